@@ -1,0 +1,126 @@
+"""The core, text in and text out: ``convert(text, context, options) -> Outcome``. Prints and writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from . import dockerignore
+from .context import BuildContext
+from .detect import Detection, require
+from .errors import StagifyError
+from .imageref import Family, parse_ref
+from .languages import by_name
+from .model import Dockerfile
+from .options import Options
+from .parse import decode, parse
+from .plan import build_plan
+from .render import render
+from .stageplan import Decision, Level, Note
+
+
+class Status(str, Enum):
+    CONVERTED = "converted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a conversion failed: ``path:LINE: message``."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return str(StagifyError(self.path, self.line, self.message))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of converting one Dockerfile."""
+
+    path: str
+    status: Status
+    original: str
+    language: str | None = None
+    dockerfile: str | None = None
+    dockerignore: str | None = None
+    original_dockerignore: str | None = None
+    notes: tuple[Note, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    error: Problem | None = None
+    reason: str | None = None
+    detection: Detection | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether applying the outcome would change a file."""
+        if self.status is not Status.CONVERTED:
+            return False
+        return self.dockerfile != self.original or self.dockerignore != (self.original_dockerignore or "")
+
+
+def convert(
+    text: str | bytes,
+    context: Path | str | None = None,
+    options: Options | None = None,
+    path: str = "Dockerfile",
+) -> Outcome:
+    """Convert one Dockerfile. ``context`` is the build context folder (default: none, i.e. empty)."""
+    options = options or Options()
+    original = ""
+    try:
+        original = decode(text, path)[0] if isinstance(text, bytes) else text.lstrip("\ufeff")
+        df = parse(text, path)
+        skip = _skip_reason(df)
+        if skip:
+            return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip)
+        ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext(Path("/nonexistent"))
+        detection = require(ctx, df, options.language, path)
+        plan = build_plan(df, detection, ctx, options, by_name(detection.language))
+        body = render(plan)
+        new_text = body.replace("\n", df.newline)
+        new_ignore = dockerignore.merge(ctx.dockerignore_text, plan.dockerignore, plan.copied_sources, df.newline)
+        return Outcome(
+            path=path,
+            status=Status.CONVERTED,
+            original=original,
+            language=detection.language,
+            dockerfile=new_text,
+            dockerignore=new_ignore,
+            original_dockerignore=ctx.dockerignore_text,
+            notes=plan.notes,
+            decisions=plan.decisions,
+            detection=detection,
+        )
+    except StagifyError as exc:
+        return Outcome(
+            path=path,
+            status=Status.FAILED,
+            original=original,
+            error=Problem(path=exc.path, line=exc.line, message=exc.message),
+        )
+
+
+def _skip_reason(df: Dockerfile) -> str | None:
+    if len(df.stages) > 1:
+        return f"already multi-stage ({len(df.stages)} stages): nothing to do"
+    stage = df.stages[0]
+    try:
+        ref = parse_ref(stage.image.resolved)
+    except ValueError:
+        if not stage.image.resolved:
+            raise StagifyError(df.path, stage.from_.line, f"FROM {stage.image.written}: the image name is empty after ARG substitution") from None
+        raise StagifyError(df.path, stage.from_.line, f"FROM {stage.image.written}: not a valid image reference") from None
+    if ref.family is Family.SCRATCH:
+        return "FROM scratch: nothing is built in this image, so there is nothing to split"
+    if ref.family is Family.WINDOWS:
+        raise StagifyError(df.path, stage.from_.line, f"{ref}: Windows base images are not supported")
+    return None
+
+
+def warnings(outcome: Outcome) -> list[Note]:
+    return [n for n in outcome.notes if n.level is Level.WARNING]

@@ -1,0 +1,217 @@
+"""The command line. The only module that prints, asks, writes files or picks exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .api import Outcome, Status, convert
+from .context import BuildContext
+from .detect import detect as run_detect
+from .detect import undetected_message
+from .diff import unified
+from .errors import StagifyError
+from .languages import names
+from .options import Options, RuntimeChoice
+from .parse import parse
+from .report import detection_json, detection_text, explain, note_line, outcome_json
+from .write import atomic_write
+
+DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
+
+
+class Exit(IntEnum):
+    """Exit codes, documented in the README."""
+
+    OK = 0
+    WOULD_CHANGE = 1
+    USAGE = 2
+    CANNOT_CONVERT = 3
+    CANNOT_WRITE = 4
+
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Rewrite single-stage Dockerfiles into lean, secure multi-stage ones.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stagify {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """Rewrite single-stage Dockerfiles into lean, secure multi-stage ones."""
+
+
+def _fail(message: str, code: Exit) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(int(code))
+
+
+def find_dockerfile(path: Path) -> Path:
+    """A Dockerfile path from a file or a folder; StagifyError when there is none."""
+    if not path.exists() and not path.is_symlink():
+        raise StagifyError(str(path), None, "no such file or folder")
+    if path.is_dir():
+        for name in DOCKERFILE_NAMES:
+            candidate = path / name
+            if candidate.is_file():
+                return candidate
+        raise StagifyError(str(path), None, f"no Dockerfile in this folder (looked for {', '.join(DOCKERFILE_NAMES)})")
+    return path
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise StagifyError(str(path), None, f"cannot read: {exc.strerror}") from None
+
+
+def _print_diff(text: str) -> None:
+    for line in text.splitlines():
+        color = None
+        if line.startswith(("+++", "---")):
+            color = "bright_white"
+        elif line.startswith("+"):
+            color = "green"
+        elif line.startswith("-"):
+            color = "red"
+        elif line.startswith("@@"):
+            color = "cyan"
+        typer.echo(typer.style(line, fg=color) if color else line)
+
+
+@app.command("convert")
+def convert_command(
+    path: str = typer.Argument(".", help="A Dockerfile, a folder holding one, or - for standard input."),
+    write: bool = typer.Option(False, "--write", "-w", help="Write the result without asking."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when the file would change."),
+    diff_only: bool = typer.Option(False, "--diff", help="Print the diff; never ask, never write."),
+    stdout: bool = typer.Option(False, "--stdout", help="Print only the converted Dockerfile."),
+    explain_: bool = typer.Option(False, "--explain", help="Print each original line with its placement and reason."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object describing the outcome."),
+    runtime: Optional[RuntimeChoice] = typer.Option(None, "--runtime", help="Force the runtime family."),
+    lang: Optional[str] = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
+    context: Optional[Path] = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder)."),
+    backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
+) -> None:
+    """Convert a single-stage Dockerfile into a builder/runtime multi-stage one."""
+    if lang is not None and lang not in names():
+        raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
+    if path == "-" and write:
+        raise _fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            file_path = None
+            label = "stdin"
+            ctx_dir = context or Path.cwd()
+        else:
+            file_path = find_dockerfile(Path(path))
+            data = _read(file_path)
+            label = str(file_path)
+            ctx_dir = context or file_path.parent
+    except StagifyError as exc:
+        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+    outcome = convert(data, context=ctx_dir, options=Options(runtime=runtime, language=lang), path=label)
+
+    if as_json:
+        typer.echo(json.dumps(outcome_json(outcome), indent=2))
+        raise typer.Exit(int(_exit_for(outcome, check)))
+    if outcome.status is Status.FAILED:
+        raise _fail(str(outcome.error), Exit.CANNOT_CONVERT)
+    if outcome.status is Status.SKIPPED:
+        if stdout:
+            typer.echo(outcome.original, nl=False)
+        else:
+            typer.echo(f"{label}: nothing to do: {outcome.reason}", err=True)
+        raise typer.Exit(int(Exit.OK))
+    for note in outcome.notes:
+        typer.echo(note_line(label, note), err=True)
+    if stdout:
+        typer.echo(outcome.dockerfile or "", nl=False)
+        raise typer.Exit(int(Exit.WOULD_CHANGE if check and outcome.changed else Exit.OK))
+    if explain_:
+        typer.echo(explain(outcome), nl=False)
+        if not (write or check):
+            raise typer.Exit(int(Exit.OK))
+    ignore_name = str(Path(ctx_dir) / ".dockerignore") if path != "-" else ".dockerignore"
+    diff_text = unified(outcome.original, outcome.dockerfile or "", label)
+    diff_text += unified(outcome.original_dockerignore or "", outcome.dockerignore or "", ignore_name)
+    if not explain_:
+        _print_diff(diff_text)
+    if check:
+        raise typer.Exit(int(Exit.WOULD_CHANGE if outcome.changed else Exit.OK))
+    if file_path is None or not outcome.changed or diff_only:
+        raise typer.Exit(int(Exit.OK))
+    if not write:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            write = typer.confirm(f"Write {label} and {ignore_name}?", default=False)
+        if not write:
+            typer.echo("nothing written (use --write to apply)", err=True)
+            raise typer.Exit(int(Exit.OK))
+    _apply(outcome, file_path, Path(ctx_dir) / ".dockerignore", backup)
+
+
+def _exit_for(outcome: Outcome, check: bool) -> Exit:
+    if outcome.status is Status.FAILED:
+        return Exit.CANNOT_CONVERT
+    if check and outcome.changed:
+        return Exit.WOULD_CHANGE
+    return Exit.OK
+
+
+def _apply(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool) -> None:
+    try:
+        if outcome.dockerignore is not None and outcome.dockerignore != (outcome.original_dockerignore or ""):
+            atomic_write(ignore, outcome.dockerignore, backup=backup)
+            typer.echo(f"wrote {ignore}", err=True)
+        saved = atomic_write(dockerfile, outcome.dockerfile or "", backup=backup)
+    except OSError as exc:
+        raise _fail(f"{exc.filename or dockerfile}: cannot write: {exc.strerror}", Exit.CANNOT_WRITE) from None
+    typer.echo(f"wrote {dockerfile}" + (f" (original kept as {saved})" if saved else ""), err=True)
+
+
+@app.command("detect")
+def detect_command(
+    directory: Path = typer.Argument(Path("."), help="The build context to inspect."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Look for this language only."),
+) -> None:
+    """Print what stagify finds in a build context and from which files."""
+    try:
+        ctx = BuildContext.open(directory)
+        dockerfile = None
+        for name in DOCKERFILE_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                dockerfile = parse(_read(candidate), str(candidate))
+                break
+        found = run_detect(ctx, dockerfile, lang)
+    except StagifyError as exc:
+        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+    if found is None:
+        raise _fail(f"{directory}: {undetected_message()}", Exit.CANNOT_CONVERT)
+    if as_json:
+        typer.echo(json.dumps(detection_json(found), indent=2))
+    else:
+        typer.echo(detection_text(found), nl=False)
+
+
+def main() -> None:
+    app(prog_name="stagify")

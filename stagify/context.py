@@ -1,0 +1,103 @@
+"""The build context as BuildKit will see it: the folder minus what .dockerignore leaves out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import dockerignore
+from .errors import StagifyError
+
+# Folders never worth walking for evidence: VCS data and third-party code.
+_SKIP_WALK = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "__pycache__"})
+_MAX_FILES = 20_000
+_MAX_READ = 1_000_000
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """Read-only view of a build context folder."""
+
+    root: Path
+    rules: tuple[dockerignore.Rule, ...] = ()
+    dockerignore_text: str | None = None
+
+    @classmethod
+    def open(cls, root: Path, label: str | None = None) -> BuildContext:
+        """Open ``root``; a missing or unreadable folder is a :class:`StagifyError`."""
+        label = label or str(root)
+        if not root.exists():
+            raise StagifyError(label, None, "build context not found")
+        if not root.is_dir():
+            raise StagifyError(label, None, "build context is not a folder")
+        try:
+            os.listdir(root)
+        except OSError as exc:
+            raise StagifyError(label, None, f"cannot read the build context: {exc.strerror}") from None
+        ignore_file = root / ".dockerignore"
+        text = None
+        if ignore_file.is_file():
+            try:
+                text = ignore_file.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise StagifyError(str(ignore_file), None, f"cannot read: {exc.strerror}") from None
+        rules = dockerignore.parse_rules(text) if text else ()
+        return cls(root=root, rules=rules, dockerignore_text=text)
+
+    def ignored(self, rel: str) -> bool:
+        return dockerignore.is_ignored(self.rules, rel)
+
+    def exists(self, rel: str) -> bool:
+        return not self.ignored(rel) and (self.root / rel).exists()
+
+    def is_file(self, rel: str) -> bool:
+        return not self.ignored(rel) and (self.root / rel).is_file()
+
+    def is_dir(self, rel: str) -> bool:
+        return not self.ignored(rel) and (self.root / rel).is_dir()
+
+    def read_text(self, rel: str) -> str | None:
+        """A file's text (None when absent, ignored, unreadable or too large to be a source file)."""
+        path = self.root / rel
+        if not self.is_file(rel):
+            return None
+        try:
+            if path.stat().st_size > _MAX_READ:
+                return None
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def entries(self, rel: str = "") -> list[str]:
+        """Names in a folder of the context, folders marked with a trailing ``/``, sorted."""
+        folder = self.root / rel
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        out = []
+        for name in names:
+            child = f"{rel}/{name}" if rel else name
+            if self.ignored(child):
+                continue
+            out.append(name + "/" if (folder / name).is_dir() else name)
+        return out
+
+    def walk(self, rel: str = "", skip: frozenset[str] = _SKIP_WALK) -> Iterator[str]:
+        """Every file under ``rel`` (relative paths), skipping VCS and dependency folders."""
+        count = 0
+        stack = [rel]
+        while stack:
+            current = stack.pop()
+            for name in self.entries(current):
+                child = f"{current}/{name}" if current else name
+                if name.endswith("/"):
+                    if name[:-1] not in skip:
+                        stack.append(child[:-1])
+                    continue
+                count += 1
+                if count > _MAX_FILES:
+                    return
+                yield child

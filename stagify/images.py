@@ -1,0 +1,205 @@
+"""The catalogue of pinned base images. Templates and planners read it; nothing else names an image.
+
+Tags are full (patch version and distribution release) so a build is reproducible
+and its contents known. Distroless images publish no version tags, so their
+``:nonroot`` variant is the pin until digests are written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from .imageref import Family, ImageRef, parse_ref
+
+
+class Role(str, Enum):
+    BUILDER = "builder"
+    RUNTIME = "runtime"
+
+
+class Libc(str, Enum):
+    GLIBC = "glibc"
+    MUSL = "musl"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """One row: an image, what it is for, and what a Dockerfile on top of it can rely on."""
+
+    key: str
+    reference: str
+    role: Role
+    family: Family
+    language: str | None  # None: any language
+    version: str | None  # the language version it carries (builders)
+    libc: Libc
+    shell: bool
+    package_manager: str | None  # "apt-get", "apk", or None
+    user: str | None  # the non-root user the image already has
+    uid: int | None
+
+    @property
+    def ref(self) -> ImageRef:
+        return parse_ref(self.reference)
+
+
+def _go(minor: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, BaseImage]:
+    common = dict(role=Role.BUILDER, language="go", version=minor, shell=True, user=None, uid=None)
+    return (
+        BaseImage(
+            key=f"go-{minor}-debian",
+            reference=f"golang:{patch}-{debian}",
+            family=Family.DEBIAN,
+            libc=Libc.GLIBC,
+            package_manager="apt-get",
+            **common,  # type: ignore[arg-type]
+        ),
+        BaseImage(
+            key=f"go-{minor}-alpine",
+            reference=f"golang:{patch}-{alpine}",
+            family=Family.ALPINE,
+            libc=Libc.MUSL,
+            package_manager="apk",
+            **common,  # type: ignore[arg-type]
+        ),
+    )
+
+
+# The last patch release of each Go minor version and the newest distribution it was built on.
+_GO = (
+    ("1.13", "1.13.15", "buster", "alpine3.12"),
+    ("1.14", "1.14.15", "buster", "alpine3.13"),
+    ("1.15", "1.15.15", "buster", "alpine3.14"),
+    ("1.16", "1.16.15", "bullseye", "alpine3.15"),
+    ("1.17", "1.17.13", "bullseye", "alpine3.16"),
+    ("1.18", "1.18.10", "bullseye", "alpine3.17"),
+    ("1.19", "1.19.13", "bookworm", "alpine3.18"),
+    ("1.20", "1.20.14", "bookworm", "alpine3.19"),
+    ("1.21", "1.21.13", "bookworm", "alpine3.20"),
+    ("1.22", "1.22.12", "bookworm", "alpine3.21"),
+    ("1.23", "1.23.12", "bookworm", "alpine3.22"),
+    ("1.24", "1.24.9", "bookworm", "alpine3.22"),
+    ("1.25", "1.25.3", "bookworm", "alpine3.22"),
+    ("1.26", "1.26.3", "bookworm", "alpine3.23"),
+    ("1.27", "1.27.1", "bookworm", "alpine3.24"),
+)
+
+_RUNTIMES = (
+    BaseImage(
+        key="scratch",
+        reference="scratch",
+        role=Role.RUNTIME,
+        family=Family.SCRATCH,
+        language=None,
+        version=None,
+        libc=Libc.NONE,
+        shell=False,
+        package_manager=None,
+        user=None,
+        uid=None,
+    ),
+    BaseImage(
+        key="distroless-static",
+        reference="gcr.io/distroless/static-debian12:nonroot",
+        role=Role.RUNTIME,
+        family=Family.DISTROLESS,
+        language=None,
+        version=None,
+        libc=Libc.NONE,
+        shell=False,
+        package_manager=None,
+        user="nonroot",
+        uid=65532,
+    ),
+    BaseImage(
+        key="distroless-base",
+        reference="gcr.io/distroless/base-debian12:nonroot",
+        role=Role.RUNTIME,
+        family=Family.DISTROLESS,
+        language=None,
+        version=None,
+        libc=Libc.GLIBC,
+        shell=False,
+        package_manager=None,
+        user="nonroot",
+        uid=65532,
+    ),
+    BaseImage(
+        key="distroless-cc",
+        reference="gcr.io/distroless/cc-debian12:nonroot",
+        role=Role.RUNTIME,
+        family=Family.DISTROLESS,
+        language=None,
+        version=None,
+        libc=Libc.GLIBC,
+        shell=False,
+        package_manager=None,
+        user="nonroot",
+        uid=65532,
+    ),
+    BaseImage(
+        key="alpine",
+        reference="alpine:3.23.2",
+        role=Role.RUNTIME,
+        family=Family.ALPINE,
+        language=None,
+        version=None,
+        libc=Libc.MUSL,
+        shell=True,
+        package_manager="apk",
+        user=None,
+        uid=None,
+    ),
+    BaseImage(
+        key="debian",
+        reference="debian:12.13-slim",
+        role=Role.RUNTIME,
+        family=Family.DEBIAN,
+        language=None,
+        version=None,
+        libc=Libc.GLIBC,
+        shell=True,
+        package_manager="apt-get",
+        user=None,
+        uid=None,
+    ),
+)
+
+CATALOGUE: tuple[BaseImage, ...] = tuple(row for spec in _GO for row in _go(*spec)) + _RUNTIMES
+
+# UID/GID given to the user stagify creates on runtimes that have no non-root user;
+# distroless and scratch use 65532, the UID distroless calls "nonroot".
+APP_USER = "app"
+APP_UID = 10001
+NONROOT_UID = 65532
+
+
+def row(key: str) -> BaseImage:
+    for image in CATALOGUE:
+        if image.key == key:
+            return image
+    raise KeyError(key)
+
+
+def versions(language: str) -> list[str]:
+    """The language versions the catalogue has builders for, oldest first."""
+    seen: list[str] = []
+    for image in CATALOGUE:
+        if image.language == language and image.version and image.version not in seen:
+            seen.append(image.version)
+    return sorted(seen, key=version_key)
+
+
+def builder(language: str, version: str, family: Family) -> BaseImage:
+    """The builder row for ``language`` at ``version`` (major.minor) in ``family``."""
+    wanted = Family.ALPINE if family is Family.ALPINE else Family.DEBIAN
+    for image in CATALOGUE:
+        if image.language == language and image.version == version and image.family is wanted:
+            return image
+    raise KeyError(f"{language} {version} {wanted.value}")
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())

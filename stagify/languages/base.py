@@ -1,0 +1,108 @@
+"""What a language module provides to the generic planner.
+
+The planner (``stagify.plan``) walks the original stage and places every
+instruction; a language module only answers language questions: is this RUN a
+build, which builder image, what does the build produce, which runtime fits.
+Adding a language is one module implementing :class:`Language`, one entry in
+``LANGUAGES``, one template, catalogue rows and fixtures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..context import BuildContext
+from ..detect import Detection
+from ..images import BaseImage
+from ..imageref import ImageRef
+from ..model import Dockerfile, Stage
+from ..options import Options
+from ..stageplan import Line, Note
+from ..walk import BaseDefaults, CopyRecord, State, Walked
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """Something the build produces that the runtime needs (a binary, a bundle)."""
+
+    path: str
+    source_dir: str | None = None  # the folder it was built from, to match ``go run``
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RunRewrite:
+    """What a language makes of one RUN instruction of the original."""
+
+    text: str
+    reason: str
+    artifacts: tuple[Artifact, ...] = ()
+    drop: bool = False
+    builds: bool = False  # compiles the application (belongs after the sources)
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class StartRewrite:
+    """A new start command (e.g. ``go run main.go`` -> the built binary)."""
+
+    argv: tuple[str, ...]
+    reason: str
+    build: Line | None = None  # a builder step that produces the binary, when none did
+    artifact: Artifact | None = None
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the runtime must provide, found in the original's run-time instructions."""
+
+    shell: tuple[Note, ...] = ()
+    packages: tuple[str, ...] = ()
+    manager: str | None = None
+    glibc_packages: bool = False
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    dockerfile: Dockerfile
+    stage: Stage
+    image: ImageRef | None
+    detection: Detection
+    context: BuildContext
+    options: Options
+    walked: tuple[Walked, ...]
+    copies: tuple[CopyRecord, ...]
+
+
+class Language(Protocol):
+    name: str
+    display: str
+    template: str
+    looked_for: str
+
+    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None: ...
+
+    def base_defaults(self, image: ImageRef | None) -> BaseDefaults: ...
+
+    def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]: ...
+
+    def is_build_env(self, name: str) -> bool: ...
+
+    def is_manifest_copy(self, record: CopyRecord) -> bool: ...
+
+    def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None: ...
+
+    def dependency_layer(self, inp: PlanInput, at: State) -> object | None: ...
+
+    def rewrite_start(
+        self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
+    ) -> StartRewrite | None: ...
+
+    def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]: ...
+
+    def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]: ...
+
+    def dockerignore(self, inp: PlanInput) -> list[str]: ...
+
+    def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object: ...

@@ -1,0 +1,882 @@
+"""Go: what a Go build context and Dockerfile say, and how a Go image is split in two.
+
+Knowledge kept here: go.mod and its ``go``/``toolchain`` lines, where the main
+package is, vendoring, cgo, the flags of ``go build``, ``go run`` as a start
+command, pre-module GOPATH builds, and the files a Go server reads at run time.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, replace
+
+from .. import images, packages, shell
+from ..context import BuildContext
+from ..detect import SCORE_BASE_IMAGE, SCORE_BUILD_COMMAND, SCORE_MANIFEST, SCORE_SOURCES, Detection, Evidence
+from ..imageref import Family, ImageRef, parse_ref
+from ..images import BaseImage
+from ..model import Dockerfile, Keyword, env_pairs
+from ..options import RuntimeChoice
+from ..errors import StagifyError
+from ..stageplan import Level, Line, Mount, Note
+from ..walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, run_script
+from .base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
+
+# Environment variables only `go build` reads; the runtime never needs them.
+BUILD_ENV = frozenset(
+    {
+        "GO111MODULE", "GOOS", "GOARCH", "GOARM", "GOAMD64", "GO386", "GOFLAGS", "GOPROXY", "GOPRIVATE",
+        "GONOSUMDB", "GONOPROXY", "GOSUMDB", "GOINSECURE", "GOPATH", "GOCACHE", "GOMODCACHE", "GOBIN",
+        "GOTOOLCHAIN", "GOEXPERIMENT", "GOWORK", "CGO_ENABLED", "CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS",
+        "CGO_LDFLAGS", "CC", "CXX",
+    }
+)
+# Modules that only work when compiled with cgo.
+CGO_MODULES = (
+    "github.com/mattn/go-sqlite3",
+    "github.com/confluentinc/confluent-kafka-go",
+    "gopkg.in/confluentinc/confluent-kafka-go",
+    "github.com/google/gopacket",
+    "github.com/mattn/go-oci8",
+    "github.com/godror/godror",
+    "github.com/tecbot/gorocksdb",
+    "github.com/linxGnu/grocksdb",
+    "github.com/DataDog/zstd",
+    "github.com/valyala/gozstd",
+    "github.com/ceph/go-ceph",
+    "github.com/go-gl/glfw",
+    "github.com/veandco/go-sdl2",
+    "github.com/h2non/bimg",
+    "github.com/davidbyttow/govips",
+)
+# `go build` flags that take a value as the next word.
+_VALUE_FLAGS = frozenset(
+    {
+        "o", "ldflags", "gcflags", "asmflags", "tags", "mod", "modfile", "p", "pkgdir", "installsuffix",
+        "buildmode", "compiler", "gccgoflags", "overlay", "pgo", "toolexec", "C", "covermode", "coverpkg", "exec",
+    }
+)
+# Folders a Go server typically reads at run time; the first group is never Go code.
+ASSET_DIRS = ("static", "templates", "template", "views", "public", "assets", "www", "html", "migrations", "locales", "i18n", "resources")
+MAYBE_ASSET_DIRS = ("web", "ui", "config", "configs", "conf", "db", "data", "frontend")
+ASSET_FILES = re.compile(
+    r"\.(html?|tmpl|gohtml|tpl|css|js|json|ya?ml|toml|ini|conf|cfg|properties|sql|db|sqlite3?|csv|xml|ico|png|jpe?g|gif|svg|webp|txt|pem|crt)$",
+    re.I,
+)
+NOT_RUNTIME = re.compile(
+    r"^(\.|_)|^(go\.(mod|sum|work(\.sum)?)|Gopkg\.(toml|lock)|glide\.(yaml|lock)|package(-lock)?\.json|tsconfig.*\.json"
+    r"|README.*|LICENSE.*|CHANGELOG.*|CONTRIBUTING.*|Makefile|Dockerfile.*|.*\.Dockerfile|.*\.md|renovate\.json"
+    r"|(docker-)?compose.*\.ya?ml|k8s.*|.*kube.*|okteto.*|skaffold.*|codecov.*|.*\.test|coverage.*|loadtest\.js)$",
+    re.I,
+)
+NOT_RUNTIME_DIRS = frozenset({"cmd", "internal", "pkg", "vendor", "docs", "doc", "test", "tests", "testdata", "scripts", "build", "bin", "mocks", "examples", "hack", "tools", "deploy", "deployments", "api", "node_modules"})
+_GOLANG_PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_EMBED = re.compile(r"^//go:embed\s+(.+)$", re.M)
+_LITERAL = re.compile(r'"((?:\./)?[A-Za-z0-9_][A-Za-z0-9_./-]*)"')
+_IMPORT_C = re.compile(r'^\s*import\s+"C"|^\s*"C"\s*$', re.M)
+
+
+@dataclass(frozen=True)
+class GoCall:
+    """One ``go <verb>`` command line, read from a RUN or a start command."""
+
+    verb: str
+    env: tuple[tuple[str, str], ...]
+    flags: tuple[tuple[str, str | None], ...]
+    targets: tuple[str, ...]
+    program_args: tuple[str, ...]
+
+    def flag(self, name: str) -> str | None:
+        for key, value in self.flags:
+            if key == name:
+                return value if value is not None else ""
+        return None
+
+
+@dataclass(frozen=True)
+class GoFacts:
+    module_path: str | None
+    go_directive: str | None
+    toolchain: str | None
+    has_go_sum: bool
+    vendor: bool
+    gopath: bool
+    cgo: bool
+    cgo_reasons: tuple[str, ...]
+    static_cgo: bool
+    main_packages: tuple[str, ...]
+    runtime_paths: tuple[tuple[str, str], ...]
+    embedded: tuple[str, ...]
+    requires: tuple[tuple[str, str], ...] = ()
+    vendor_flag: bool = False  # the build asks for -mod=vendor
+    go_mod: str | None = None  # where go.mod is in the build context
+
+    def manifest(self, name: str) -> str:
+        """``go.mod``/``go.sum`` next to the module's go.mod (``main/go.sum`` for ``main/go.mod``)."""
+        folder = posixpath.dirname(self.go_mod or "go.mod")
+        return posixpath.join(folder, name) if folder else name
+
+
+@dataclass(frozen=True)
+class GoDeps:
+    """The dependency layer stagify adds: go.mod/go.sum first, then ``go mod download``."""
+
+    manifests: tuple[str, ...]
+    mounts: tuple[Mount, ...]
+    workdir: str | None = None
+    restore: str | None = None
+
+
+@dataclass(frozen=True)
+class GoTemplateData:
+    deps: GoDeps | None
+    scratch: bool
+    uid: int
+
+
+def parse_call(argv: tuple[str, ...] | list[str], env: tuple[tuple[str, str], ...] = ()) -> GoCall | None:
+    """``go build -o app ./cmd/x`` -> GoCall; None when argv is not a go command."""
+    if len(argv) < 2 or argv[0].rsplit("/", 1)[-1] != "go":
+        return None
+    verb = argv[1]
+    rest = list(argv[2:])
+    if verb == "mod" and rest:
+        verb, rest = f"mod {rest[0]}", rest[1:]
+    flags: list[tuple[str, str | None]] = []
+    targets: list[str] = []
+    program_args: list[str] = []
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        if targets and verb == "run" and not word.endswith(".go"):
+            program_args = rest[i:]
+            break
+        if word.startswith("-") and not targets:
+            name, eq, value = word.lstrip("-").partition("=")
+            if not eq and name in _VALUE_FLAGS and i + 1 < len(rest):
+                value = rest[i + 1]
+                i += 1
+                eq = "="
+            flags.append((name, value if eq else None))
+        else:
+            targets.append(word)
+            if verb == "run" and not word.endswith(".go"):
+                program_args = rest[i + 1 :]
+                break
+        i += 1
+    return GoCall(verb=verb, env=env, flags=tuple(flags), targets=tuple(targets), program_args=tuple(program_args))
+
+
+def _major_minor(version: str | None) -> str | None:
+    if not version:
+        return None
+    m = re.match(r"^(?:go)?(\d+)\.(\d+)", version)
+    return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
+def read_go_mod(text: str) -> tuple[str | None, str | None, str | None, list[tuple[str, str]]]:
+    """(module path, go directive, toolchain, required (module, version) pairs) from go.mod text."""
+    module = re.search(r"^module\s+\"?([^\s\"]+)", text, re.M)
+    go = re.search(r"^go\s+(\d+\.\d+(?:\.\d+)?)", text, re.M)
+    toolchain = re.search(r"^toolchain\s+go(\d+\.\d+(?:\.\d+)?)", text, re.M)
+    requires: list[tuple[str, str]] = []
+    in_block = False
+    for line in text.splitlines():
+        stripped = line.split("//", 1)[0].strip()
+        if stripped.startswith("require ("):
+            in_block = True
+            continue
+        if in_block and stripped == ")":
+            in_block = False
+            continue
+        if in_block and stripped:
+            parts = stripped.split()
+            requires.append((parts[0], parts[1] if len(parts) > 1 else ""))
+        elif stripped.startswith("require ") and "(" not in stripped:
+            parts = stripped.split()
+            if len(parts) >= 3:
+                requires.append((parts[1], parts[2]))
+    return (
+        module.group(1) if module else None,
+        go.group(1) if go else None,
+        toolchain.group(1) if toolchain else None,
+        requires,
+    )
+
+
+class GoLanguage:
+    name = "go"
+    display = "Go"
+    template = "go.Dockerfile.j2"
+    looked_for = "go.mod, *.go files, FROM golang, go build / go run"
+
+    # -- detection ----------------------------------------------------------------------------------
+
+    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
+        evidence: list[Evidence] = []
+        score = 0
+        path = dockerfile.path if dockerfile else "Dockerfile"
+        image: ImageRef | None = None
+        calls: list[tuple[int, GoCall, State | None]] = []
+        if dockerfile is not None and dockerfile.stages:
+            stage = dockerfile.stages[-1]
+            try:
+                image = parse_ref(stage.image.resolved)
+            except ValueError:
+                image = None
+            if image is not None and image.repository == "golang":
+                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
+                score = max(score, SCORE_BASE_IMAGE)
+            for ins in stage.instructions:
+                if ins.keyword in (Keyword.RUN, Keyword.CMD, Keyword.ENTRYPOINT):
+                    script = run_script(ins) if ins.keyword is Keyword.RUN else " ".join(ins.exec_form or [ins.args])
+                    for command in shell.commands(script):
+                        call = parse_call(command.argv, command.env)
+                        if call is not None and call.verb in ("build", "install", "run", "get"):
+                            calls.append((ins.line, call, None))
+                            evidence.append(Evidence(f"{path}:{ins.line}", f"go {call.verb} {' '.join(call.targets)}".rstrip()))
+                            score = max(score, SCORE_BUILD_COMMAND)
+        mod_path = _find_go_mod(context, dockerfile)
+        go_mod = context.read_text(mod_path) if mod_path else None
+        module_path = go_directive = toolchain = None
+        requires: list[tuple[str, str]] = []
+        if go_mod is not None:
+            module_path, go_directive, toolchain, requires = read_go_mod(go_mod)
+            evidence.append(Evidence(mod_path or "go.mod", f"module {module_path or '?'}, go {go_directive or '?'}"))
+            score = max(score, SCORE_MANIFEST)
+        go_files = [f for f in context.walk() if f.endswith(".go")]
+        if go_files:
+            evidence.append(Evidence(go_files[0], f"{len(go_files)} Go source file(s)"))
+            score = max(score, SCORE_SOURCES)
+        if score == 0:
+            return None
+        facts = self._facts(context, dockerfile, image, calls, go_mod, module_path, go_directive, toolchain, requires, go_files, evidence)
+        facts = replace(facts, go_mod=mod_path if go_mod is not None else None)
+        version, source = self._version(image, facts, path, dockerfile)
+        main = facts.main_packages[0] if facts.main_packages else None
+        tool = "GOPATH (pre-module)" if facts.gopath else "Go modules" + (" (vendored)" if facts.vendor else "")
+        return Detection(
+            language=self.name,
+            display=self.display,
+            score=score,
+            version=version,
+            version_source=source,
+            tool=tool,
+            entrypoint=main,
+            evidence=tuple(evidence),
+            facts=facts,
+        )
+
+    def _facts(
+        self,
+        context: BuildContext,
+        dockerfile: Dockerfile | None,
+        image: ImageRef | None,
+        calls: list[tuple[int, GoCall, State | None]],
+        go_mod: str | None,
+        module_path: str | None,
+        go_directive: str | None,
+        toolchain: str | None,
+        requires: list[tuple[str, str]],
+        go_files: list[str],
+        evidence: list[Evidence],
+    ) -> GoFacts:
+        path = dockerfile.path if dockerfile else "Dockerfile"
+        vendor = context.is_dir("vendor")
+        if vendor:
+            evidence.append(Evidence("vendor/", "vendored dependencies"))
+        sources = {f: context.read_text(f) or "" for f in go_files[:2000] if not f.endswith("_test.go")}
+        import_c = [f for f, text in sources.items() if _IMPORT_C.search(text)]
+        cgo_modules = [m for m, _ in requires if m.startswith(CGO_MODULES)]
+        reasons: list[str] = []
+        for f in import_c[:3]:
+            reasons.append(f'{f} imports "C"')
+            evidence.append(Evidence(f, 'import "C" (cgo)'))
+        for m in cgo_modules:
+            reasons.append(f"go.mod requires {m}, which needs cgo")
+            evidence.append(Evidence("go.mod", f"{m} needs cgo"))
+        explicit = None
+        compiler = image is not None and image.family is not Family.ALPINE
+        race = False
+        static_cgo = False
+        vendor_flag = False
+        if dockerfile is not None and dockerfile.stages:
+            for ins in dockerfile.stages[-1].instructions:
+                if ins.keyword is Keyword.ENV:
+                    for name, value in env_pairs(ins.args):
+                        if name == "CGO_ENABLED":
+                            explicit = value.strip()
+                            evidence.append(Evidence(f"{path}:{ins.line}", f"CGO_ENABLED={explicit}"))
+                        if name == "GOFLAGS" and "-mod=vendor" in value:
+                            vendor_flag = True
+                if ins.keyword is Keyword.RUN:
+                    commands = shell.commands(run_script(ins))
+                    for install in packages.installs(commands):
+                        if {"gcc", "build-base", "musl-dev", "build-essential"} & set(install.packages):
+                            compiler = True
+                    for command in commands:
+                        call = parse_call(command.argv, command.env)
+                        if call is None or call.verb not in ("build", "install"):
+                            continue
+                        for name, value in command.env:
+                            if name == "CGO_ENABLED":
+                                explicit = value
+                                evidence.append(Evidence(f"{path}:{ins.line}", f"CGO_ENABLED={value}"))
+                        race = race or call.flag("race") is not None
+                        goflags = dict(command.env).get("GOFLAGS", "")
+                        if call.flag("mod") == "vendor" or "-mod=vendor" in goflags:
+                            vendor_flag = True
+                        ld = call.flag("ldflags") or ""
+                        static_cgo = static_cgo or ("-extldflags" in ld and "-static" in ld)
+        if explicit == "0":
+            cgo = False
+            reasons = ["CGO_ENABLED=0 in the original"]
+        elif explicit == "1":
+            cgo = True
+            reasons = ["CGO_ENABLED=1 in the original", *reasons]
+        else:
+            if race:
+                reasons.append("-race needs cgo")
+            cgo = bool(reasons) and compiler
+            if reasons and not compiler:
+                reasons = [*reasons, "but the original had no C compiler, so it built without cgo"]
+        gopath = go_mod is None
+        if gopath and (go_files or calls):
+            evidence.append(Evidence("(no go.mod)", "pre-module GOPATH build"))
+        main_packages = self._main_packages(context, calls, sources)
+        embedded = self._embedded(sources)
+        runtime_paths = self._runtime_paths(context, sources, embedded)
+        return GoFacts(
+            module_path=module_path,
+            go_directive=go_directive,
+            toolchain=toolchain,
+            has_go_sum=context.is_file("go.sum"),
+            vendor=vendor,
+            gopath=gopath,
+            cgo=cgo,
+            cgo_reasons=tuple(reasons),
+            static_cgo=static_cgo,
+            main_packages=tuple(main_packages),
+            runtime_paths=tuple(runtime_paths),
+            embedded=tuple(embedded),
+            requires=tuple(requires),
+            vendor_flag=vendor_flag,
+        )
+
+    @staticmethod
+    def _main_packages(context: BuildContext, calls: list[tuple[int, GoCall, State | None]], sources: dict[str, str]) -> list[str]:
+        found: list[str] = []
+        for _, call, _ in calls:
+            if call.verb in ("build", "install", "run"):
+                for target in call.targets or (".",):
+                    if target not in found and not target.startswith(("github.com", "golang.org")):
+                        found.append(target)
+        mains = sorted({posixpath.dirname(f) or "." for f, text in sources.items() if re.search(r"^package\s+main\b", text, re.M)})
+        for folder in mains:
+            name = folder if folder == "." else f"./{folder}"
+            if name not in found:
+                found.append(name)
+        if not found:
+            for entry in context.entries("cmd"):
+                if entry.endswith("/"):
+                    found.append(f"./cmd/{entry[:-1]}")
+        return found
+
+    @staticmethod
+    def _embedded(sources: dict[str, str]) -> list[str]:
+        out: list[str] = []
+        for file, text in sources.items():
+            base = posixpath.dirname(file)
+            for m in _EMBED.finditer(text):
+                for pattern in m.group(1).split():
+                    pattern = pattern.strip('"`').removeprefix("all:")
+                    out.append(posixpath.normpath(posixpath.join(base, pattern)).split("/")[0])
+        return sorted(set(out))
+
+    @staticmethod
+    def _runtime_paths(context: BuildContext, sources: dict[str, str], embedded: list[str]) -> list[tuple[str, str]]:
+        out: dict[str, str] = {}
+        top = context.entries()
+        names = {e.rstrip("/") for e in top}
+        for entry in top:
+            name = entry.rstrip("/")
+            if name in embedded or NOT_RUNTIME.match(name):
+                continue
+            if entry.endswith("/"):
+                if name in NOT_RUNTIME_DIRS:
+                    continue
+                files = list(context.walk(name))
+                non_go = [f for f in files if not f.endswith(".go") and not NOT_RUNTIME.match(posixpath.basename(f))]
+                if name in ASSET_DIRS and (non_go or not files):
+                    out[name] = f"{name}/: files the application reads at run time"
+                elif name in MAYBE_ASSET_DIRS and non_go:
+                    out[name] = f"{name}/ holds non-Go files the application reads at run time"
+            elif ASSET_FILES.search(name):
+                out[name] = f"{name}: a file the application reads at run time"
+        for file, text in sources.items():
+            if file.startswith("vendor/"):
+                continue
+            for m in _LITERAL.finditer(text):
+                literal = m.group(1).removeprefix("./").rstrip("/")
+                first = literal.split("/")[0]
+                if not literal or first not in names or first in embedded or first.endswith(".go"):
+                    continue
+                if first in NOT_RUNTIME_DIRS or NOT_RUNTIME.match(first):
+                    continue
+                if first not in out:
+                    out[first] = f"{first}: named in {file}, read at run time"
+        return sorted(out.items())
+
+    def _version(self, image: ImageRef | None, facts: GoFacts, path: str, dockerfile: Dockerfile | None) -> tuple[str, str]:
+        known = images.versions(self.name)
+        tag_version = _major_minor(image.tag) if image is not None and image.repository == "golang" else None
+        mod_version = _major_minor(facts.toolchain) or _major_minor(facts.go_directive)
+        line = dockerfile.stages[-1].from_.line if dockerfile and dockerfile.stages else None
+        candidates = []
+        if tag_version:
+            candidates.append((tag_version, f"the original base image {image} (line {line})"))
+        if mod_version:
+            which = "toolchain" if facts.toolchain else "go"
+            candidates.append((mod_version, f"go.mod's {which} line ({mod_version})"))
+        if candidates:
+            version, source = max(candidates, key=lambda c: images.version_key(c[0]))
+        elif facts.gopath:
+            version, source = "1.15", "pre-module GOPATH build: Go 1.15 is the last release that builds without go.mod by default"
+        else:
+            version, source = known[-1], "no version given anywhere: the newest Go in the catalogue"
+        if images.version_key(version) < images.version_key(known[0]):
+            source += f"; Go {version} is older than the catalogue's oldest, so Go {known[0]}"
+            version = known[0]
+        elif images.version_key(version) > images.version_key(known[-1]):
+            source += f"; newer than the catalogue's newest, so Go {known[-1]}"
+            version = known[-1]
+        return version, source
+
+    # -- planning hooks -----------------------------------------------------------------------------
+
+    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
+        if image is not None and image.repository == "golang":
+            return BaseDefaults(workdir="/go", env=(("GOPATH", "/go"), ("PATH", _GOLANG_PATH), ("HOME", "/root")))
+        return BaseDefaults(workdir="/", env=(("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), ("HOME", "/root")))
+
+    def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
+        facts = self._facts_of(inp)
+        family = inp.image.family if inp.image is not None else Family.DEBIAN
+        reason_family = ""
+        if facts.cgo and not facts.static_cgo and runtime_family in (Family.ALPINE.value, Family.DEBIAN.value, Family.DISTROLESS.value):
+            wanted = Family.ALPINE if runtime_family == Family.ALPINE.value else Family.DEBIAN
+            if wanted is not family and not (wanted is Family.DEBIAN and family is not Family.ALPINE):
+                reason_family = f"; {wanted.value} builder so the cgo binary links the runtime's libc"
+            family = wanted
+        row = images.builder(self.name, inp.detection.version or images.versions(self.name)[-1], family)
+        return row, f"Go {row.version} from {inp.detection.version_source}{reason_family}"
+
+    def is_build_env(self, name: str) -> bool:
+        return name in BUILD_ENV
+
+    def is_manifest_copy(self, record: CopyRecord) -> bool:
+        return bool(record.sources) and all(
+            posixpath.basename(s) in ("go.mod", "go.sum", "go.work", "go.work.sum") for s in record.sources
+        )
+
+    def _facts_of(self, inp: PlanInput) -> GoFacts:
+        facts = inp.detection.facts
+        assert isinstance(facts, GoFacts)
+        return facts
+
+    def _mounts(self, state: State, gopath_build: bool) -> tuple[Mount, ...]:
+        """Cache mounts for the module and build caches, where this RUN's go looks for them."""
+        if state.user is not None and state.user not in ("root", "0", "0:0"):
+            return ()  # a cache mount is root-owned; another user could not write to it
+        env = state.env_map()
+        home = env.get("HOME", "/root")
+        gocache = Mount(env.get("GOCACHE") or f"{home}/.cache/go-build")
+        if gopath_build:
+            return (gocache,)
+        modcache = Mount(env.get("GOMODCACHE") or f"{env.get('GOPATH', '/go')}/pkg/mod")
+        return (modcache, gocache)
+
+    def _inserts_deps(self, inp: PlanInput) -> int | None:
+        """The index of the first source copy when stagify adds the dependency layer before it."""
+        facts = self._facts_of(inp)
+        if facts.gopath or facts.vendor or facts.vendor_flag or facts.go_mod is None:
+            return None
+        first = None
+        for index, w in enumerate(inp.walked):
+            ins = w.instruction
+            if ins.keyword in (Keyword.COPY, Keyword.ADD) and ins.flag("from") is None:
+                if w.copy is None or not self.is_manifest_copy(w.copy):
+                    first = index
+                    break
+            if ins.keyword is Keyword.RUN and any(
+                (c := parse_call(cmd.argv)) is not None and c.verb == "mod download" for cmd in w.commands
+            ):
+                return None  # the user already downloads modules before copying the sources
+        if first is None or image_path(list(inp.copies), facts.go_mod, inp.context) is None:
+            return None
+        return first
+
+    def dependency_layer(self, inp: PlanInput, at: State) -> object | None:
+        first = self._inserts_deps(inp)
+        if first is None:
+            return None
+        facts = self._facts_of(inp)
+        go_mod = image_path(list(inp.copies), facts.manifest("go.mod"), inp.context)
+        assert go_mod is not None
+        folder = posixpath.dirname(go_mod)
+        go_sum = facts.manifest("go.sum")
+        manifests = (facts.manifest("go.mod"), go_sum) if inp.context.is_file(go_sum) else (facts.manifest("go.mod"),)
+        mounts = self._mounts(at, gopath_build=False)[:1]
+        moved = folder != at.workdir
+        return GoDeps(
+            manifests=manifests,
+            mounts=mounts,
+            workdir=folder if moved else None,
+            restore=at.workdir if moved and self._cwd_matters(inp, first) else None,
+        )
+
+    @staticmethod
+    def _cwd_matters(inp: PlanInput, first: int) -> bool:
+        """Whether anything after the dependency layer depends on the folder it ran in.
+
+        ``COPY . /app`` followed by ``WORKDIR /app`` does not: the copy names an
+        absolute folder and the next WORKDIR sets the folder anyway.
+        """
+        for w in inp.walked[first:]:
+            ins = w.instruction
+            if ins.keyword is Keyword.WORKDIR:
+                return not ins.args.strip().startswith("/")
+            if ins.keyword in (Keyword.COPY, Keyword.ADD):
+                parts = ins.exec_form or tuple(ins.args.split())
+                if parts and parts[-1].startswith("/"):
+                    continue
+                return True
+            if ins.keyword in (Keyword.ENV, Keyword.ARG, Keyword.LABEL, Keyword.EXPOSE):
+                continue
+            return True
+        return False
+
+    def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
+        ins = walked.instruction
+        calls = [(cmd, parse_call(cmd.argv, cmd.env)) for cmd in walked.commands]
+        go_calls = [(cmd, call) for cmd, call in calls if call is not None]
+        if not go_calls:
+            return None
+        facts = self._facts_of(inp)
+        state = walked.state
+        first_source = self._inserts_deps(inp)
+        index = inp.walked.index(walked)
+        verbs = [call.verb for _, call in go_calls]
+        if len(calls) == 1 and verbs == ["mod download"] and first_source is not None and index > first_source:
+            return RunRewrite(
+                text="",
+                reason="modules are already downloaded in the cached dependency layer stagify adds before the sources",
+                drop=True,
+            )
+        text = ins.raw
+        artifacts: list[Artifact] = []
+        notes: list[Note] = []
+        rewritten_build = False
+        for cmd, call in go_calls:
+            text = self._pin_remote(inp, ins.line, call, text, facts)
+            if call.verb == "build" and call.flag("mod") == "vendor" and not facts.vendor:
+                notes.append(
+                    Note(
+                        "go build -mod=vendor, but the build context has no vendor/ folder: the build fails "
+                        "as the original's did; run `go mod vendor` or drop -mod=vendor",
+                        ins.line,
+                        Level.WARNING,
+                    )
+                )
+            if call.verb == "build" and not ins.heredocs:
+                new = self._build_segment(cmd.text, facts)
+                text = _replace_segment(text, cmd.text, new, inp.dockerfile.escape)
+                rewritten_build = True
+            if call.verb in ("build", "install"):
+                artifact = self._artifact(inp, call, state, ins.line)
+                if artifact is not None:
+                    artifacts.append(artifact)
+        mounts = self._mounts(state, facts.gopath)
+        if set(verbs) == {"mod download"}:
+            mounts = mounts[:1]  # downloading fills the module cache only
+        text = _with_mounts(text, ins.flags, mounts, inp.dockerfile.escape)
+        builds = any(v in ("build", "install") for v in verbs)
+        if rewritten_build:
+            flags = "CGO_ENABLED=1 (cgo)" if facts.cgo else "CGO_ENABLED=0 (static binary)"
+            reason = f"compiles the application: {flags}, -trimpath, -ldflags=\"-s -w\""
+        elif builds:
+            reason = "compiles the application"
+        elif "mod download" in verbs:
+            reason = "downloads the modules"
+        else:
+            reason = f"runs go {', '.join(sorted(set(verbs)))} for the build"
+        if mounts:
+            caches = " and ".join("module" if m.target.endswith("/pkg/mod") else "build" for m in mounts)
+            reason += f"; with {caches} cache mount" + ("s" if len(mounts) > 1 else "")
+        return RunRewrite(text=text, reason=reason, artifacts=tuple(artifacts), builds=builds, notes=tuple(notes))
+
+    def _pin_remote(self, inp: PlanInput, line: int, call: GoCall, text: str, facts: GoFacts) -> str:
+        """``go install example.com/tool`` -> ``...@<version go.mod requires>`` (hadolint DL3062).
+
+        Without a version, go fetches whatever is newest; pinning to the version
+        go.mod already requires keeps the build reproducible. When go.mod does not
+        name the module (or there is no go.mod), no version can be chosen safely.
+        """
+        if call.verb not in ("get", "install", "run"):
+            return text
+        for target in call.targets:
+            if target.startswith((".", "/")) or target.endswith(".go") or "." not in target.split("/")[0]:
+                continue
+            path, _, version = target.partition("@")
+            if version and version != "latest":
+                continue
+            module = max((m for m in facts.requires if path == m[0] or path.startswith(m[0] + "/")), key=lambda m: len(m[0]), default=None)
+            if module is None or not module[1]:
+                why = "a pre-module (GOPATH) build cannot take a version" if facts.gopath else "go.mod does not require it"
+                raise StagifyError(
+                    inp.dockerfile.path,
+                    line,
+                    f"go {call.verb} {target} fetches whatever version is newest, and {why}; hadolint (DL3062) "
+                    "rejects it and stagify cannot pin it without changing the build: "
+                    + ("add a go.mod (go mod init) and require it" if facts.gopath else f"add it to go.mod or write {path}@<version>"),
+                )
+            text = _replace_segment(text, target, f"{path}@{module[1]}", inp.dockerfile.escape)
+        return text
+
+    def _build_segment(self, segment: str, facts: GoFacts) -> str:
+        """Rewrite one ``go build`` command: cgo as decided, -trimpath, stripped symbols, user flags kept."""
+        toks = shell.tokens(segment)
+        env: list[str] = []
+        i = 0
+        while i < len(toks) and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", toks[i].value):
+            if not toks[i].value.startswith("CGO_ENABLED="):
+                env.append(toks[i].raw)
+            i += 1
+        go_word = toks[i].raw if i < len(toks) else "go"
+        rest = toks[i + 2 :]
+        kept: list[str] = []
+        ldflags = ""
+        quote = '"'
+        trimpath = False
+        j = 0
+        while j < len(rest):
+            tok = rest[j]
+            name = tok.value.lstrip("-").split("=", 1)[0] if tok.value.startswith("-") else None
+            if name == "ldflags":
+                if "=" in tok.value:
+                    ldflags = tok.value.split("=", 1)[1]
+                    raw_value = tok.raw.split("=", 1)[1]
+                elif j + 1 < len(rest):
+                    j += 1
+                    ldflags = rest[j].value
+                    raw_value = rest[j].raw
+                else:
+                    raw_value = ""
+                if raw_value.startswith("'"):
+                    quote = "'"
+                j += 1
+                continue
+            if name == "trimpath":
+                trimpath = True
+            kept.append(tok.raw)
+            j += 1
+        extra = [w for w in ldflags.split() if w not in ("-s", "-w")]
+        merged = " ".join(["-s", "-w", *extra])
+        cgo = "1" if facts.cgo else "0"
+        parts = [f"CGO_ENABLED={cgo}", *env, go_word, "build"]
+        if not trimpath:
+            parts.append("-trimpath")
+        parts.append(f"-ldflags={quote}{merged}{quote}")
+        parts.extend(kept)
+        return " ".join(parts)
+
+    def _artifact(self, inp: PlanInput, call: GoCall, state: State, line: int) -> Artifact | None:
+        local_targets = [t for t in call.targets if t.startswith((".", "/")) or t.endswith(".go")]
+        if call.targets and not local_targets:
+            return None  # go install of a remote tool: a build tool, not the application
+        name = self._default_name(inp, call, state)
+        source_dir = self._source_dir(call, state)
+        if call.verb == "install":
+            env = state.env_map()
+            folder = env.get("GOBIN") or posixpath.join(env.get("GOPATH", "/go"), "bin")
+            return Artifact(path=posixpath.join(folder, name), source_dir=source_dir, line=line) if name else None
+        output = call.flag("o")
+        if output:
+            resolved = state.resolve(output)
+            if output.endswith("/"):
+                return Artifact(path=posixpath.join(resolved, name), source_dir=source_dir, line=line) if name else None
+            return Artifact(path=resolved, source_dir=source_dir, line=line)
+        if not name:
+            return None
+        return Artifact(path=posixpath.join(state.workdir, name), source_dir=source_dir, line=line)
+
+    @staticmethod
+    def _source_dir(call: GoCall, state: State) -> str:
+        targets = call.targets or (".",)
+        if targets[0].endswith(".go"):
+            return posixpath.dirname(state.resolve(targets[0]))
+        return state.resolve(targets[0])
+
+    def _default_name(self, inp: PlanInput, call: GoCall, state: State) -> str | None:
+        """The file name ``go build`` gives its output when no ``-o`` names one."""
+        facts = self._facts_of(inp)
+        targets = call.targets or (".",)
+        if targets[0].endswith(".go"):
+            return posixpath.basename(targets[0])[:-3]
+        if len(targets) != 1 or "..." in targets[0]:
+            return None
+        target = targets[0]
+        if target.startswith((".", "/")):
+            folder = state.resolve(target)
+            go_mod = image_path(list(inp.copies), facts.manifest("go.mod"), inp.context) if facts.go_mod else None
+            root = posixpath.dirname(go_mod) if go_mod else None
+            if facts.module_path and root is not None and (folder == root or folder.startswith(root.rstrip("/") + "/")):
+                elements = (facts.module_path + folder[len(root.rstrip("/")) :]).split("/")
+            else:
+                elements = folder.split("/")
+        else:
+            elements = target.split("@")[0].split("/")
+        elements = [e for e in elements if e]
+        if not elements:
+            return None
+        name = elements[-1]
+        if re.fullmatch(r"v\d+", name) and len(elements) > 1:
+            name = elements[-2]
+        return name
+
+    def rewrite_start(
+        self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
+    ) -> StartRewrite | None:
+        call = parse_call(argv)
+        if call is None or call.verb != "run":
+            return None
+        facts = self._facts_of(inp)
+        source = self._source_dir(call, state)
+        for artifact in artifacts:
+            if artifact.source_dir == source:
+                return StartRewrite(
+                    argv=(artifact.path, *call.program_args),
+                    reason=f"go run compiled the code at every start; the runtime starts {artifact.path}, built in the builder",
+                )
+        name = self._default_name(inp, call, state) or "app"
+        output = posixpath.join(state.workdir, name)
+        words = ["go", "build"]
+        for key, value in call.flags:
+            words.append(f"-{key}" if value is None else f"-{key}={value}")
+        words += ["-o", output, *call.targets]
+        segment = shell.join(words)
+        mounts = self._mounts(state, facts.gopath)
+        text = _with_mounts("RUN " + self._build_segment(segment, facts), (), mounts, inp.dockerfile.escape)
+        artifact = Artifact(path=output, source_dir=source)
+        return StartRewrite(
+            argv=(output, *call.program_args),
+            reason=f"go run compiled the code at every start; the builder compiles it once to {output}",
+            build=Line(text=text, comments=("# Compiled once here instead of by `go run` at every start",)),
+            artifact=artifact,
+        )
+
+    def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
+        facts = self._facts_of(inp)
+        original = inp.image.family if inp.image is not None else Family.DEBIAN
+        dynamic = facts.cgo and not facts.static_cgo
+        forced = inp.options.runtime
+        extra_packages = [p for p in needs.packages if p not in packages.IN_DISTROLESS]
+        if forced is RuntimeChoice.SCRATCH:
+            return images.row("scratch"), "scratch, as --runtime asked: the static binary and nothing else"
+        if forced is RuntimeChoice.DISTROLESS:
+            key = "distroless-base" if dynamic else "distroless-static"
+            return images.row(key), "distroless, as --runtime asked"
+        if forced is RuntimeChoice.ALPINE:
+            return images.row("alpine"), "alpine, as --runtime asked"
+        if forced is RuntimeChoice.DEBIAN:
+            return images.row("debian"), "debian slim, as --runtime asked"
+        if needs.shell or extra_packages:
+            why = needs.shell[0].message if needs.shell else f"it needs the packages {', '.join(extra_packages)}"
+            key = "alpine" if original is Family.ALPINE else "debian"
+            return images.row(key), f"a {key} runtime with a shell and a package manager, because {why}"
+        if dynamic:
+            if original is Family.ALPINE:
+                return images.row("alpine"), "alpine: the cgo binary links musl"
+            return images.row("distroless-base"), "distroless base: the cgo binary needs glibc, nothing more"
+        return images.row("distroless-static"), "distroless static: a static binary needs no libc and no shell"
+
+    def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return list(self._facts_of(inp).runtime_paths)
+
+    def dockerignore(self, inp: PlanInput) -> list[str]:
+        lines = [".github", ".gitlab-ci.yml", "*.test", "*.prof", "coverage.out", "coverage.html", "*.coverprofile"]
+        for w in inp.walked:
+            rewrite_calls = [parse_call(c.argv, c.env) for c in w.commands]
+            for call in rewrite_calls:
+                if call is None or call.verb != "build" or not call.flag("o"):
+                    continue
+                output = w.state.resolve(call.flag("o") or "")
+                for record in inp.copies:
+                    if "." in record.sources and output.startswith(record.dest.rstrip("/") + "/"):
+                        rel = output[len(record.dest.rstrip("/")) + 1 :]
+                        if rel and "/" not in rel:
+                            lines.append(rel)  # a binary built locally would only bloat the context
+        return lines
+
+    def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
+        deps = dependencies if isinstance(dependencies, GoDeps) else None
+        return GoTemplateData(deps=deps, scratch=runtime.family is Family.SCRATCH, uid=images.NONROOT_UID)
+
+
+def _find_go_mod(context: BuildContext, dockerfile: Dockerfile | None) -> str | None:
+    """go.mod at the context root, else in a folder the Dockerfile copies (``ADD /main/ /app/``)."""
+    if context.is_file("go.mod"):
+        return "go.mod"
+    if dockerfile is None or not dockerfile.stages:
+        return None
+    for ins in dockerfile.stages[-1].instructions:
+        if ins.keyword not in (Keyword.COPY, Keyword.ADD) or ins.flag("from") is not None:
+            continue
+        parts = copy_parts(ins)
+        for source in parts[0] if parts else []:
+            folder = source.strip("/").removeprefix("./")
+            candidate = f"{folder}/go.mod" if folder and folder != "." else "go.mod"
+            if context.is_file(candidate):
+                return candidate
+    return None
+
+
+def _replace_segment(raw: str, segment: str, new: str, escape: str) -> str:
+    """Replace a command inside an instruction's text, across continuation lines."""
+    words = segment.split()
+    gap = r"(?:\s|" + re.escape(escape) + r"\n)+"
+    pattern = gap.join(re.escape(w) for w in words)
+    m = re.search(pattern, raw)
+    if not m:
+        return raw
+    return raw[: m.start()] + new + raw[m.end() :]
+
+
+def _with_mounts(raw: str, flags: tuple, mounts: tuple[Mount, ...], escape: str) -> str:
+    """The RUN with cache mounts added, each option on its own continuation line."""
+    existing = {f.value.split("target=", 1)[1].split(",", 1)[0] for f in flags if f.name == "mount" and f.value and "target=" in f.value}
+    new = [m for m in mounts if m.target not in existing]
+    if not new:
+        return _upper(raw)
+    body = raw.lstrip()[3:]  # after "RUN"
+    options: list[str] = []
+    while True:
+        body = re.sub(r"^(\s|" + re.escape(escape) + r"\n)+", "", body)
+        m = re.match(r"--[A-Za-z][\w-]*(=(\"[^\"]*\"|'[^']*'|\S*))?", body)
+        if not m:
+            break
+        options.append(m.group(0))
+        body = body[m.end() :]
+    options.extend(m.render() for m in new)
+    sep = f" {escape}\n    "
+    return "RUN " + sep.join(options) + sep + body
+
+
+def _upper(raw: str) -> str:
+    stripped = raw.lstrip()
+    word = stripped.split(None, 1)[0]
+    return word.upper() + stripped[len(word) :]
+
+
+GO = GoLanguage()

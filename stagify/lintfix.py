@@ -1,0 +1,94 @@
+"""Safe rewrites of the user's own lines so the output is lint-clean without changing what they do.
+
+Each rewrite is one hadolint rule's fix that cannot change the build's result:
+ADD of local files -> COPY (DL3020), MAINTAINER -> LABEL (DL4000),
+``apt`` -> ``apt-get`` (DL3027), ``apt-get install`` without ``-y`` -> with it (DL3014),
+shell-form CMD/ENTRYPOINT without shell features -> exec form (DL3025).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from . import shell
+from .model import Instruction, Keyword, unquote
+
+_ARCHIVE = re.compile(r"\.(tar|tgz|tar\.gz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.I)
+_REMOTE = re.compile(r"^(https?://|git@|git://|ssh://)")
+_ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
+
+
+def keyword_upper(raw: str) -> str:
+    """The instruction keyword in upper case (``run x`` -> ``RUN x``), the rest as written."""
+    stripped = raw.lstrip()
+    word = stripped.split(None, 1)[0] if stripped else ""
+    return word.upper() + stripped[len(word) :]
+
+
+def add_to_copy(ins: Instruction) -> str | None:
+    """``ADD src dest`` -> ``COPY src dest`` when every source is a local, non-archive path."""
+    if ins.keyword is not Keyword.ADD or ins.heredocs:
+        return None
+    sources = list(ins.exec_form[:-1]) if ins.exec_form else [unquote(w) for w in ins.args.split()[:-1]]
+    if not sources or any(_REMOTE.match(s) or _ARCHIVE.search(s) for s in sources):
+        return None
+    if any(ins.flag(name) is not None for name in _ADD_ONLY_FLAGS):
+        return None
+    body = keyword_upper(ins.raw)[3:]
+    return "COPY" + body
+
+
+def maintainer_to_label(ins: Instruction) -> str:
+    return f"LABEL maintainer={json.dumps(ins.args.strip())}"
+
+
+def fix_run_text(text: str) -> str:
+    """``apt install`` -> ``apt-get install``; add ``-y`` to an ``apt-get install`` that lacks it."""
+    text = re.sub(r"(?<![\w/-])apt(?=\s+(?:-\S+\s+)*(?:install|update|upgrade|remove|purge)\b)", "apt-get", text)
+
+    def add_yes(m: re.Match[str]) -> str:
+        segment = m.group(0)
+        if re.search(r"(?<!\S)(-y|--yes|-qq?y|-yq+|--assume-yes|-[a-z]*y[a-z]*)(?!\S)", segment):
+            return segment
+        return segment.replace("install", "install -y", 1)
+
+    return re.sub(r"apt-get\s+(?:-\S+\s+)*install\b[^&|;\n]*", add_yes, text)
+
+
+def exec_form_of(text: str) -> list[str] | None:
+    """A shell-form command line as exec-form words, when /bin/sh would not change its meaning."""
+    if shell.has_shell_features(text):
+        return None
+    return shell.words(text)
+
+
+def render_exec(keyword: str, argv: list[str] | tuple[str, ...]) -> str:
+    return f"{keyword} {json.dumps(list(argv))}"
+
+
+def single_quoted_json(text: str) -> list[str] | None:
+    """``['./app', '-v']``: meant as exec form, but BuildKit runs it through the shell."""
+    stripped = text.strip()
+    if not (stripped.startswith("[") and stripped.endswith("]")) or "'" not in stripped:
+        return None
+    try:
+        value = json.loads(stripped.replace('"', '\\"').replace("'", '"'))
+    except ValueError:
+        return None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def healthcheck_exec(ins: Instruction) -> str | None:
+    """``HEALTHCHECK [opts] CMD curl ... || exit 1`` -> exec form, through /bin/sh when it needs one."""
+    if ins.keyword is not Keyword.HEALTHCHECK:
+        return None
+    words = ins.args.split(None, 1)
+    if len(words) < 2 or words[0].upper() != "CMD" or words[1].lstrip().startswith("["):
+        return None
+    command = words[1].strip()
+    argv = exec_form_of(command) or ["/bin/sh", "-c", command]
+    options = "".join(f" {flag.render()}" for flag in ins.flags)
+    return f"HEALTHCHECK{options} CMD {json.dumps(argv)}"

@@ -1,0 +1,732 @@
+"""The transformer: every instruction of a single-stage Dockerfile placed in builder, runtime, both, or dropped.
+
+The builder is the original stage, nearly as written, so the build behaves as it
+did; the runtime receives only what running the application needs. Language
+modules answer the language questions (see ``stagify.languages.base``); this
+module owns the rules that hold for every language: ENV, ARG, LABEL, EXPOSE,
+HEALTHCHECK, USER, WORKDIR, start commands, system packages and copies.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from . import images, lintfix, packages, shell
+from .context import BuildContext
+from .detect import Detection
+from .errors import StagifyError
+from .imageref import Family, ImageRef, parse_ref
+from .images import BaseImage
+from .languages.base import Artifact, Language, Needs, PlanInput, RunRewrite
+from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split_words
+from .options import Options
+from .stageplan import (
+    BuilderPlan,
+    ConversionPlan,
+    CopyFrom,
+    Decision,
+    Level,
+    Line,
+    Note,
+    PackageSet,
+    Placement,
+    RuntimePlan,
+    UserSpec,
+)
+from .walk import State, Walked, copy_parts, image_path, origin_of, walk
+
+_ROOT = ("root", "0", "root:root", "0:0", "root:0", "0:root")
+_USER_TOOLS = ("useradd", "adduser", "groupadd", "addgroup")
+_SHELLS = ("sh", "bash", "ash", "dash", "zsh")
+# Files whose content the app is likely to write at run time (kept owned by the runtime user).
+_WRITABLE = re.compile(r"\.(db|sqlite3?|db3)$")
+_SECRET_FILES = re.compile(r"(^|/)(\.env(\..*)?|.*\.(pem|key|p12|pfx)|id_rsa.*|id_ed25519.*)$")
+# Programs a distroless or scratch runtime does not have.
+_BASIC_TOOLS = ("curl", "wget", "nc", "ps", "jq", "bash", "sh")
+
+GENERIC_IGNORES = (
+    ".git",
+    ".env",
+    ".env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    ".idea",
+    ".vscode",
+    "*.swp",
+    ".DS_Store",
+    "Dockerfile*",
+    "*.Dockerfile",
+    ".dockerignore",
+    "docker-compose*.yml",
+    "docker-compose*.yaml",
+    "compose*.yml",
+    "compose*.yaml",
+)
+
+
+@dataclass
+class _Acc:
+    """Mutable accumulator used while one plan is assembled (never leaves this module)."""
+
+    decisions: dict[int, Decision] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    setup: list[Line] = field(default_factory=list)
+    sources: list[Line] = field(default_factory=list)
+    r_setup: list[Line] = field(default_factory=list)
+    r_root: list[Line] = field(default_factory=list)
+    r_config: list[Line] = field(default_factory=list)
+    r_start: list[Line] = field(default_factory=list)
+
+    def decide(self, ins: Instruction, placement: Placement, reason: str) -> None:
+        self.decisions[ins.line] = Decision(instruction=ins, placement=placement, reason=reason)
+
+    def note(self, message: str, line: int | None = None, level: Level = Level.INFO) -> None:
+        self.notes.append(Note(message=message, line=line, level=level))
+
+
+def carried(ins: Instruction, text: str | None = None) -> Line:
+    """An original instruction for the output, with its comments (and its rewrite, when given)."""
+    body = text if text is not None else lintfix.keyword_upper(ins.raw)
+    if ins.heredocs:
+        body += "\n"  # hadolint cannot parse an instruction right after a heredoc's closing line
+    return Line(text=body, comments=ins.comments)
+
+
+def is_root(user: str | None) -> bool:
+    return user is None or user.strip() in _ROOT
+
+
+def build_plan(
+    dockerfile: Dockerfile, detection: Detection, context: BuildContext, options: Options, lang: Language
+) -> ConversionPlan:
+    stage = dockerfile.stages[0]
+    try:
+        image: ImageRef | None = parse_ref(stage.image.resolved)
+    except ValueError:
+        image = None
+    walked = tuple(walk(stage, lang.base_defaults(image), context))
+    copies = tuple(w.copy for w in walked if w.copy is not None)
+    inp = PlanInput(
+        dockerfile=dockerfile,
+        stage=stage,
+        image=image,
+        detection=detection,
+        context=context,
+        options=options,
+        walked=walked,
+        copies=copies,
+    )
+    return _Planner(inp, lang).run()
+
+
+class _Planner:
+    def __init__(self, inp: PlanInput, lang: Language) -> None:
+        self.inp = inp
+        self.lang = lang
+        self.acc = _Acc()
+        self.path = inp.dockerfile.path
+        self.walked = inp.walked
+        self.final_state = self.walked[-1].state if self.walked else State("/", None, ())
+        self.rewrites: dict[int, RunRewrite | None] = {}
+        self.artifacts: list[Artifact] = []
+        self.called: set[str] = set()
+        self.shell_needs: list[Note] = []
+        self.unknown_builds = False
+
+    # -- the passes ---------------------------------------------------------------------------
+
+    def run(self) -> ConversionPlan:
+        inp, acc = self.inp, self.acc
+        self._rewrite_runs()
+        start = self._start_commands()
+        if start is None:
+            start = self._default_start()
+        needs = self._needs()
+        runtime, runtime_reason = self.lang.runtime_image(inp, needs)
+        if inp.options.runtime is not None and not runtime.shell and needs.shell:
+            for why in needs.shell:
+                acc.note(f"--runtime {inp.options.runtime.value} has no shell, but {why.message}", why.line, Level.WARNING)
+        builder, builder_reason = self.lang.builder_image(inp, runtime.family.value)
+        user = self._user(runtime)
+        deps = None
+        first_source = self._first_source_index()
+        if first_source is not None:
+            deps = self.lang.dependency_layer(inp, self.walked[first_source].state)
+        self._place_all(first_source, runtime, user, start, builder, builder_reason)
+        copies = self._copies(runtime, user, start)
+        if runtime.family in (Family.DISTROLESS, Family.SCRATCH) and needs.packages:
+            acc.note(
+                f"the runtime has no package manager; not installed: {', '.join(needs.packages)}", None, Level.WARNING
+            )
+        package_set = None
+        if needs.packages and runtime.package_manager:
+            package_set = PackageSet(manager=runtime.package_manager, packages=needs.packages)
+        stage = inp.stage
+        ports = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]
+        self._port_notes(ports, user)
+        workdir = self.final_state.workdir if self.final_state.workdir != "/" else None
+        runtime_plan = RuntimePlan(
+            image=runtime.reference,
+            alias="runtime",
+            platform=stage.platform,
+            comments=(f"# Runtime: {runtime_reason}",),
+            setup=tuple(acc.r_setup),
+            packages=package_set,
+            user=user,
+            root_steps=tuple(acc.r_root),
+            workdir=workdir,
+            copies=tuple(copies),
+            config=tuple(acc.r_config),
+            start=tuple(acc.r_start),
+        )
+        builder_plan = BuilderPlan(
+            image=builder.reference,
+            alias=stage.alias or "builder",
+            platform=stage.platform,
+            comments=stage.from_.comments + (f"# Build stage: {builder_reason}",),
+            setup=tuple(acc.setup),
+            sources=tuple(acc.sources),
+        )
+        protected = self._protected_sources(builder_plan)
+        ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self.lang.dockerignore(inp)]))
+        ordered = tuple(acc.decisions[i.line] for i in inp.dockerfile.instructions if i.line in acc.decisions)
+        return ConversionPlan(
+            language=self.lang.name,
+            template=self.lang.template,
+            directives=tuple(d.raw for d in inp.dockerfile.directives),
+            global_args=tuple(carried(i) for i in inp.dockerfile.global_args),
+            builder=builder_plan,
+            runtime=runtime_plan,
+            extra=self.lang.template_data(inp, runtime, deps),
+            decisions=ordered,
+            notes=tuple(acc.notes),
+            dockerignore=ignores,
+            copied_sources=protected,
+            trailing_comments=inp.dockerfile.trailing_comments,
+        )
+
+    def _rewrite_runs(self) -> None:
+        for w in self.walked:
+            if w.instruction.keyword is not Keyword.RUN:
+                continue
+            rewrite = self.lang.rewrite_run(self.inp, w)
+            self.rewrites[w.instruction.line] = rewrite
+            if rewrite is not None:
+                self.artifacts.extend(rewrite.artifacts)
+                self.acc.notes.extend(rewrite.notes)
+            elif not self._is_package_install(w) and not self._is_user_setup(w) and not self._is_inert(w):
+                self.unknown_builds = True
+
+    def _first_source_index(self) -> int | None:
+        for index, w in enumerate(self.walked):
+            ins = w.instruction
+            if ins.keyword in (Keyword.COPY, Keyword.ADD) and ins.flag("from") is None:
+                if w.copy is None or not self.lang.is_manifest_copy(w.copy):
+                    return index
+        return None
+
+    # -- start command -----------------------------------------------------------------------
+
+    def _start_commands(self) -> tuple[str, ...] | None:
+        """Decide CMD/ENTRYPOINT; return the argv the runtime starts (entrypoint + cmd)."""
+        acc = self.acc
+        cmds = [w for w in self.walked if w.instruction.keyword is Keyword.CMD]
+        entries = [w for w in self.walked if w.instruction.keyword is Keyword.ENTRYPOINT]
+        for earlier in cmds[:-1] + entries[:-1]:
+            later = cmds[-1] if earlier.instruction.keyword is Keyword.CMD else entries[-1]
+            acc.decide(
+                earlier.instruction,
+                Placement.DROPPED,
+                f"overridden by the {later.instruction.keyword.value} on line {later.instruction.line}",
+            )
+        entry = entries[-1] if entries else None
+        cmd = cmds[-1] if cmds else None
+        entry_argv = self._start_argv(entry) if entry else None
+        if entry is not None and cmd is not None and entry.instruction.exec_form is None:
+            acc.decide(cmd.instruction, Placement.DROPPED, "a shell-form ENTRYPOINT ignores CMD; so did the original")
+            cmd = None
+        cmd_argv = self._start_argv(cmd) if cmd else None
+        argv: tuple[str, ...] | None = None
+        if entry_argv is not None:
+            argv = entry_argv + (cmd_argv or ())
+        elif cmd_argv is not None:
+            argv = cmd_argv
+        if entry is None and cmd is None:
+            return None
+        return argv
+
+    def _default_start(self) -> tuple[str, ...] | None:
+        """No CMD or ENTRYPOINT: start the one binary the build produces, so the image runs it."""
+        built = list(dict.fromkeys(a.path for a in self.artifacts))
+        if len(built) != 1:
+            if not built:
+                self.acc.note("the original has no CMD or ENTRYPOINT and no built program was found to start", None, Level.WARNING)
+            return None
+        argv = (built[0],)
+        self.acc.note(f"the original has no CMD or ENTRYPOINT; the runtime starts the built binary {built[0]}")
+        self.acc.r_start.append(Line(text=lintfix.render_exec("CMD", argv), comments=("# The original set no start command: run the binary it built",)))
+        return argv
+
+    def _start_argv(self, w: Walked) -> tuple[str, ...]:
+        """The argv of one CMD/ENTRYPOINT after rewrites, recording its decision and runtime line."""
+        ins = w.instruction
+        keyword = ins.keyword.value
+        reasons: list[str] = []
+        if ins.exec_form is not None:
+            argv = ins.exec_form
+        else:
+            fixed = lintfix.single_quoted_json(ins.args)
+            words = lintfix.exec_form_of(ins.args)
+            if fixed is not None:
+                argv = tuple(fixed)
+                self.acc.note(
+                    f"{keyword} uses single quotes, which is not JSON: the original ran it through /bin/sh "
+                    "and failed; the runtime runs it in exec form as intended",
+                    ins.line,
+                    Level.WARNING,
+                )
+                reasons.append("single-quoted array read as the exec form it was meant to be")
+            elif words is not None:
+                argv = tuple(words)
+                reasons.append("shell form without shell features written in exec form")
+            else:
+                argv = ("/bin/sh", "-c", ins.args)
+                reasons.append("shell form with shell features: runs through /bin/sh as before")
+        rewrite = self.lang.rewrite_start(self.inp, argv, w.state, tuple(self.artifacts))
+        if rewrite is not None:
+            argv = rewrite.argv
+            reasons.append(rewrite.reason)
+            if rewrite.build is not None:
+                self.acc.sources.append(rewrite.build)
+            if rewrite.artifact is not None:
+                self.artifacts.append(rewrite.artifact)
+            self.acc.note(rewrite.reason, ins.line)
+        if argv and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", argv[0]):
+            self.acc.note(
+                f"{keyword} starts {argv[0]!r}, which is not a program: exec form does not read VAR=value "
+                f"(the original fails to start too); perhaps ENV {argv[0]} was meant",
+                ins.line,
+                Level.WARNING,
+            )
+        argv = self._point_at_artifact(ins, argv, w.state, reasons)
+        self._record_calls(ins, argv)
+        text = lintfix.render_exec(keyword, argv)
+        reason = "; ".join(["the container's start command", *reasons])
+        self.acc.decide(ins, Placement.RUNTIME, reason)
+        self.acc.r_start.append(Line(text=text, comments=ins.comments))
+        return argv
+
+    def _point_at_artifact(self, ins: Instruction, argv: tuple[str, ...], state: State, reasons: list[str]) -> tuple[str, ...]:
+        """A start command naming a path the build does not produce is pointed at the built binary."""
+        if not argv or argv[0] in _SHELLS or "/" not in argv[0] or argv[0].startswith("/bin/"):
+            return argv
+        target = state.resolve(argv[0])
+        built = [a.path for a in self.artifacts]
+        if not built or target in built or self.unknown_builds:
+            return argv
+        if origin_of(list(self.inp.copies), target, self.inp.context) is not None:
+            return argv  # a program or script the original copied from the build context
+        if len(set(built)) == 1:
+            self.acc.note(
+                f"{ins.keyword.value} runs {target}, which the build does not produce "
+                f"(it writes {built[0]}); the runtime starts {built[0]}",
+                ins.line,
+                Level.WARNING,
+            )
+            reasons.append(f"pointed at the built binary {built[0]}")
+            return (built[0],) + argv[1:]
+        return argv
+
+    def _record_calls(self, ins: Instruction, argv: tuple[str, ...]) -> None:
+        if not argv:
+            return
+        program = argv[0].rsplit("/", 1)[-1]
+        if program in _SHELLS:
+            self.shell_needs.append(Note(f"{ins.keyword.value} runs a shell command", ins.line))
+            script = argv[2] if len(argv) > 2 and argv[1] == "-c" else ""
+            for command in shell.commands(script):
+                self.called.add(command.program)
+        else:
+            self.called.add(program)
+
+    # -- what the runtime needs ----------------------------------------------------------------
+
+    def _needs(self) -> Needs:
+        for w in self.walked:
+            ins = w.instruction
+            if ins.keyword is Keyword.HEALTHCHECK:
+                self._healthcheck_calls(ins)
+        scripts = self._start_scripts()
+        if scripts:
+            self.shell_needs.append(Note(f"the start command runs the script {scripts[0]}", None))
+        wanted: list[str] = []
+        manager = None
+        for w in self.walked:
+            for install in packages.installs(list(w.commands)):
+                keep, _ = packages.runtime_packages(install, self.called)
+                manager = manager or install.manager
+                wanted.extend(p for p in keep if p not in wanted)
+        shell_needed = tuple(self.shell_needs)
+        return Needs(shell=shell_needed, packages=tuple(wanted), manager=manager)
+
+    def _healthcheck_calls(self, ins: Instruction) -> None:
+        words = ins.args.split(None, 1)
+        if not words or words[0].upper() == "NONE":
+            return
+        rest = words[1] if len(words) > 1 else ""
+        form = _json_list(rest)
+        if form is not None:
+            if form and form[0] == "CMD-SHELL":
+                self.shell_needs.append(Note("HEALTHCHECK runs a shell command", ins.line))
+                for command in shell.commands(" ".join(form[1:])):
+                    self.called.add(command.program)
+            elif form:
+                start = form[1:] if form[0] == "CMD" else form
+                if start:
+                    self.called.add(start[0].rsplit("/", 1)[-1])
+            return
+        self.shell_needs.append(Note("HEALTHCHECK runs a shell command", ins.line))
+        for command in shell.commands(rest):
+            self.called.add(command.program)
+
+    def _start_scripts(self) -> list[str]:
+        """Scripts from the build context that the start command runs (they need a shell)."""
+        found = []
+        for line in self.acc.r_start:
+            argv = _json_list(line.text.split(None, 1)[1])
+            if not argv:
+                continue
+            exe = argv[0]
+            if exe.endswith(".sh") or exe.endswith(".bash"):
+                found.append(exe)
+        return found
+
+    # -- the runtime user ------------------------------------------------------------------------
+
+    def _user(self, runtime: BaseImage) -> UserSpec:
+        users = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.USER]
+        original = users[-1].args.strip() if users else None
+        if runtime.uid is not None or runtime.family is Family.SCRATCH:
+            uid = runtime.uid if runtime.uid is not None else images.NONROOT_UID
+            spec = f"{uid}:{uid}"
+            if original and not is_root(original) and re.fullmatch(r"\d+(:\d+)?", original):
+                spec = original
+            return UserSpec(name=runtime.user or "nonroot", uid=uid, instruction=spec, create=None)
+        if original and not is_root(original):
+            return UserSpec(name=original.split(":")[0], uid=0, instruction=original, create=None)
+        family = "alpine" if runtime.family is Family.ALPINE else "debian"
+        return UserSpec(
+            name=images.APP_USER,
+            uid=images.APP_UID,
+            instruction=f"{images.APP_UID}:{images.APP_UID}",
+            create=family,
+        )
+
+    # -- placing every instruction ----------------------------------------------------------------
+
+    def _place_all(
+        self,
+        first_source: int | None,
+        runtime: BaseImage,
+        user: UserSpec,
+        start: tuple[str, ...] | None,
+        builder: BaseImage,
+        builder_reason: str,
+    ) -> None:
+        acc = self.acc
+        inp = self.inp
+        stage = inp.stage
+        for ins in inp.dockerfile.global_args:
+            acc.decide(ins, Placement.BOTH, "global ARG before the first FROM: usable in every FROM")
+        from_reason = f"the build stage, now on {builder.reference} ({builder_reason})"
+        acc.decide(stage.from_, Placement.BUILDER, from_reason)
+        runtime_text = " ".join(
+            line.text for line in (*acc.r_start, *acc.r_config)
+        )
+        last_workdir = max((i for i, w in enumerate(self.walked) if w.instruction.keyword is Keyword.WORKDIR), default=-1)
+        last_run = max((i for i, w in enumerate(self.walked) if w.instruction.keyword in (Keyword.RUN, Keyword.COPY, Keyword.ADD)), default=-1)
+        for index, w in enumerate(self.walked):
+            ins = w.instruction
+            target = acc.setup if first_source is None or index < first_source else acc.sources
+            kw = ins.keyword
+            if ins.line in acc.decisions:
+                continue  # CMD/ENTRYPOINT already placed
+            if kw is Keyword.ARG:
+                names = [name for name, _ in arg_pairs(ins.args)]
+                target.append(carried(ins))
+                if any(re.search(rf"\$\{{?{re.escape(n)}\b", runtime_text) for n in names):
+                    acc.r_setup.append(carried(ins))
+                    acc.decide(ins, Placement.BOTH, "build argument the build and the runtime instructions read")
+                else:
+                    acc.decide(ins, Placement.BUILDER, "build argument: only the build reads it")
+            elif kw is Keyword.ENV:
+                self._place_env(ins, target)
+                runtime_text += " " + ins.args
+            elif kw in (Keyword.LABEL, Keyword.MAINTAINER):
+                text = lintfix.maintainer_to_label(ins) if kw is Keyword.MAINTAINER else None
+                acc.r_setup.append(carried(ins, text))
+                reason = "image metadata belongs to the image people run"
+                if text:
+                    reason += "; MAINTAINER (deprecated) written as a LABEL"
+                acc.decide(ins, Placement.RUNTIME, reason)
+            elif kw in (Keyword.EXPOSE, Keyword.VOLUME, Keyword.STOPSIGNAL, Keyword.HEALTHCHECK, Keyword.ONBUILD):
+                text = lintfix.healthcheck_exec(ins)
+                acc.r_config.append(carried(ins, text))
+                reason = _CONFIG_REASONS[kw]
+                if text:
+                    reason += "; written in exec form (through /bin/sh where it needs a shell)"
+                acc.decide(ins, Placement.RUNTIME, reason)
+            elif kw is Keyword.SHELL:
+                target.append(carried(ins))
+                acc.decide(ins, Placement.BUILDER, "sets the shell of the build's RUN lines")
+            elif kw is Keyword.WORKDIR:
+                target.append(carried(ins))
+                if index == last_workdir:
+                    acc.decide(ins, Placement.BOTH, "the build works here and the application runs from here")
+                else:
+                    acc.decide(ins, Placement.BUILDER, f"a build folder; the runtime works in {self.final_state.workdir}")
+            elif kw is Keyword.USER:
+                self._place_user(ins, index, last_run, target, user)
+            elif kw in (Keyword.COPY, Keyword.ADD):
+                self._place_copy(w, target)
+            elif kw is Keyword.RUN:
+                self._place_run(w, index, first_source, runtime, user)
+            elif kw is Keyword.FROM:  # pragma: no cover - single stage only
+                continue
+
+    def _place_env(self, ins: Instruction, target: list[Line]) -> None:
+        pairs = env_pairs(ins.args)
+        runtime_pairs = [(n, v) for n, v in pairs if not self.lang.is_build_env(n)]
+        build_only = [n for n, _ in pairs if self.lang.is_build_env(n)]
+        target.append(carried(ins))
+        if not runtime_pairs:
+            self.acc.decide(ins, Placement.BUILDER, f"only the build reads {', '.join(build_only)}")
+            return
+        if build_only:
+            words = [w for w in split_words(ins.args) if w.partition("=")[0] not in build_only]
+            text = "ENV " + " ".join(words)
+            reason = f"the build and the application read it; {', '.join(build_only)} stay in the builder only"
+        else:
+            text = None
+            reason = "the build may read it and the application reads its environment"
+        self.acc.r_setup.append(carried(ins, text))
+        self.acc.decide(ins, Placement.BOTH, reason)
+
+    def _place_user(self, ins: Instruction, index: int, last_run: int, target: list[Line], user: UserSpec) -> None:
+        value = ins.args.strip()
+        in_builder = index < last_run
+        if in_builder:
+            target.append(carried(ins))
+        if user.instruction == value:
+            placement = Placement.BOTH if in_builder else Placement.RUNTIME
+            self.acc.decide(ins, placement, "the application runs as this non-root user")
+            return
+        if is_root(value):
+            why = f"root is not kept at run time; the runtime runs as {user.instruction}"
+        else:
+            why = f"the runtime image has no user {value!r}; it runs as its non-root user {user.instruction}"
+            self.acc.note(f"USER {value} becomes USER {user.instruction} in the runtime", ins.line)
+        self.acc.decide(ins, Placement.BUILDER if in_builder else Placement.DROPPED, why)
+
+    def _place_copy(self, w: Walked, target: list[Line]) -> None:
+        ins = w.instruction
+        text = lintfix.add_to_copy(ins)
+        source = ins.flag("from")
+        if source is not None:
+            target.append(carried(ins, text))
+            self.acc.decide(ins, Placement.BUILDER, f"copies from {source} for the build")
+            return
+        reason = "the build needs these files from the build context"
+        if w.copy is not None and self.lang.is_manifest_copy(w.copy):
+            reason = "dependency manifests first, so the dependency layer stays cached"
+        if text is not None:
+            reason += "; ADD of local files written as COPY"
+        if w.copy is not None:
+            secrets = [s for s in w.copy.sources if _SECRET_FILES.search(s)]
+            for s in secrets:
+                self.acc.note(
+                    f"copies {s}, which looks like a secret: it stays in the builder only; pass secrets at run time "
+                    "or with RUN --mount=type=secret",
+                    ins.line,
+                    Level.WARNING,
+                )
+        target.append(carried(ins, text))
+        self.acc.decide(ins, Placement.BUILDER, reason)
+
+    def _place_run(self, w: Walked, index: int, first_source: int | None, runtime: BaseImage, user: UserSpec) -> None:
+        ins = w.instruction
+        acc = self.acc
+        rewrite = self.rewrites.get(ins.line)
+        target = acc.setup if first_source is None or index < first_source else acc.sources
+        if rewrite is not None:
+            if rewrite.drop:
+                acc.decide(ins, Placement.DROPPED, rewrite.reason)
+                return
+            (acc.sources if rewrite.builds else target).append(carried(ins, rewrite.text))
+            acc.decide(ins, Placement.BUILDER, rewrite.reason)
+            return
+        if w.commands and all(not c.argv and c.env for c in w.commands):
+            acc.decide(ins, Placement.DROPPED, "no effect: it only sets a variable in a shell that ends with the line")
+            return
+        text = lintfix.fix_run_text(lintfix.keyword_upper(ins.raw))
+        target.append(carried(ins, text))
+        if self._is_user_setup(w) and user.create is None and runtime.shell and user.instruction != "" and self._creates(w, user.name):
+            acc.r_root.append(carried(ins, text))
+            acc.decide(ins, Placement.BOTH, f"creates the user {user.name} the application runs as")
+            return
+        installs = packages.installs(list(w.commands))
+        if installs:
+            kept = []
+            for install in installs:
+                keep, _ = packages.runtime_packages(install, self.called)
+                kept.extend(keep)
+            if kept:
+                where = "installed again in the runtime" if runtime.package_manager else "provided by the runtime image"
+                acc.decide(ins, Placement.BOTH, f"build packages stay in the builder; {', '.join(kept)} {where}")
+            else:
+                acc.decide(ins, Placement.BUILDER, "build-only packages: the runtime does not need them")
+            return
+        if self._is_user_setup(w):
+            acc.decide(ins, Placement.BUILDER, f"the runtime has its own non-root user ({user.instruction})")
+            return
+        if self._is_inert(w):
+            acc.decide(ins, Placement.BUILDER, "no effect on the runtime (it only inspects or prepares build folders)")
+            return
+        acc.decide(ins, Placement.BUILDER, "a build step: its results reach the runtime through the copied artifacts")
+
+    @staticmethod
+    def _creates(w: Walked, name: str) -> bool:
+        return any(c.program in ("useradd", "adduser") and name in c.argv for c in w.commands)
+
+    @staticmethod
+    def _is_user_setup(w: Walked) -> bool:
+        return bool(w.commands) and all(
+            c.program in _USER_TOOLS or c.program in ("mkdir", "chown", "chmod") for c in w.commands
+        ) and any(c.program in _USER_TOOLS for c in w.commands)
+
+    @staticmethod
+    def _is_package_install(w: Walked) -> bool:
+        return bool(packages.installs(list(w.commands)))
+
+    @staticmethod
+    def _is_inert(w: Walked) -> bool:
+        inert = ("ls", "echo", "pwd", "cat", "mkdir", "true", "env", "printenv", "whoami", "id", "find", "tree", "du")
+        programs = [c.program for c in w.commands]
+        if programs and all(p in inert for p in programs):
+            return True
+        # ``RUN GOPATH=~/go``: an assignment in a throw-away shell changes nothing.
+        return bool(w.commands) and all(not c.argv and c.env for c in w.commands)
+
+    # -- what the runtime copies from the builder ----------------------------------------------------
+
+    def _copies(self, runtime: BaseImage, user: UserSpec, start: tuple[str, ...] | None) -> list[CopyFrom]:
+        inp, acc = self.inp, self.acc
+        copies: list[CopyFrom] = []
+        seen: set[str] = set()
+        owner = user.instruction if ":" in user.instruction else f"{user.instruction}:{user.instruction}"
+
+        def add(source: str, dest: str, reason: str, chown: str | None = None) -> None:
+            if dest in seen:
+                return
+            seen.add(dest)
+            copies.append(CopyFrom(source=source, dest=dest, chown=chown, reason=reason))
+
+        path_dirs = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+        exe = start[0] if start else None
+        for artifact in self.artifacts:
+            dest = artifact.path
+            if exe and "/" not in exe and posixpath.basename(dest) == exe and posixpath.dirname(dest) not in path_dirs:
+                dest = f"/usr/local/bin/{exe}"  # the start command finds it on PATH, as before
+            add(artifact.path, dest, "the built application")
+        if exe and "/" in exe and exe.split("/")[1] not in ("bin", "usr", "sbin", "busybox"):
+            target = self.final_state.resolve(exe)
+            if target not in seen:
+                add(target, target, "the program the start command runs")
+        elif exe and start and exe.rsplit("/", 1)[-1] in _SHELLS:
+            for word in start[2:3]:
+                for command in shell.commands(word):
+                    if command.argv and "/" in command.argv[0]:
+                        target = self.final_state.resolve(command.argv[0])
+                        if not target.startswith(("/bin/", "/usr/")):
+                            add(target, target, "the program the start command runs")
+        for rel, why in self.lang.runtime_files(inp):
+            dest = image_path(list(inp.copies), rel, inp.context)
+            if dest is None:
+                continue
+            if _SECRET_FILES.search(rel):
+                acc.note(f"{rel} looks like a secret: not copied into the runtime; pass it at run time", None, Level.WARNING)
+                continue
+            chown = owner if _WRITABLE.search(rel) else None
+            add(dest, dest, why, chown)
+        if runtime.family is Family.SCRATCH:
+            acc.note("scratch has no CA bundle or user database: both are copied from the builder")
+        return copies
+
+    # -- notes and .dockerignore -------------------------------------------------------------------
+
+    def _port_notes(self, ports: list[Instruction], user: UserSpec) -> None:
+        for ins in ports:
+            for word in ins.args.split():
+                number = word.split("/")[0]
+                if number.isdigit() and int(number) < 1024:
+                    self.acc.note(
+                        f"port {number} is below 1024 and the runtime user is not root: Docker allows it "
+                        "(net.ipv4.ip_unprivileged_port_start=0) except with --network host",
+                        ins.line,
+                    )
+
+    def _protected_sources(self, builder: BuilderPlan) -> tuple[str, ...]:
+        """Context paths the new Dockerfile COPYs by name: .dockerignore must never hide them."""
+        found: list[str] = []
+        for line in (*builder.setup, *builder.sources):
+            first = line.text.split(None, 1)
+            if not first or first[0] not in ("COPY", "ADD") or "--from" in line.text.split("\n")[0]:
+                continue
+            ins = _pseudo(line.text)
+            parts = copy_parts(ins) if ins is not None else None
+            if parts:
+                found.extend(s for s in parts[0] if s not in (".", "./"))
+        return tuple(dict.fromkeys(found))
+
+
+_CONFIG_REASONS = {
+    Keyword.EXPOSE: "documents the port the application listens on",
+    Keyword.VOLUME: "a data folder of the running container",
+    Keyword.STOPSIGNAL: "how the running container is stopped",
+    Keyword.HEALTHCHECK: "checks the running application",
+    Keyword.ONBUILD: "a trigger for images built on top of this one",
+}
+
+
+def _json_list(text: str) -> list[str] | None:
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def _pseudo(text: str) -> Instruction | None:
+    from .parse import exec_form, split_flags
+
+    body = text.replace("\\\n", " ").split(None, 1)
+    if len(body) < 2:
+        return None
+    flags, args = split_flags(body[1])
+    return Instruction(
+        keyword=Keyword.COPY, line=0, end_line=0, raw=text, args=args, flags=flags, exec_form=exec_form(args)
+    )
+
+
+def plan_error(path: str, line: int | None, message: str) -> StagifyError:
+    return StagifyError(path, line, message)
+
+
+__all__ = ["build_plan", "carried", "is_root", "GENERIC_IGNORES", "BuildContext", "Detection"]

@@ -1,0 +1,183 @@
+"""Just enough POSIX shell reading to understand RUN and CMD lines: commands, words, features.
+
+Nothing here executes anything; it answers "which commands does this line run" and
+"can this shell-form line become exec form without changing what it does".
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# Characters that make /bin/sh do something an exec-form array would not.
+_SHELL_SPECIAL = re.compile(r"[$`|&;<>*?\[\]{}()~#\n!]")
+_PREFIXES = ("exec", "sudo", "time", "nohup")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One simple command of a shell line, with the operator that joined it to the previous one."""
+
+    text: str
+    env: tuple[tuple[str, str], ...]
+    argv: tuple[str, ...]
+    operator: str  # "", "&&", "||", ";", "|", "&", or "\n"
+
+    @property
+    def program(self) -> str:
+        return self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
+
+
+def words(text: str) -> list[str] | None:
+    """Shell words with quotes removed, or None when the quoting is unbalanced."""
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError:
+        return None
+
+
+def has_shell_features(text: str) -> bool:
+    """True when running ``text`` through ``/bin/sh -c`` differs from splitting it into words."""
+    stripped = re.sub(r"'[^']*'", "''", text)  # single-quoted text is literal
+    return bool(_SHELL_SPECIAL.search(stripped)) or words(text) is None
+
+
+def segments(script: str) -> list[tuple[str, str]]:
+    """Split a shell line at ``&&``, ``||``, ``;``, ``|``, ``&`` and newlines outside quotes/subshells.
+
+    Returns (operator-before, segment-text) pairs.
+    """
+    out: list[tuple[str, str]] = []
+    current: list[str] = []
+    operator = ""
+    quote: str | None = None
+    depth = 0
+    i = 0
+    n = len(script)
+    while i < n:
+        ch = script[i]
+        if quote:
+            current.append(ch)
+            if ch == "\\" and quote == '"' and i + 1 < n:
+                current.append(script[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+            i += 1
+            continue
+        if ch == "\\" and i + 1 < n:
+            current.append(script[i : i + 2])
+            i += 2
+            continue
+        if ch == "#" and (not current or current[-1][-1:].isspace()) and depth == 0:
+            while i < n and script[i] != "\n":
+                i += 1  # a shell comment runs to the end of the line
+            continue
+        if ch in "'\"`":
+            quote = ch
+            current.append(ch)
+            i += 1
+            continue
+        if ch == "(" or (ch == "$" and script[i + 1 : i + 2] == "("):
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        if depth == 0:
+            two = script[i : i + 2]
+            op = None
+            if two in ("&&", "||"):
+                op = two
+            elif ch in ";|&\n":
+                op = ch
+            if op:
+                out.append((operator, "".join(current).strip()))
+                current = []
+                operator = op
+                i += len(op)
+                continue
+        current.append(ch)
+        i += 1
+    out.append((operator, "".join(current).strip()))
+    return [(op, text) for op, text in out if text]
+
+
+def commands(script: str) -> list[Command]:
+    """The simple commands of a shell line, env prefixes split off (``CGO_ENABLED=0 go build``)."""
+    result = []
+    for operator, text in segments(script):
+        argv = words(text) or text.split()
+        env: list[tuple[str, str]] = []
+        while argv and _ASSIGNMENT.match(argv[0]):
+            name, _, value = argv[0].partition("=")
+            env.append((name, value))
+            argv = argv[1:]
+        while argv and argv[0] in _PREFIXES:
+            argv = argv[1:]
+        if argv and argv[0] == "env":
+            argv = argv[1:]
+            while argv and _ASSIGNMENT.match(argv[0]):
+                name, _, value = argv[0].partition("=")
+                env.append((name, value))
+                argv = argv[1:]
+        result.append(Command(text=text, env=tuple(env), argv=tuple(argv), operator=operator))
+    return result
+
+
+def join(argv: list[str] | tuple[str, ...]) -> str:
+    """Words back to a shell line, quoting only what needs it."""
+    return " ".join(shlex.quote(w) if w and not re.fullmatch(r"[\w@%+=:,./-]+", w) else w for w in argv)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A shell word as written (quotes kept) and its value (quotes removed)."""
+
+    raw: str
+    value: str
+
+
+def tokens(text: str) -> list[Token]:
+    """Split a command into words, keeping each word's original spelling for faithful rewrites."""
+    out: list[Token] = []
+    current: list[str] = []
+    quote: str | None = None
+    i = 0
+    n = len(text)
+
+    def flush() -> None:
+        if current:
+            raw = "".join(current)
+            parsed = words(raw)
+            out.append(Token(raw=raw, value=parsed[0] if parsed else raw))
+            current.clear()
+
+    while i < n:
+        ch = text[i]
+        if quote:
+            current.append(ch)
+            if ch == "\\" and quote == '"' and i + 1 < n:
+                current.append(text[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch == "\\" and i + 1 < n:
+            if text[i + 1] == "\n":
+                flush()
+            else:
+                current.append(text[i : i + 2])
+            i += 2
+            continue
+        elif ch in "'\"":
+            quote = ch
+            current.append(ch)
+        elif ch.isspace():
+            flush()
+        else:
+            current.append(ch)
+        i += 1
+    flush()
+    return out

@@ -1,0 +1,138 @@
+"""What the planner decides and the templates print: placements, notes and the two stages.
+
+Templates only see these types. Each carried line keeps the comments the user wrote
+above it; each original instruction has exactly one :class:`Decision` with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .model import Instruction
+
+
+class Placement(str, Enum):
+    BUILDER = "builder"
+    RUNTIME = "runtime"
+    BOTH = "both"
+    DROPPED = "dropped"
+
+
+class Level(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the user should know about the conversion, tied to a line when one applies."""
+
+    message: str
+    line: int | None = None
+    level: Level = Level.INFO
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where one original instruction went, and why."""
+
+    instruction: Instruction
+    placement: Placement
+    reason: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """One instruction of the output: its text and the comment lines printed above it."""
+
+    text: str
+    comments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A BuildKit ``RUN --mount=type=cache`` for a package or build cache."""
+
+    target: str
+    sharing: str | None = None
+
+    def render(self) -> str:
+        text = f"--mount=type=cache,target={self.target}"
+        return f"{text},sharing={self.sharing}" if self.sharing else text
+
+
+@dataclass(frozen=True)
+class CopyFrom:
+    """``COPY --from=<stage> src dest`` of something the runtime needs."""
+
+    source: str
+    dest: str
+    chown: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    """The non-root user of the runtime stage.
+
+    ``create`` is the family-specific way to add it (None when the base image already
+    has it); ``instruction`` is what the USER line says.
+    """
+
+    name: str
+    uid: int
+    instruction: str
+    create: str | None = None  # "debian" | "alpine" | None
+
+
+@dataclass(frozen=True)
+class PackageSet:
+    """System packages installed in the runtime stage, by its package manager."""
+
+    manager: str
+    packages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BuilderPlan:
+    image: str
+    alias: str
+    platform: str | None
+    comments: tuple[str, ...]
+    setup: tuple[Line, ...]  # the user's lines before the sources arrive
+    sources: tuple[Line, ...]  # from the first source copy through the build
+
+
+@dataclass(frozen=True)
+class RuntimePlan:
+    image: str
+    alias: str
+    platform: str | None
+    comments: tuple[str, ...]
+    setup: tuple[Line, ...]  # ARG, ENV, LABEL the user wrote
+    packages: PackageSet | None
+    user: UserSpec
+    root_steps: tuple[Line, ...]  # the user's run-time RUN steps, before USER
+    workdir: str | None
+    copies: tuple[CopyFrom, ...]
+    config: tuple[Line, ...]  # EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL, ONBUILD
+    start: tuple[Line, ...]  # ENTRYPOINT and CMD
+
+
+@dataclass(frozen=True)
+class ConversionPlan:
+    """Everything the templates need, and everything --explain and --json report."""
+
+    language: str
+    template: str
+    directives: tuple[str, ...]
+    global_args: tuple[Line, ...]
+    builder: BuilderPlan
+    runtime: RuntimePlan
+    extra: object  # the language's own template data (e.g. the Go dependency layer)
+    decisions: tuple[Decision, ...]
+    notes: tuple[Note, ...] = ()
+    dockerignore: tuple[str, ...] = ()
+    copied_sources: tuple[str, ...] = field(default=())
+    trailing_comments: tuple[str, ...] = ()

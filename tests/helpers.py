@@ -1,0 +1,94 @@
+"""Shared test helpers: fixture contexts, hadolint, the shared corpus."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from stagify import Options, RuntimeChoice
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+EXPECTED = ("expected.Dockerfile", "expected.skip", "expected.error")
+NOT_CONTEXT = (*EXPECTED, "expected.dockerignore", "stagify.args")
+# Lint-clean: hadolint at warning level, ignoring only the package-version pinning rules.
+HADOLINT_IGNORED = ("DL3008", "DL3013", "DL3016", "DL3018")
+
+
+def shared_dir() -> Path | None:
+    """The workplace's shared folder (seeds, corpus, e2e), found beside the repository."""
+    for candidate in (os.environ.get("STAGIFY_SHARED"), REPO.parent / "shared", Path("/work/shared")):
+        if candidate and Path(candidate, "e2e").is_dir():
+            return Path(candidate)
+    return None
+
+
+def fixture_cases() -> list[Path]:
+    return sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def dockerfile_of(folder: Path) -> Path:
+    for name in ("Dockerfile", "dockerfile"):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"no Dockerfile in {folder}")
+
+
+def copy_context(case: Path, dest: Path) -> Path:
+    """The fixture folder as a build context, without the golden files beside it."""
+    shutil.copytree(case, dest, ignore=lambda _d, names: [n for n in names if n in NOT_CONTEXT])
+    return dest
+
+
+def fixture_options(case: Path) -> Options:
+    args = (case / "stagify.args").read_text().split() if (case / "stagify.args").is_file() else []
+    runtime = None
+    lang = None
+    for flag, value in zip(args[::2], args[1::2]):
+        if flag == "--runtime":
+            runtime = RuntimeChoice(value)
+        elif flag == "--lang":
+            lang = value
+    return Options(runtime=runtime, language=lang)
+
+
+def hadolint_bin() -> str:
+    found = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    return found
+
+
+def lint(text: str) -> subprocess.CompletedProcess[str]:
+    cmd = [hadolint_bin(), "--no-color", "--failure-threshold", "warning"]
+    for rule in HADOLINT_IGNORED:
+        cmd += ["--ignore", rule]
+    return subprocess.run([*cmd, "-"], input=text, capture_output=True, text=True)
+
+
+def last_user(text: str) -> str | None:
+    user = None
+    for line in text.replace("\r\n", "\n").splitlines():
+        if line.upper().startswith("USER "):
+            user = line.split(None, 1)[1].strip()
+    return user
+
+
+def materialize_corpus_case(case: Path, dest: Path) -> Path:
+    """A build context from a corpus case: its manifests, and empty stand-ins for what listing.txt names."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for entry in (case / "listing.txt").read_text().splitlines():
+        entry = entry.strip()
+        if not entry:
+            continue
+        target = dest / entry.rstrip("/")
+        if entry.endswith("/"):
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.touch()
+    for item in case.iterdir():
+        if item.is_file() and item.name not in ("listing.txt", "SOURCE"):
+            shutil.copyfile(item, dest / item.name)
+    return dest
