@@ -1,0 +1,64 @@
+"""Print the figures of the seed examples: image sizes before and after, build times, and how
+long one `stagify convert` takes. Sizes and cold build times come from a real engine (the e2e tests, --no-cache); run:
+
+    python benchmarks/seed_images.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def convert_timing(runs: int = 10) -> tuple[float, float]:
+    """Median wall time of the `stagify convert --stdout` command, and of the library call."""
+    case = REPO / "fixtures" / "seed-001-go-api"
+    exe = Path(sys.executable).parent / "stagify"
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([str(exe), "convert", "--stdout", str(case)], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    sys.path.insert(0, str(REPO))
+    from stagify import convert
+
+    data = (case / "Dockerfile").read_bytes()
+    calls = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        convert(data, context=case)
+        calls.append(time.perf_counter() - started)
+    return statistics.median(times), statistics.median(calls)
+
+
+def main() -> int:
+    with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as handle:
+        report = handle.name
+    env = dict(os.environ, STAGIFY_E2E_REPORT=report, STAGIFY_E2E_NO_CACHE="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(REPO / "tests" / "test_e2e_go.py")], cwd=REPO, env=env
+    )
+    rows = [json.loads(line) for line in Path(report).read_text().splitlines() if line.strip()]
+    print()
+    print(f"{'case':<28} {'original':>10} {'converted':>10} {'smaller':>8} {'build s (orig/conv)':>20}  user")
+    for row in rows:
+        before, after = row["original_bytes"], row["converted_bytes"]
+        print(
+            f"{row['case']:<28} {before / 1e6:>8.1f}MB {after / 1e6:>8.1f}MB {100 * (1 - after / before):>7.1f}% "
+            f"{row['original_build_s']:>9}/{row['converted_build_s']:<10} {row['converted_user']} (uid {row['converted_uid']})"
+        )
+    cli, call = convert_timing()
+    print(f"\nstagify convert (command, median of 10): {cli * 1000:.0f} ms; convert() library call: {call * 1000:.1f} ms")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""A real Docker engine for tests, through the shared e2e scripts (engine-up, stand-ins, provide).
+
+Builds and containers use ``--network host`` and servers are reached on 127.0.0.1 only.
+Where no engine can be had the tests skip and say why, except under ``CI=true``, where
+they fail instead: CI must run them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .helpers import shared_dir
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true but the real-engine tests cannot run: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Built:
+    tag: str
+    seconds: float
+    size: int
+    user: str
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+
+
+class Engine:
+    def __init__(self, e2e: Path, env: dict[str, str]) -> None:
+        self.e2e = e2e
+        self.env = env
+        self.docker = env["DOCKER"]
+
+    @classmethod
+    def start(cls) -> Engine:
+        shared = shared_dir()
+        if shared is None:
+            unavailable("no shared e2e folder beside this checkout (set STAGIFY_SHARED)")
+        assert shared is not None
+        e2e = shared / "e2e"
+        up = subprocess.run([str(e2e / "engine-up")], capture_output=True, text=True, timeout=900)
+        if up.returncode != 0:
+            last = (up.stderr.strip().splitlines() or ["?"])[-1]
+            unavailable(f"no Docker engine: {last}")
+        env = dict(os.environ, DOCKER_BUILDKIT="1")
+        for line in up.stdout.splitlines():
+            if "=" in line:
+                key, value = line.split(";")[0].split("=", 1)
+                env[key.strip()] = value.strip()
+        if "DOCKER" not in env:
+            unavailable("engine-up printed no DOCKER client")
+        stand_ins = subprocess.run([str(e2e / "stand-ins")], capture_output=True, text=True, env=env, timeout=1800)
+        if stand_ins.returncode != 0:
+            unavailable(f"stand-ins failed: {stand_ins.stderr.strip()[-500:]}")
+        return cls(e2e, env)
+
+    def run(self, *args: str, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([self.docker, *args], capture_output=True, text=True, env=self.env, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"docker {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def provide(self, dockerfile: Path) -> Path:
+        """The path to build with; skips the case when a base cannot be had offline (exit 3)."""
+        result = subprocess.run(
+            [str(self.e2e / "provide"), "-q", str(dockerfile)], capture_output=True, text=True, env=self.env, timeout=300
+        )
+        if result.returncode == 3:
+            pytest.skip(result.stderr.strip())
+        assert result.returncode == 0, result.stderr
+        return Path(result.stdout.strip())
+
+    def build(self, dockerfile: Path, context: Path, tag: str) -> Built:
+        path = self.provide(dockerfile)
+        started = time.monotonic()
+        # Benchmarks time cold builds; tests reuse the build cache.
+        no_cache = ["--no-cache"] if os.environ.get("STAGIFY_E2E_NO_CACHE") == "1" else []
+        result = self.run("build", *no_cache, "--network", "host", "-f", str(path), "-t", tag, str(context), check=False, timeout=1200)
+        seconds = time.monotonic() - started
+        if result.returncode != 0:
+            raise AssertionError(f"build of {dockerfile} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+        info = json.loads(self.run("image", "inspect", tag).stdout)[0]
+        return Built(tag=tag, seconds=seconds, size=int(info["Size"]), user=info["Config"].get("User") or "")
+
+    def serve(self, image: str, name: str, port: int, paths: list[str], env: dict[str, str] | None = None) -> tuple[list[Response], int]:
+        """Run the image with ``--network host``, GET each path on 127.0.0.1, return the answers and the UID."""
+        self.run("rm", "-f", name, check=False)
+        args = ["run", "-d", "--name", name, "--network", "host", "-e", f"ADDR=127.0.0.1:{port}", "-e", f"PORT={port}"]
+        for key, value in (env or {}).items():
+            args += ["-e", f"{key}={value}"]
+        try:
+            self.run(*args, image)
+            _wait_for_port(port, lambda: self._logs(name))
+            answers = [_get(f"http://127.0.0.1:{port}{path}") for path in paths]
+            pid = self.run("inspect", "-f", "{{.State.Pid}}", name).stdout.strip()
+            uid = _uid_of(pid)
+        finally:
+            self.run("rm", "-f", name, check=False)
+        return answers, uid
+
+    def _logs(self, name: str) -> str:
+        result = self.run("logs", name, check=False)
+        return result.stdout + result.stderr
+
+    def remove_images(self, *tags: str) -> None:
+        self.run("rmi", "-f", *tags, check=False)
+
+
+def _wait_for_port(port: int, logs, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {timeout}s; container logs:\n{logs()}")
+
+
+def _get(url: str) -> Response:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:  # noqa: S310 - 127.0.0.1 only
+            return Response(status=reply.status, body=reply.read())
+    except urllib.error.HTTPError as exc:
+        return Response(status=exc.code, body=exc.read())
+
+
+def _uid_of(pid: str) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"^Uid:\s+(\d+)", status, re.M)
+    assert match, status
+    return int(match.group(1))
+
+
+def debian_twin(text: str) -> str:
+    """Alpine golang tags -> their Debian twin: no Alpine package can be had offline.
+
+    Applied to the original and the converted Dockerfile alike, so both are built
+    on the same stand-in; the Dockerfile stagify produced is otherwise unchanged.
+    """
+    text = re.sub(r"\b(golang:[\w.]+?)-alpine[\w.]*", r"\1-bookworm", text)
+    return re.sub(r"\bgolang:alpine[\w.]*", "golang:bookworm", text)
