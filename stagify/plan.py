@@ -157,10 +157,9 @@ class _Planner:
             deps = self.lang.dependency_layer(inp, self.walked[first_source].state)
         self._place_all(first_source, runtime, user, start, builder, builder_reason)
         copies = self._copies(runtime, user, start)
-        if runtime.family in (Family.DISTROLESS, Family.SCRATCH) and needs.packages:
-            acc.note(
-                f"the runtime has no package manager; not installed: {', '.join(needs.packages)}", None, Level.WARNING
-            )
+        missing = [p for p in needs.packages if not runtime.package_manager and p not in packages.IN_DISTROLESS]
+        if missing:
+            acc.note(f"the runtime has no package manager; not installed: {', '.join(missing)}", None, Level.WARNING)
         package_set = None
         if needs.packages and runtime.package_manager:
             package_set = PackageSet(manager=runtime.package_manager, packages=needs.packages)
@@ -443,11 +442,20 @@ class _Planner:
             acc.decide(ins, Placement.BOTH, "global ARG before the first FROM: usable in every FROM")
         from_reason = f"the build stage, now on {builder.reference} ({builder_reason})"
         acc.decide(stage.from_, Placement.BUILDER, from_reason)
+        # Everything the runtime receives that could read an ARG: decides where each ARG goes.
         runtime_text = " ".join(
-            line.text for line in (*acc.r_start, *acc.r_config)
-        )
+            w.instruction.args for w in self.walked if w.instruction.keyword in _RUNTIME_KINDS
+        ) + " ".join(line.text for line in acc.r_start)
         last_workdir = max((i for i, w in enumerate(self.walked) if w.instruction.keyword is Keyword.WORKDIR), default=-1)
         last_run = max((i for i, w in enumerate(self.walked) if w.instruction.keyword in (Keyword.RUN, Keyword.COPY, Keyword.ADD)), default=-1)
+        implicit = self._implicit_workdir()
+        if implicit is not None:
+            acc.setup.append(
+                Line(
+                    text=f"WORKDIR {implicit}",
+                    comments=(f"# The base image's working folder, stated so relative COPY destinations are explicit",),
+                )
+            )
         for index, w in enumerate(self.walked):
             ins = w.instruction
             target = acc.setup if first_source is None or index < first_source else acc.sources
@@ -464,7 +472,6 @@ class _Planner:
                     acc.decide(ins, Placement.BUILDER, "build argument: only the build reads it")
             elif kw is Keyword.ENV:
                 self._place_env(ins, target)
-                runtime_text += " " + ins.args
             elif kw in (Keyword.LABEL, Keyword.MAINTAINER):
                 text = lintfix.maintainer_to_label(ins) if kw is Keyword.MAINTAINER else None
                 acc.r_setup.append(carried(ins, text))
@@ -496,6 +503,18 @@ class _Planner:
                 self._place_run(w, index, first_source, runtime, user)
             elif kw is Keyword.FROM:  # pragma: no cover - single stage only
                 continue
+
+    def _implicit_workdir(self) -> str | None:
+        """The base image's WORKDIR when a COPY/ADD to a relative folder comes before any WORKDIR."""
+        for w in self.walked:
+            ins = w.instruction
+            if ins.keyword is Keyword.WORKDIR:
+                return None
+            if ins.keyword in (Keyword.COPY, Keyword.ADD):
+                parts = copy_parts(ins)
+                if parts and not parts[1].startswith(("/", "$")):
+                    return w.state.workdir
+        return None
 
     def _place_env(self, ins: Instruction, target: list[Line]) -> None:
         pairs = env_pairs(ins.args)
@@ -583,9 +602,12 @@ class _Planner:
             for install in installs:
                 keep, _ = packages.runtime_packages(install, self.called)
                 kept.extend(keep)
-            if kept:
-                where = "installed again in the runtime" if runtime.package_manager else "provided by the runtime image"
-                acc.decide(ins, Placement.BOTH, f"build packages stay in the builder; {', '.join(kept)} {where}")
+            provided = [p for p in kept if not runtime.package_manager and p in packages.IN_DISTROLESS]
+            installed = [p for p in kept if p not in provided]
+            if installed:
+                acc.decide(ins, Placement.BOTH, f"build packages stay in the builder; {', '.join(installed)} installed again in the runtime")
+            elif provided:
+                acc.decide(ins, Placement.BUILDER, f"build packages stay in the builder; the runtime image already has {', '.join(provided)}")
             else:
                 acc.decide(ins, Placement.BUILDER, "build-only packages: the runtime does not need them")
             return
@@ -691,6 +713,18 @@ class _Planner:
                 found.extend(s for s in parts[0] if s not in (".", "./"))
         return tuple(dict.fromkeys(found))
 
+
+_RUNTIME_KINDS = (
+    Keyword.ENV,
+    Keyword.LABEL,
+    Keyword.MAINTAINER,
+    Keyword.EXPOSE,
+    Keyword.VOLUME,
+    Keyword.STOPSIGNAL,
+    Keyword.HEALTHCHECK,
+    Keyword.ONBUILD,
+    Keyword.USER,
+)
 
 _CONFIG_REASONS = {
     Keyword.EXPOSE: "documents the port the application listens on",
