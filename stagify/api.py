@@ -78,7 +78,7 @@ def convert(
         skip = _skip_reason(df)
         if skip:
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip)
-        ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext(Path("/nonexistent"))
+        ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
         detection = require(ctx, df, options.language, path)
         plan = build_plan(df, detection, ctx, options, by_name(detection.language))
         body = render(plan)

@@ -6,7 +6,6 @@ import json
 import sys
 from enum import IntEnum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -105,9 +104,9 @@ def convert_command(
     stdout: bool = typer.Option(False, "--stdout", help="Print only the converted Dockerfile."),
     explain_: bool = typer.Option(False, "--explain", help="Print each original line with its placement and reason."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object describing the outcome."),
-    runtime: Optional[RuntimeChoice] = typer.Option(None, "--runtime", help="Force the runtime family."),
-    lang: Optional[str] = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
-    context: Optional[Path] = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder)."),
+    runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
+    lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
+    context: Path | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder)."),
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
 ) -> None:
     """Convert a single-stage Dockerfile into a builder/runtime multi-stage one."""
@@ -191,7 +190,7 @@ def _apply(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool) -> No
 def detect_command(
     directory: Path = typer.Argument(Path("."), help="The build context to inspect."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Look for this language only."),
+    lang: str | None = typer.Option(None, "--lang", help="Look for this language only."),
 ) -> None:
     """Print what stagify finds in a build context and from which files."""
     try:

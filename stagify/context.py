@@ -46,6 +46,11 @@ class BuildContext:
         rules = dockerignore.parse_rules(text) if text else ()
         return cls(root=root, rules=rules, dockerignore_text=text)
 
+    @classmethod
+    def empty(cls) -> BuildContext:
+        """A context with no files (a Dockerfile converted without one)."""
+        return cls(root=Path("/nonexistent-stagify-context"))
+
     def ignored(self, rel: str) -> bool:
         return dockerignore.is_ignored(self.rules, rel)
 

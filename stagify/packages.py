@@ -94,7 +94,7 @@ def installs(commands: list[Command]) -> list[PackageInstall]:
                     virtual = argv[i + 1]
                 skip = True
                 continue
-            if word.startswith("-") or word == verb or "=" in word and word.startswith("-"):
+            if word.startswith("-") or word == verb or ("=" in word and word.startswith("-")):
                 continue
             if argv.index(verb) > i:
                 continue  # words before the verb are global options
@@ -116,15 +116,11 @@ def runtime_packages(install: PackageInstall, called: set[str]) -> tuple[list[st
     keep: list[str] = []
     drop: list[str] = []
     for package in install.packages:
-        if install.virtual:
-            drop.append(package)
-        elif package in BUILD_ONLY:
+        if install.virtual or package in BUILD_ONLY:
             drop.append(package)
         elif package in RUN_IF_CALLED:
             (keep if RUN_IF_CALLED[package] in called else drop).append(package)
-        elif package in RUNTIME_COUNTERPART:
-            drop.append(package)
-        elif package.endswith("-dev") or package.endswith("-devel") or package.endswith("-headers"):
+        elif package in RUNTIME_COUNTERPART or package.endswith("-dev") or package.endswith("-devel") or package.endswith("-headers"):
             drop.append(package)
         else:
             keep.append(package)

@@ -9,6 +9,7 @@ HEALTHCHECK, USER, WORKDIR, start commands, system packages and copies.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -16,12 +17,12 @@ from dataclasses import dataclass, field
 from . import images, lintfix, packages, shell
 from .context import BuildContext
 from .detect import Detection
-from .errors import StagifyError
 from .imageref import Family, ImageRef, parse_ref
 from .images import BaseImage
 from .languages.base import Artifact, Language, Needs, PlanInput, RunRewrite
 from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split_words
 from .options import Options
+from .parse import exec_form, split_flags
 from .stageplan import (
     BuilderPlan,
     ConversionPlan,
@@ -118,8 +119,19 @@ def build_plan(
         options=options,
         walked=walked,
         copies=copies,
+        first_source=first_source_index(walked, lang),
     )
     return _Planner(inp, lang).run()
+
+
+def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None:
+    """The first COPY/ADD from the build context that brings more than dependency manifests."""
+    for index, w in enumerate(walked):
+        ins = w.instruction
+        is_context_copy = ins.keyword in (Keyword.COPY, Keyword.ADD) and ins.flag("from") is None
+        if is_context_copy and (w.copy is None or not lang.is_manifest_copy(w.copy)):
+            return index
+    return None
 
 
 class _Planner:
@@ -152,7 +164,7 @@ class _Planner:
         builder, builder_reason = self.lang.builder_image(inp, runtime.family.value)
         user = self._user(runtime)
         deps = None
-        first_source = self._first_source_index()
+        first_source = inp.first_source
         if first_source is not None:
             deps = self.lang.dependency_layer(inp, self.walked[first_source].state)
         self._place_all(first_source, runtime, user, start, builder, builder_reason)
@@ -185,7 +197,7 @@ class _Planner:
             image=builder.reference,
             alias=stage.alias or "builder",
             platform=stage.platform,
-            comments=stage.from_.comments + (f"# Build stage: {builder_reason}",),
+            comments=(*stage.from_.comments, f"# Build stage: {builder_reason}"),
             setup=tuple(acc.setup),
             sources=tuple(acc.sources),
         )
@@ -218,14 +230,6 @@ class _Planner:
                 self.acc.notes.extend(rewrite.notes)
             elif not self._is_package_install(w) and not self._is_user_setup(w) and not self._is_inert(w):
                 self.unknown_builds = True
-
-    def _first_source_index(self) -> int | None:
-        for index, w in enumerate(self.walked):
-            ins = w.instruction
-            if ins.keyword in (Keyword.COPY, Keyword.ADD) and ins.flag("from") is None:
-                if w.copy is None or not self.lang.is_manifest_copy(w.copy):
-                    return index
-        return None
 
     # -- start command -----------------------------------------------------------------------
 
@@ -336,7 +340,7 @@ class _Planner:
                 Level.WARNING,
             )
             reasons.append(f"pointed at the built binary {built[0]}")
-            return (built[0],) + argv[1:]
+            return (built[0], *argv[1:])
         return argv
 
     def _record_calls(self, ins: Instruction, argv: tuple[str, ...]) -> None:
@@ -453,7 +457,7 @@ class _Planner:
             acc.setup.append(
                 Line(
                     text=f"WORKDIR {implicit}",
-                    comments=(f"# The base image's working folder, stated so relative COPY destinations are explicit",),
+                    comments=("# The base image's working folder, stated so relative COPY destinations are explicit",),
                 )
             )
         for index, w in enumerate(self.walked):
@@ -736,8 +740,6 @@ _CONFIG_REASONS = {
 
 
 def _json_list(text: str) -> list[str] | None:
-    import json
-
     try:
         value = json.loads(text)
     except ValueError:
@@ -748,8 +750,7 @@ def _json_list(text: str) -> list[str] | None:
 
 
 def _pseudo(text: str) -> Instruction | None:
-    from .parse import exec_form, split_flags
-
+    """A COPY line of the output read back as an instruction, to list its sources."""
     body = text.replace("\\\n", " ").split(None, 1)
     if len(body) < 2:
         return None
@@ -758,9 +759,3 @@ def _pseudo(text: str) -> Instruction | None:
         keyword=Keyword.COPY, line=0, end_line=0, raw=text, args=args, flags=flags, exec_form=exec_form(args)
     )
 
-
-def plan_error(path: str, line: int | None, message: str) -> StagifyError:
-    return StagifyError(path, line, message)
-
-
-__all__ = ["build_plan", "carried", "is_root", "GENERIC_IGNORES", "BuildContext", "Detection"]

@@ -175,7 +175,7 @@ def origin_of(copies: list[CopyRecord], target: str, context: BuildContext) -> s
                 candidate = rel
             elif not _is_glob(source) and (context.root / source).is_dir():
                 candidate = f"{source}/{rel}"
-            elif "/" not in rel and posixpath.basename(source) == rel or (_is_glob(source) and dockerignore.glob_regex(source).match(rel)):
+            elif ("/" not in rel and posixpath.basename(source) == rel) or (_is_glob(source) and dockerignore.glob_regex(source).match(rel)):
                 candidate = source if not _is_glob(source) else rel
             else:
                 continue

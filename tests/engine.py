@@ -139,7 +139,7 @@ def _wait_for_port(port: int, logs, timeout: float = 60.0) -> None:
 
 def _get(url: str) -> Response:
     try:
-        with urllib.request.urlopen(url, timeout=10) as reply:  # noqa: S310 - 127.0.0.1 only
+        with urllib.request.urlopen(url, timeout=10) as reply:
             return Response(status=reply.status, body=reply.read())
     except urllib.error.HTTPError as exc:
         return Response(status=exc.code, body=exc.read())

@@ -47,7 +47,7 @@ def fixture_options(case: Path) -> Options:
     args = (case / "stagify.args").read_text().split() if (case / "stagify.args").is_file() else []
     runtime = None
     lang = None
-    for flag, value in zip(args[::2], args[1::2]):
+    for flag, value in zip(args[::2], args[1::2], strict=False):
         if flag == "--runtime":
             runtime = RuntimeChoice(value)
         elif flag == "--lang":

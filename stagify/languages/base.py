@@ -14,8 +14,8 @@ from typing import Protocol
 
 from ..context import BuildContext
 from ..detect import Detection
-from ..images import BaseImage
 from ..imageref import ImageRef
+from ..images import BaseImage
 from ..model import Dockerfile, Stage
 from ..options import Options
 from ..stageplan import Line, Note
@@ -73,6 +73,7 @@ class PlanInput:
     options: Options
     walked: tuple[Walked, ...]
     copies: tuple[CopyRecord, ...]
+    first_source: int | None = None  # index in walked of the first copy that brings sources
 
 
 class Language(Protocol):

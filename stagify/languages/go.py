@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from .. import images, packages, shell
 from ..context import BuildContext
 from ..detect import SCORE_BASE_IMAGE, SCORE_BUILD_COMMAND, SCORE_MANIFEST, SCORE_SOURCES, Detection, Evidence
+from ..errors import StagifyError
 from ..imageref import Family, ImageRef, parse_ref
 from ..images import BaseImage
 from ..model import Dockerfile, Keyword, env_pairs
 from ..options import RuntimeChoice
-from ..errors import StagifyError
 from ..stageplan import Level, Line, Mount, Note
 from ..walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, run_script
 from .base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
@@ -502,19 +502,12 @@ class GoLanguage:
         facts = self._facts_of(inp)
         if facts.gopath or facts.vendor or facts.vendor_flag or facts.go_mod is None:
             return None
-        first = None
-        for index, w in enumerate(inp.walked):
-            ins = w.instruction
-            if ins.keyword in (Keyword.COPY, Keyword.ADD) and ins.flag("from") is None:
-                if w.copy is None or not self.is_manifest_copy(w.copy):
-                    first = index
-                    break
-            if ins.keyword is Keyword.RUN and any(
-                (c := parse_call(cmd.argv)) is not None and c.verb == "mod download" for cmd in w.commands
-            ):
-                return None  # the user already downloads modules before copying the sources
+        first = inp.first_source
         if first is None or image_path(list(inp.copies), facts.go_mod, inp.context) is None:
             return None
+        for w in inp.walked[:first]:
+            if any((c := parse_call(cmd.argv)) is not None and c.verb == "mod download" for cmd in w.commands):
+                return None  # the user already downloads modules before copying the sources
         return first
 
     def dependency_layer(self, inp: PlanInput, at: State) -> object | None:
