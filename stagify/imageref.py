@@ -8,6 +8,8 @@ from enum import Enum
 
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
 _HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io")
+# A path component of the distribution spec: lowercase alphanumerics with ., _, __ or - between.
+_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*")
 
 
 class Family(str, Enum):
@@ -64,7 +66,7 @@ class ImageRef:
         tag = (self.tag or "").lower()
         if self.repository == "alpine" or "alpine" in tag:
             return Family.ALPINE
-        if "windowsservercore" in tag or "nanoserver" in tag or self.repository in ("windows", "nanoserver"):
+        if "windowsservercore" in tag or "nanoserver" in tag or self.repository in ("windows", "nanoserver", "servercore"):
             return Family.WINDOWS
         return Family.DEBIAN if self.is_official else Family.OTHER
 
@@ -92,6 +94,8 @@ def parse_ref(text: str) -> ImageRef:
             raise ValueError(f"empty tag in {text!r}")
     if not ref or ref != ref.lower():
         raise ValueError(f"repository names must be lowercase: {text!r}")
+    if not all(_COMPONENT.fullmatch(part) for part in ref.split("/")):
+        raise ValueError(f"not an image reference: {text!r}")
     if registry in _HUB_ALIASES:
         registry = None
     if registry is None and ref.startswith("library/"):

@@ -142,32 +142,59 @@ class Dockerfile:
         return defaults
 
 
-_VAR = re.compile(
-    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+])(?P<word>[^}]*))?\}"
-    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
-)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BRACED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?", re.S)
 
 
 def substitute(text: str, values: dict[str, str | None]) -> str:
     """Expand ``$VAR``, ``${VAR}``, ``${VAR:-x}`` and ``${VAR:+x}`` the way BuildKit does.
 
-    An unknown or value-less variable expands to the empty string, as in a build
-    without ``--build-arg``.
+    ``\\$`` is a literal dollar, defaults may nest (``${A:-${B}}``), and an unknown
+    or value-less variable expands to the empty string, as in a build without
+    ``--build-arg``.
     """
-
-    def one(m: re.Match[str]) -> str:
-        name = m.group("braced") or m.group("plain")
-        value = values.get(name)
-        op = m.group("op")
-        if op is None:
-            return value or ""
-        word = m.group("word") or ""
-        is_set = value is not None and (value != "" or not op.startswith(":"))
-        if op.endswith("-"):
-            return value if is_set and value is not None else word
-        return word if is_set else ""
-
-    return _VAR.sub(one, text)
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and text[i + 1 : i + 2] == "$":
+            out.append("$")
+            i += 2
+            continue
+        if ch != "$":
+            out.append(ch)
+            i += 1
+            continue
+        if text[i + 1 : i + 2] == "{":
+            depth, j = 1, i + 2
+            while j < n and depth:
+                depth += {"{": 1, "}": -1}.get(text[j], 0)
+                j += 1
+            m = _BRACED.fullmatch(text[i + 2 : j - 1]) if not depth else None
+            if m is None:
+                out.append(text[i:j])
+                i = j
+                continue
+            name, op, word = m.group(1), m.group(2), m.group(3) or ""
+            value = values.get(name)
+            if op is None:
+                out.append(value or "")
+            else:
+                is_set = value is not None and (value != "" or not op.startswith(":"))
+                if op.endswith("-"):
+                    out.append(value if is_set and value is not None else substitute(word, values))
+                else:
+                    out.append(substitute(word, values) if is_set else "")
+            i = j
+            continue
+        m = _NAME.match(text, i + 1)
+        if m:
+            out.append(values.get(m.group(0)) or "")
+            i = m.end()
+            continue
+        out.append("$")
+        i += 1
+    return "".join(out)
 
 
 def arg_pairs(args: str) -> list[tuple[str, str | None]]:
@@ -226,8 +253,8 @@ def env_pairs(args: str) -> list[tuple[str, str]]:
     """``ENV A=1 B="x y"`` or the legacy ``ENV A 1 2`` -> name/value pairs."""
     words = split_words(args)
     if words and "=" not in words[0]:
-        name, _, rest = args.strip().partition(" ")
-        return [(name, rest.strip())]
+        name, *rest = re.split(r"\s+", args.strip(), maxsplit=1)
+        return [(name, rest[0].strip() if rest else "")]
     pairs = []
     for token in words:
         name, _, value = token.partition("=")

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from dockerfile_parse import DockerfileParser
 
 from .errors import StagifyError
-from .model import Directive, Dockerfile, Flag, Heredoc, ImageName, Instruction, Keyword, Stage, substitute
+from .model import Directive, Dockerfile, Flag, Heredoc, ImageName, Instruction, Keyword, Stage, split_words, substitute
 
 # BuildKit's directive grammar; unknown names are plain comments and end the directive block.
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
 _KNOWN_DIRECTIVES = ("syntax", "escape", "check")
 _HEREDOC_WORD = re.compile(r"^\d*<<(-?)([\"']?)([^\s<>\"']+)\2$")
-_FLAGS = re.compile(r"^((?:\s*--[A-Za-z][\w-]*(?:=(?:\"[^\"]*\"|'[^']*'|\S*))?)*)\s*(.*)$", re.S)
+_FLAGS = re.compile(r"^((?:\s*--[A-Za-z][\w-]*(?:=(?:[^\s\"']|\"[^\"]*\"|'[^']*')*)?)*)\s*(.*)$", re.S)
 _HEREDOC_KEYWORDS = ("RUN", "COPY", "ADD")
 # Instructions whose leading --options are flags rather than arguments.
 _FLAGGED = (Keyword.RUN, Keyword.COPY, Keyword.ADD, Keyword.FROM, Keyword.HEALTHCHECK)
@@ -47,10 +47,11 @@ def decode(data: bytes, path: str) -> tuple[str, bool]:
     if nul >= 0:
         raise StagifyError(path, data.count(b"\n", 0, nul) + 1, "binary data (a NUL byte): not a Dockerfile")
     bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
     try:
-        text = data.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = body.count(b"\n", 0, exc.start) + 1
         raise StagifyError(path, line, "not valid UTF-8 text: not a Dockerfile") from None
     return text, bom
 
@@ -62,6 +63,8 @@ def parse(data: str | bytes, path: str = "Dockerfile") -> Dockerfile:
     else:
         bom = data.startswith("\ufeff")
         text = data[1:] if bom else data
+        if "\x00" in text:
+            raise StagifyError(path, text.count("\n", 0, text.index("\x00")) + 1, "binary data (a NUL byte): not a Dockerfile")
     first_break = text.find("\n")
     newline = "\r\n" if first_break > 0 and text[first_break - 1] == "\r" else "\n"
     lines = text.replace("\r\n", "\n").split("\n")
@@ -262,7 +265,7 @@ def split_flags(value: str) -> tuple[tuple[Flag, ...], str]:
     if not m:  # pragma: no cover - the pattern matches every string
         return (), value
     flags = []
-    for token in m.group(1).split():
+    for token in split_words(m.group(1)):
         name, eq, flag_value = token[2:].partition("=")
         flags.append(Flag(name=name, value=flag_value if eq else None))
     return tuple(flags), m.group(2).strip()
