@@ -107,7 +107,7 @@ def convert(
 
 def _skip_reason(df: Dockerfile) -> str | None:
     if len(df.stages) > 1:
-        return f"already multi-stage ({len(df.stages)} stages): nothing to do"
+        return f"already multi-stage ({len(df.stages)} stages)"
     stage = df.stages[0]
     try:
         ref = parse_ref(stage.image.resolved)

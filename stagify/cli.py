@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from . import __version__
-from .api import Outcome, Status, convert
+from .api import Outcome, Problem, Status, convert
 from .context import BuildContext
 from .detect import detect as run_detect
 from .detect import undetected_message
@@ -20,7 +20,7 @@ from .languages import names
 from .options import Options, RuntimeChoice
 from .parse import parse
 from .report import detection_json, detection_text, explain, note_line, outcome_json
-from .write import atomic_write
+from .write import WriteError, write_all
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
 
@@ -106,7 +106,9 @@ def convert_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object describing the outcome."),
     runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
-    context: Path | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder)."),
+    context: Path | None = typer.Option(
+        None, "--context", help="The build context (default: the Dockerfile's folder).", readable=False, resolve_path=False
+    ),
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
 ) -> None:
     """Convert a single-stage Dockerfile into a builder/runtime multi-stage one."""
@@ -114,6 +116,8 @@ def convert_command(
         raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
     if path == "-" and write:
         raise _fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
+    if stdout and write:
+        raise _fail("--stdout prints the result instead of writing it: use one or the other", Exit.USAGE)
     try:
         if path == "-":
             data = sys.stdin.buffer.read()
@@ -126,6 +130,9 @@ def convert_command(
             label = str(file_path)
             ctx_dir = context or file_path.parent
     except StagifyError as exc:
+        if as_json:
+            failed = Outcome(path=exc.path, status=Status.FAILED, original="", error=Problem(exc.path, exc.line, exc.message))
+            typer.echo(json.dumps(outcome_json(failed), indent=2))
         raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
     outcome = convert(data, context=ctx_dir, options=Options(runtime=runtime, language=lang), path=label)
 
@@ -176,14 +183,31 @@ def _exit_for(outcome: Outcome, check: bool) -> Exit:
 
 
 def _apply(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool) -> None:
+    """Write the Dockerfile and the .dockerignore together: both or neither."""
+    target = _write_target(dockerfile)
+    files = [(target, outcome.dockerfile or "")]
+    if outcome.dockerignore is not None and outcome.dockerignore != (outcome.original_dockerignore or ""):
+        files.insert(0, (ignore, outcome.dockerignore))
     try:
-        if outcome.dockerignore is not None and outcome.dockerignore != (outcome.original_dockerignore or ""):
-            atomic_write(ignore, outcome.dockerignore, backup=backup)
-            typer.echo(f"wrote {ignore}", err=True)
-        saved = atomic_write(dockerfile, outcome.dockerfile or "", backup=backup)
-    except OSError as exc:
-        raise _fail(f"{exc.filename or dockerfile}: cannot write: {exc.strerror}", Exit.CANNOT_WRITE) from None
-    typer.echo(f"wrote {dockerfile}" + (f" (original kept as {saved})" if saved else ""), err=True)
+        written = write_all(files, backup=backup)
+    except WriteError as exc:
+        raise _fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
+    for item in written:
+        kept = f" (original kept as {item.backup})" if item.backup else ""
+        typer.echo(f"wrote {item.path}{kept}", err=True)
+
+
+def _write_target(dockerfile: Path) -> Path:
+    """The file to replace: a symlinked Dockerfile is written through, but only inside its own folder tree."""
+    if not dockerfile.is_symlink():
+        return dockerfile
+    real = dockerfile.resolve()
+    if not real.is_relative_to(dockerfile.parent.resolve()):
+        raise _fail(
+            f"{dockerfile}: is a symlink to {real}, outside its folder; not written (convert the target itself)",
+            Exit.CANNOT_WRITE,
+        )
+    return real
 
 
 @app.command("detect")

@@ -12,8 +12,8 @@ def unified(before: str, after: str, name: str) -> str:
     lines = difflib.unified_diff(
         before.replace("\r\n", "\n").splitlines(keepends=True),
         after.replace("\r\n", "\n").splitlines(keepends=True),
-        fromfile=f"a/{name}",
-        tofile=f"b/{name}",
+        fromfile=f"a/{name.lstrip('/')}",
+        tofile=f"b/{name.lstrip('/')}",
     )
     text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
     return text

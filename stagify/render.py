@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -13,14 +12,16 @@ from .stageplan import ConversionPlan
 
 
 def templates_dir() -> Path:
-    """The templates folder: inside the installed package, else the source tree's ``templates/``."""
-    try:
-        packaged = Path(str(resources.files("stagify.templates")))
-        if (packaged / "_base.Dockerfile.j2").is_file():
-            return packaged
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    """The templates folder: ``stagify/templates`` in an installed wheel, else the source tree's ``templates/``.
+
+    The wheel maps the top-level ``templates/`` into the package (see pyproject.toml),
+    so a plain install finds it beside this module.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "_base.Dockerfile.j2").is_file():
+            return candidate
+    raise FileNotFoundError(f"stagify's templates are missing (looked in {here / 'templates'} and {here.parent / 'templates'})")
 
 
 @lru_cache(maxsize=1)
