@@ -12,7 +12,8 @@ import json
 import re
 
 from . import shell
-from .model import Instruction, Keyword, unquote
+from .model import Flag, Instruction, Keyword, unquote
+from .stageplan import Mount
 
 _ARCHIVE = re.compile(r"\.(tar|tgz|tar\.gz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.I)
 _REMOTE = re.compile(r"^(https?://|git@|git://|ssh://)")
@@ -92,3 +93,38 @@ def healthcheck_exec(ins: Instruction) -> str | None:
     argv = exec_form_of(command) or ["/bin/sh", "-c", command]
     options = "".join(f" {flag.render()}" for flag in ins.flags)
     return f"HEALTHCHECK{options} CMD {json.dumps(argv)}"
+
+
+def with_mounts(raw: str, flags: tuple[Flag, ...], mounts: tuple[Mount, ...], escape: str) -> str:
+    """The RUN with cache mounts added, each option on its own continuation line."""
+    existing = {f.value.split("target=", 1)[1].split(",", 1)[0] for f in flags if f.name == "mount" and f.value and "target=" in f.value}
+    new = [m for m in mounts if m.target not in existing]
+    if not new:
+        return keyword_upper(raw)
+    body = raw.lstrip()[3:]  # after "RUN"
+    options: list[str] = []
+    while True:
+        body = re.sub(r"^(\s|" + re.escape(escape) + r"\n)+", "", body)
+        m = re.match(r"--[A-Za-z][\w-]*(=(\"[^\"]*\"|'[^']*'|\S*))?", body)
+        if not m:
+            break
+        options.append(m.group(0))
+        body = body[m.end() :]
+    options.extend(m.render() for m in new)
+    sep = f" {escape}\n    "
+    return "RUN " + sep.join(options) + sep + body
+
+
+_PIP_INSTALL = re.compile(r"\b(pip3?|python3? -m pip)\s+install\b")
+PIP_CACHE = Mount("/root/.cache/pip")
+
+
+def pip_cache_mount(ins: Instruction, user: str | None, escape: str) -> str | None:
+    """A ``pip install`` that would keep its download cache in the layer gets a cache mount (DL3042)."""
+    if ins.keyword is not Keyword.RUN or not _PIP_INSTALL.search(ins.args):
+        return None
+    if "--no-cache-dir" in ins.args or "PIP_NO_CACHE_DIR" in ins.args:
+        return None
+    if user is not None and user not in ("root", "0", "0:0"):
+        return None  # the cache mount is root's; another user's pip keeps its own cache
+    return with_mounts(ins.raw, ins.flags, (PIP_CACHE,), escape)

@@ -7,6 +7,7 @@ where each one goes and, when it rewrites one, produces new text beside it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -146,7 +147,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BRACED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?", re.S)
 
 
-def substitute(text: str, values: dict[str, str | None]) -> str:
+def substitute(text: str, values: Mapping[str, str | None]) -> str:
     """Expand ``$VAR``, ``${VAR}``, ``${VAR:-x}`` and ``${VAR:+x}`` the way BuildKit does.
 
     ``\\$`` is a literal dollar, defaults may nest (``${A:-${B}}``), and an unknown

@@ -594,7 +594,8 @@ class _Planner:
         if w.commands and all(not c.argv and c.env for c in w.commands):
             acc.decide(ins, Placement.DROPPED, "no effect: it only sets a variable in a shell that ends with the line")
             return
-        text = lintfix.fix_run_text(lintfix.keyword_upper(ins.raw))
+        mounted = lintfix.pip_cache_mount(ins, w.state.user, self.inp.dockerfile.escape)
+        text = lintfix.fix_run_text(mounted or lintfix.keyword_upper(ins.raw))
         target.append(carried(ins, text))
         if self._is_user_setup(w) and user.create is None and runtime.shell and user.instruction != "" and self._creates(w, user.name):
             acc.r_root.append(carried(ins, text))
@@ -679,14 +680,14 @@ class _Planner:
                         if not target.startswith(("/bin/", "/usr/")):
                             add(target, target, "the program the start command runs")
         for rel, why in self.lang.runtime_files(inp):
-            dest = image_path(list(inp.copies), rel, inp.context)
-            if dest is None:
+            where = image_path(list(inp.copies), rel, inp.context)
+            if where is None:
                 continue
             if _SECRET_FILES.search(rel):
                 acc.note(f"{rel} looks like a secret: not copied into the runtime; pass it at run time", None, Level.WARNING)
                 continue
             chown = owner if _WRITABLE.search(rel) else None
-            add(dest, dest, why, chown)
+            add(where, where, why, chown)
         if runtime.family is Family.SCRATCH:
             acc.note("scratch has no CA bundle or user database: both are copied from the builder")
         return copies

@@ -36,7 +36,7 @@ class State:
 
     def resolve(self, path: str) -> str:
         """An absolute, normalised path for ``path`` as seen from this instruction."""
-        path = substitute(path, dict(self.env))  # type: ignore[arg-type]
+        path = substitute(path, dict(self.env))
         joined = posixpath.join(self.workdir, path)
         cleaned = posixpath.normpath(joined)
         return "/" if cleaned == "//" else cleaned
@@ -89,14 +89,14 @@ def walk(stage: Stage, defaults: BaseDefaults, context: BuildContext | None = No
         elif ins.keyword is Keyword.ENV:
             env = dict(state.env)
             for name, value in env_pairs(ins.args):
-                env[name] = substitute(value, env)  # type: ignore[arg-type]
+                env[name] = substitute(value, dict(env))
             state = State(workdir=state.workdir, user=state.user, env=tuple(env.items()))
             out.append(Walked(ins, state))
         elif ins.keyword is Keyword.ARG:
             env = dict(state.env)
-            for name, value in arg_pairs(ins.args):
-                if value is not None and name not in env:
-                    env[name] = value  # visible to later RUN lines like an ENV, for path resolution
+            for name, default in arg_pairs(ins.args):
+                if default is not None and name not in env:
+                    env[name] = default  # visible to later RUN lines like an ENV, for path resolution
             out.append(Walked(ins, State(state.workdir, state.user, tuple(env.items()))))
         elif ins.keyword in (Keyword.COPY, Keyword.ADD):
             out.append(Walked(ins, state, copy=_copy_record(ins, state, context)))

@@ -444,3 +444,9 @@ def test_crlf_input_gives_crlf_output(tmp_path: Path) -> None:
     outcome = run(tmp_path, 'FROM golang:1.22\r\nCOPY . .\r\nRUN go build -o /a .\r\nCMD ["/a"]\r\n')
     text = outcome.dockerfile or ""
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+
+
+def test_pip_install_keeps_its_cache_in_a_cache_mount_not_in_the_layer(tmp_path: Path) -> None:
+    outcome = run(tmp_path, 'FROM golang:1.22\nRUN apt-get update && apt-get install -y python3-pip && pip install mkdocs\nCOPY . .\nRUN go build -o /a .\nCMD ["/a"]\n')
+    assert "RUN --mount=type=cache,target=/root/.cache/pip \\\n    apt-get update" in (outcome.dockerfile or "")
+    assert_clean(outcome)

@@ -17,6 +17,7 @@ from ..detect import SCORE_BASE_IMAGE, SCORE_BUILD_COMMAND, SCORE_MANIFEST, SCOR
 from ..errors import StagifyError
 from ..imageref import Family, ImageRef, parse_ref
 from ..images import BaseImage
+from ..lintfix import with_mounts
 from ..model import Dockerfile, Keyword, env_pairs
 from ..options import RuntimeChoice
 from ..stageplan import Level, Line, Mount, Note
@@ -593,7 +594,7 @@ class GoLanguage:
         mounts = self._mounts(state, facts.gopath)
         if set(verbs) == {"mod download"}:
             mounts = mounts[:1]  # downloading fills the module cache only
-        text = _with_mounts(text, ins.flags, mounts, inp.dockerfile.escape)
+        text = with_mounts(text, ins.flags, mounts, inp.dockerfile.escape)
         builds = any(v in ("build", "install") for v in verbs)
         if rewritten_build:
             flags = "CGO_ENABLED=1 (cgo)" if facts.cgo else "CGO_ENABLED=0 (static binary)"
@@ -760,7 +761,7 @@ class GoLanguage:
         words += ["-o", output, *call.targets]
         segment = shell.join(words)
         mounts = self._mounts(state, facts.gopath)
-        text = _with_mounts("RUN " + self._build_segment(segment, facts), (), mounts, inp.dockerfile.escape)
+        text = with_mounts("RUN " + self._build_segment(segment, facts), (), mounts, inp.dockerfile.escape)
         artifact = Artifact(path=output, source_dir=source)
         return StartRewrite(
             argv=(output, *call.program_args),
@@ -844,32 +845,6 @@ def _replace_segment(raw: str, segment: str, new: str, escape: str) -> str:
     if not m:
         return raw
     return raw[: m.start()] + new + raw[m.end() :]
-
-
-def _with_mounts(raw: str, flags: tuple, mounts: tuple[Mount, ...], escape: str) -> str:
-    """The RUN with cache mounts added, each option on its own continuation line."""
-    existing = {f.value.split("target=", 1)[1].split(",", 1)[0] for f in flags if f.name == "mount" and f.value and "target=" in f.value}
-    new = [m for m in mounts if m.target not in existing]
-    if not new:
-        return _upper(raw)
-    body = raw.lstrip()[3:]  # after "RUN"
-    options: list[str] = []
-    while True:
-        body = re.sub(r"^(\s|" + re.escape(escape) + r"\n)+", "", body)
-        m = re.match(r"--[A-Za-z][\w-]*(=(\"[^\"]*\"|'[^']*'|\S*))?", body)
-        if not m:
-            break
-        options.append(m.group(0))
-        body = body[m.end() :]
-    options.extend(m.render() for m in new)
-    sep = f" {escape}\n    "
-    return "RUN " + sep.join(options) + sep + body
-
-
-def _upper(raw: str) -> str:
-    stripped = raw.lstrip()
-    word = stripped.split(None, 1)[0]
-    return word.upper() + stripped[len(word) :]
 
 
 GO = GoLanguage()
