@@ -9,7 +9,6 @@ HEALTHCHECK, USER, WORKDIR, start commands, system packages and copies.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -380,7 +379,7 @@ class _Planner:
         if not words or words[0].upper() == "NONE":
             return
         rest = words[1] if len(words) > 1 else ""
-        form = _json_list(rest)
+        form = _exec_list(rest)
         if form is not None:
             if form and form[0] == "CMD-SHELL":
                 self.shell_needs.append(Note("HEALTHCHECK runs a shell command", ins.line))
@@ -399,7 +398,7 @@ class _Planner:
         """Scripts from the build context that the start command runs (they need a shell)."""
         found = []
         for line in self.acc.r_start:
-            argv = _json_list(line.text.split(None, 1)[1])
+            argv = _exec_list(line.text.split(None, 1)[1])
             if not argv:
                 continue
             exe = argv[0]
@@ -740,14 +739,9 @@ _CONFIG_REASONS = {
 }
 
 
-def _json_list(text: str) -> list[str] | None:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return value
-    return None
+def _exec_list(text: str) -> list[str] | None:
+    form = exec_form(text)
+    return list(form) if form is not None else None
 
 
 def _pseudo(text: str) -> Instruction | None:

@@ -88,4 +88,20 @@ def detection_text(d: Detection) -> str:
         "evidence:",
     ]
     lines += [f"  {e.source}: {e.fact}" for e in d.evidence]
+    facts = _facts_json(d.facts)
+    if isinstance(facts, dict):
+        shown = {k: v for k, v in facts.items() if v not in (None, "", [], False)}
+        if shown:
+            lines.append("found:")
+            lines += [f"  {key.replace('_', ' ')}: {_fact_text(value)}" for key, value in shown.items()]
     return "\n".join(lines) + "\n"
+
+
+def _fact_text(value: Any) -> str:
+    if isinstance(value, list):
+        if value and all(isinstance(v, list) and len(v) == 2 for v in value):
+            return "; ".join(f"{a} ({b})" if b else str(a) for a, b in value)
+        return "; ".join(_fact_text(v) for v in value) or "-"
+    if value is True:
+        return "yes"
+    return str(value)

@@ -410,11 +410,11 @@ class GoLanguage:
                 files = list(context.walk(name))
                 non_go = [f for f in files if not f.endswith(".go") and not NOT_RUNTIME.match(posixpath.basename(f))]
                 if name in ASSET_DIRS and (non_go or not files):
-                    out[name] = f"{name}/: files the application reads at run time"
+                    out[name] = "an asset folder the application reads at run time"
                 elif name in MAYBE_ASSET_DIRS and non_go:
-                    out[name] = f"{name}/ holds non-Go files the application reads at run time"
+                    out[name] = "holds non-Go files the application reads at run time"
             elif ASSET_FILES.search(name):
-                out[name] = f"{name}: a file the application reads at run time"
+                out[name] = "a file the application reads at run time"
         for file, text in sources.items():
             if file.startswith("vendor/"):
                 continue
@@ -426,7 +426,7 @@ class GoLanguage:
                 if first in NOT_RUNTIME_DIRS or NOT_RUNTIME.match(first):
                     continue
                 if first not in out:
-                    out[first] = f"{first}: named in {file}, read at run time"
+                    out[first] = f"named in {file}, read at run time"
         return sorted(out.items())
 
     def _version(self, image: ImageRef | None, facts: GoFacts, path: str, dockerfile: Dockerfile | None) -> tuple[str, str]:
