@@ -8,6 +8,8 @@ from enum import Enum
 
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
 _HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io")
+# Third-party images that follow the official images' conventions: Debian unless the tag says otherwise.
+_DEBIAN_BY_DEFAULT = ("nginxinc/nginx-unprivileged", "oven/bun")
 # A path component of the distribution spec: lowercase alphanumerics with ., _, __ or - between.
 _COMPONENT = re.compile(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*")
 
@@ -61,14 +63,14 @@ class ImageRef:
         """The base family implied by the name and tag (the official images' conventions)."""
         if self.path == "scratch" and self.registry is None:
             return Family.SCRATCH
-        if self.registry == "gcr.io" and self.path.startswith("distroless/"):
-            return Family.DISTROLESS
         tag = (self.tag or "").lower()
+        if (self.registry == "gcr.io" and self.path.startswith("distroless/")) or "distroless" in tag:
+            return Family.DISTROLESS
         if self.repository == "alpine" or "alpine" in tag:
             return Family.ALPINE
         if "windowsservercore" in tag or "nanoserver" in tag or self.repository in ("windows", "nanoserver", "servercore"):
             return Family.WINDOWS
-        return Family.DEBIAN if self.is_official else Family.OTHER
+        return Family.DEBIAN if self.is_official or self.path in _DEBIAN_BY_DEFAULT else Family.OTHER
 
 
 def parse_ref(text: str) -> ImageRef:

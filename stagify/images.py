@@ -39,6 +39,7 @@ class BaseImage:
     package_manager: str | None  # "apt-get", "apk", or None
     user: str | None  # the non-root user the image already has
     uid: int | None
+    user_spec: str | None = None  # what the USER line says for that user ("65532:65532", "node")
 
     @property
     def ref(self) -> ImageRef:
@@ -86,14 +87,17 @@ _GO = (
     ("1.27", "1.27.1", "bookworm", "alpine3.24"),
 )
 
-# Runtime images: key, reference, family, libc, shell, package manager, the non-root user it has.
-_RUNTIME_ROWS: tuple[tuple[str, str, Family, Libc, bool, str | None, str | None, int | None], ...] = (
-    ("scratch", "scratch", Family.SCRATCH, Libc.NONE, False, None, None, None),
-    ("distroless-static", "gcr.io/distroless/static-debian12:nonroot", Family.DISTROLESS, Libc.NONE, False, None, "nonroot", 65532),
-    ("distroless-base", "gcr.io/distroless/base-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532),
-    ("distroless-cc", "gcr.io/distroless/cc-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532),
-    ("alpine", "alpine:3.23.2", Family.ALPINE, Libc.MUSL, True, "apk", None, None),
-    ("debian", "debian:12.13-slim", Family.DEBIAN, Libc.GLIBC, True, "apt-get", None, None),
+# Runtime images: key, reference, family, libc, shell, package manager, the non-root user it has
+# (name, UID, and how USER names it: numerically where Kubernetes' runAsNonRoot must verify it).
+_RUNTIME_ROWS: tuple[tuple[str, str, Family, Libc, bool, str | None, str | None, int | None, str | None], ...] = (
+    ("scratch", "scratch", Family.SCRATCH, Libc.NONE, False, None, None, None, None),
+    ("distroless-static", "gcr.io/distroless/static-debian12:nonroot", Family.DISTROLESS, Libc.NONE, False, None, "nonroot", 65532, "65532:65532"),
+    ("distroless-base", "gcr.io/distroless/base-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
+    ("distroless-cc", "gcr.io/distroless/cc-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
+    ("alpine", "alpine:3.23.2", Family.ALPINE, Libc.MUSL, True, "apk", None, None, None),
+    ("debian", "debian:12.13-slim", Family.DEBIAN, Libc.GLIBC, True, "apt-get", None, None, None),
+    ("nginx", "nginxinc/nginx-unprivileged:1.30.6", Family.DEBIAN, Libc.GLIBC, True, "apt-get", "nginx", 101, "101"),
+    ("nginx-alpine", "nginxinc/nginx-unprivileged:1.30.6-alpine", Family.ALPINE, Libc.MUSL, True, "apk", "nginx", 101, "101"),
 )
 _RUNTIMES = tuple(
     BaseImage(
@@ -108,8 +112,9 @@ _RUNTIMES = tuple(
         package_manager=manager,
         user=user,
         uid=uid,
+        user_spec=spec,
     )
-    for key, reference, family, libc, has_shell, manager, user, uid in _RUNTIME_ROWS
+    for key, reference, family, libc, has_shell, manager, user, uid, spec in _RUNTIME_ROWS
 )
 
 CATALOGUE: tuple[BaseImage, ...] = tuple(row for spec in _GO for row in _go(*spec)) + _RUNTIMES

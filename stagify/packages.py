@@ -25,6 +25,8 @@ BUILD_ONLY = frozenset(
         "dpkg-dev", "patch", "file",
     }
 )
+COMPILERS = frozenset({"gcc", "g++", "build-essential", "build-base", "make", "clang"})
+BUILD_PYTHON = frozenset({"python3", "python", "python-is-python3", "python3-dev", "python2"})
 # Tools that only matter at run time when something at run time calls them.
 RUN_IF_CALLED = {
     "curl": "curl",

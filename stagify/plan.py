@@ -78,6 +78,7 @@ class _Acc:
     r_setup: list[Line] = field(default_factory=list)
     r_root: list[Line] = field(default_factory=list)
     r_config: list[Line] = field(default_factory=list)
+    r_sources: list[Line] = field(default_factory=list)
     r_start: list[Line] = field(default_factory=list)
 
     def decide(self, ins: Instruction, placement: Placement, reason: str) -> None:
@@ -189,6 +190,7 @@ class _Planner:
             root_steps=tuple(acc.r_root),
             workdir=workdir,
             copies=tuple(copies),
+            sources=tuple(acc.r_sources),
             config=tuple(acc.r_config),
             start=tuple(acc.r_start),
         )
@@ -409,16 +411,16 @@ class _Planner:
     # -- the runtime user ------------------------------------------------------------------------
 
     def _user(self, runtime: BaseImage) -> UserSpec:
+        """The runtime's non-root user: the original's when the runtime can have it, else the image's own."""
         users = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.USER]
         original = users[-1].args.strip() if users else None
-        if runtime.uid is not None or runtime.family is Family.SCRATCH:
-            uid = runtime.uid if runtime.uid is not None else images.NONROOT_UID
-            spec = f"{uid}:{uid}"
-            if original and not is_root(original) and re.fullmatch(r"\d+(:\d+)?", original):
-                spec = original
-            return UserSpec(name=runtime.user or "nonroot", uid=uid, instruction=spec, create=None)
-        if original and not is_root(original):
+        if original and not is_root(original) and (re.fullmatch(r"\d+(:\d+)?", original) or runtime.shell):
             return UserSpec(name=original.split(":")[0], uid=0, instruction=original, create=None)
+        if runtime.user_spec:
+            return UserSpec(name=runtime.user or "", uid=runtime.uid or 0, instruction=runtime.user_spec, create=None)
+        if not runtime.shell:
+            uid = images.NONROOT_UID
+            return UserSpec(name="nonroot", uid=uid, instruction=f"{uid}:{uid}", create=None)
         family = "alpine" if runtime.family is Family.ALPINE else "debian"
         return UserSpec(
             name=images.APP_USER,
@@ -521,8 +523,8 @@ class _Planner:
 
     def _place_env(self, ins: Instruction, target: list[Line]) -> None:
         pairs = env_pairs(ins.args)
-        runtime_pairs = [(n, v) for n, v in pairs if not self.lang.is_build_env(n)]
-        build_only = [n for n, _ in pairs if self.lang.is_build_env(n)]
+        runtime_pairs = [(n, v) for n, v in pairs if not self.lang.is_build_env(self.inp, n)]
+        build_only = [n for n, _ in pairs if self.lang.is_build_env(self.inp, n)]
         target.append(carried(ins))
         if not runtime_pairs:
             self.acc.decide(ins, Placement.BUILDER, f"only the build reads {', '.join(build_only)}")
@@ -576,6 +578,11 @@ class _Planner:
                     Level.WARNING,
                 )
         target.append(carried(ins, text))
+        runtime_reason = self.lang.copy_to_runtime(self.inp, w)
+        if runtime_reason:
+            self.acc.r_sources.append(carried(ins, text))
+            self.acc.decide(ins, Placement.BOTH, f"{reason}; {runtime_reason}")
+            return
         self.acc.decide(ins, Placement.BUILDER, reason)
 
     def _place_run(self, w: Walked, index: int, first_source: int | None, runtime: BaseImage, user: UserSpec) -> None:
@@ -654,19 +661,19 @@ class _Planner:
         seen: set[str] = set()
         owner = user.instruction if ":" in user.instruction else f"{user.instruction}:{user.instruction}"
 
-        def add(source: str, dest: str, reason: str, chown: str | None = None) -> None:
+        def add(source: str, dest: str, reason: str, chown: str | None = None, stage: str | None = None) -> None:
             if dest in seen:
                 return
             seen.add(dest)
-            copies.append(CopyFrom(source=source, dest=dest, chown=chown, reason=reason))
+            copies.append(CopyFrom(source=source, dest=dest, chown=chown, reason=reason, stage=stage))
 
         path_dirs = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
         exe = start[0] if start else None
-        for artifact in self.artifacts:
-            dest = artifact.path
+        for artifact in [*self.lang.runtime_artifacts(inp, runtime), *self.artifacts]:
+            dest = artifact.dest or artifact.path
             if exe and "/" not in exe and posixpath.basename(dest) == exe and posixpath.dirname(dest) not in path_dirs:
                 dest = f"/usr/local/bin/{exe}"  # the start command finds it on PATH, as before
-            add(artifact.path, dest, "the built application")
+            add(artifact.path, dest, artifact.reason, stage=artifact.stage)
         if exe and "/" in exe and exe.split("/")[1] not in ("bin", "usr", "sbin", "busybox"):
             target = self.final_state.resolve(exe)
             if target not in seen:

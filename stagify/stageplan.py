@@ -70,6 +70,7 @@ class CopyFrom:
     dest: str
     chown: str | None = None
     reason: str = ""
+    stage: str | None = None  # None: the builder
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class RuntimePlan:
     root_steps: tuple[Line, ...]  # the user's run-time RUN steps, before USER
     workdir: str | None
     copies: tuple[CopyFrom, ...]
+    sources: tuple[Line, ...]  # the user's own COPY lines, when the runtime needs the sources too
     config: tuple[Line, ...]  # EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL, ONBUILD
     start: tuple[Line, ...]  # ENTRYPOINT and CMD
 

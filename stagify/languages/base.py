@@ -24,11 +24,14 @@ from ..walk import BaseDefaults, CopyRecord, State, Walked
 
 @dataclass(frozen=True)
 class Artifact:
-    """Something the build produces that the runtime needs (a binary, a bundle)."""
+    """Something a build stage produces that the runtime needs (a binary, node_modules, a bundle)."""
 
     path: str
     source_dir: str | None = None  # the folder it was built from, to match ``go run``
     line: int | None = None
+    stage: str | None = None  # the stage it is copied from (None: the builder)
+    dest: str | None = None  # where the runtime has it (None: the same path)
+    reason: str = "the built application"
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class Language(Protocol):
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]: ...
 
-    def is_build_env(self, name: str) -> bool: ...
+    def is_build_env(self, inp: PlanInput, name: str) -> bool: ...
 
     def is_manifest_copy(self, record: CopyRecord) -> bool: ...
 
@@ -103,6 +106,10 @@ class Language(Protocol):
     def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]: ...
 
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]: ...
+
+    def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]: ...
+
+    def copy_to_runtime(self, inp: PlanInput, walked: Walked) -> str | None: ...
 
     def dockerignore(self, inp: PlanInput) -> list[str]: ...
 

@@ -473,8 +473,14 @@ class GoLanguage:
         row = images.builder(self.name, inp.detection.version or images.versions(self.name)[-1], family)
         return row, f"Go {row.version} from {inp.detection.version_source}{reason_family}"
 
-    def is_build_env(self, name: str) -> bool:
+    def is_build_env(self, inp: PlanInput, name: str) -> bool:
         return name in BUILD_ENV
+
+    def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]:
+        return []  # the binaries come from the rewritten go build lines
+
+    def copy_to_runtime(self, inp: PlanInput, walked: Walked) -> str | None:
+        return None  # a Go runtime needs the binary, not the sources
 
     def is_manifest_copy(self, record: CopyRecord) -> bool:
         return bool(record.sources) and all(
