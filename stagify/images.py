@@ -16,6 +16,10 @@ from .imageref import Family, ImageRef, parse_ref
 class Role(str, Enum):
     BUILDER = "builder"
     RUNTIME = "runtime"
+    BOTH = "builder and runtime"  # e.g. node:20-slim builds and runs
+
+    def serves(self, role: Role) -> bool:
+        return self is role or self is Role.BOTH
 
 
 class Libc(str, Enum):
@@ -87,6 +91,72 @@ _GO = (
     ("1.27", "1.27.1", "bookworm", "alpine3.24"),
 )
 
+# Node.js: the newest patch of each major and the distributions it is published on. The same
+# image serves as builder (full, slim or alpine, as the original) and runtime (slim or alpine).
+_NODE = (
+    ("14", "14.21.3", "bullseye", "alpine3.17"),
+    ("16", "16.20.2", "bookworm", "alpine3.18"),
+    ("18", "18.20.8", "bookworm", "alpine3.21"),
+    ("20", "20.19.6", "bookworm", "alpine3.22"),
+    ("22", "22.23.2", "bookworm", "alpine3.23"),
+    ("24", "24.12.0", "bookworm", "alpine3.22"),
+    ("26", "26.12.0", "bookworm", "alpine3.24"),
+)
+BUN_VERSION = "1.3.14"
+
+
+def _node(major: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, ...]:
+    rows = []
+    for flavor, tag, family, libc, manager in (
+        ("full", f"{patch}-{debian}", Family.DEBIAN, Libc.GLIBC, "apt-get"),
+        ("slim", f"{patch}-{debian}-slim", Family.DEBIAN, Libc.GLIBC, "apt-get"),
+        ("alpine", f"{patch}-{alpine}", Family.ALPINE, Libc.MUSL, "apk"),
+    ):
+        rows.append(
+            BaseImage(
+                key=f"node-{major}-{flavor}",
+                reference=f"node:{tag}",
+                role=Role.BUILDER if flavor == "full" else Role.BOTH,
+                family=family,
+                language="node",
+                version=major,
+                libc=libc,
+                shell=True,
+                package_manager=manager,
+                user="node",
+                uid=1000,
+                user_spec="node",
+            )
+        )
+    return tuple(rows)
+
+
+def _bun() -> tuple[BaseImage, ...]:
+    rows = []
+    for key, tag, role, family, libc, manager in (
+        ("bun-full", BUN_VERSION, Role.BUILDER, Family.DEBIAN, Libc.GLIBC, "apt-get"),
+        ("bun-slim", f"{BUN_VERSION}-slim", Role.BOTH, Family.DEBIAN, Libc.GLIBC, "apt-get"),
+        ("bun-alpine", f"{BUN_VERSION}-alpine", Role.BOTH, Family.ALPINE, Libc.MUSL, "apk"),
+    ):
+        rows.append(
+            BaseImage(
+                key=key,
+                reference=f"oven/bun:{tag}",
+                role=role,
+                family=family,
+                language="bun",
+                version=BUN_VERSION.rsplit(".", 1)[0],
+                libc=libc,
+                shell=True,
+                package_manager=manager,
+                user="bun",
+                uid=1000,
+                user_spec="bun",
+            )
+        )
+    return tuple(rows)
+
+
 # Runtime images: key, reference, family, libc, shell, package manager, the non-root user it has
 # (name, UID, and how USER names it: numerically where Kubernetes' runAsNonRoot must verify it).
 _RUNTIME_ROWS: tuple[tuple[str, str, Family, Libc, bool, str | None, str | None, int | None, str | None], ...] = (
@@ -117,7 +187,12 @@ _RUNTIMES = tuple(
     for key, reference, family, libc, has_shell, manager, user, uid, spec in _RUNTIME_ROWS
 )
 
-CATALOGUE: tuple[BaseImage, ...] = tuple(row for spec in _GO for row in _go(*spec)) + _RUNTIMES
+CATALOGUE: tuple[BaseImage, ...] = (
+    tuple(row for spec in _GO for row in _go(*spec))
+    + tuple(row for spec in _NODE for row in _node(*spec))
+    + _bun()
+    + _RUNTIMES
+)
 
 # UID/GID given to the user stagify creates on runtimes that have no non-root user;
 # distroless and scratch use 65532, the UID distroless calls "nonroot".

@@ -117,8 +117,11 @@ def runtime_packages(install: PackageInstall, called: set[str]) -> tuple[list[st
     """
     keep: list[str] = []
     drop: list[str] = []
+    compiles = bool(COMPILERS & set(install.packages))
     for package in install.packages:
-        if install.virtual or package in BUILD_ONLY:
+        if compiles and package in BUILD_PYTHON:
+            drop.append(package)  # python beside a C compiler is there for node-gyp or a C extension build
+        elif install.virtual or package in BUILD_ONLY:
             drop.append(package)
         elif package in RUN_IF_CALLED:
             (keep if RUN_IF_CALLED[package] in called else drop).append(package)

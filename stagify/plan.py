@@ -147,6 +147,7 @@ class _Planner:
         self.called: set[str] = set()
         self.shell_needs: list[Note] = []
         self.unknown_builds = False
+        self.generated_builds: list[Line] = []  # builder steps a start command rewrite asks for
 
     # -- the passes ---------------------------------------------------------------------------
 
@@ -168,6 +169,9 @@ class _Planner:
         if first_source is not None:
             deps = self.lang.dependency_layer(inp, self.walked[first_source].state)
         self._place_all(first_source, runtime, user, start, builder, builder_reason)
+        for line in self.generated_builds:
+            if line not in acc.sources:
+                acc.sources.append(line)
         copies = self._copies(runtime, user, start)
         missing = [p for p in needs.packages if not runtime.package_manager and p not in packages.IN_DISTROLESS]
         if missing:
@@ -178,7 +182,7 @@ class _Planner:
         stage = inp.stage
         ports = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]
         self._port_notes(ports, user)
-        workdir = self.final_state.workdir if self.final_state.workdir != "/" else None
+        workdir = self.lang.runtime_workdir(inp, self.final_state.workdir if self.final_state.workdir != "/" else None)
         runtime_plan = RuntimePlan(
             image=runtime.reference,
             alias="runtime",
@@ -300,11 +304,17 @@ class _Planner:
                 argv = ("/bin/sh", "-c", ins.args)
                 reasons.append("shell form with shell features: runs through /bin/sh as before")
         rewrite = self.lang.rewrite_start(self.inp, argv, w.state, tuple(self.artifacts))
+        if rewrite is not None and rewrite.drop:
+            if rewrite.build is not None:
+                self.generated_builds.append(rewrite.build)
+            self.acc.note(rewrite.reason, ins.line)
+            self.acc.decide(ins, Placement.DROPPED, rewrite.reason)
+            return ()
         if rewrite is not None:
             argv = rewrite.argv
             reasons.append(rewrite.reason)
             if rewrite.build is not None:
-                self.acc.sources.append(rewrite.build)
+                self.generated_builds.append(rewrite.build)
             if rewrite.artifact is not None:
                 self.artifacts.append(rewrite.artifact)
             self.acc.note(rewrite.reason, ins.line)
@@ -448,9 +458,9 @@ class _Planner:
         from_reason = f"the build stage, now on {builder.reference} ({builder_reason})"
         acc.decide(stage.from_, Placement.BUILDER, from_reason)
         # Everything the runtime receives that could read an ARG: decides where each ARG goes.
-        runtime_text = " ".join(
-            w.instruction.args for w in self.walked if w.instruction.keyword in _RUNTIME_KINDS
-        ) + " ".join(line.text for line in acc.r_start)
+        runtime_text = " ".join(self._runtime_reads(w.instruction) for w in self.walked) + " ".join(
+            line.text for line in acc.r_start
+        )
         last_workdir = max((i for i, w in enumerate(self.walked) if w.instruction.keyword is Keyword.WORKDIR), default=-1)
         last_run = max((i for i, w in enumerate(self.walked) if w.instruction.keyword in (Keyword.RUN, Keyword.COPY, Keyword.ADD)), default=-1)
         implicit = self._implicit_workdir()
@@ -508,6 +518,12 @@ class _Planner:
                 self._place_run(w, index, first_source, runtime, user)
             elif kw is Keyword.FROM:  # pragma: no cover - single stage only
                 continue
+
+    def _runtime_reads(self, ins: Instruction) -> str:
+        """The text of an instruction the runtime receives (ENV: its run-time variables only)."""
+        if ins.keyword is Keyword.ENV:
+            return " ".join(v for n, v in env_pairs(ins.args) if not self.lang.is_build_env(self.inp, n))
+        return ins.args if ins.keyword in _RUNTIME_KINDS else ""
 
     def _implicit_workdir(self) -> str | None:
         """The base image's WORKDIR when a COPY/ADD to a relative folder comes before any WORKDIR."""
@@ -595,6 +611,10 @@ class _Planner:
                 acc.decide(ins, Placement.DROPPED, rewrite.reason)
                 return
             (acc.sources if rewrite.builds else target).append(carried(ins, rewrite.text))
+            if rewrite.runtime_text:
+                acc.r_root.append(Line(text=rewrite.runtime_text, comments=ins.comments))
+                acc.decide(ins, Placement.BOTH, rewrite.reason)
+                return
             acc.decide(ins, Placement.BUILDER, rewrite.reason)
             return
         if w.commands and all(not c.argv and c.env for c in w.commands):
@@ -674,9 +694,12 @@ class _Planner:
             if exe and "/" not in exe and posixpath.basename(dest) == exe and posixpath.dirname(dest) not in path_dirs:
                 dest = f"/usr/local/bin/{exe}"  # the start command finds it on PATH, as before
             add(artifact.path, dest, artifact.reason, stage=artifact.stage)
+        def covered(target: str) -> bool:
+            return any(target == d or target.startswith(d.rstrip("/") + "/") for d in seen)
+
         if exe and "/" in exe and exe.split("/")[1] not in ("bin", "usr", "sbin", "busybox"):
             target = self.final_state.resolve(exe)
-            if target not in seen:
+            if not covered(target):
                 add(target, target, "the program the start command runs")
         elif exe and start and exe.rsplit("/", 1)[-1] in _SHELLS:
             for word in start[2:3]:

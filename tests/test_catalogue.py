@@ -70,7 +70,7 @@ def test_no_row_is_untagged_except_scratch() -> None:
 def test_builders_have_a_language_and_a_version(image: BaseImage) -> None:
     assert image.language
     assert image.version
-    assert re.fullmatch(r"\d+\.\d+", image.version)
+    assert re.fullmatch(r"\d+(\.\d+)*", image.version)  # Go 1.22, Node 20, Bun 1.3
 
 
 @UNLANGUAGED

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .base import Language
 from .go import GO
+from .node import NODE
 
-LANGUAGES: tuple[Language, ...] = (GO,)
+LANGUAGES: tuple[Language, ...] = (GO, NODE)
 
 
 def by_name(name: str) -> Language:

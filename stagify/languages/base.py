@@ -44,6 +44,7 @@ class RunRewrite:
     drop: bool = False
     builds: bool = False  # compiles the application (belongs after the sources)
     notes: tuple[Note, ...] = ()
+    runtime_text: str | None = None  # the runtime runs this too (e.g. a global tool the start command calls)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class StartRewrite:
     reason: str
     build: Line | None = None  # a builder step that produces the binary, when none did
     artifact: Artifact | None = None
+    drop: bool = False  # the runtime image's own start command takes over (nginx)
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class Language(Protocol):
     def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]: ...
 
     def copy_to_runtime(self, inp: PlanInput, walked: Walked) -> str | None: ...
+
+    def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None: ...
 
     def dockerignore(self, inp: PlanInput) -> list[str]: ...
 

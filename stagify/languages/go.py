@@ -482,6 +482,9 @@ class GoLanguage:
     def copy_to_runtime(self, inp: PlanInput, walked: Walked) -> str | None:
         return None  # a Go runtime needs the binary, not the sources
 
+    def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None:
+        return workdir
+
     def is_manifest_copy(self, record: CopyRecord) -> bool:
         return bool(record.sources) and all(
             posixpath.basename(s) in ("go.mod", "go.sum", "go.work", "go.work.sum") for s in record.sources
