@@ -27,6 +27,22 @@ def keyword_upper(raw: str) -> str:
     return word.upper() + stripped[len(word) :]
 
 
+def replace_command(raw: str, segment: str, new: str, escape: str) -> str:
+    """Replace a command inside an instruction's text, across continuation lines.
+
+    ``segment`` is the command as the shell reads it; in ``raw`` its words may be
+    separated by any blanks or by the escape character and a line break. The text
+    is returned unchanged when the command is not found in it.
+    """
+    words = segment.split()
+    gap = r"(?:\s|" + re.escape(escape) + r"\n)+"
+    pattern = gap.join(re.escape(w) for w in words)
+    m = re.search(pattern, raw)
+    if not m:
+        return raw
+    return raw[: m.start()] + new + raw[m.end() :]
+
+
 def add_to_copy(ins: Instruction) -> str | None:
     """``ADD src dest`` -> ``COPY src dest`` when every source is a local, non-archive path."""
     if ins.keyword is not Keyword.ADD or ins.heredocs:

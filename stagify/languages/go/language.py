@@ -1,8 +1,8 @@
-"""Go: what a Go build context and Dockerfile say, and how a Go image is split in two.
+"""The Go planning hooks: how a Go image is split into a builder that compiles and a small runtime.
 
-Knowledge kept here: go.mod and its ``go``/``toolchain`` lines, where the main
-package is, vendoring, cgo, the flags of ``go build``, ``go run`` as a start
-command, pre-module GOPATH builds, and the files a Go server reads at run time.
+:class:`GoLanguage` answers the generic planner's questions (builder and runtime
+images, the rewritten ``go`` RUN lines and start command, the dependency layer)
+from the :class:`~stagify.languages.go.facts.GoFacts` detection found.
 """
 
 from __future__ import annotations
@@ -11,18 +11,20 @@ import posixpath
 import re
 from dataclasses import dataclass, replace
 
-from .. import images, packages, shell
-from ..context import BuildContext
-from ..detect import SCORE_BASE_IMAGE, SCORE_BUILD_COMMAND, SCORE_MANIFEST, SCORE_SOURCES, Detection, Evidence
-from ..errors import StagifyError
-from ..imageref import Family, ImageRef, parse_ref
-from ..images import BaseImage
-from ..lintfix import with_mounts
-from ..model import Dockerfile, Keyword, env_pairs
-from ..options import RuntimeChoice
-from ..stageplan import Level, Line, Mount, Note
-from ..walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, run_script
-from .base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
+from ... import images, packages, shell
+from ...context import BuildContext
+from ...detect import SCORE_BASE_IMAGE, SCORE_BUILD_COMMAND, SCORE_MANIFEST, SCORE_SOURCES, Detection, Evidence
+from ...errors import StagifyError
+from ...imageref import Family, ImageRef, parse_ref
+from ...images import BaseImage
+from ...lintfix import replace_command, with_mounts
+from ...model import Dockerfile, Keyword
+from ...options import RuntimeChoice
+from ...stageplan import Level, Line, Mount, Note
+from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
+from .calls import GoCall, parse_call, rewrite_build
+from .facts import GoFacts, choose_version, find_go_mod, gather_facts, read_go_mod
 
 # Environment variables only `go build` reads; the runtime never needs them.
 BUILD_ENV = frozenset(
@@ -33,90 +35,7 @@ BUILD_ENV = frozenset(
         "CGO_LDFLAGS", "CC", "CXX",
     }
 )
-# Modules that only work when compiled with cgo.
-CGO_MODULES = (
-    "github.com/mattn/go-sqlite3",
-    "github.com/confluentinc/confluent-kafka-go",
-    "gopkg.in/confluentinc/confluent-kafka-go",
-    "github.com/google/gopacket",
-    "github.com/mattn/go-oci8",
-    "github.com/godror/godror",
-    "github.com/tecbot/gorocksdb",
-    "github.com/linxGnu/grocksdb",
-    "github.com/DataDog/zstd",
-    "github.com/valyala/gozstd",
-    "github.com/ceph/go-ceph",
-    "github.com/go-gl/glfw",
-    "github.com/veandco/go-sdl2",
-    "github.com/h2non/bimg",
-    "github.com/davidbyttow/govips",
-)
-# `go build` flags that take a value as the next word.
-_VALUE_FLAGS = frozenset(
-    {
-        "o", "ldflags", "gcflags", "asmflags", "tags", "mod", "modfile", "p", "pkgdir", "installsuffix",
-        "buildmode", "compiler", "gccgoflags", "overlay", "pgo", "toolexec", "C", "covermode", "coverpkg", "exec",
-    }
-)
-# Folders a Go server typically reads at run time; the first group is never Go code.
-ASSET_DIRS = ("static", "templates", "template", "views", "public", "assets", "www", "html", "migrations", "locales", "i18n", "resources")
-MAYBE_ASSET_DIRS = ("web", "ui", "config", "configs", "conf", "db", "data", "frontend")
-ASSET_FILES = re.compile(
-    r"\.(html?|tmpl|gohtml|tpl|css|js|json|ya?ml|toml|ini|conf|cfg|properties|sql|db|sqlite3?|csv|xml|ico|png|jpe?g|gif|svg|webp|txt|pem|crt)$",
-    re.I,
-)
-NOT_RUNTIME = re.compile(
-    r"^(\.|_)|^(go\.(mod|sum|work(\.sum)?)|Gopkg\.(toml|lock)|glide\.(yaml|lock)|package(-lock)?\.json|tsconfig.*\.json"
-    r"|README.*|LICENSE.*|CHANGELOG.*|CONTRIBUTING.*|Makefile|Dockerfile.*|.*\.Dockerfile|.*\.md|renovate\.json"
-    r"|(docker-)?compose.*\.ya?ml|k8s.*|.*kube.*|okteto.*|skaffold.*|codecov.*|.*\.test|coverage.*|loadtest\.js)$",
-    re.I,
-)
-NOT_RUNTIME_DIRS = frozenset({"cmd", "internal", "pkg", "vendor", "docs", "doc", "test", "tests", "testdata", "scripts", "build", "bin", "mocks", "examples", "hack", "tools", "deploy", "deployments", "api", "node_modules"})
 _GOLANG_PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-_EMBED = re.compile(r"^//go:embed\s+(.+)$", re.M)
-_LITERAL = re.compile(r'"((?:\./)?[A-Za-z0-9_][A-Za-z0-9_./-]*)"')
-_IMPORT_C = re.compile(r'^\s*import\s+"C"|^\s*"C"\s*$', re.M)
-
-
-@dataclass(frozen=True)
-class GoCall:
-    """One ``go <verb>`` command line, read from a RUN or a start command."""
-
-    verb: str
-    env: tuple[tuple[str, str], ...]
-    flags: tuple[tuple[str, str | None], ...]
-    targets: tuple[str, ...]
-    program_args: tuple[str, ...]
-
-    def flag(self, name: str) -> str | None:
-        for key, value in self.flags:
-            if key == name:
-                return value if value is not None else ""
-        return None
-
-
-@dataclass(frozen=True)
-class GoFacts:
-    module_path: str | None
-    go_directive: str | None
-    toolchain: str | None
-    has_go_sum: bool
-    vendor: bool
-    gopath: bool
-    cgo: bool
-    cgo_reasons: tuple[str, ...]
-    static_cgo: bool
-    main_packages: tuple[str, ...]
-    runtime_paths: tuple[tuple[str, str], ...]
-    embedded: tuple[str, ...]
-    requires: tuple[tuple[str, str], ...] = ()
-    vendor_flag: bool = False  # the build asks for -mod=vendor
-    go_mod: str | None = None  # where go.mod is in the build context
-
-    def manifest(self, name: str) -> str:
-        """``go.mod``/``go.sum`` next to the module's go.mod (``main/go.sum`` for ``main/go.mod``)."""
-        folder = posixpath.dirname(self.go_mod or "go.mod")
-        return posixpath.join(folder, name) if folder else name
 
 
 @dataclass(frozen=True)
@@ -134,76 +53,6 @@ class GoTemplateData:
     deps: GoDeps | None
     scratch: bool
     uid: int
-
-
-def parse_call(argv: tuple[str, ...] | list[str], env: tuple[tuple[str, str], ...] = ()) -> GoCall | None:
-    """``go build -o app ./cmd/x`` -> GoCall; None when argv is not a go command."""
-    if len(argv) < 2 or argv[0].rsplit("/", 1)[-1] != "go":
-        return None
-    verb = argv[1]
-    rest = list(argv[2:])
-    if verb == "mod" and rest:
-        verb, rest = f"mod {rest[0]}", rest[1:]
-    flags: list[tuple[str, str | None]] = []
-    targets: list[str] = []
-    program_args: list[str] = []
-    i = 0
-    while i < len(rest):
-        word = rest[i]
-        if targets and verb == "run" and not word.endswith(".go"):
-            program_args = rest[i:]
-            break
-        if word.startswith("-") and not targets:
-            name, eq, value = word.lstrip("-").partition("=")
-            if not eq and name in _VALUE_FLAGS and i + 1 < len(rest):
-                value = rest[i + 1]
-                i += 1
-                eq = "="
-            flags.append((name, value if eq else None))
-        else:
-            targets.append(word)
-            if verb == "run" and not word.endswith(".go"):
-                program_args = rest[i + 1 :]
-                break
-        i += 1
-    return GoCall(verb=verb, env=env, flags=tuple(flags), targets=tuple(targets), program_args=tuple(program_args))
-
-
-def _major_minor(version: str | None) -> str | None:
-    if not version:
-        return None
-    m = re.match(r"^(?:go)?(\d+)\.(\d+)", version)
-    return f"{m.group(1)}.{m.group(2)}" if m else None
-
-
-def read_go_mod(text: str) -> tuple[str | None, str | None, str | None, list[tuple[str, str]]]:
-    """(module path, go directive, toolchain, required (module, version) pairs) from go.mod text."""
-    module = re.search(r"^module\s+\"?([^\s\"]+)", text, re.M)
-    go = re.search(r"^go\s+(\d+\.\d+(?:\.\d+)?)", text, re.M)
-    toolchain = re.search(r"^toolchain\s+go(\d+\.\d+(?:\.\d+)?)", text, re.M)
-    requires: list[tuple[str, str]] = []
-    in_block = False
-    for line in text.splitlines():
-        stripped = line.split("//", 1)[0].strip()
-        if stripped.startswith("require ("):
-            in_block = True
-            continue
-        if in_block and stripped == ")":
-            in_block = False
-            continue
-        if in_block and stripped:
-            parts = stripped.split()
-            requires.append((parts[0], parts[1] if len(parts) > 1 else ""))
-        elif stripped.startswith("require ") and "(" not in stripped:
-            parts = stripped.split()
-            if len(parts) >= 3:
-                requires.append((parts[1], parts[2]))
-    return (
-        module.group(1) if module else None,
-        go.group(1) if go else None,
-        toolchain.group(1) if toolchain else None,
-        requires,
-    )
 
 
 class GoLanguage:
@@ -238,7 +87,7 @@ class GoLanguage:
                             calls.append((ins.line, call, None))
                             evidence.append(Evidence(f"{path}:{ins.line}", f"go {call.verb} {' '.join(call.targets)}".rstrip()))
                             score = max(score, SCORE_BUILD_COMMAND)
-        mod_path = _find_go_mod(context, dockerfile)
+        mod_path = find_go_mod(context, dockerfile)
         go_mod = context.read_text(mod_path) if mod_path else None
         module_path = go_directive = toolchain = None
         requires: list[tuple[str, str]] = []
@@ -252,9 +101,9 @@ class GoLanguage:
             score = max(score, SCORE_SOURCES)
         if score == 0:
             return None
-        facts = self._facts(context, dockerfile, image, calls, go_mod, module_path, go_directive, toolchain, requires, go_files, evidence)
+        facts = gather_facts(context, dockerfile, image, calls, go_mod, module_path, go_directive, toolchain, requires, go_files, evidence)
         facts = replace(facts, go_mod=mod_path if go_mod is not None else None)
-        version, source = self._version(image, facts, path, dockerfile)
+        version, source = choose_version(image, facts, dockerfile)
         main = facts.main_packages[0] if facts.main_packages else None
         tool = "GOPATH (pre-module)" if facts.gopath else "Go modules" + (" (vendored)" if facts.vendor else "")
         return Detection(
@@ -268,191 +117,6 @@ class GoLanguage:
             evidence=tuple(evidence),
             facts=facts,
         )
-
-    def _facts(
-        self,
-        context: BuildContext,
-        dockerfile: Dockerfile | None,
-        image: ImageRef | None,
-        calls: list[tuple[int, GoCall, State | None]],
-        go_mod: str | None,
-        module_path: str | None,
-        go_directive: str | None,
-        toolchain: str | None,
-        requires: list[tuple[str, str]],
-        go_files: list[str],
-        evidence: list[Evidence],
-    ) -> GoFacts:
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        vendor = context.is_dir("vendor")
-        if vendor:
-            evidence.append(Evidence("vendor/", "vendored dependencies"))
-        sources = {f: context.read_text(f) or "" for f in go_files[:2000] if not f.endswith("_test.go")}
-        import_c = [f for f, text in sources.items() if _IMPORT_C.search(text)]
-        cgo_modules = [m for m, _ in requires if m.startswith(CGO_MODULES)]
-        reasons: list[str] = []
-        for f in import_c[:3]:
-            reasons.append(f'{f} imports "C"')
-            evidence.append(Evidence(f, 'import "C" (cgo)'))
-        for m in cgo_modules:
-            reasons.append(f"go.mod requires {m}, which needs cgo")
-            evidence.append(Evidence("go.mod", f"{m} needs cgo"))
-        explicit = None
-        compiler = image is not None and image.family is not Family.ALPINE
-        race = False
-        static_cgo = False
-        vendor_flag = False
-        if dockerfile is not None and dockerfile.stages:
-            for ins in dockerfile.stages[-1].instructions:
-                if ins.keyword is Keyword.ENV:
-                    for name, value in env_pairs(ins.args):
-                        if name == "CGO_ENABLED":
-                            explicit = value.strip()
-                            evidence.append(Evidence(f"{path}:{ins.line}", f"CGO_ENABLED={explicit}"))
-                        if name == "GOFLAGS" and "-mod=vendor" in value:
-                            vendor_flag = True
-                if ins.keyword is Keyword.RUN:
-                    commands = shell.commands(run_script(ins))
-                    for install in packages.installs(commands):
-                        if {"gcc", "build-base", "musl-dev", "build-essential"} & set(install.packages):
-                            compiler = True
-                    for command in commands:
-                        call = parse_call(command.argv, command.env)
-                        if call is None or call.verb not in ("build", "install"):
-                            continue
-                        for name, value in command.env:
-                            if name == "CGO_ENABLED":
-                                explicit = value
-                                evidence.append(Evidence(f"{path}:{ins.line}", f"CGO_ENABLED={value}"))
-                        race = race or call.flag("race") is not None
-                        goflags = dict(command.env).get("GOFLAGS", "")
-                        if call.flag("mod") == "vendor" or "-mod=vendor" in goflags:
-                            vendor_flag = True
-                        ld = call.flag("ldflags") or ""
-                        static_cgo = static_cgo or ("-extldflags" in ld and "-static" in ld)
-        if explicit == "0":
-            cgo = False
-            reasons = ["CGO_ENABLED=0 in the original"]
-        elif explicit == "1":
-            cgo = True
-            reasons = ["CGO_ENABLED=1 in the original", *reasons]
-        else:
-            if race:
-                reasons.append("-race needs cgo")
-            cgo = bool(reasons) and compiler
-            if reasons and not compiler:
-                reasons = [*reasons, "but the original had no C compiler, so it built without cgo"]
-        gopath = go_mod is None
-        if gopath and (go_files or calls):
-            evidence.append(Evidence("(no go.mod)", "pre-module GOPATH build"))
-        main_packages = self._main_packages(context, calls, sources)
-        embedded = self._embedded(sources)
-        runtime_paths = self._runtime_paths(context, sources, embedded)
-        return GoFacts(
-            module_path=module_path,
-            go_directive=go_directive,
-            toolchain=toolchain,
-            has_go_sum=context.is_file("go.sum"),
-            vendor=vendor,
-            gopath=gopath,
-            cgo=cgo,
-            cgo_reasons=tuple(reasons),
-            static_cgo=static_cgo,
-            main_packages=tuple(main_packages),
-            runtime_paths=tuple(runtime_paths),
-            embedded=tuple(embedded),
-            requires=tuple(requires),
-            vendor_flag=vendor_flag,
-        )
-
-    @staticmethod
-    def _main_packages(context: BuildContext, calls: list[tuple[int, GoCall, State | None]], sources: dict[str, str]) -> list[str]:
-        found: list[str] = []
-        for _, call, _ in calls:
-            if call.verb in ("build", "install", "run"):
-                for target in call.targets or (".",):
-                    if target not in found and not target.startswith(("github.com", "golang.org")):
-                        found.append(target)
-        mains = sorted({posixpath.dirname(f) or "." for f, text in sources.items() if re.search(r"^package\s+main\b", text, re.M)})
-        for folder in mains:
-            name = folder if folder == "." else f"./{folder}"
-            if name not in found:
-                found.append(name)
-        if not found:
-            for entry in context.entries("cmd"):
-                if entry.endswith("/"):
-                    found.append(f"./cmd/{entry[:-1]}")
-        return found
-
-    @staticmethod
-    def _embedded(sources: dict[str, str]) -> list[str]:
-        out: list[str] = []
-        for file, text in sources.items():
-            base = posixpath.dirname(file)
-            for m in _EMBED.finditer(text):
-                for pattern in m.group(1).split():
-                    pattern = pattern.strip('"`').removeprefix("all:")
-                    out.append(posixpath.normpath(posixpath.join(base, pattern)).split("/")[0])
-        return sorted(set(out))
-
-    @staticmethod
-    def _runtime_paths(context: BuildContext, sources: dict[str, str], embedded: list[str]) -> list[tuple[str, str]]:
-        out: dict[str, str] = {}
-        top = context.entries()
-        names = {e.rstrip("/") for e in top}
-        for entry in top:
-            name = entry.rstrip("/")
-            if name in embedded or NOT_RUNTIME.match(name):
-                continue
-            if entry.endswith("/"):
-                if name in NOT_RUNTIME_DIRS:
-                    continue
-                files = list(context.walk(name))
-                non_go = [f for f in files if not f.endswith(".go") and not NOT_RUNTIME.match(posixpath.basename(f))]
-                if name in ASSET_DIRS and (non_go or not files):
-                    out[name] = "an asset folder the application reads at run time"
-                elif name in MAYBE_ASSET_DIRS and non_go:
-                    out[name] = "holds non-Go files the application reads at run time"
-            elif ASSET_FILES.search(name):
-                out[name] = "a file the application reads at run time"
-        for file, text in sources.items():
-            if file.startswith("vendor/"):
-                continue
-            for m in _LITERAL.finditer(text):
-                literal = m.group(1).removeprefix("./").rstrip("/")
-                first = literal.split("/")[0]
-                if not literal or first not in names or first in embedded or first.endswith(".go"):
-                    continue
-                if first in NOT_RUNTIME_DIRS or NOT_RUNTIME.match(first):
-                    continue
-                if first not in out:
-                    out[first] = f"named in {file}, read at run time"
-        return sorted(out.items())
-
-    def _version(self, image: ImageRef | None, facts: GoFacts, path: str, dockerfile: Dockerfile | None) -> tuple[str, str]:
-        known = images.versions(self.name)
-        tag_version = _major_minor(image.tag) if image is not None and image.repository == "golang" else None
-        mod_version = _major_minor(facts.toolchain) or _major_minor(facts.go_directive)
-        line = dockerfile.stages[-1].from_.line if dockerfile and dockerfile.stages else None
-        candidates = []
-        if tag_version:
-            candidates.append((tag_version, f"the original base image {image} (line {line})"))
-        if mod_version:
-            which = "toolchain" if facts.toolchain else "go"
-            candidates.append((mod_version, f"go.mod's {which} line ({mod_version})"))
-        if candidates:
-            version, source = max(candidates, key=lambda c: images.version_key(c[0]))
-        elif facts.gopath:
-            version, source = "1.15", "pre-module GOPATH build: Go 1.15 is the last release that builds without go.mod by default"
-        else:
-            version, source = known[-1], "no version given anywhere: the newest Go in the catalogue"
-        if images.version_key(version) < images.version_key(known[0]):
-            source += f"; Go {version} is older than the catalogue's oldest, so Go {known[0]}"
-            version = known[0]
-        elif images.version_key(version) > images.version_key(known[-1]):
-            source += f"; newer than the catalogue's newest, so Go {known[-1]}"
-            version = known[-1]
-        return version, source
 
     # -- planning hooks -----------------------------------------------------------------------------
 
@@ -593,8 +257,8 @@ class GoLanguage:
                     )
                 )
             if call.verb == "build" and not ins.heredocs:
-                new = self._build_segment(cmd.text, facts)
-                text = _replace_segment(text, cmd.text, new, inp.dockerfile.escape)
+                new = rewrite_build(cmd.text, facts.cgo)
+                text = replace_command(text, cmd.text, new, inp.dockerfile.escape)
                 rewritten_build = True
             if call.verb in ("build", "install"):
                 artifact = self._artifact(inp, call, state, ins.line)
@@ -644,55 +308,8 @@ class GoLanguage:
                     "rejects it and stagify cannot pin it without changing the build: "
                     + ("add a go.mod (go mod init) and require it" if facts.gopath else f"add it to go.mod or write {path}@<version>"),
                 )
-            text = _replace_segment(text, target, f"{path}@{module[1]}", inp.dockerfile.escape)
+            text = replace_command(text, target, f"{path}@{module[1]}", inp.dockerfile.escape)
         return text
-
-    def _build_segment(self, segment: str, facts: GoFacts) -> str:
-        """Rewrite one ``go build`` command: cgo as decided, -trimpath, stripped symbols, user flags kept."""
-        toks = shell.tokens(segment)
-        env: list[str] = []
-        i = 0
-        while i < len(toks) and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", toks[i].value):
-            if not toks[i].value.startswith("CGO_ENABLED="):
-                env.append(toks[i].raw)
-            i += 1
-        go_word = toks[i].raw if i < len(toks) else "go"
-        rest = toks[i + 2 :]
-        kept: list[str] = []
-        ldflags = ""
-        quote = '"'
-        trimpath = False
-        j = 0
-        while j < len(rest):
-            tok = rest[j]
-            name = tok.value.lstrip("-").split("=", 1)[0] if tok.value.startswith("-") else None
-            if name == "ldflags":
-                if "=" in tok.value:
-                    ldflags = tok.value.split("=", 1)[1]
-                    raw_value = tok.raw.split("=", 1)[1]
-                elif j + 1 < len(rest):
-                    j += 1
-                    ldflags = rest[j].value
-                    raw_value = rest[j].raw
-                else:
-                    raw_value = ""
-                if raw_value.startswith("'"):
-                    quote = "'"
-                j += 1
-                continue
-            if name == "trimpath":
-                trimpath = True
-            kept.append(tok.raw)
-            j += 1
-        extra = [w for w in ldflags.split() if w not in ("-s", "-w")]
-        merged = " ".join(["-s", "-w", *extra])
-        cgo = "1" if facts.cgo else "0"
-        parts = [f"CGO_ENABLED={cgo}", *env, go_word, "build"]
-        if not trimpath:
-            parts.append("-trimpath")
-        parts.append(f"-ldflags={quote}{merged}{quote}")
-        parts.extend(kept)
-        return " ".join(parts)
 
     def _artifact(self, inp: PlanInput, call: GoCall, state: State, line: int) -> Artifact | None:
         local_targets = [t for t in call.targets if t.startswith((".", "/")) or t.endswith(".go")]
@@ -770,7 +387,7 @@ class GoLanguage:
         words += ["-o", output, *call.targets]
         segment = shell.join(words)
         mounts = self._mounts(state, facts.gopath)
-        text = with_mounts("RUN " + self._build_segment(segment, facts), (), mounts, inp.dockerfile.escape)
+        text = with_mounts("RUN " + rewrite_build(segment, facts.cgo), (), mounts, inp.dockerfile.escape)
         artifact = Artifact(path=output, source_dir=source)
         return StartRewrite(
             argv=(output, *call.program_args),
@@ -825,35 +442,6 @@ class GoLanguage:
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         deps = dependencies if isinstance(dependencies, GoDeps) else None
         return GoTemplateData(deps=deps, scratch=runtime.family is Family.SCRATCH, uid=images.NONROOT_UID)
-
-
-def _find_go_mod(context: BuildContext, dockerfile: Dockerfile | None) -> str | None:
-    """go.mod at the context root, else in a folder the Dockerfile copies (``ADD /main/ /app/``)."""
-    if context.is_file("go.mod"):
-        return "go.mod"
-    if dockerfile is None or not dockerfile.stages:
-        return None
-    for ins in dockerfile.stages[-1].instructions:
-        if ins.keyword not in (Keyword.COPY, Keyword.ADD) or ins.flag("from") is not None:
-            continue
-        parts = copy_parts(ins)
-        for source in parts[0] if parts else []:
-            folder = source.strip("/").removeprefix("./")
-            candidate = f"{folder}/go.mod" if folder and folder != "." else "go.mod"
-            if context.is_file(candidate):
-                return candidate
-    return None
-
-
-def _replace_segment(raw: str, segment: str, new: str, escape: str) -> str:
-    """Replace a command inside an instruction's text, across continuation lines."""
-    words = segment.split()
-    gap = r"(?:\s|" + re.escape(escape) + r"\n)+"
-    pattern = gap.join(re.escape(w) for w in words)
-    m = re.search(pattern, raw)
-    if not m:
-        return raw
-    return raw[: m.start()] + new + raw[m.end() :]
 
 
 GO = GoLanguage()

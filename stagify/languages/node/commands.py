@@ -1,0 +1,80 @@
+"""What the original's package-manager commands do: install the project, set up the manager, run a script.
+
+The planner moves, rewrites or leaves out RUN lines by these predicates, so they
+are kept apart from the planning hooks and the start command that use them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Flags of the user's install that still apply to the rewritten one (others say what the rewrite says).
+_DROPPED_INSTALL_FLAGS = re.compile(r"^--?(production|prod|only=production|omit=dev|frozen-lockfile|immutable|no-frozen-lockfile|ci)$")
+
+
+def project_install(argv: tuple[str, ...]) -> bool:
+    """``npm install``/``npm ci``/``yarn``/``pnpm i``/``bun install`` of the project (not of named packages)."""
+    if not argv:
+        return False
+    program = argv[0].rsplit("/", 1)[-1]
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    flags = [a for a in argv[1:] if a.startswith("-")]
+    if any(f in ("-g", "--global") for f in flags):
+        return False
+    if program == "npm":
+        return bool(args) and args[0] in ("install", "i", "ci") and len(args) == 1
+    if program == "yarn":
+        return not args or (args[0] == "install" and len(args) == 1)
+    if program == "pnpm":
+        return bool(args) and args[0] in ("install", "i") and len(args) == 1
+    if program == "bun":
+        return bool(args) and args[0] in ("install", "i") and len(args) == 1
+    return False
+
+
+def is_setup(argv: tuple[str, ...]) -> bool:
+    """Commands that prepare the package manager: global tool installs, corepack."""
+    if not argv:
+        return False
+    program = argv[0].rsplit("/", 1)[-1]
+    if program == "corepack":
+        return True
+    if program in ("npm", "pnpm") and any(a in ("-g", "--global") for a in argv):
+        return True
+    return program == "yarn" and argv[1:2] == ("global",)
+
+
+def global_packages(argv: tuple[str, ...]) -> set[str]:
+    """The package names of ``npm install -g x``, ``yarn global add x``, ``pnpm add -g x`` (versions dropped)."""
+    if not is_setup(argv):
+        return set()
+    names = [a for a in argv[1:] if not a.startswith("-") and a not in ("install", "i", "add", "global")]
+    return {n.rsplit("@", 1)[0] if n.rfind("@") > 0 else n for n in names}
+
+
+def runs_any_script(argv: tuple[str, ...]) -> bool:
+    """A command that runs the project's code or scripts (a build), which a deps stage must not."""
+    if not argv:
+        return False
+    program = argv[0].rsplit("/", 1)[-1]
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    if program in ("npx", "node", "tsc"):
+        return True
+    if program in ("npm", "pnpm", "bun") and args[:1] in (["run"], ["run-script"], ["exec"], ["x"]):
+        return True
+    return program == "yarn" and bool(args) and args[0] not in ("install", "global", "config", "cache")
+
+
+def runs_script(argv: tuple[str, ...], name: str) -> bool:
+    if not argv:
+        return False
+    program = argv[0].rsplit("/", 1)[-1]
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    if program in ("npm", "pnpm", "bun") and args[:2] == ["run", name]:
+        return True
+    return program in ("yarn", "pnpm") and args[:1] == [name]
+
+
+def with_user_flags(install: str, argv: tuple[str, ...]) -> str:
+    kept = [a for a in argv[1:] if a.startswith("-") and not _DROPPED_INSTALL_FLAGS.match(a)]
+    return " ".join([install, *kept])

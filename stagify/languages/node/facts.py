@@ -1,0 +1,282 @@
+"""What a Node build context says: package.json, the package manager and lock file, the kind of app, the Node version.
+
+The tables of what stagify knows about the Node ecosystem (managers, lock files,
+frameworks, build tools) live here with :class:`NodeFacts`, which detection fills once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from ... import images
+from ...context import BuildContext
+from ...detect import Evidence
+from ...imageref import ImageRef
+from ...model import Stage
+
+
+class Kind(str, Enum):
+    SERVER = "server"
+    BUILT_SERVER = "server built before it runs"
+    STATIC = "static front end"
+    NEXT = "Next.js"
+    NUXT = "Nuxt"
+
+
+@dataclass(frozen=True)
+class Manager:
+    """How one package manager installs: everything, production only, and where it caches."""
+
+    name: str
+    install: str
+    install_prod: str
+    cache: str
+    corepack: bool = False
+
+
+MANAGERS = {
+    "npm": Manager("npm", "npm ci", "npm ci --omit=dev", "/root/.npm"),
+    "npm-nolock": Manager("npm", "npm install", "npm install --omit=dev", "/root/.npm"),
+    "npm6": Manager("npm", "npm ci", "npm ci --only=production", "/root/.npm"),
+    "yarn": Manager("yarn", "yarn install --frozen-lockfile", "yarn install --frozen-lockfile --production", "/usr/local/share/.cache/yarn"),
+    "yarn-berry": Manager("yarn", "yarn install --immutable", "yarn workspaces focus --all --production", "/root/.yarn/berry/cache", corepack=True),
+    "pnpm": Manager("pnpm", "pnpm install --frozen-lockfile", "pnpm install --frozen-lockfile --prod", "/root/.local/share/pnpm/store", corepack=True),
+    "bun": Manager("bun", "bun install --frozen-lockfile", "bun install --frozen-lockfile --production", "/root/.bun/install/cache"),
+}
+LOCK_FILES = (
+    ("package-lock.json", "npm"),
+    ("npm-shrinkwrap.json", "npm"),
+    ("yarn.lock", "yarn"),
+    ("pnpm-lock.yaml", "pnpm"),
+    ("bun.lockb", "bun"),
+    ("bun.lock", "bun"),
+)
+MANIFESTS = frozenset(
+    {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock",
+     ".npmrc", ".yarnrc", ".yarnrc.yml", "pnpm-workspace.yaml", ".pnpmfile.cjs", ".nvmrc", ".node-version"}
+)
+SERVER_FRAMEWORKS = ("express", "fastify", "koa", "@nestjs/core", "@hapi/hapi", "hapi", "restify", "socket.io", "apollo-server", "@apollo/server", "hono")
+# Static front-end toolchains: their build output is only files; their own servers are for development.
+STATIC_TOOLS = {
+    "vite": ("vite", "dist"),
+    "react-scripts": ("Create React App", "build"),
+    "@angular/cli": ("Angular", "dist"),
+    "@vue/cli-service": ("Vue CLI", "dist"),
+}
+DEV_SERVERS = ("vite", "react-scripts", "vue-cli-service", "ng", "webpack-dev-server", "parcel")
+STATIC_SERVERS = ("serve", "http-server", "live-server")
+WATCHERS = ("nodemon", "node-dev", "supervisor")
+TS_RUNNERS = ("ts-node", "ts-node-dev", "tsx")
+# ENV and ARG a front-end or Next.js build inlines into the bundle: the build reads them, not the runtime.
+BUILD_ENV_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "VUE_APP_", "PUBLIC_", "NG_")
+BUILD_ENV = frozenset({"NPM_TOKEN", "NPM_CONFIG_REGISTRY", "YARN_CACHE_FOLDER", "GENERATE_SOURCEMAP", "CI", "NEXT_TELEMETRY_DISABLED", "SKIP_PREFLIGHT_CHECK", "PUBLIC_URL", "NODE_OPTIONS_BUILD"})
+# Folders a Node server reads at run time when the build does not bundle them.
+ASSET_DIRS = ("public", "views", "templates", "static", "assets", "locales", "i18n", "config", "prisma", "migrations", "data", "uploads")
+NATIVE_ADDONS = ("bcrypt", "sqlite3", "better-sqlite3", "canvas", "node-sass", "argon2", "bufferutil", "utf-8-validate", "sharp", "re2", "cpu-features", "ssh2", "zeromq", "leveldown")
+NVM_ALIASES = {"hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24", "gallium": "16", "fermium": "14"}
+
+
+@dataclass(frozen=True)
+class NodeFacts:
+    name: str | None
+    main: str | None
+    module_type: str | None
+    scripts: tuple[tuple[str, str], ...]
+    dependencies: tuple[str, ...]
+    dev_dependencies: tuple[str, ...]
+    manager: str  # a key of MANAGERS
+    lock_file: str | None
+    kind: Kind
+    framework: str | None
+    out_dir: str | None
+    next_standalone: bool
+    native_addons: tuple[str, ...]
+    bun: bool
+
+    def script(self, name: str) -> str | None:
+        return dict(self.scripts).get(name)
+
+    def depends_on(self, name: str) -> bool:
+        return name in self.dependencies or name in self.dev_dependencies
+
+
+def read_json(context: BuildContext, rel: str) -> dict[str, object] | None:
+    """A JSON object file of the build context; None when it is missing, invalid or not an object."""
+    text = context.read_text(rel)
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _names(value: object) -> tuple[str, ...]:
+    return tuple(sorted(value)) if isinstance(value, dict) else ()
+
+
+def gather_facts(context: BuildContext, package: dict[str, object], image: ImageRef | None, evidence: list[Evidence]) -> NodeFacts:
+    """What package.json and the build context say: scripts, dependencies, manager, kind of app, build output."""
+    scripts_value = package.get("scripts")
+    scripts = tuple((str(k), str(v)) for k, v in scripts_value.items()) if isinstance(scripts_value, dict) else ()
+    deps = _names(package.get("dependencies"))
+    dev = _names(package.get("devDependencies"))
+    bun = image is not None and image.path == "oven/bun"
+    manager, lock = _manager(context, package, bun, evidence)
+    every = set(deps) | set(dev)
+    kind, framework, out_dir = Kind.SERVER, None, None
+    scripts_map = dict(scripts)
+    build = scripts_map.get("build", "")
+    if "next" in every:
+        kind, framework, out_dir = Kind.NEXT, "Next.js", ".next"
+    elif "nuxt" in every or "nuxt3" in every:
+        kind, framework, out_dir = Kind.NUXT, "Nuxt", ".output"
+    elif not any(f in every for f in SERVER_FRAMEWORKS) and any(t in every for t in STATIC_TOOLS):
+        tool = next(t for t in STATIC_TOOLS if t in every)
+        framework, out_dir = STATIC_TOOLS[tool]
+        kind = Kind.STATIC
+        out_dir = _static_out_dir(context, tool, out_dir)
+    elif build and _runs_build_output(scripts_map, package):
+        kind = Kind.BUILT_SERVER
+        framework = next((f for f in SERVER_FRAMEWORKS if f in every), None)
+        out_dir = _built_out_dir(context, scripts_map)
+    else:
+        framework = next((f for f in SERVER_FRAMEWORKS if f in every), None)
+    if framework:
+        evidence.append(Evidence("package.json", f"{framework} ({kind.value})"))
+    standalone = False
+    if kind is Kind.NEXT:
+        for name in ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"):
+            text = context.read_text(name) or ""
+            if re.search(r"output\s*:\s*['\"]standalone['\"]", text):
+                standalone = True
+                evidence.append(Evidence(name, "output: 'standalone'"))
+    addons = tuple(a for a in NATIVE_ADDONS if a in deps)
+    if addons:
+        evidence.append(Evidence("package.json", f"native addons: {', '.join(addons)}"))
+    module_type = package.get("type")
+    main = package.get("main")
+    return NodeFacts(
+        name=str(package.get("name")) if package.get("name") else None,
+        main=str(main) if isinstance(main, str) else None,
+        module_type=str(module_type) if isinstance(module_type, str) else None,
+        scripts=scripts,
+        dependencies=deps,
+        dev_dependencies=dev,
+        manager=manager,
+        lock_file=lock,
+        kind=kind,
+        framework=framework,
+        out_dir=out_dir,
+        next_standalone=standalone,
+        native_addons=addons,
+        bun=bun,
+    )
+
+
+def _manager(context: BuildContext, package: dict[str, object], bun: bool, evidence: list[Evidence]) -> tuple[str, str | None]:
+    declared = str(package.get("packageManager") or "")
+    lock = next((name for name, _ in LOCK_FILES if context.is_file(name)), None)
+    by_lock = dict(LOCK_FILES).get(lock or "")
+    name = declared.split("@", 1)[0] if declared else (by_lock or ("bun" if bun else "npm"))
+    if declared:
+        evidence.append(Evidence("package.json", f"packageManager {declared}"))
+    elif lock:
+        evidence.append(Evidence(lock, f"{name} lock file"))
+    if name == "yarn":
+        major = declared.split("@", 1)[1].split(".")[0] if "@" in declared else ""
+        if (major.isdigit() and int(major) >= 2) or context.is_file(".yarnrc.yml"):
+            return "yarn-berry", lock
+        return "yarn", lock
+    if name == "npm" and lock is None:
+        return "npm-nolock", None
+    return (name if name in MANAGERS else "npm"), lock
+
+
+def _static_out_dir(context: BuildContext, tool: str, default: str) -> str:
+    if tool == "vite":
+        for name in ("vite.config.ts", "vite.config.js", "vite.config.mjs"):
+            m = re.search(r"outDir\s*:\s*['\"]([^'\"]+)['\"]", context.read_text(name) or "")
+            if m:
+                return m.group(1).strip("./") or default
+    if tool == "@angular/cli":
+        angular = read_json(context, "angular.json") or {}
+        projects = angular.get("projects")
+        for project in projects.values() if isinstance(projects, dict) else []:
+            try:
+                output = project["architect"]["build"]["options"]["outputPath"]
+            except (KeyError, TypeError):
+                continue
+            if isinstance(output, str):
+                return output
+            if isinstance(output, dict) and isinstance(output.get("base"), str):
+                return f"{output['base']}/browser"
+    return default
+
+
+def _runs_build_output(scripts: dict[str, str], package: dict[str, object]) -> bool:
+    """The app starts from what its build writes (``node dist/index.js``), not from its sources."""
+    start = scripts.get("start", "")
+    main = str(package.get("main") or "")
+    target = start or main
+    return bool(re.search(r"(^|[\s/])(dist|build|out|lib|\.output)/", target)) or bool(
+        re.search(r"\bnode\s+\S*\.js\b", start) and "tsc" in scripts.get("build", "")
+    )
+
+
+def _built_out_dir(context: BuildContext, scripts: dict[str, str]) -> str | None:
+    start = scripts.get("start", "")
+    m = re.search(r"\bnode\s+(?:\S+\s+)*?\.?/?([\w@.-]+)/[\w./-]+\.(?:c|m)?js\b", start)
+    if m:
+        return m.group(1)
+    tsconfig = context.read_text("tsconfig.json") or ""
+    m = re.search(r"\"outDir\"\s*:\s*\"\.?/?([^\"]+?)/?\"", tsconfig)
+    if m:
+        return m.group(1)
+    return "dist" if context.is_dir("dist") or "tsc" in scripts.get("build", "") else None
+
+
+def choose_version(
+    context: BuildContext, package: dict[str, object], image: ImageRef | None, stage: Stage | None, evidence: list[Evidence]
+) -> tuple[str, str]:
+    """The Node major version and where it comes from: the base image tag, .nvmrc/.node-version or engines.node."""
+    known = images.versions("node")
+    candidates: list[tuple[str, str]] = []
+    if image is not None and image.path == "node":
+        tag = (image.tag or "").lower()
+        m = re.match(r"^(\d+)", tag)
+        if m:
+            candidates.append((m.group(1), f"the original base image {image} (line {stage.from_.line if stage else '?'})"))
+        elif tag.startswith(("lts", "current", "latest")) or not tag or tag in ("alpine", "slim", "bookworm", "bullseye"):
+            candidates.append((known[-1], f"the original base image {image}: the newest Node in the catalogue"))
+    for name in (".nvmrc", ".node-version"):
+        text = (context.read_text(name) or "").strip().lower()
+        if not text:
+            continue
+        alias = text.removeprefix("lts/")
+        major = NVM_ALIASES.get(alias) or (re.match(r"^v?(\d+)", text) or [None, None])[1]
+        if major is None and text.startswith("lts"):
+            major = known[-1]
+        if major:
+            candidates.append((major, f"{name} ({text})"))
+            evidence.append(Evidence(name, f"Node {text}"))
+    engines = package.get("engines")
+    wanted = engines.get("node") if isinstance(engines, dict) else None
+    if isinstance(wanted, str):
+        numbers = [int(n) for n in re.findall(r"(?<![\d.])(\d+)(?:\.[\dx*]+)*", wanted)]
+        if numbers:
+            major = str(max(numbers)) if wanted.strip().startswith((">", "^", "~")) or "||" in wanted else str(numbers[0])
+            candidates.append((major, f"package.json engines.node ({wanted})"))
+    if candidates:
+        version, source = candidates[0]
+    else:
+        version, source = known[-1], "no version given anywhere: the newest Node in the catalogue"
+    if version not in known:
+        nearest = min(known, key=lambda k: abs(int(k) - int(version)) + (0.5 if int(k) < int(version) else 0))
+        source += f"; Node {version} has no image in the catalogue, so Node {nearest}"
+        version = nearest
+    return version, source

@@ -1,0 +1,448 @@
+"""The Node planning hooks: how a Node image splits into deps, builder and runtime stages.
+
+A ``deps`` stage installs the production dependencies only, the builder (the
+original stage) installs everything and runs the build, and the runtime receives
+the production node_modules, the build output and the files the app reads. Static
+front ends get an nginx runtime instead. The template data types live here too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from ... import images, packages, shell
+from ...context import BuildContext
+from ...detect import SCORE_BASE_IMAGE, SCORE_BUILD_COMMAND, SCORE_MANIFEST, SCORE_SOURCES, Detection, Evidence
+from ...imageref import ImageRef, parse_ref
+from ...images import BaseImage
+from ...lintfix import keyword_upper, replace_command, with_mounts
+from ...model import Dockerfile, Keyword, env_pairs
+from ...options import RuntimeChoice
+from ...stageplan import Line, Mount
+from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
+from .commands import global_packages, is_setup, project_install, runs_any_script, runs_script, with_user_flags
+from .facts import (
+    ASSET_DIRS,
+    BUILD_ENV,
+    BUILD_ENV_PREFIXES,
+    MANAGERS,
+    MANIFESTS,
+    Kind,
+    Manager,
+    NodeFacts,
+    choose_version,
+    gather_facts,
+    read_json,
+)
+from .start import Start, named_by_start, start_of
+
+_NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass(frozen=True)
+class DepsStage:
+    """The ``deps`` stage: the original's setup lines, the manifests, a production-only install."""
+
+    image: str
+    setup: tuple[Line, ...]
+    manifests: tuple[str, ...]
+    install: Line
+    workdir: str
+
+
+@dataclass(frozen=True)
+class InstallLayer:
+    """The install moved before the sources: package.json and the lock file first."""
+
+    manifests: tuple[str, ...]
+    install: Line
+
+
+@dataclass(frozen=True)
+class StaticSite:
+    """An nginx runtime for a built front end: the port it listens on and where the files go."""
+
+    port: str
+    root: str = "/usr/share/nginx/html"
+    config: str = "/tmp/stagify-nginx.conf"
+
+
+@dataclass(frozen=True)
+class NodeTemplateData:
+    layer: InstallLayer | None
+    deps: DepsStage | None
+    static: StaticSite | None
+    node_env: bool  # set NODE_ENV=production in the runtime
+    next_standalone: bool
+
+
+
+class NodeLanguage:
+    name = "node"
+    display = "Node.js"
+    template = "node.Dockerfile.j2"
+    looked_for = "package.json, a lock file, FROM node / oven/bun, npm/yarn/pnpm/bun install"
+
+    # -- detection ----------------------------------------------------------------------------------
+
+    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
+        evidence: list[Evidence] = []
+        score = 0
+        path = dockerfile.path if dockerfile else "Dockerfile"
+        image: ImageRef | None = None
+        stage = dockerfile.stages[-1] if dockerfile is not None and dockerfile.stages else None
+        if stage is not None:
+            try:
+                image = parse_ref(stage.image.resolved)
+            except ValueError:
+                image = None
+            if image is not None and image.repository in ("node", "bun") and image.path in ("node", "oven/bun"):
+                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
+                score = SCORE_BASE_IMAGE
+            for ins in stage.instructions:
+                if ins.keyword is Keyword.RUN:
+                    for command in shell.commands(run_script(ins)):
+                        if project_install(command.argv):
+                            evidence.append(Evidence(f"{path}:{ins.line}", f"{' '.join(command.argv[:2])}"))
+                            score = max(score, SCORE_BUILD_COMMAND)
+        package = read_json(context, "package.json")
+        if package is not None:
+            evidence.append(Evidence("package.json", f"name {package.get('name') or '?'}"))
+            score = max(score, SCORE_MANIFEST)
+        elif score == 0:
+            js = [f for f in context.entries() if f.endswith((".js", ".mjs", ".ts"))]
+            if not js:
+                return None
+            score = SCORE_SOURCES
+            evidence.append(Evidence(js[0], "JavaScript sources"))
+        if score == 0:
+            return None
+        facts = gather_facts(context, package or {}, image, evidence)
+        version, source = choose_version(context, package or {}, image, stage, evidence)
+        return Detection(
+            language=self.name,
+            display=self.display,
+            score=score,
+            version=version,
+            version_source=source,
+            tool=facts.manager.removesuffix("-nolock").replace("npm6", "npm"),
+            entrypoint=facts.script("start") or facts.main,
+            evidence=tuple(evidence),
+            facts=facts,
+        )
+
+    # -- planning hooks -----------------------------------------------------------------------------
+
+    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
+        return BaseDefaults(workdir="/", env=(("PATH", _NODE_PATH), ("HOME", "/root")))
+
+    def facts(self, inp: PlanInput) -> NodeFacts:
+        facts = inp.detection.facts
+        assert isinstance(facts, NodeFacts)
+        return facts
+
+    def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
+        facts = self.facts(inp)
+        flavor = _flavor(inp.image)
+        if facts.bun:
+            row = images.row({"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
+            return row, f"Bun {row.version}, the original's {flavor} flavour"
+        row = images.row(f"node-{inp.detection.version}-{flavor}")
+        return row, f"Node {row.version} from {inp.detection.version_source}; the original's {flavor} flavour"
+
+    def is_build_env(self, inp: PlanInput, name: str) -> bool:
+        if self._start(inp).static:
+            return True  # nginx reads no application environment
+        return name in BUILD_ENV or name.startswith(BUILD_ENV_PREFIXES) or name.startswith(("npm_config_", "NPM_CONFIG_", "YARN_"))
+
+    def is_manifest_copy(self, record: CopyRecord) -> bool:
+        return bool(record.sources) and all(
+            posixpath.basename(s) in MANIFESTS or re.fullmatch(r"package\*?\.json|\*\.json", posixpath.basename(s)) is not None
+            for s in record.sources
+        )
+
+    def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None:
+        return None if self._start(inp).static else workdir  # nginx serves from its own folder
+
+    def copy_to_runtime(self, inp: PlanInput, walked: Walked) -> str | None:
+        """An unbuilt server runs its sources: the runtime copies them as the original did."""
+        if self._start(inp).static or self.facts(inp).kind is not Kind.SERVER:
+            return None
+        return "the server runs these sources, so the runtime copies them too"
+
+    # -- the install and its rewrites ---------------------------------------------------------------
+
+    def _manager_of(self, inp: PlanInput) -> Manager:
+        facts = self.facts(inp)
+        key = facts.manager
+        if key == "npm" and inp.detection.version and int(inp.detection.version) < 15:
+            key = "npm6"  # npm 6 ships with Node 14 and knows --only=production, not --omit=dev
+        return MANAGERS[key]
+
+    def _install_index(self, inp: PlanInput) -> int | None:
+        for index, w in enumerate(inp.walked):
+            if any(project_install(c.argv) for c in w.commands):
+                return index
+        return None
+
+    def _moves_install(self, inp: PlanInput) -> bool:
+        """The install runs after the sources are copied: stagify moves it before them."""
+        index = self._install_index(inp)
+        first = inp.first_source
+        if index is None or first is None or index < first:
+            return False
+        w = inp.walked[index]
+        return all(project_install(c.argv) or is_setup(c.argv) for c in w.commands)
+
+    def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
+        ins = walked.instruction
+        commands = list(walked.commands)
+        install = [c for c in commands if project_install(c.argv)]
+        builds = [c for c in commands if runs_script(c.argv, "build") or runs_script(c.argv, "generate")]
+        manager = self._manager_of(inp)
+        runtime_text = self._runtime_tools(inp, commands, manager)
+        if install:
+            if self._moves_install(inp) and inp.walked.index(walked) == self._install_index(inp):
+                return RunRewrite(
+                    text="",
+                    reason="installs the dependencies: moved before the sources (after package.json and the lock file) "
+                    "so the layer stays cached",
+                    drop=True,
+                )
+            text = ins.raw
+            for command in install:
+                text = replace_command(text, command.text, with_user_flags(manager.install, command.argv), inp.dockerfile.escape)
+            mounts = (Mount(manager.cache),) if _is_root(walked.state.user) else ()
+            text = with_mounts(text, ins.flags, mounts, inp.dockerfile.escape)
+            reason = f"installs every dependency for the build: {manager.install}, lock file frozen, cache mount"
+            if not self.facts(inp).lock_file:
+                reason = f"installs every dependency for the build: {manager.install} (no lock file), cache mount"
+            return RunRewrite(text=text, reason=reason, builds=bool(builds))
+        if builds:
+            return RunRewrite(text=keyword_upper(ins.raw), reason="builds the application", builds=True)
+        if runtime_text:
+            return RunRewrite(
+                text=keyword_upper(ins.raw),
+                reason="installs a command-line tool the start command runs: the runtime installs it too",
+                runtime_text=runtime_text,
+            )
+        return None
+
+    def _runtime_tools(self, inp: PlanInput, commands: list[shell.Command], manager: Manager) -> str | None:
+        """``npm install -g serve`` when the container starts ``serve``: the runtime needs it as well."""
+        start = self._start(inp).argv
+        program = start[0].rsplit("/", 1)[-1] if start else ""
+        wanted = [c for c in commands if program and program in global_packages(c.argv)]
+        if not wanted:
+            return None
+        cache = "/root/.npm" if wanted[0].program == "npm" else manager.cache
+        return with_mounts("RUN " + " && ".join(c.text for c in wanted), (), (Mount(cache),), inp.dockerfile.escape)
+
+    def dependency_layer(self, inp: PlanInput, at: State) -> object | None:
+        """When the original installs after copying the sources, the install moves before them."""
+        if not self._moves_install(inp):
+            return None
+        manager = self._manager_of(inp)
+        index = self._install_index(inp)
+        assert index is not None
+        w = inp.walked[index]
+        text = w.instruction.raw
+        for command in w.commands:
+            if project_install(command.argv):
+                text = replace_command(text, command.text, with_user_flags(manager.install, command.argv), inp.dockerfile.escape)
+        mounts = (Mount(manager.cache),) if _is_root(w.state.user) else ()
+        facts = self.facts(inp)
+        manifests = tuple(n for n in ("package.json", facts.lock_file, ".npmrc", ".yarnrc.yml") if n and inp.context.is_file(n))
+        return InstallLayer(manifests=manifests, install=Line(with_mounts(text, w.instruction.flags, mounts, inp.dockerfile.escape)))
+
+    # -- start command --------------------------------------------------------------------------------
+
+    def _start(self, inp: PlanInput) -> Start:
+        return start_of(inp, self.facts(inp))
+
+    def rewrite_start(
+        self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
+    ) -> StartRewrite | None:
+        start = self._start(inp)
+        if start.argv == argv and not start.dev_to_prod:
+            return None
+        build = None
+        if self._needs_build_step(inp):
+            manager = self.facts(inp).manager.removesuffix("-nolock").replace("npm6", "npm")
+            build = Line(text=f"RUN {manager} run build", comments=("# The runtime serves the build output, so the builder builds it",))
+        if start.argv is None:
+            return StartRewrite(argv=(), reason=start.reason, build=build, drop=True)
+        return StartRewrite(argv=start.argv, reason=start.reason, build=build)
+
+    def _needs_build_step(self, inp: PlanInput) -> bool:
+        facts = self.facts(inp)
+        if facts.kind in (Kind.SERVER,) or not facts.script("build"):
+            return False
+        return not any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands)
+
+    # -- runtime --------------------------------------------------------------------------------------
+
+    def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
+        facts = self.facts(inp)
+        start = self._start(inp)
+        alpine = _flavor(inp.image) == "alpine"
+        forced = inp.options.runtime
+        if forced is RuntimeChoice.ALPINE:
+            alpine = True
+        elif forced is not None:
+            alpine = False
+        if start.static:
+            row = images.row("nginx-alpine" if alpine else "nginx")
+            return row, f"nginx serves the {facts.framework or 'static'} build output as files; no Node at run time"
+        if facts.bun:
+            row = images.row("bun-alpine" if alpine else "bun-slim")
+            return row, "Bun slim: the runtime without the build tools"
+        row = images.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}")
+        return row, f"Node {row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
+
+    def _app_dir(self, inp: PlanInput) -> str:
+        """The folder of the app in the builder: where the dependencies are installed."""
+        index = self._install_index(inp)
+        if index is not None and not self._moves_install(inp):
+            return inp.walked[index].state.workdir
+        where = image_path(list(inp.copies), "package.json", inp.context)
+        return posixpath.dirname(where) if where else (inp.walked[-1].state.workdir if inp.walked else "/app")
+
+    def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]:
+        facts = self.facts(inp)
+        start = self._start(inp)
+        app = self._app_dir(inp)
+        out: list[Artifact] = []
+        if start.static:
+            source = posixpath.join(app, facts.out_dir or "dist")
+            static = StaticSite(port="")
+            out.append(Artifact(path=source, dest=static.root, reason="the built front end, served by nginx"))
+            out.append(Artifact(path=static.config, dest="/etc/nginx/conf.d/default.conf", reason="nginx listens where the original did"))
+            return out
+        runtime_app = inp.walked[-1].state.workdir if inp.walked else app
+        if facts.kind is Kind.STATIC:
+            # served by a Node file server the original started (serve, http-server): the files and that server
+            out.append(Artifact(path=f"{app}/{facts.out_dir or 'dist'}", dest=f"{runtime_app}/{facts.out_dir or 'dist'}", reason="the built front end"))
+            if start.argv and start.argv[0].startswith("node_modules/"):
+                stage = None if start.needs_dev_dependencies else "deps"
+                out.append(Artifact(path=f"{app}/node_modules", dest=f"{runtime_app}/node_modules", stage=stage, reason="the file server's package"))
+            return out
+        if facts.kind is Kind.NEXT and facts.next_standalone:
+            out.append(Artifact(path=f"{app}/.next/standalone", dest=runtime_app, reason="Next.js standalone server and the modules it needs"))
+            out.append(Artifact(path=f"{app}/.next/static", dest=f"{runtime_app}/.next/static", reason="Next.js static assets"))
+            if inp.context.is_dir("public"):
+                out.append(Artifact(path=f"{app}/public", dest=f"{runtime_app}/public", reason="public files"))
+            return out
+        if facts.kind is Kind.NUXT:
+            out.append(Artifact(path=f"{app}/.output", dest=f"{runtime_app}/.output", reason="the Nuxt server bundle (it carries its own modules)"))
+            return out
+        if start.needs_dev_dependencies:
+            out.append(Artifact(path=f"{app}/node_modules", dest=f"{runtime_app}/node_modules", reason="every dependency: the start command needs a development tool"))
+        elif not start.keeps_npm or facts.dependencies:
+            out.append(Artifact(path=f"{app}/node_modules", dest=f"{runtime_app}/node_modules", stage="deps", reason="production dependencies only"))
+        if facts.kind is Kind.SERVER:
+            return out  # the sources come with the original's COPY lines
+        out.append(Artifact(path=f"{app}/package.json", dest=f"{runtime_app}/package.json", reason="package.json (module type, scripts)"))
+        if facts.out_dir:
+            out.append(Artifact(path=f"{app}/{facts.out_dir}", dest=f"{runtime_app}/{facts.out_dir}", reason="the build output"))
+        if facts.kind is Kind.NEXT:
+            for name in ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"):
+                if inp.context.is_file(name):
+                    out.append(Artifact(path=f"{app}/{name}", dest=f"{runtime_app}/{name}", reason="the Next.js configuration"))
+        for folder in ASSET_DIRS:
+            if inp.context.is_dir(folder) and image_path(list(inp.copies), folder, inp.context):
+                out.append(Artifact(path=f"{app}/{folder}", dest=f"{runtime_app}/{folder}", reason=f"{folder}/, read at run time"))
+        if any("prisma generate" in c.text for w in inp.walked for c in w.commands):
+            out.append(Artifact(path=f"{app}/node_modules/.prisma", dest=f"{runtime_app}/node_modules/.prisma", reason="the generated Prisma client"))
+        return out
+
+    def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []  # runtime_artifacts names them, from the build stages
+
+    def dockerignore(self, inp: PlanInput) -> list[str]:
+        facts = self.facts(inp)
+        lines = ["node_modules", "npm-debug.log*", "yarn-debug.log*", "yarn-error.log*", ".pnpm-debug.log*", "coverage", ".nyc_output", ".eslintcache", "*.log"]
+        built = any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
+        if built:
+            for folder in (facts.out_dir, ".next", ".nuxt", ".output", "build", "dist"):
+                if folder and folder not in lines and not named_by_start(facts, folder):
+                    lines.append(folder)
+        return lines
+
+    def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
+        start = self._start(inp)
+        facts = self.facts(inp)
+        static = StaticSite(port=_exposed_port(inp) or "8080") if start.static else None
+        artifacts = self.runtime_artifacts(inp, runtime)
+        deps = self._deps_stage(inp) if any(a.stage == "deps" for a in artifacts) else None
+        user_sets_env = any(
+            name == "NODE_ENV" for w in inp.walked if w.instruction.keyword is Keyword.ENV for name, _ in env_pairs(w.instruction.args)
+        )
+        return NodeTemplateData(
+            layer=dependencies if isinstance(dependencies, InstallLayer) else None,
+            deps=deps,
+            static=static,
+            node_env=not start.static and not user_sets_env,
+            next_standalone=facts.kind is Kind.NEXT and facts.next_standalone,
+        )
+
+    def _deps_stage(self, inp: PlanInput) -> DepsStage:
+        """A stage with only production dependencies, set up the way the original set up its install."""
+        manager = self._manager_of(inp)
+        builder, _ = self.builder_image(inp, None)
+        install_at = self._install_index(inp)
+        setup: list[Line] = []
+        for index, w in enumerate(inp.walked):
+            if install_at is not None and index >= install_at:
+                break
+            ins = w.instruction
+            if ins.keyword in (Keyword.ENV, Keyword.ARG, Keyword.SHELL, Keyword.USER) or (ins.keyword is Keyword.RUN and (packages.installs(list(w.commands)) or all(is_setup(c.argv) for c in w.commands))):
+                setup.append(Line(keyword_upper(ins.raw), ins.comments))
+        install_line = ""
+        if install_at is not None:
+            w = inp.walked[install_at]
+            text = w.instruction.raw
+            for command in w.commands:
+                if project_install(command.argv):
+                    text = replace_command(text, command.text, with_user_flags(manager.install_prod, command.argv), inp.dockerfile.escape)
+                elif runs_any_script(command.argv):
+                    text = replace_command(text, command.text, "true", inp.dockerfile.escape)  # build steps do not belong here
+            install_line = text
+        else:
+            install_line = f"RUN {manager.install_prod}"
+        if manager.corepack and not any("corepack" in line.text for line in setup) and "corepack" not in install_line:
+            setup.append(Line("RUN corepack enable", ("# The package manager comes from corepack",)))
+        mounts = (Mount(manager.cache),) if _is_root(inp.walked[install_at].state.user if install_at is not None else None) else ()
+        install = Line(with_mounts(install_line if install_line.startswith("RUN") else keyword_upper(install_line), (), mounts, inp.dockerfile.escape))
+        facts = self.facts(inp)
+        manifests = tuple(name for name in ("package.json", facts.lock_file, ".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml") if name and inp.context.is_file(name))
+        return DepsStage(image=builder.reference, setup=tuple(setup), manifests=manifests, install=install, workdir=self._app_dir(inp))
+
+
+def _is_root(user: str | None) -> bool:
+    return user is None or user in ("root", "0", "0:0")
+
+
+def _flavor(image: ImageRef | None) -> str:
+    tag = (image.tag or "") if image is not None else ""
+    if "alpine" in tag:
+        return "alpine"
+    if "slim" in tag:
+        return "slim"
+    return "full"
+
+
+def _exposed_port(inp: PlanInput) -> str | None:
+    for w in inp.walked:
+        if w.instruction.keyword is Keyword.EXPOSE:
+            for word in w.instruction.args.split():
+                number = word.split("/")[0]
+                if number.isdigit():
+                    return number
+    return None
+
+
+NODE = NodeLanguage()
