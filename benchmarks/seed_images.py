@@ -1,4 +1,4 @@
-"""Print the figures of the seed examples: image sizes before and after, build times, and how
+"""Print the figures of the real-engine examples: image sizes before and after, build times, and how
 long one `stagify convert` takes. Sizes and cold build times come from a real engine (the e2e tests, --no-cache); run:
 
     python benchmarks/seed_images.py
@@ -43,9 +43,8 @@ def main() -> int:
     with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as handle:
         report = handle.name
     env = dict(os.environ, STAGIFY_E2E_REPORT=report, STAGIFY_E2E_NO_CACHE="1")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", str(REPO / "tests" / "test_e2e_go.py")], cwd=REPO, env=env
-    )
+    e2e = sorted(str(p) for p in (REPO / "tests").glob("test_e2e_*.py"))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", *e2e], cwd=REPO, env=env)
     rows = [json.loads(line) for line in Path(report).read_text().splitlines() if line.strip()]
     print()
     print(f"{'case':<28} {'original':>10} {'converted':>10} {'smaller':>8} {'build s (orig/conv)':>20}  user")

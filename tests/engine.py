@@ -105,7 +105,7 @@ class Engine:
     def serve(self, image: str, name: str, port: int, paths: list[str], env: dict[str, str] | None = None) -> tuple[list[Response], int]:
         """Run the image with ``--network host``, GET each path on 127.0.0.1, return the answers and the UID."""
         self.run("rm", "-f", name, check=False)
-        args = ["run", "-d", "--name", name, "--network", "host", "-e", f"ADDR=127.0.0.1:{port}", "-e", f"PORT={port}"]
+        args = ["run", "-d", "--name", name, "--network", "host", "-e", f"ADDR=127.0.0.1:{port}", "-e", f"PORT={port}", "-e", "HOST=127.0.0.1"]
         for key, value in (env or {}).items():
             args += ["-e", f"{key}={value}"]
         try:

@@ -267,10 +267,9 @@ def choose_version(
     engines = package.get("engines")
     wanted = engines.get("node") if isinstance(engines, dict) else None
     if isinstance(wanted, str):
-        numbers = [int(n) for n in re.findall(r"(?<![\d.])(\d+)(?:\.[\dx*]+)*", wanted)]
-        if numbers:
-            major = str(max(numbers)) if wanted.strip().startswith((">", "^", "~")) or "||" in wanted else str(numbers[0])
-            candidates.append((major, f"package.json engines.node ({wanted})"))
+        fitting = [k for k in known if major_satisfies(int(k), wanted)]
+        if fitting:
+            candidates.append((fitting[-1], f"package.json engines.node ({wanted}): the newest Node that satisfies it"))
     if candidates:
         version, source = candidates[0]
     else:
@@ -280,3 +279,33 @@ def choose_version(
         source += f"; Node {version} has no image in the catalogue, so Node {nearest}"
         version = nearest
     return version, source
+
+
+_COMPARATOR = re.compile(r"^(>=|<=|>|<|=|\^|~)?v?(\d+|[x*])(?:\.(\d+|[x*]))?(?:\.(\d+|[x*]))?")
+
+
+def major_satisfies(major: int, wanted: str) -> bool:
+    """Whether some release of Node ``major`` satisfies an npm version range (``>=16 <19``, ``^18 || ^20``)."""
+    for alternative in wanted.split("||"):
+        text = alternative.strip()
+        hyphen = re.fullmatch(r"(\S+)\s+-\s+(\S+)", text)
+        parts = [f">={hyphen.group(1)}", f"<={hyphen.group(2)}"] if hyphen else re.sub(r"(>=|<=|>|<|=|\^|~)\s+", r"\1", text).split()
+        if all(_comparator_allows(major, part) for part in parts or ["*"]):
+            return True
+    return False
+
+
+def _comparator_allows(major: int, part: str) -> bool:
+    m = _COMPARATOR.match(part)
+    if not m or m.group(2) in ("x", "*"):
+        return True
+    op, wanted = m.group(1) or "=", int(m.group(2))
+    minor = m.group(3)
+    has_minor = minor is not None and minor not in ("x", "*") and int(minor) > 0
+    if op in ("=", "^", "~"):
+        return major == wanted
+    if op in (">=", ">"):
+        return major >= wanted
+    if op == "<":
+        return major < wanted or (major == wanted and has_minor)
+    return major <= wanted  # <=

@@ -63,11 +63,18 @@ class InstallLayer:
 
 @dataclass(frozen=True)
 class StaticSite:
-    """An nginx runtime for a built front end: the port it listens on and where the files go."""
+    """An nginx runtime for a built front end: the port it listens on and where the files go.
+
+    The server block is a template of the nginx image's entrypoint, which fills in
+    ``NGINX_LISTEN`` (only defined variables, so ``$uri`` stays) when the container
+    starts: the default is the port the original exposed, and a deployment can set
+    another address without rebuilding.
+    """
 
     port: str
     root: str = "/usr/share/nginx/html"
-    config: str = "/tmp/stagify-nginx.conf"
+    config: str = "/tmp/stagify-nginx.conf.template"
+    target: str = "/etc/nginx/templates/default.conf.template"
 
 
 @dataclass(frozen=True)
@@ -320,7 +327,7 @@ class NodeLanguage:
             source = posixpath.join(app, facts.out_dir or "dist")
             static = StaticSite(port="")
             out.append(Artifact(path=source, dest=static.root, reason="the built front end, served by nginx"))
-            out.append(Artifact(path=static.config, dest="/etc/nginx/conf.d/default.conf", reason="nginx listens where the original did"))
+            out.append(Artifact(path=static.config, dest=static.target, reason="nginx listens where the original did"))
             return out
         runtime_app = inp.walked[-1].state.workdir if inp.walked else app
         if facts.kind is Kind.STATIC:

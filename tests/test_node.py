@@ -1,0 +1,349 @@
+"""Node.js: detection from package.json and the context, and how a Node image is split."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stagify import Options, Outcome, Placement, RuntimeChoice, Status, convert
+from stagify.context import BuildContext
+from stagify.detect import detect
+from stagify.languages.node import Kind, NodeFacts
+from stagify.parse import parse
+
+from .helpers import last_user, lint
+
+
+def make(tmp_path: Path, files: dict[str, object]) -> Path:
+    for rel, content in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content) if isinstance(content, dict) else str(content))
+    return tmp_path
+
+
+def facts_of(tmp_path: Path, files: dict[str, object]) -> tuple[NodeFacts, str | None, str | None]:
+    root = make(tmp_path, files)
+    dockerfile = parse(str(files["Dockerfile"])) if "Dockerfile" in files else None
+    found = detect(BuildContext.open(root), dockerfile)
+    assert found is not None and found.language == "node"
+    assert isinstance(found.facts, NodeFacts)
+    return found.facts, found.version, found.version_source
+
+
+def run(tmp_path: Path, dockerfile: str, files: dict[str, object], **options: object) -> Outcome:
+    make(tmp_path, files)
+    outcome = convert(dockerfile, context=tmp_path, options=Options(**options))  # type: ignore[arg-type]
+    assert outcome.status is Status.CONVERTED, outcome.error
+    return outcome
+
+
+def stages(outcome: Outcome) -> dict[str, str]:
+    """Each stage's text by its alias."""
+    text = outcome.dockerfile or ""
+    out: dict[str, str] = {}
+    for chunk in text.split("\nFROM ")[1:] if not text.startswith("FROM ") else ("\n" + text).split("\nFROM ")[1:]:
+        head = chunk.split("\n", 1)[0]
+        out[head.rsplit(" AS ", 1)[-1]] = "FROM " + chunk
+    return out
+
+
+def placed(outcome: Outcome, line: int) -> tuple[Placement, str]:
+    for d in outcome.decisions:
+        if d.instruction.line == line:
+            return d.placement, d.reason
+    raise AssertionError(f"no decision for line {line}")
+
+
+def assert_clean(outcome: Outcome) -> None:
+    result = lint(outcome.dockerfile or "")
+    assert result.returncode == 0, result.stdout
+    user = last_user(outcome.dockerfile or "")
+    assert user is not None and user.split(":")[0] not in ("root", "0")
+
+
+EXPRESS = {"name": "api", "main": "server.js", "scripts": {"start": "node server.js", "dev": "nodemon server.js"},
+           "dependencies": {"express": "^4"}, "devDependencies": {"nodemon": "^3"}}
+SERVER = 'require("express")().listen(3000);\n'
+
+
+# -- detection ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "manager"),
+    [
+        ({"package-lock.json": "{}"}, "npm"),
+        ({}, "npm-nolock"),
+        ({"yarn.lock": ""}, "yarn"),
+        ({"yarn.lock": "", ".yarnrc.yml": "nodeLinker: node-modules\n"}, "yarn-berry"),
+        ({"pnpm-lock.yaml": ""}, "pnpm"),
+        ({"bun.lock": "{}"}, "bun"),
+    ],
+    ids=["package-lock", "no lock file", "yarn classic", "yarn berry", "pnpm", "bun"],
+)
+def test_the_package_manager_comes_from_the_lock_file(tmp_path: Path, files: dict[str, object], manager: str) -> None:
+    facts, _, _ = facts_of(tmp_path, {"package.json": EXPRESS, **files})
+    assert facts.manager == manager
+
+
+@pytest.mark.parametrize(
+    ("declared", "manager"),
+    [("pnpm@8.15.4", "pnpm"), ("yarn@4.5.0", "yarn-berry"), ("yarn@1.22.22", "yarn")],
+)
+def test_the_package_manager_field_wins(tmp_path: Path, declared: str, manager: str) -> None:
+    facts, _, _ = facts_of(tmp_path, {"package.json": {**EXPRESS, "packageManager": declared}, "package-lock.json": "{}"})
+    assert facts.manager == manager
+
+
+@pytest.mark.parametrize(
+    ("files", "version", "source"),
+    [
+        ({"Dockerfile": "FROM node:18-alpine\nCMD [\"node\", \"server.js\"]\n"}, "18", "base image"),
+        ({".nvmrc": "v20.11.1\n"}, "20", ".nvmrc"),
+        ({".nvmrc": "lts/iron\n"}, "20", ".nvmrc"),
+        ({".node-version": "22\n"}, "22", ".node-version"),
+        ({"package.json": {**EXPRESS, "engines": {"node": ">=16 <19"}}}, "18", "engines"),
+        ({"package.json": {**EXPRESS, "engines": {"node": "^16.14.0"}}}, "16", "engines"),
+        ({"Dockerfile": "FROM node:lts\nCMD [\"node\", \"server.js\"]\n"}, "26", "newest"),
+    ],
+    ids=["image tag", ".nvmrc version", ".nvmrc codename", ".node-version", "engines range", "engines caret", "lts tag"],
+)
+def test_the_node_version_is_read_from_where_the_project_says_it(
+    tmp_path: Path, files: dict[str, object], version: str, source: str
+) -> None:
+    _, found, why = facts_of(tmp_path, {"package.json": EXPRESS, **files})
+    assert found == version
+    assert source in (why or "")
+
+
+@pytest.mark.parametrize(
+    ("package", "extra", "kind", "out_dir"),
+    [
+        (EXPRESS, {}, Kind.SERVER, None),
+        ({"scripts": {"build": "tsc", "start": "node dist/index.js"}, "dependencies": {"fastify": "5"}}, {"tsconfig.json": '{"compilerOptions": {"outDir": "./dist"}}'}, Kind.BUILT_SERVER, "dist"),
+        ({"scripts": {"build": "vite build", "dev": "vite"}, "devDependencies": {"vite": "5"}}, {}, Kind.STATIC, "dist"),
+        ({"scripts": {"build": "vite build"}, "devDependencies": {"vite": "5"}}, {"vite.config.js": "export default { build: { outDir: 'public-out' } }"}, Kind.STATIC, "public-out"),
+        ({"scripts": {"start": "react-scripts start", "build": "react-scripts build"}, "dependencies": {"react-scripts": "5"}}, {}, Kind.STATIC, "build"),
+        ({"scripts": {"build": "next build"}, "dependencies": {"next": "15"}}, {}, Kind.NEXT, ".next"),
+        ({"scripts": {"build": "nuxt build"}, "dependencies": {"nuxt": "3"}}, {}, Kind.NUXT, ".output"),
+        ({"scripts": {"build": "vite build", "start": "node server.js"}, "dependencies": {"express": "4", "vite": "5"}}, {}, Kind.SERVER, None),
+    ],
+    ids=["express", "tsc-built server", "vite", "vite outDir", "create react app", "next", "nuxt", "vite with an express server"],
+)
+def test_the_kind_of_app_and_its_build_output(
+    tmp_path: Path, package: dict[str, object], extra: dict[str, object], kind: Kind, out_dir: str | None
+) -> None:
+    facts, _, _ = facts_of(tmp_path, {"package.json": package, **extra})
+    assert facts.kind is kind
+    assert facts.out_dir == out_dir
+
+
+def test_next_standalone_output_is_seen(tmp_path: Path) -> None:
+    facts, _, _ = facts_of(
+        tmp_path, {"package.json": {"dependencies": {"next": "15"}}, "next.config.mjs": "export default { output: 'standalone' }"}
+    )
+    assert facts.next_standalone
+
+
+def test_native_addons_are_seen(tmp_path: Path) -> None:
+    facts, _, _ = facts_of(tmp_path, {"package.json": {**EXPRESS, "dependencies": {"bcrypt": "5", "express": "4"}}})
+    assert facts.native_addons == ("bcrypt",)
+
+
+def test_a_go_project_with_a_package_json_for_tooling_stays_go(tmp_path: Path) -> None:
+    root = make(tmp_path, {"go.mod": "module x\n\ngo 1.22\n", "main.go": "package main\n", "package.json": {"devDependencies": {"prettier": "3"}}})
+    dockerfile = parse("FROM golang:1.22\nCOPY . .\nRUN go build -o /a .\nCMD [\"/a\"]\n")
+    found = detect(BuildContext.open(root), dockerfile)
+    assert found is not None and found.language == "go"
+
+
+# -- planning -----------------------------------------------------------------------------------------------
+
+NPM_SERVER = """FROM node:20
+WORKDIR /app
+COPY package*.json ./
+RUN npm install
+COPY . .
+ENV PORT=3000 NEXT_PUBLIC_X=1
+EXPOSE 3000
+CMD ["npm", "start"]
+"""
+
+
+def test_a_deps_stage_installs_production_dependencies_only(tmp_path: Path) -> None:
+    outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    deps = stages(outcome)["deps"]
+    assert "COPY package.json package-lock.json ./" in deps
+    assert "--mount=type=cache,target=/root/.npm" in deps and "npm ci --omit=dev" in deps
+    assert "COPY --from=deps /app/node_modules /app/node_modules" in stages(outcome)["runtime"]
+    assert_clean(outcome)
+
+
+def test_the_builder_installs_everything_from_the_frozen_lock_file_with_a_cache(tmp_path: Path) -> None:
+    outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    builder = stages(outcome)["builder"]
+    assert "RUN --mount=type=cache,target=/root/.npm \\\n    npm ci\n" in builder
+    placement, reason = placed(outcome, 4)
+    assert placement is Placement.BUILDER and "lock file frozen" in reason
+
+
+def test_npm_start_becomes_the_node_command_of_the_start_script(tmp_path: Path) -> None:
+    outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    runtime = stages(outcome)["runtime"]
+    assert 'CMD ["node", "server.js"]' in runtime
+    assert "ENV NODE_ENV=production" in runtime and "USER node" in runtime
+    assert "FROM node:20." in runtime and "-bookworm-slim AS runtime" in runtime
+
+
+def test_the_sources_of_an_unbuilt_server_reach_the_runtime_as_the_original_copied_them(tmp_path: Path) -> None:
+    outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    runtime = stages(outcome)["runtime"]
+    assert "COPY package*.json ./" in runtime and "COPY . ." in runtime
+    assert placed(outcome, 5)[0] is Placement.BOTH
+    assert "node_modules" in (outcome.dockerignore or "").splitlines()
+
+
+def test_front_end_build_variables_stay_in_the_builder(tmp_path: Path) -> None:
+    outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    runtime = stages(outcome)["runtime"]
+    assert "ENV PORT=3000" in runtime and "NEXT_PUBLIC_X" not in runtime
+    assert "NEXT_PUBLIC_X=1" in stages(outcome)["builder"]
+
+
+def test_npm_run_dev_with_nodemon_becomes_node_with_a_note(tmp_path: Path) -> None:
+    dockerfile = NPM_SERVER.replace('CMD ["npm", "start"]', 'CMD ["npm", "run", "dev"]')
+    outcome = run(tmp_path, dockerfile, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    assert 'CMD ["node", "server.js"]' in (outcome.dockerfile or "")
+    assert any("nodemon" in n.message and "development" in n.message for n in outcome.notes)
+
+
+def test_a_compound_start_script_keeps_npm_and_says_so(tmp_path: Path) -> None:
+    package = {**EXPRESS, "scripts": {"start": "node migrate.js && node server.js"}}
+    outcome = run(tmp_path, NPM_SERVER, {"package.json": package, "package-lock.json": "{}", "server.js": SERVER})
+    assert 'CMD ["npm", "run", "start"]' in (outcome.dockerfile or "")
+    assert any("shell line" in n.message for n in outcome.notes)
+
+
+def test_an_environment_prefix_in_the_start_script_is_kept_without_a_shell(tmp_path: Path) -> None:
+    package = {**EXPRESS, "scripts": {"start": "NODE_OPTIONS=--max-old-space-size=512 node server.js"}}
+    outcome = run(tmp_path, NPM_SERVER, {"package.json": package, "package-lock.json": "{}", "server.js": SERVER})
+    assert 'CMD ["env", "NODE_OPTIONS=--max-old-space-size=512", "node", "server.js"]' in (outcome.dockerfile or "")
+
+
+@pytest.mark.parametrize(
+    ("files", "install", "prod", "cache"),
+    [
+        ({"yarn.lock": ""}, "yarn install --frozen-lockfile", "yarn install --frozen-lockfile --production", "/usr/local/share/.cache/yarn"),
+        ({"pnpm-lock.yaml": ""}, "pnpm install --frozen-lockfile", "pnpm install --frozen-lockfile --prod", "/root/.local/share/pnpm/store"),
+        ({}, "npm install", "npm install --omit=dev", "/root/.npm"),
+    ],
+    ids=["yarn", "pnpm", "npm without a lock file"],
+)
+def test_each_package_manager_installs_its_own_way(
+    tmp_path: Path, files: dict[str, object], install: str, prod: str, cache: str
+) -> None:
+    command = {"yarn.lock": "yarn install", "pnpm-lock.yaml": "pnpm install"}.get(next(iter(files), ""), "npm install")
+    dockerfile = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {command}\nCMD [\"node\", \"server.js\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": EXPRESS, "server.js": SERVER, **files})
+    parts = stages(outcome)
+    assert prod in parts["deps"] and f"target={cache}" in parts["deps"]
+    assert install in parts["builder"]
+    if "pnpm" in install:
+        assert "corepack enable" in parts["deps"]
+    assert_clean(outcome)
+
+
+def test_an_install_after_the_sources_moves_before_them(tmp_path: Path) -> None:
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    builder = stages(outcome)["builder"]
+    assert builder.index("COPY package.json package-lock.json ./") < builder.index("npm ci") < builder.index("COPY . .")
+    placement, reason = placed(outcome, 4)
+    assert placement is Placement.DROPPED and "moved before the sources" in reason
+
+
+def test_native_addon_build_tools_stay_out_of_the_runtime(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM node:18\nWORKDIR /app\nCOPY package*.json ./\n"
+        "RUN apt-get update && apt-get install -y python3 make g++ && npm install\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+    )
+    package = {**EXPRESS, "dependencies": {"bcrypt": "5", "express": "4"}}
+    outcome = run(tmp_path, dockerfile, {"package.json": package, "package-lock.json": "{}", "server.js": SERVER})
+    parts = stages(outcome)
+    assert "apt-get install -y python3 make g++ && npm ci --omit=dev" in parts["deps"]
+    assert "python3" not in parts["runtime"] and "g++" not in parts["runtime"]
+    assert_clean(outcome)
+
+
+def test_a_static_front_end_gets_nginx_on_the_port_the_original_exposed(tmp_path: Path) -> None:
+    package = {"scripts": {"dev": "vite", "build": "vite build"}, "devDependencies": {"vite": "5"}}
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nEXPOSE 5173\nCMD [\"npm\", \"run\", \"dev\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": package, "package-lock.json": "{}", "index.html": "<div/>"})
+    parts = stages(outcome)
+    assert "nginx-unprivileged" in parts["runtime"].split("\n", 1)[0]
+    assert "RUN npm run build" in parts["builder"]
+    assert "COPY --from=builder /app/dist /usr/share/nginx/html" in parts["runtime"]
+    assert "5173" in parts["builder"] + parts["runtime"]
+    assert "CMD" not in parts["runtime"] and "deps" not in parts
+    assert placed(outcome, 6)[0] is Placement.DROPPED
+    assert_clean(outcome)
+
+
+def test_a_front_end_served_by_serve_keeps_its_node_server(tmp_path: Path) -> None:
+    package = {"scripts": {"build": "react-scripts build"}, "dependencies": {"react-scripts": "5"}}
+    dockerfile = "FROM node:18\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN npm run build\nRUN npm install -g serve\nCMD [\"serve\", \"-s\", \"build\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": package, "package-lock.json": "{}"})
+    runtime = stages(outcome)["runtime"]
+    assert "npm install -g serve" in runtime and 'CMD ["serve", "-s", "build"]' in runtime
+    assert "COPY --from=builder /app/build /app/build" in runtime and "node_modules" not in runtime
+    assert placed(outcome, 6)[0] is Placement.BOTH
+    assert_clean(outcome)
+
+
+def test_a_typescript_server_runs_its_build_output(tmp_path: Path) -> None:
+    package = {"scripts": {"build": "tsc", "start": "node dist/index.js"}, "dependencies": {"fastify": "5"}, "devDependencies": {"typescript": "5"}}
+    dockerfile = "FROM node:22-slim\nWORKDIR /srv\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"start\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": package, "package-lock.json": "{}", "tsconfig.json": '{"compilerOptions": {"outDir": "dist"}}'})
+    parts = stages(outcome)
+    assert "RUN npm run build" in parts["builder"]
+    assert "COPY --from=builder /srv/dist /srv/dist" in parts["runtime"] and 'CMD ["node", "dist/index.js"]' in parts["runtime"]
+    assert "COPY . ." not in parts["runtime"]
+
+
+def test_next_standalone_runs_server_js_without_a_deps_stage(tmp_path: Path) -> None:
+    package = {"scripts": {"build": "next build", "start": "next start"}, "dependencies": {"next": "15"}}
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"npm\", \"start\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": package, "package-lock.json": "{}", "next.config.js": "module.exports = { output: 'standalone' }", "public/a.txt": "a"})
+    parts = stages(outcome)
+    assert "deps" not in parts
+    assert "COPY --from=builder /app/.next/standalone /app" in parts["runtime"]
+    assert 'CMD ["node", "server.js"]' in parts["runtime"] and "ENV HOSTNAME=0.0.0.0" in parts["runtime"]
+
+
+def test_nuxt_runs_its_output_server(tmp_path: Path) -> None:
+    package = {"scripts": {"build": "nuxt build", "dev": "nuxt dev"}, "dependencies": {"nuxt": "3"}}
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD [\"npm\", \"run\", \"dev\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": package, "package-lock.json": "{}"})
+    runtime = stages(outcome)["runtime"]
+    assert "COPY --from=builder /app/.output /app/.output" in runtime
+    assert 'CMD ["node", ".output/server/index.mjs"]' in runtime
+
+
+def test_alpine_stays_alpine_and_can_be_forced(tmp_path: Path) -> None:
+    dockerfile = NPM_SERVER.replace("FROM node:20", "FROM node:20-alpine")
+    files = {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER}
+    kept = run(tmp_path / "a", dockerfile, files)
+    forced = run(tmp_path / "b", NPM_SERVER, files, runtime=RuntimeChoice.ALPINE)
+    assert "-alpine" in stages(kept)["runtime"].split("\n", 1)[0]
+    assert "-alpine" in stages(forced)["runtime"].split("\n", 1)[0]
+
+
+def test_a_users_own_node_user_and_node_env_are_kept(tmp_path: Path) -> None:
+    dockerfile = NPM_SERVER.replace("EXPOSE 3000", "ENV NODE_ENV=staging\nUSER node\nEXPOSE 3000")
+    outcome = run(tmp_path, dockerfile, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    runtime = stages(outcome)["runtime"]
+    assert "ENV NODE_ENV=staging" in runtime and "NODE_ENV=production" not in runtime
+    assert last_user(outcome.dockerfile or "") == "node"
