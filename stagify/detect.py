@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from .context import BuildContext
 from .errors import StagifyError
-from .model import Dockerfile
+from .imageref import ImageRef, parse_ref
+from .model import Dockerfile, Stage
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,17 @@ SCORE_BASE_IMAGE = 4
 SCORE_BUILD_COMMAND = 4
 SCORE_MANIFEST = 3
 SCORE_SOURCES = 1
+
+
+def base_image(dockerfile: Dockerfile | None) -> tuple[Stage | None, ImageRef | None]:
+    """The stage a language looks at (the last one) and the image its FROM names, when it parses."""
+    if dockerfile is None or not dockerfile.stages:
+        return None, None
+    stage = dockerfile.stages[-1]
+    try:
+        return stage, parse_ref(stage.image.resolved)
+    except ValueError:
+        return stage, None
 
 
 def detect(context: BuildContext, dockerfile: Dockerfile | None, language: str | None = None) -> Detection | None:

@@ -15,6 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,3 +161,83 @@ def debian_twin(text: str) -> str:
     """
     text = re.sub(r"\b(golang:[\w.]+?)-alpine[\w.]*", r"\1-bookworm", text)
     return re.sub(r"\bgolang:alpine[\w.]*", "golang:bookworm", text)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An example built from its original and its converted Dockerfile, both run and queried."""
+
+    before: Built
+    after: Built
+    paths: list[str]
+    answers_before: list[Response]
+    answers_after: list[Response]
+    uid_before: int
+    uid_after: int
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "original_bytes": self.before.size,
+            "converted_bytes": self.after.size,
+            "original_build_s": round(self.before.seconds, 1),
+            "converted_build_s": round(self.after.seconds, 1),
+            "original_uid": self.uid_before,
+            "converted_uid": self.uid_after,
+            "converted_user": self.after.user,
+        }
+
+
+def compare_conversion(
+    engine: Engine,
+    fixture: Path,
+    work: Path,
+    paths: list[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    rewrite: Callable[[str], str] = lambda text: text,
+) -> Comparison:
+    """Convert a fixture, build both Dockerfiles on the real engine, run both and GET ``paths``.
+
+    ``rewrite`` is applied to both Dockerfiles alike (e.g. :func:`debian_twin`). The
+    converted build gets the converted .dockerignore; the images are removed afterwards.
+    """
+    from stagify import Status, convert
+
+    from .helpers import copy_context, dockerfile_of
+
+    original_ctx = copy_context(fixture, work / "original")
+    converted_ctx = copy_context(fixture, work / "converted")
+    source = dockerfile_of(original_ctx)
+    outcome = convert(source.read_bytes(), context=converted_ctx, path=source.name)
+    assert outcome.status is Status.CONVERTED, outcome.error
+    (converted_ctx / ".dockerignore").write_text(outcome.dockerignore or "")
+    original_df = work / "Dockerfile.original"
+    converted_df = work / "Dockerfile.converted"
+    original_df.write_text(rewrite(source.read_text()))
+    converted_df.write_text(rewrite(outcome.dockerfile or ""))
+    tag = f"stagify-e2e-test/{fixture.name}"
+    before = engine.build(original_df, original_ctx, f"{tag}:original")
+    after = engine.build(converted_df, converted_ctx, f"{tag}:converted")
+    try:
+        answers_before, uid_before = engine.serve(before.tag, f"stagify-test-{fixture.name}-orig", port, paths, env)
+        answers_after, uid_after = engine.serve(after.tag, f"stagify-test-{fixture.name}-conv", port, paths, env)
+    finally:
+        engine.remove_images(before.tag, after.tag)
+    result = Comparison(before, after, paths, answers_before, answers_after, uid_before, uid_after)
+    _report(fixture.name, result.figures())
+    return result
+
+
+def assert_smaller_and_non_root(result: Comparison, ratio: float) -> None:
+    before, after = result.before, result.after
+    assert after.size <= ratio * before.size, f"{after.size} bytes is not {100 - 100 * ratio:.0f} % below {before.size}"
+    assert after.user and after.user.split(":")[0] not in ("root", "0"), after.user
+    assert result.uid_after != 0, "the converted container's process runs as root"
+
+
+def _report(case: str, figures: dict[str, object]) -> None:
+    """Figures for benchmarks/seed_images.py (and the closing notes) when it asks for them."""
+    target = os.environ.get("STAGIFY_E2E_REPORT")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"case": case, **figures}) + "\n")

@@ -13,9 +13,17 @@ from dataclasses import dataclass, replace
 
 from ... import images, packages, shell
 from ...context import BuildContext
-from ...detect import SCORE_BASE_IMAGE, SCORE_BUILD_COMMAND, SCORE_MANIFEST, SCORE_SOURCES, Detection, Evidence
+from ...detect import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
 from ...errors import StagifyError
-from ...imageref import Family, ImageRef, parse_ref
+from ...imageref import Family, ImageRef
 from ...images import BaseImage
 from ...lintfix import replace_command, with_mounts
 from ...model import Dockerfile, Keyword
@@ -67,14 +75,9 @@ class GoLanguage:
         evidence: list[Evidence] = []
         score = 0
         path = dockerfile.path if dockerfile else "Dockerfile"
-        image: ImageRef | None = None
         calls: list[tuple[int, GoCall, State | None]] = []
-        if dockerfile is not None and dockerfile.stages:
-            stage = dockerfile.stages[-1]
-            try:
-                image = parse_ref(stage.image.resolved)
-            except ValueError:
-                image = None
+        stage, image = base_image(dockerfile)
+        if stage is not None:
             if image is not None and image.repository == "golang":
                 evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
                 score = max(score, SCORE_BASE_IMAGE)

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 
 from ... import images, packages, shell
 from ...context import BuildContext
-from ...detect import SCORE_BASE_IMAGE, SCORE_BUILD_COMMAND, SCORE_MANIFEST, SCORE_SOURCES, Detection, Evidence
-from ...imageref import ImageRef, parse_ref
+from ...detect import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
+from ...imageref import ImageRef
 from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, env_pairs
@@ -99,13 +107,8 @@ class NodeLanguage:
         evidence: list[Evidence] = []
         score = 0
         path = dockerfile.path if dockerfile else "Dockerfile"
-        image: ImageRef | None = None
-        stage = dockerfile.stages[-1] if dockerfile is not None and dockerfile.stages else None
+        stage, image = base_image(dockerfile)
         if stage is not None:
-            try:
-                image = parse_ref(stage.image.resolved)
-            except ValueError:
-                image = None
             if image is not None and image.repository in ("node", "bun") and image.path in ("node", "oven/bun"):
                 evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
                 score = SCORE_BASE_IMAGE
