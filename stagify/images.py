@@ -103,6 +103,43 @@ _NODE = (
     ("26", "26.12.0", "bookworm", "alpine3.24"),
 )
 BUN_VERSION = "1.3.14"
+# Python: the newest patch of each minor and its Debian/Alpine releases.
+_PYTHON = (
+    ("3.7", "3.7.17", "bullseye", "alpine3.18"),
+    ("3.8", "3.8.20", "bookworm", "alpine3.20"),
+    ("3.9", "3.9.23", "bookworm", "alpine3.22"),
+    ("3.10", "3.10.18", "bookworm", "alpine3.22"),
+    ("3.11", "3.11.13", "bookworm", "alpine3.22"),
+    ("3.12", "3.12.11", "bookworm", "alpine3.22"),
+    ("3.13", "3.13.7", "bookworm", "alpine3.22"),
+    ("3.14", "3.14.0", "bookworm", "alpine3.22"),
+)
+
+
+def _python(minor: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, ...]:
+    rows = []
+    for flavor, tag, family, libc, manager in (
+        ("full", f"{patch}-{debian}", Family.DEBIAN, Libc.GLIBC, "apt-get"),
+        ("slim", f"{patch}-slim-{debian}", Family.DEBIAN, Libc.GLIBC, "apt-get"),
+        ("alpine", f"{patch}-{alpine}", Family.ALPINE, Libc.MUSL, "apk"),
+    ):
+        rows.append(
+            BaseImage(
+                key=f"python-{minor}-{flavor}",
+                reference=f"python:{tag}",
+                role=Role.BUILDER if flavor == "full" else Role.BOTH,
+                family=family,
+                language="python",
+                version=minor,
+                libc=libc,
+                shell=True,
+                package_manager=manager,
+                user=None,
+                uid=None,
+            )
+        )
+    return tuple(rows)
+
 
 
 def _node(major: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, ...]:
@@ -166,6 +203,8 @@ _RUNTIME_ROWS: tuple[tuple[str, str, Family, Libc, bool, str | None, str | None,
     ("distroless-cc", "gcr.io/distroless/cc-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
     ("alpine", "alpine:3.23.2", Family.ALPINE, Libc.MUSL, True, "apk", None, None, None),
     ("debian", "debian:12.13-slim", Family.DEBIAN, Libc.GLIBC, True, "apt-get", None, None, None),
+    # Debian 12's Python 3.11 at /usr/bin/python3.11, no shell: a virtualenv must point there.
+    ("distroless-python3", "gcr.io/distroless/python3-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
     ("nginx", "nginxinc/nginx-unprivileged:1.30.6", Family.DEBIAN, Libc.GLIBC, True, "apt-get", "nginx", 101, "101"),
     ("nginx-alpine", "nginxinc/nginx-unprivileged:1.30.6-alpine", Family.ALPINE, Libc.MUSL, True, "apk", "nginx", 101, "101"),
 )
@@ -191,6 +230,7 @@ CATALOGUE: tuple[BaseImage, ...] = (
     tuple(row for spec in _GO for row in _go(*spec))
     + tuple(row for spec in _NODE for row in _node(*spec))
     + _bun()
+    + tuple(row for spec in _PYTHON for row in _python(*spec))
     + _RUNTIMES
 )
 

@@ -109,7 +109,7 @@ def manager_family(manager: str) -> str:
     return {"apt-get": "debian", "apt": "debian", "apk": "alpine"}.get(manager, "other")
 
 
-def runtime_packages(install: PackageInstall, called: set[str]) -> tuple[list[str], list[str]]:
+def runtime_packages(install: PackageInstall, called: set[str], link: bool = False) -> tuple[list[str], list[str]]:
     """Split an install into (packages the runtime needs, packages left in the builder).
 
     ``called`` are the programs something at run time invokes (HEALTHCHECK, CMD,
@@ -125,7 +125,11 @@ def runtime_packages(install: PackageInstall, called: set[str]) -> tuple[list[st
             drop.append(package)
         elif package in RUN_IF_CALLED:
             (keep if RUN_IF_CALLED[package] in called else drop).append(package)
-        elif package in RUNTIME_COUNTERPART or package.endswith("-dev") or package.endswith("-devel") or package.endswith("-headers"):
+        elif package in RUNTIME_COUNTERPART:
+            drop.append(package)
+            if link:
+                keep.append(RUNTIME_COUNTERPART[package])  # what was compiled against the headers needs the library
+        elif package.endswith("-dev") or package.endswith("-devel") or package.endswith("-headers"):
             drop.append(package)
         else:
             keep.append(package)

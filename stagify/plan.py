@@ -154,6 +154,7 @@ class _Planner:
     def run(self) -> ConversionPlan:
         inp, acc = self.inp, self.acc
         self._rewrite_runs()
+        acc.notes.extend(self.lang.plan_notes(inp))
         start = self._start_commands()
         if start is None:
             start = self._default_start()
@@ -267,7 +268,13 @@ class _Planner:
         return argv
 
     def _default_start(self) -> tuple[str, ...] | None:
-        """No CMD or ENTRYPOINT: start the one binary the build produces, so the image runs it."""
+        """No CMD or ENTRYPOINT: what the language would start, else the one binary the build produced."""
+        chosen = self.lang.default_start(self.inp)
+        if chosen is not None:
+            argv, why = chosen
+            self.acc.note(f"the original has no CMD or ENTRYPOINT; the runtime {why}")
+            self.acc.r_start.append(Line(text=lintfix.render_exec("CMD", argv), comments=("# The original set no start command",)))
+            return argv
         built = list(dict.fromkeys(a.path for a in self.artifacts))
         if len(built) != 1:
             if not built:
@@ -322,6 +329,13 @@ class _Planner:
             self.acc.note(
                 f"{keyword} starts {argv[0]!r}, which is not a program: exec form does not read VAR=value "
                 f"(the original fails to start too); perhaps ENV {argv[0]} was meant",
+                ins.line,
+                Level.WARNING,
+            )
+        if ins.exec_form is not None and any(re.search(r"\$\{?[A-Za-z_]", a) for a in argv):
+            self.acc.note(
+                f"{keyword} is in exec form, so no shell expands the $ variables in it (the original did not either); "
+                "write it as shell form or wrap it in sh -c if they should be expanded",
                 ins.line,
                 Level.WARNING,
             )
@@ -380,7 +394,7 @@ class _Planner:
         manager = None
         for w in self.walked:
             for install in packages.installs(list(w.commands)):
-                keep, _ = packages.runtime_packages(install, self.called)
+                keep, _ = packages.runtime_packages(install, self.called, self.lang.links_libraries(self.inp))
                 manager = manager or install.manager
                 wanted.extend(p for p in keep if p not in wanted)
         shell_needed = tuple(self.shell_needs)
@@ -631,7 +645,7 @@ class _Planner:
         if installs:
             kept = []
             for install in installs:
-                keep, _ = packages.runtime_packages(install, self.called)
+                keep, _ = packages.runtime_packages(install, self.called, self.lang.links_libraries(self.inp))
                 kept.extend(keep)
             provided = [p for p in kept if not runtime.package_manager and p in packages.IN_DISTROLESS]
             installed = [p for p in kept if p not in provided]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from .base import Language
 from .go import GO
 from .node import NODE
+from .python import PYTHON
 
-LANGUAGES: tuple[Language, ...] = (GO, NODE)
+LANGUAGES: tuple[Language, ...] = (GO, NODE, PYTHON)
 
 
 def by_name(name: str) -> Language:

@@ -152,6 +152,15 @@ class GoLanguage:
     def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None:
         return workdir
 
+    def default_start(self, inp: PlanInput) -> tuple[tuple[str, ...], str] | None:
+        return None  # the planner starts the one binary the build produced
+
+    def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
+        return ()
+
+    def links_libraries(self, inp: PlanInput) -> bool:
+        return self._facts_of(inp).cgo  # a static binary links nothing at run time
+
     def is_manifest_copy(self, record: CopyRecord) -> bool:
         return bool(record.sources) and all(
             posixpath.basename(s) in ("go.mod", "go.sum", "go.work", "go.work.sum") for s in record.sources

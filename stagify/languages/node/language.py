@@ -28,7 +28,7 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, env_pairs
 from ...options import RuntimeChoice
-from ...stageplan import Line, Mount
+from ...stageplan import Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
 from .commands import global_packages, is_setup, project_install, runs_any_script, runs_script, with_user_flags
@@ -173,6 +173,16 @@ class NodeLanguage:
             posixpath.basename(s) in MANIFESTS or re.fullmatch(r"package\*?\.json|\*\.json", posixpath.basename(s)) is not None
             for s in record.sources
         )
+
+    def default_start(self, inp: PlanInput) -> tuple[tuple[str, ...], str] | None:
+        start = self._start(inp)
+        return (start.argv, start.reason) if start.argv else None
+
+    def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
+        return ()
+
+    def links_libraries(self, inp: PlanInput) -> bool:
+        return bool(self.facts(inp).native_addons)
 
     def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None:
         return None if self._start(inp).static else workdir  # nginx serves from its own folder

@@ -1,0 +1,244 @@
+"""What a Python build context says: the dependency manager, the dependencies, the version, the app.
+
+setup.py is read through ``stagify.pyscan`` (libcst), never executed; libcst is only
+loaded here, when a context turns out to hold a Python project.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ... import images
+from ...context import BuildContext
+from ...detect import Evidence
+from ...imageref import ImageRef
+from ...model import Stage
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+# Lock files and manifests, in the order that decides the manager.
+MANAGER_FILES = (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("Pipfile.lock", "pipenv"), ("Pipfile", "pipenv"), ("pdm.lock", "pdm"))
+MANIFESTS = frozenset(
+    {"requirements.txt", "requirements.in", "pyproject.toml", "poetry.lock", "uv.lock", "Pipfile", "Pipfile.lock",
+     "setup.py", "setup.cfg", "pdm.lock", "constraints.txt", ".python-version", "runtime.txt", "MANIFEST.in"}
+)
+WEB_SERVERS = ("gunicorn", "uvicorn", "hypercorn", "daphne", "waitress")
+FRAMEWORKS = ("fastapi", "starlette", "flask", "django", "quart", "sanic", "litestar", "aiohttp", "tornado", "bottle", "falcon")
+# Files where application objects usually live, scanned with libcst when no start command is given.
+APP_FILES = ("main.py", "app.py", "api.py", "server.py", "wsgi.py", "asgi.py", "application.py", "run.py")
+_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+@dataclass(frozen=True)
+class PyFacts:
+    manager: str  # pip | poetry | pipenv | uv | pdm
+    requirements: tuple[str, ...]
+    dependencies: tuple[str, ...]
+    build_backend: str | None
+    is_package: bool
+    console_scripts: tuple[tuple[str, str], ...]
+    app_objects: tuple[tuple[str, str, str], ...]  # (module, variable, framework)
+    django_wsgi: str | None
+    python_requires: str | None
+
+    def uses(self, name: str) -> bool:
+        return name in self.dependencies
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def read_toml(context: BuildContext, rel: str) -> dict[str, Any]:
+    text = context.read_text(rel)
+    if not text:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return {}
+
+
+def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = None) -> list[str]:
+    """Package names of a requirements file, following ``-r``/``-c`` includes relative to it."""
+    seen = seen if seen is not None else set()
+    if rel in seen:
+        return []
+    seen.add(rel)
+    text = context.read_text(rel) or ""
+    folder = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+    names: list[str] = []
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        include = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)", line)
+        if include:
+            names += requirement_names(context, folder + include.group(2), seen)
+            continue
+        if line.startswith("-"):
+            continue
+        m = _REQ_NAME.match(line)
+        if m:
+            names.append(normalize(m.group(1)))
+    return names
+
+
+def gather_facts(context: BuildContext, evidence: list[Evidence]) -> PyFacts:
+    pyproject = read_toml(context, "pyproject.toml")
+    project = _table(pyproject, "project")
+    poetry = _table(_table(pyproject, "tool"), "poetry")
+    backend = _table(pyproject, "build-system").get("build-backend")
+
+    manager = "pip"
+    for name, candidate in MANAGER_FILES:
+        if context.is_file(name):
+            manager = candidate
+            evidence.append(Evidence(name, f"{candidate} lock file or manifest"))
+            break
+    else:
+        if poetry:
+            manager = "poetry"
+            evidence.append(Evidence("pyproject.toml", "[tool.poetry]"))
+
+    requirements = tuple(f for f in context.entries() if re.fullmatch(r"requirements.*\.(txt|in)", f))
+    dependencies: list[str] = []
+    for rel in requirements:
+        dependencies += requirement_names(context, rel)
+    for spec in project.get("dependencies") or []:
+        if isinstance(spec, str) and _REQ_NAME.match(spec):
+            dependencies.append(normalize(_REQ_NAME.match(spec).group(1)))  # type: ignore[union-attr]
+    for name in (poetry.get("dependencies") or {}) if isinstance(poetry.get("dependencies"), dict) else {}:
+        if name != "python":
+            dependencies.append(normalize(name))
+    pipfile = read_toml(context, "Pipfile")
+    for name in pipfile.get("packages") or {}:
+        dependencies.append(normalize(name))
+
+    scripts = [(k, str(v)) for k, v in (project.get("scripts") or {}).items()] if isinstance(project.get("scripts"), dict) else []
+    scripts += [(k, str(v)) for k, v in (poetry.get("scripts") or {}).items()] if isinstance(poetry.get("scripts"), dict) else []
+    python_requires = project.get("requires-python") if isinstance(project.get("requires-python"), str) else None
+    poetry_python = (poetry.get("dependencies") or {}).get("python") if isinstance(poetry.get("dependencies"), dict) else None
+    if python_requires is None and isinstance(poetry_python, str):
+        python_requires = poetry_python
+    is_package = bool(project.get("name")) or bool(poetry.get("packages")) or context.is_file("setup.py") or context.is_file("setup.cfg")
+    if context.is_file("setup.py"):
+        from ... import pyscan
+
+        info = pyscan.setup_py(context.read_text("setup.py") or "")
+        scripts += list(info.console_scripts)
+        dependencies += [normalize(_REQ_NAME.match(r).group(1)) for r in info.install_requires if _REQ_NAME.match(r)]  # type: ignore[union-attr]
+        python_requires = python_requires or info.python_requires
+        evidence.append(Evidence("setup.py", f"setup(name={info.name!r})" if info.name else "setup.py (read, not run)"))
+    setup_cfg = context.read_text("setup.cfg") or ""
+    m = re.search(r"^console_scripts\s*=\s*\n((?:[ \t]+\S.*\n?)+)", setup_cfg, re.M)
+    if m:
+        for line in m.group(1).splitlines():
+            name, _, target = line.strip().partition("=")
+            if target:
+                scripts.append((name.strip(), target.strip()))
+    deps = tuple(dict.fromkeys(dependencies))
+    found_frameworks = [f for f in FRAMEWORKS if f in deps]
+    if found_frameworks:
+        evidence.append(Evidence(requirements[0] if requirements else "pyproject.toml", f"uses {', '.join(found_frameworks)}"))
+    return PyFacts(
+        manager=manager,
+        requirements=requirements,
+        dependencies=deps,
+        build_backend=backend if isinstance(backend, str) else None,
+        is_package=is_package,
+        console_scripts=tuple(scripts),
+        app_objects=tuple(_app_objects(context, found_frameworks)),
+        django_wsgi=_django_wsgi(context),
+        python_requires=python_requires,
+    )
+
+
+def _app_objects(context: BuildContext, frameworks: list[str]) -> list[tuple[str, str, str]]:
+    """``app = FastAPI()`` and friends in the usual files (read with libcst, only when a framework is used)."""
+    if not frameworks:
+        return []
+    from ... import pyscan
+
+    candidates = [f for f in APP_FILES if context.is_file(f)]
+    for folder in ("app", "src", "api", "server"):
+        candidates += [f"{folder}/{name}" for name in APP_FILES if context.is_file(f"{folder}/{name}")]
+    found: list[tuple[str, str, str]] = []
+    for rel in candidates[:30]:
+        text = context.read_text(rel) or ""
+        if not re.search(r"\b(FastAPI|Starlette|Flask|Quart|Sanic|Litestar|get_wsgi_application|get_asgi_application)\s*\(", text):
+            continue
+        module = rel[:-3].replace("/", ".").removeprefix("src.")
+        for obj in pyscan.app_objects(text):
+            found.append((module, obj.variable, obj.framework))
+    return found
+
+
+def _django_wsgi(context: BuildContext) -> str | None:
+    manage = context.read_text("manage.py") or ""
+    m = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)\.settings", manage)
+    return f"{m.group(1)}.wsgi" if m else None
+
+
+def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None, stage: Stage | None) -> tuple[str, str]:
+    """The Python minor version and where it comes from."""
+    known = images.versions("python")
+    candidates: list[tuple[str, str]] = []
+    if image is not None and image.path == "python":
+        m = re.match(r"^(\d+)\.(\d+)", image.tag or "")
+        if m:
+            candidates.append((f"{m.group(1)}.{m.group(2)}", f"the original base image {image} (line {stage.from_.line if stage else '?'})"))
+    for name, pattern in ((".python-version", r"^(\d+)\.(\d+)"), ("runtime.txt", r"^python-(\d+)\.(\d+)")):
+        m = re.match(pattern, (context.read_text(name) or "").strip())
+        if m:
+            candidates.append((f"{m.group(1)}.{m.group(2)}", f"{name} ({(context.read_text(name) or '').strip()})"))
+    if facts.python_requires:
+        fitting = [k for k in known if _satisfies(k, facts.python_requires)]
+        if fitting:
+            candidates.append((fitting[-1], f"requires-python {facts.python_requires}: the newest Python that satisfies it"))
+    if candidates:
+        version, source = candidates[0]
+    else:
+        version, source = known[-1], "no version given anywhere: the newest Python in the catalogue"
+    if version not in known:
+        older = [k for k in known if images.version_key(k) <= images.version_key(version)]
+        nearest = older[-1] if older else known[0]
+        source += f"; Python {version} has no image in the catalogue, so Python {nearest}"
+        version = nearest
+    return version, source
+
+
+def _satisfies(version: str, spec: str) -> bool:
+    """PEP 440 / Poetry specifiers on minor versions: ``>=3.8,<3.12``, ``^3.10``, ``~=3.9``."""
+    have = images.version_key(version)
+    for part in re.split(r"[,\s]+", spec.strip()):
+        m = re.match(r"^(>=|<=|==|!=|~=|>|<|\^|~)?\s*(\d+)(?:\.(\d+))?", part)
+        if not m:
+            continue
+        op = m.group(1) or "=="
+        want = (int(m.group(2)), int(m.group(3) or 0))
+        if op in (">=", "~=") and have < want:
+            return False
+        if op == ">" and have <= want:
+            return False
+        if op == "<" and have >= want:
+            return False
+        if op == "<=" and have > want:
+            return False
+        if op == "==" and have[:2] != want:
+            return False
+        if op == "^" and (have[0] != want[0] or have < want):
+            return False
+        if op == "~" and have[:2] != want:
+            return False
+    return True

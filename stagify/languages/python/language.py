@@ -1,0 +1,395 @@
+"""The Python language: detection and the planning hooks.
+
+The builder is the original stage with its dependencies installed into one
+virtualenv (``/opt/venv``); the runtime is the same Python on slim or Alpine (or
+distroless) with that virtualenv, the application files from the builder, the
+run-time libraries of the ``-dev`` packages the build used, and a non-root user.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from ... import images, shell
+from ...context import BuildContext
+from ...detect import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
+from ...imageref import Family, ImageRef
+from ...images import BaseImage
+from ...lintfix import keyword_upper, replace_command, with_mounts
+from ...model import Dockerfile, Keyword, env_pairs
+from ...options import RuntimeChoice
+from ...stageplan import Level, Mount, Note
+from ...walk import BaseDefaults, CopyRecord, State, Walked
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
+from .commands import CACHES, VENV, is_tool_install, pip_args, project_install, rewrite_install, unwrap_runner
+from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
+
+# Variables only pip and the dependency managers read.
+BUILD_ENV_PREFIXES = ("PIP_", "POETRY_", "PIPENV_", "UV_", "PDM_")
+_PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
+DEFAULT_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
+PYTHON_IGNORES = (
+    "__pycache__", "*.py[cod]", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox",
+    ".coverage", "htmlcov", "*.egg-info", "dist", ".ipynb_checkpoints",
+)
+
+
+@dataclass(frozen=True)
+class PyInstallLayer:
+    """The requirements and their install, placed before the sources."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PyTemplateData:
+    layer: PyInstallLayer | None
+    env: tuple[tuple[str, str], ...]  # run-time variables the user did not set themselves
+    venv: str | None  # None: no install was found, so there is no virtualenv
+    distroless_interpreter: str | None  # repoint the virtualenv at distroless' python
+
+
+def _is_root(user: str | None) -> bool:
+    return user is None or user in ("root", "0", "0:0")
+
+
+class PythonLanguage:
+    name = "python"
+    display = "Python"
+    template = "python.Dockerfile.j2"
+    looked_for = "requirements*.txt, pyproject.toml, setup.py, Pipfile, FROM python, pip/poetry/pipenv/uv install"
+
+    # -- detection ----------------------------------------------------------------------------------
+
+    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
+        evidence: list[Evidence] = []
+        score = 0
+        path = dockerfile.path if dockerfile else "Dockerfile"
+        stage, image = base_image(dockerfile)
+        if stage is not None:
+            if image is not None and image.path == "python":
+                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
+                score = SCORE_BASE_IMAGE
+            for ins in stage.instructions:
+                if ins.keyword is Keyword.RUN:
+                    for command in shell.commands(ins.args):
+                        manager = project_install(command.argv)
+                        if manager:
+                            evidence.append(Evidence(f"{path}:{ins.line}", f"{manager}: {command.text[:60]}"))
+                            score = max(score, SCORE_BUILD_COMMAND)
+        manifests = [name for name in sorted(MANIFESTS) if context.is_file(name)]
+        manifests += [f for f in context.entries() if re.fullmatch(r"requirements.*\.txt", f) and f not in manifests]
+        if manifests:
+            score = max(score, SCORE_MANIFEST)
+            evidence.append(Evidence(manifests[0], "Python manifest"))
+        elif score == 0:
+            sources = [f for f in context.entries() if f.endswith(".py")]
+            if not sources:
+                return None
+            score = SCORE_SOURCES
+            evidence.append(Evidence(sources[0], "Python sources"))
+        if score == 0:
+            return None
+        facts = gather_facts(context, evidence)
+        version, source = choose_version(context, facts, image, stage)
+        return Detection(
+            language=self.name,
+            display=self.display,
+            score=score,
+            version=version,
+            version_source=source,
+            tool=facts.manager,
+            entrypoint=self._entry_description(facts),
+            evidence=tuple(evidence),
+            facts=facts,
+        )
+
+    @staticmethod
+    def _entry_description(facts: PyFacts) -> str | None:
+        if facts.app_objects:
+            module, variable, framework = facts.app_objects[0]
+            return f"{module}:{variable} ({framework})"
+        if facts.django_wsgi:
+            return f"{facts.django_wsgi}:application (django)"
+        if facts.console_scripts:
+            return f"{facts.console_scripts[0][0]} = {facts.console_scripts[0][1]}"
+        return None
+
+    # -- planning hooks -----------------------------------------------------------------------------
+
+    def facts(self, inp: PlanInput) -> PyFacts:
+        facts = inp.detection.facts
+        assert isinstance(facts, PyFacts)
+        return facts
+
+    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
+        return BaseDefaults(workdir="/", env=(("PATH", _PYTHON_PATH), ("HOME", "/root")))
+
+    def _distroless(self, inp: PlanInput) -> bool:
+        return inp.options.runtime is RuntimeChoice.DISTROLESS
+
+    def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
+        flavor = _flavor(inp.image)
+        version = inp.detection.version or images.versions("python")[-1]
+        reason = f"Python {version} from {inp.detection.version_source}; the original's {flavor} flavour"
+        if self._distroless(inp):
+            if flavor == "alpine":
+                flavor = "slim"
+            if version != "3.11":
+                reason += f"; Python 3.11 instead, the Python of the distroless runtime (the original asked for {version})"
+                version = "3.11"
+        row = images.row(f"python-{version}-{flavor}")
+        return row, reason
+
+    def is_build_env(self, inp: PlanInput, name: str) -> bool:
+        return name.startswith(BUILD_ENV_PREFIXES) or name == "VIRTUAL_ENV"
+
+    def is_manifest_copy(self, record: CopyRecord) -> bool:
+        return bool(record.sources) and all(
+            posixpath.basename(s) in MANIFESTS or re.fullmatch(r"requirements.*\.(txt|in)", posixpath.basename(s)) is not None
+            for s in record.sources
+        )
+
+    def copy_to_runtime(self, inp: PlanInput, walked: Walked) -> str | None:
+        return None  # the application files come from the builder (with what its steps generated)
+
+    def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None:
+        return workdir
+
+    def links_libraries(self, inp: PlanInput) -> bool:
+        return True  # compiled extensions link the libraries whose headers the build installed
+
+    def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
+    # -- the virtualenv and the installs ------------------------------------------------------------
+
+    def _first_install(self, inp: PlanInput) -> int | None:
+        for index, w in enumerate(inp.walked):
+            if w.instruction.keyword is Keyword.RUN and any(project_install(c.argv) for c in w.commands):
+                return index
+        return None
+
+    def _moves_install(self, inp: PlanInput) -> bool:
+        """``COPY . .`` then ``pip install -r requirements.txt``: the install moves before the sources."""
+        index = self._first_install(inp)
+        first = inp.first_source
+        if index is None or first is None or index < first:
+            return False
+        commands = inp.walked[index].commands
+        requirements = [c for c in commands if project_install(c.argv)]
+        return all(
+            is_tool_install(c.argv) or (project_install(c.argv) == "pip" and _requirement_files(c.argv)) for c in commands
+        ) and all(inp.context.is_file(f) for c in requirements for f in _requirement_files(c.argv))
+
+    def dependency_layer(self, inp: PlanInput, at: State) -> object | None:
+        """The install moved before the sources, when the original installed after copying them."""
+        return PyInstallLayer(lines=tuple(self.moved_install_lines(inp))) if self._moves_install(inp) else None
+
+    def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
+        if self._first_install(inp) is not None:
+            return ()
+        return (
+            Note(
+                "no pip, Poetry, Pipenv or uv install was found: the runtime copies the builder's /usr/local (its Python "
+                "and whatever the build installed there); system packages a setup script installs are not copied",
+                None,
+                Level.WARNING,
+            ),
+        )
+
+    def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
+        ins = walked.instruction
+        index = inp.walked.index(walked)
+        first = self._first_install(inp)
+        commands = list(walked.commands)
+        installs = [c for c in commands if project_install(c.argv)]
+        if not installs or ins.heredocs:
+            return None
+        if self._moves_install(inp) and index == first:
+            return RunRewrite(
+                text="",
+                reason="installs the dependencies: moved before the sources, after the requirements, so the layer stays cached",
+                drop=True,
+            )
+        text, notes, caches = self._install_text(inp, walked)
+        lines: list[str] = []
+        if index == first:
+            tools = [c for c in commands[: commands.index(installs[0])] if is_tool_install(c.argv)]
+            if tools and all(c.operator in ("", "&&") for c in commands[: commands.index(installs[0]) + 1]):
+                tool_mounts = (Mount(CACHES["pip"]),) if _is_root(walked.state.user) else ()
+                lines.append(with_mounts("RUN " + " && ".join(c.text for c in tools), (), tool_mounts, inp.dockerfile.escape))
+                for c in tools:
+                    text = replace_command(text, c.text + " &&", "", inp.dockerfile.escape)
+            lines += self._venv_lines(inp)
+        mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
+        lines.append(with_mounts(text, ins.flags, mounts, inp.dockerfile.escape))
+        reason = f"installs the dependencies into the virtualenv {VENV} the runtime copies"
+        if mounts:
+            reason += "; with a cache mount"
+        return RunRewrite(text="\n".join(lines), reason=reason, notes=tuple(Note(n, ins.line) for n in notes))
+
+    def _install_text(self, inp: PlanInput, walked: Walked) -> tuple[str, list[str], list[str]]:
+        text = keyword_upper(walked.instruction.raw)
+        notes: list[str] = []
+        caches: list[str] = []
+        for command in walked.commands:
+            manager = project_install(command.argv)
+            if manager is None:
+                continue
+            lock = {"poetry": "poetry.lock", "pipenv": "Pipfile.lock", "uv": "uv.lock"}.get(manager, "")
+            new, note = rewrite_install(command, manager, bool(lock) and inp.context.is_file(lock))
+            text = replace_command(text, command.text, new, inp.dockerfile.escape)
+            if note:
+                notes.append(note)
+            for cache in ("pip", manager):
+                if cache in CACHES and cache not in caches:
+                    caches.append(cache)
+        return text, notes, caches
+
+    def _venv_lines(self, inp: PlanInput) -> list[str]:
+        env = f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"'
+        if any(project_install(c.argv) == "uv" for w in inp.walked for c in w.commands):
+            env += f" UV_PROJECT_ENVIRONMENT={VENV}"
+        return [
+            "# One virtualenv holds the dependencies, so the runtime copies a single folder",
+            f"RUN python -m venv {VENV}",
+            env,
+        ]
+
+    def moved_install_lines(self, inp: PlanInput) -> list[str]:
+        index = self._first_install(inp)
+        assert index is not None
+        walked = inp.walked[index]
+        text, _, caches = self._install_text(inp, walked)
+        files = sorted({f for c in walked.commands for f in _requirement_files(c.argv)})
+        mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
+        return [
+            "# Dependencies before the sources: this layer is rebuilt only when the requirements change",
+            f"COPY {' '.join(files)} ./",
+            *self._venv_lines(inp),
+            with_mounts(text, walked.instruction.flags, mounts, inp.dockerfile.escape),
+        ]
+
+    # -- start command --------------------------------------------------------------------------------
+
+    def rewrite_start(
+        self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
+    ) -> StartRewrite | None:
+        inner = unwrap_runner(argv)
+        if inner is not None:
+            runner = next(w for w in argv if w.rsplit("/", 1)[-1] in ("poetry", "pipenv", "pdm", "uv"))
+            return StartRewrite(
+                argv=inner,
+                reason=f"{runner} run is not in the runtime: the virtualenv is on PATH, so {inner[0]} runs directly",
+            )
+        return None
+
+    def default_start(self, inp: PlanInput) -> tuple[tuple[str, ...], str] | None:
+        facts = self.facts(inp)
+        server = next((s for s in WEB_SERVERS if facts.uses(s)), None)
+        if facts.app_objects:
+            module, variable, framework = facts.app_objects[0]
+            target = f"{module}:{variable}"
+            if framework in ("fastapi", "starlette", "quart", "litestar", "django-asgi") and facts.uses("uvicorn"):
+                return ("uvicorn", target, "--host", "0.0.0.0", "--port", "8000"), f"runs the ASGI app {target} with uvicorn"
+            if server == "gunicorn":
+                return ("gunicorn", "--bind", "0.0.0.0:8000", target), f"serves the WSGI app {target} with gunicorn"
+        if facts.django_wsgi and facts.uses("gunicorn"):
+            return ("gunicorn", "--bind", "0.0.0.0:8000", facts.django_wsgi), f"serves Django's {facts.django_wsgi} with gunicorn"
+        if len(facts.console_scripts) == 1:
+            name = facts.console_scripts[0][0]
+            return (name,), f"runs the package's console script {name}"
+        return None
+
+    # -- runtime --------------------------------------------------------------------------------------
+
+    def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
+        flavor = "alpine" if _flavor(inp.image) == "alpine" else "slim"
+        forced = inp.options.runtime
+        version = inp.detection.version or images.versions("python")[-1]
+        if forced is RuntimeChoice.DISTROLESS:
+            return images.row("distroless-python3"), "distroless python3: Debian 12's Python 3.11, no shell, no package manager"
+        if forced is RuntimeChoice.ALPINE:
+            flavor = "alpine"
+        elif forced is not None:
+            flavor = "slim"
+        row = images.row(f"python-{version}-{flavor}")
+        return row, f"Python {version} {flavor}: the same Python without compilers and headers"
+
+    def _app_dirs(self, inp: PlanInput) -> list[str]:
+        """Where the original put what it copied from the build context (outermost paths only)."""
+        dests: list[str] = []
+        for record in inp.copies:
+            if self.is_manifest_copy(record):
+                continue  # requirements copied alone: the virtualenv has what they named
+            if record.dest.rstrip("/") in ("", "/.") or record.dest == "/":
+                # into the root folder: each file by name (a whole-context copy into / is left out)
+                dests += [f"/{posixpath.basename(s)}" for s in record.sources if s not in (".", "./") and "*" not in s]
+                continue
+            dests.append(record.dest)
+        out: list[str] = []
+        for dest in sorted(set(dests), key=len):
+            if not any(dest == d or dest.startswith(d.rstrip("/") + "/") for d in out):
+                out.append(dest)
+        return out
+
+    def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]:
+        if self._first_install(inp) is not None:
+            out = [Artifact(path=VENV, reason="the virtualenv with the dependencies")]
+        else:
+            out = [Artifact(path="/usr/local", reason="the builder's Python with whatever the build installed into it")]
+        for folder in self._app_dirs(inp):
+            out.append(Artifact(path=folder, reason="the application files, with what the build generated"))
+        return out
+
+    def dockerignore(self, inp: PlanInput) -> list[str]:
+        lines = list(PYTHON_IGNORES)
+        if not any(f.endswith(".py") for f in inp.context.walk("build")):
+            lines.append("build")  # setuptools' build folder, unless it holds sources
+        return lines
+
+    def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
+        user_env = {name for w in inp.walked if w.instruction.keyword is Keyword.ENV for name, _ in env_pairs(w.instruction.args)}
+        env = tuple((k, v) for k, v in DEFAULT_ENV if k not in user_env)
+        interpreter = None
+        if runtime.key == "distroless-python3":
+            interpreter = "/usr/bin/python3.11"
+        layer = dependencies if isinstance(dependencies, PyInstallLayer) else None
+        venv = VENV if self._first_install(inp) is not None else None
+        return PyTemplateData(layer=layer, env=env, venv=venv, distroless_interpreter=interpreter)
+
+
+def _requirement_files(argv: tuple[str, ...]) -> list[str]:
+    args = pip_args(argv) or []
+    files = []
+    for i, word in enumerate(args):
+        if word in ("-r", "--requirement") and i + 1 < len(args):
+            files.append(args[i + 1])
+        elif word.startswith("-r") and len(word) > 2:
+            files.append(word[2:])
+        elif word.startswith("--requirement="):
+            files.append(word.split("=", 1)[1])
+    return [f.removeprefix("./") for f in files if not f.startswith("/")]
+
+
+def _flavor(image: ImageRef | None) -> str:
+    tag = (image.tag or "") if image is not None else ""
+    if image is not None and image.family is Family.ALPINE:
+        return "alpine"
+    return "slim" if "slim" in tag else "full"
+
+
+PYTHON = PythonLanguage()
+
+__all__ = ["PYTHON", "Level", "PyTemplateData", "PythonLanguage"]
