@@ -16,7 +16,7 @@ from ..context import BuildContext
 from ..detect import Detection
 from ..imageref import ImageRef
 from ..images import BaseImage
-from ..model import Dockerfile, Stage
+from ..model import Dockerfile, Keyword, Stage
 from ..options import Options
 from ..stageplan import Line, Note
 from ..walk import BaseDefaults, CopyRecord, State, Walked
@@ -79,6 +79,43 @@ class PlanInput:
     walked: tuple[Walked, ...]
     copies: tuple[CopyRecord, ...]
     first_source: int | None = None  # index in walked of the first copy that brings sources
+
+
+def layer_workdirs(inp: PlanInput, folder: str) -> tuple[str | None, str | None]:
+    """WORKDIR lines around a dependency layer placed before the first source copy.
+
+    The layer runs in ``folder`` (where the original's install ran, or where its
+    manifests land); when that is not the folder in effect at the insertion point,
+    the layer sets it, and sets the old one back unless nothing that follows cares.
+    Returns (folder to set, folder to restore), each None when not needed.
+    """
+    if inp.first_source is None:
+        return None, None
+    at = inp.walked[inp.first_source].state.workdir
+    if folder == at:
+        return None, None
+    return folder, (at if _cwd_matters(inp, inp.first_source) else None)
+
+
+def _cwd_matters(inp: PlanInput, first: int) -> bool:
+    """Whether anything after the dependency layer depends on the folder it ran in.
+
+    ``COPY . /app`` followed by ``WORKDIR /app`` does not: the copy names an
+    absolute folder and the next WORKDIR sets the folder anyway.
+    """
+    for w in inp.walked[first:]:
+        ins = w.instruction
+        if ins.keyword is Keyword.WORKDIR:
+            return not ins.args.strip().startswith("/")
+        if ins.keyword in (Keyword.COPY, Keyword.ADD):
+            parts = ins.exec_form or tuple(ins.args.split())
+            if parts and parts[-1].startswith("/"):
+                continue
+            return True
+        if ins.keyword in (Keyword.ENV, Keyword.ARG, Keyword.LABEL, Keyword.EXPOSE):
+            continue
+        return True
+    return False
 
 
 class Language(Protocol):

@@ -30,7 +30,7 @@ from ...model import Dockerfile, Keyword
 from ...options import RuntimeChoice
 from ...stageplan import Level, Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from .calls import GoCall, parse_call, rewrite_build
 from .facts import GoFacts, choose_version, find_go_mod, gather_facts, read_go_mod
 
@@ -207,34 +207,8 @@ class GoLanguage:
         go_sum = facts.manifest("go.sum")
         manifests = (facts.manifest("go.mod"), go_sum) if inp.context.is_file(go_sum) else (facts.manifest("go.mod"),)
         mounts = self._mounts(at, gopath_build=False)[:1]
-        moved = folder != at.workdir
-        return GoDeps(
-            manifests=manifests,
-            mounts=mounts,
-            workdir=folder if moved else None,
-            restore=at.workdir if moved and self._cwd_matters(inp, first) else None,
-        )
-
-    @staticmethod
-    def _cwd_matters(inp: PlanInput, first: int) -> bool:
-        """Whether anything after the dependency layer depends on the folder it ran in.
-
-        ``COPY . /app`` followed by ``WORKDIR /app`` does not: the copy names an
-        absolute folder and the next WORKDIR sets the folder anyway.
-        """
-        for w in inp.walked[first:]:
-            ins = w.instruction
-            if ins.keyword is Keyword.WORKDIR:
-                return not ins.args.strip().startswith("/")
-            if ins.keyword in (Keyword.COPY, Keyword.ADD):
-                parts = ins.exec_form or tuple(ins.args.split())
-                if parts and parts[-1].startswith("/"):
-                    continue
-                return True
-            if ins.keyword in (Keyword.ENV, Keyword.ARG, Keyword.LABEL, Keyword.EXPOSE):
-                continue
-            return True
-        return False
+        workdir, restore = layer_workdirs(inp, folder)
+        return GoDeps(manifests=manifests, mounts=mounts, workdir=workdir, restore=restore)
 
     def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
         ins = walked.instruction

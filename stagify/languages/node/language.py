@@ -30,7 +30,7 @@ from ...model import Dockerfile, Keyword, env_pairs
 from ...options import RuntimeChoice
 from ...stageplan import Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from .commands import global_packages, is_setup, project_install, runs_any_script, runs_script, with_user_flags
 from .facts import (
     ASSET_DIRS,
@@ -67,6 +67,8 @@ class InstallLayer:
 
     manifests: tuple[str, ...]
     install: Line
+    workdir: str | None = None
+    restore: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +278,13 @@ class NodeLanguage:
         mounts = (Mount(manager.cache),) if _is_root(w.state.user) else ()
         facts = self.facts(inp)
         manifests = tuple(n for n in ("package.json", facts.lock_file, ".npmrc", ".yarnrc.yml") if n and inp.context.is_file(n))
-        return InstallLayer(manifests=manifests, install=Line(with_mounts(text, w.instruction.flags, mounts, inp.dockerfile.escape)))
+        workdir, restore = layer_workdirs(inp, w.state.workdir)
+        return InstallLayer(
+            manifests=manifests,
+            install=Line(with_mounts(text, w.instruction.flags, mounts, inp.dockerfile.escape)),
+            workdir=workdir,
+            restore=restore,
+        )
 
     # -- start command --------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from ...model import Dockerfile, Keyword, env_pairs
 from ...options import RuntimeChoice
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from .commands import CACHES, VENV, is_tool_install, pip_args, project_install, rewrite_install, unwrap_runner
 from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 
@@ -274,11 +274,14 @@ class PythonLanguage:
         text, _, caches = self._install_text(inp, walked)
         files = sorted({f for c in walked.commands for f in _requirement_files(c.argv)})
         mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
+        workdir, restore = layer_workdirs(inp, walked.state.workdir)
         return [
+            *([f"WORKDIR {workdir}"] if workdir else []),
             "# Dependencies before the sources: this layer is rebuilt only when the requirements change",
             f"COPY {' '.join(files)} ./",
             *self._venv_lines(inp),
             with_mounts(text, walked.instruction.flags, mounts, inp.dockerfile.escape),
+            *([f"WORKDIR {restore}"] if restore else []),
         ]
 
     # -- start command --------------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""Python examples built from the original and the converted Dockerfile on a real engine.
+
+A Flask app, and one depending on psycopg2 compiled from source (gcc and libpq-dev in
+the original): both containers must answer the same, the converted image must be at
+least 80 % smaller than the original on the full python image and run as non-root. The
+psycopg2 case also proves the runtime got libpq, the run-time half of libpq-dev.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .engine import Engine, assert_smaller_and_non_root, compare_conversion
+from .helpers import FIXTURES
+
+pytestmark = pytest.mark.e2e
+
+CASES = [
+    ("python-flask-e2e", ["/", "/items/7", "/items/500"], 18095),
+    ("python-psycopg2-e2e", ["/", "/missing"], 18096),
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.start()
+
+
+@pytest.mark.parametrize(("case", "paths", "port"), CASES, ids=[c[0] for c in CASES])
+def test_converted_python_app_builds_answers_the_same_and_is_smaller(
+    engine: Engine, tmp_path: Path, case: str, paths: list[str], port: int
+) -> None:
+    result = compare_conversion(engine, FIXTURES / case, tmp_path, paths, port)
+    assert result.answers_after == result.answers_before
+    assert result.answers_before[0].status == 200
+    assert_smaller_and_non_root(result, 0.20)

@@ -1,0 +1,262 @@
+"""Python: detection from the manifests and the context, and how a Python image is split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stagify import Options, Outcome, Placement, RuntimeChoice, Status, convert
+from stagify.context import BuildContext
+from stagify.detect import detect
+from stagify.languages.python import PyFacts, requirement_names
+from stagify.parse import parse
+
+from .helpers import last_user, lint
+
+APP = "from flask import Flask\n\napp = Flask(__name__)\n"
+
+
+def make(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def found(tmp_path: Path, files: dict[str, str]):
+    root = make(tmp_path, files)
+    dockerfile = parse(files["Dockerfile"]) if "Dockerfile" in files else None
+    detection = detect(BuildContext.open(root), dockerfile)
+    assert detection is not None and detection.language == "python"
+    assert isinstance(detection.facts, PyFacts)
+    return detection
+
+
+def run(tmp_path: Path, dockerfile: str, files: dict[str, str], **options: object) -> Outcome:
+    make(tmp_path, files)
+    outcome = convert(dockerfile, context=tmp_path, options=Options(**options))  # type: ignore[arg-type]
+    assert outcome.status is Status.CONVERTED, outcome.error
+    return outcome
+
+
+def stages(outcome: Outcome) -> tuple[str, str]:
+    text = outcome.dockerfile or ""
+    cut = text.rindex("\nFROM ") + 1
+    return text[:cut], text[cut:]
+
+
+def placed(outcome: Outcome, line: int) -> tuple[Placement, str]:
+    for d in outcome.decisions:
+        if d.instruction.line == line:
+            return d.placement, d.reason
+    raise AssertionError(line)
+
+
+def assert_clean(outcome: Outcome) -> None:
+    result = lint(outcome.dockerfile or "")
+    assert result.returncode == 0, result.stdout
+    assert (last_user(outcome.dockerfile or "") or "root").split(":")[0] not in ("root", "0")
+
+
+# -- detection ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "manager"),
+    [
+        ({"requirements.txt": "flask\n"}, "pip"),
+        ({"pyproject.toml": "[tool.poetry]\nname='x'\n", "poetry.lock": ""}, "poetry"),
+        ({"pyproject.toml": "[tool.poetry]\nname='x'\n"}, "poetry"),
+        ({"Pipfile": "[packages]\nflask='*'\n"}, "pipenv"),
+        ({"pyproject.toml": "[project]\nname='x'\n", "uv.lock": ""}, "uv"),
+        ({"setup.py": "from setuptools import setup\nsetup(name='x')\n"}, "pip"),
+    ],
+    ids=["requirements", "poetry lock", "poetry table", "pipenv", "uv", "setup.py"],
+)
+def test_the_dependency_manager_is_read_from_the_manifests(tmp_path: Path, files: dict[str, str], manager: str) -> None:
+    assert found(tmp_path, files).facts.manager == manager
+
+
+def test_requirement_includes_are_followed(tmp_path: Path) -> None:
+    root = make(tmp_path, {"requirements.txt": "-r base.txt\nflask==3.0 # web\n", "base.txt": "-c constraints.txt\nRequests[socks]>=2\n# note\n--index-url x\n", "constraints.txt": "idna<4\n"})
+    assert requirement_names(BuildContext.open(root), "requirements.txt") == ["idna", "requests", "flask"]
+
+
+@pytest.mark.parametrize(
+    ("files", "version", "source"),
+    [
+        ({"Dockerfile": "FROM python:3.10-slim\nCMD [\"python\"]\n", "requirements.txt": ""}, "3.10", "base image"),
+        ({".python-version": "3.9.18\n", "requirements.txt": ""}, "3.9", ".python-version"),
+        ({"runtime.txt": "python-3.8.6\n", "requirements.txt": ""}, "3.8", "runtime.txt"),
+        ({"pyproject.toml": "[project]\nname='x'\nrequires-python='>=3.9,<3.12'\n"}, "3.11", "requires-python"),
+        ({"pyproject.toml": "[tool.poetry.dependencies]\npython='^3.10'\n"}, "3.14", "requires-python"),
+        ({"setup.py": "from setuptools import setup\nsetup(name='x', python_requires='~=3.8')\n"}, "3.14", "requires-python"),
+    ],
+    ids=["image tag", ".python-version", "runtime.txt", "requires-python range", "poetry caret", "setup.py python_requires"],
+)
+def test_the_python_version_comes_from_where_the_project_says_it(tmp_path: Path, files: dict[str, str], version: str, source: str) -> None:
+    detection = found(tmp_path, files)
+    assert detection.version == version
+    assert source in (detection.version_source or "")
+
+
+def test_entry_points_and_app_objects_are_found(tmp_path: Path) -> None:
+    detection = found(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            "pyproject.toml": "[project]\nname='svc'\n[project.scripts]\nsvc='svc.cli:main'\n",
+        },
+    )
+    facts = detection.facts
+    assert facts.app_objects == (("app.main", "app", "fastapi"),)
+    assert ("svc", "svc.cli:main") in facts.console_scripts
+    assert detection.entrypoint == "app.main:app (fastapi)"
+
+
+def test_django_is_found_through_manage_py(tmp_path: Path) -> None:
+    detection = found(tmp_path, {"requirements.txt": "django\n", "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\n"})
+    assert detection.facts.django_wsgi == "site_conf.wsgi"
+
+
+# -- planning ---------------------------------------------------------------------------------------------
+
+BASIC = """FROM python:3.12
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+ENV APP_ENV=prod PIP_DISABLE_PIP_VERSION_CHECK=1
+EXPOSE 5000
+CMD ["python", "app.py"]
+"""
+
+
+def test_dependencies_go_into_one_virtualenv_that_the_runtime_copies(tmp_path: Path) -> None:
+    outcome = run(tmp_path, BASIC, {"requirements.txt": "flask\n", "app.py": APP})
+    builder, runtime = stages(outcome)
+    assert builder.index("RUN python -m venv /opt/venv") < builder.index("pip install -r requirements.txt")
+    assert "--mount=type=cache,target=/root/.cache/pip" in builder
+    assert "COPY --from=builder /opt/venv /opt/venv" in runtime and "COPY --from=builder /app /app" in runtime
+    assert 'VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"' in runtime
+    assert "PYTHONDONTWRITEBYTECODE=1" in runtime and "PYTHONUNBUFFERED=1" in runtime
+    assert "FROM python:3.12." in runtime and "slim-bookworm AS runtime" in runtime
+    assert_clean(outcome)
+
+
+def test_pip_variables_stay_in_the_builder(tmp_path: Path) -> None:
+    outcome = run(tmp_path, BASIC, {"requirements.txt": "flask\n", "app.py": APP})
+    _, runtime = stages(outcome)
+    assert "ENV APP_ENV=prod" in runtime and "PIP_DISABLE" not in runtime
+    placement, reason = placed(outcome, 6)
+    assert placement is Placement.BOTH and "PIP_DISABLE_PIP_VERSION_CHECK" in reason
+
+
+def test_the_runtime_creates_a_non_root_user_its_family_way(tmp_path: Path) -> None:
+    debian = run(tmp_path / "d", BASIC, {"requirements.txt": "flask\n", "app.py": APP})
+    alpine = run(tmp_path / "a", BASIC.replace("python:3.12", "python:3.12-alpine"), {"requirements.txt": "flask\n", "app.py": APP})
+    assert "useradd --system" in stages(debian)[1] and "adduser -S" in stages(alpine)[1]
+    assert last_user(debian.dockerfile or "") == "10001:10001"
+    assert "alpine" in stages(alpine)[1].split("\n", 1)[0]
+
+
+def test_build_only_packages_stay_and_run_time_libraries_replace_headers(tmp_path: Path) -> None:
+    dockerfile = BASIC.replace("RUN pip install -r requirements.txt", "RUN apt-get update && apt-get install -y gcc libpq-dev libjpeg-dev && pip install -r requirements.txt")
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "psycopg2\npillow\n", "app.py": APP})
+    builder, runtime = stages(outcome)
+    assert "gcc libpq-dev libjpeg-dev" in builder
+    assert "apt-get install -y --no-install-recommends libpq5 libjpeg62-turbo" in runtime
+    assert "gcc" not in runtime and "-dev" not in runtime
+    assert_clean(outcome)
+
+
+def test_alpine_headers_are_replaced_by_their_alpine_libraries(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.11-alpine\nRUN apk add --no-cache gcc musl-dev postgresql-dev\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "psycopg2\n", "app.py": APP})
+    _, runtime = stages(outcome)
+    assert "RUN apk add --no-cache libpq" in runtime and "musl-dev" not in runtime
+
+
+def test_an_install_after_the_sources_moves_before_them(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})
+    builder, _ = stages(outcome)
+    assert builder.index("COPY requirements.txt ./") < builder.index("pip install -r requirements.txt") < builder.index("COPY . .")
+    assert "--no-cache-dir" not in builder  # the cache mount keeps the cache out of the layer
+    assert placed(outcome, 4)[0] is Placement.DROPPED
+
+
+def test_poetry_installs_main_dependencies_into_the_virtualenv_and_poetry_run_goes(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.11\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\nRUN pip install poetry && poetry install --no-root\nCOPY . .\nCMD poetry run uvicorn app:app\n"
+    outcome = run(tmp_path, dockerfile, {"pyproject.toml": "[tool.poetry]\nname='x'\n", "poetry.lock": "", "app.py": APP})
+    builder, runtime = stages(outcome)
+    assert builder.index("pip install poetry") < builder.index("python -m venv") < builder.index("poetry install --no-root --only main")
+    assert 'CMD ["uvicorn", "app:app"]' in runtime and "poetry" not in runtime
+    assert any("poetry run" in n.message for n in outcome.notes)
+    assert_clean(outcome)
+
+
+def test_pipenv_installs_into_the_virtualenv(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12\nRUN pip install pipenv\nWORKDIR /app\nCOPY Pipfile Pipfile.lock ./\nRUN pipenv install\nCOPY . .\nCMD [\"gunicorn\", \"main:app\"]\n"
+    outcome = run(tmp_path, dockerfile, {"Pipfile": "[packages]\n", "Pipfile.lock": "{}", "main.py": APP})
+    builder, _ = stages(outcome)
+    assert "pipenv install --system --deploy" in builder
+    assert any("--system" in n.message for n in outcome.notes)
+
+
+def test_an_editable_install_becomes_a_regular_one(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -e .\nENTRYPOINT [\"python3\"]\n"
+    outcome = run(tmp_path, dockerfile, {"setup.py": "from setuptools import setup\nsetup(name='x')\n"})
+    builder, _ = stages(outcome)
+    assert "pip install ." in builder and "-e ." not in builder
+
+
+def test_generated_files_reach_the_runtime_from_the_builder(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nRUN python manage.py collectstatic --noinput\nCMD [\"gunicorn\", \"site.wsgi\"]\n"
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "django\ngunicorn\n", "manage.py": ""})
+    builder, runtime = stages(outcome)
+    assert "RUN python manage.py collectstatic --noinput" in builder
+    assert "COPY --from=builder /app /app" in runtime and placed(outcome, 5)[0] is Placement.BUILDER
+
+
+def test_a_file_copied_into_the_root_reaches_the_runtime(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.11\nCOPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\nCOPY . /app\nCOPY entrypoint.sh /\nWORKDIR /app\nENTRYPOINT [\"sh\", \"/entrypoint.sh\"]\n"
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "entrypoint.sh": "#!/bin/sh\n"})
+    _, runtime = stages(outcome)
+    assert "COPY --from=builder /entrypoint.sh /entrypoint.sh" in runtime and "COPY --from=builder /app /app" in runtime
+    assert "/tmp" not in runtime
+
+
+def test_without_a_start_command_the_app_object_is_served(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12\nWORKDIR /srv\nCOPY . .\nRUN pip install -r requirements.txt\n"
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "fastapi\nuvicorn\n", "main.py": "from fastapi import FastAPI\napp = FastAPI()\n"})
+    assert 'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]' in (outcome.dockerfile or "")
+
+
+def test_an_install_stagify_cannot_read_keeps_the_builders_python(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.11-slim\nCOPY . /app\nWORKDIR /app\nRUN ./install.sh\nCMD [\"python\", \"app.py\"]\n"
+    outcome = run(tmp_path, dockerfile, {"install.sh": "pip install flask\n", "app.py": APP})
+    _, runtime = stages(outcome)
+    assert "COPY --from=builder /usr/local /usr/local" in runtime and "/opt/venv" not in runtime
+    assert any("no pip, Poetry" in n.message for n in outcome.notes)
+
+
+def test_distroless_gets_a_virtualenv_pointing_at_its_python(tmp_path: Path) -> None:
+    outcome = run(tmp_path, BASIC.replace("python:3.12", "python:3.12-slim"), {"requirements.txt": "flask\n", "app.py": APP}, runtime=RuntimeChoice.DISTROLESS)
+    builder, runtime = stages(outcome)
+    assert "FROM python:3.11." in builder and "ln -sf /usr/bin/python3.11 /opt/venv/bin/python" in builder
+    assert "FROM gcr.io/distroless/python3-debian12:nonroot AS runtime" in runtime and "ENTRYPOINT []" in runtime
+    assert last_user(outcome.dockerfile or "") == "65532:65532"
+    assert_clean(outcome)
+
+
+def test_a_healthcheck_keeps_curl_in_the_runtime(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.9-slim\nRUN apt update && apt install -y curl\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\nHEALTHCHECK CMD [\"curl\", \"-f\", \"127.0.0.1:5000\"]\nCMD [\"python\", \"app.py\"]\n"
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})
+    builder, runtime = stages(outcome)
+    assert "RUN apt-get update && apt-get install -y curl" in builder
+    assert "apt-get install -y --no-install-recommends curl" in runtime
+    assert_clean(outcome)
