@@ -194,6 +194,67 @@ def _bun() -> tuple[BaseImage, ...]:
     return tuple(rows)
 
 
+# Java: Eclipse Temurin's newest build of each LTS major (and the current one), on Ubuntu
+# (named explicitly: the unsuffixed tags move with Ubuntu releases) or Alpine. JDKs build, JREs run.
+_TEMURIN = (
+    ("8", "8u504-b01"),
+    ("11", "11.0.32.1_1"),
+    ("17", "17.0.20.1_1"),
+    ("21", "21.0.12.1_1"),
+    ("25", "25.0.4.1_1"),
+)
+TEMURIN_UBUNTU = "noble"
+MAVEN_VERSION = "3.9.16"
+# Gradle: the last release of each major, the JDKs it is published with, and those with an Alpine variant.
+_GRADLE = (
+    ("7", "7.6.6", ("8", "11", "17"), ("11", "17")),
+    ("8", "8.14.5", ("8", "11", "17", "21"), ("11", "17", "21")),
+    ("9", "9.8.0", ("17", "21", "25"), ("17", "21", "25")),
+)
+# Distroless Java: Temurin JREs on Debian 13; no Java 8 or 11 images exist.
+_DISTROLESS_JAVA = ("17", "21", "25")
+
+
+def _java() -> tuple[BaseImage, ...]:
+    rows: list[BaseImage] = []
+    common = dict(language="java", shell=True, user=None, uid=None)
+    for major, build in _TEMURIN:
+        for kind, role in (("jdk", Role.BUILDER), ("jre", Role.RUNTIME)):
+            rows.append(BaseImage(key=f"temurin-{major}-{kind}", reference=f"eclipse-temurin:{build}-{kind}-{TEMURIN_UBUNTU}",
+                                  role=role, family=Family.DEBIAN, version=major, libc=Libc.GLIBC, package_manager="apt-get",
+                                  **common))  # type: ignore[arg-type]
+            rows.append(BaseImage(key=f"temurin-{major}-{kind}-alpine", reference=f"eclipse-temurin:{build}-{kind}-alpine",
+                                  role=role, family=Family.ALPINE, version=major, libc=Libc.MUSL, package_manager="apk",
+                                  **common))  # type: ignore[arg-type]
+        rows.append(BaseImage(key=f"maven-{major}", reference=f"maven:{MAVEN_VERSION}-eclipse-temurin-{major}", role=Role.BUILDER,
+                              family=Family.DEBIAN, version=major, libc=Libc.GLIBC, package_manager="apt-get", **common))  # type: ignore[arg-type]
+        rows.append(BaseImage(key=f"maven-{major}-alpine", reference=f"maven:{MAVEN_VERSION}-eclipse-temurin-{major}-alpine",
+                              role=Role.BUILDER, family=Family.ALPINE, version=major, libc=Libc.MUSL, package_manager="apk",
+                              **common))  # type: ignore[arg-type]
+    for gradle_major, release, jdks, alpine in _GRADLE:
+        for major in jdks:
+            rows.append(BaseImage(key=f"gradle-{gradle_major}-{major}", reference=f"gradle:{release}-jdk{major}", role=Role.BUILDER,
+                                  family=Family.DEBIAN, version=major, libc=Libc.GLIBC, package_manager="apt-get",
+                                  **common))  # type: ignore[arg-type]
+            if major in alpine:
+                rows.append(BaseImage(key=f"gradle-{gradle_major}-{major}-alpine", reference=f"gradle:{release}-jdk{major}-alpine",
+                                      role=Role.BUILDER, family=Family.ALPINE, version=major, libc=Libc.MUSL,
+                                      package_manager="apk", **common))  # type: ignore[arg-type]
+    for major in _DISTROLESS_JAVA:
+        rows.append(BaseImage(key=f"distroless-java{major}", reference=f"gcr.io/distroless/java{major}-debian13:nonroot",
+                              role=Role.RUNTIME, family=Family.DISTROLESS, language="java", version=major, libc=Libc.GLIBC,
+                              shell=False, package_manager=None, user="nonroot", uid=65532, user_spec="65532:65532"))
+    return tuple(rows)
+
+
+def gradle_majors() -> tuple[str, ...]:
+    return tuple(g[0] for g in _GRADLE)
+
+
+def gradle_release(gradle_major: str) -> str:
+    return next(g[1] for g in _GRADLE if g[0] == gradle_major)
+
+
 # Runtime images: key, reference, family, libc, shell, package manager, the non-root user it has
 # (name, UID, and how USER names it: numerically where Kubernetes' runAsNonRoot must verify it).
 _RUNTIME_ROWS: tuple[tuple[str, str, Family, Libc, bool, str | None, str | None, int | None, str | None], ...] = (
@@ -231,6 +292,7 @@ CATALOGUE: tuple[BaseImage, ...] = (
     + tuple(row for spec in _NODE for row in _node(*spec))
     + _bun()
     + tuple(row for spec in _PYTHON for row in _python(*spec))
+    + _java()
     + _RUNTIMES
 )
 

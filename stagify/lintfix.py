@@ -3,6 +3,7 @@
 Each rewrite is one hadolint rule's fix that cannot change the build's result:
 ADD of local files -> COPY (DL3020), MAINTAINER -> LABEL (DL4000),
 ``apt`` -> ``apt-get`` (DL3027), ``apt-get install`` without ``-y`` -> with it (DL3014),
+a relative WORKDIR -> the absolute folder it resolves to (DL3000),
 shell-form CMD/ENTRYPOINT without shell features -> exec form (DL3025).
 """
 
@@ -54,6 +55,14 @@ def add_to_copy(ins: Instruction) -> str | None:
         return None
     body = keyword_upper(ins.raw)[3:]
     return "COPY" + body
+
+
+def absolute_workdir(ins: Instruction, resolved: str) -> str | None:
+    """``WORKDIR build/libs`` -> ``WORKDIR /app/build/libs``, the folder it resolves to (DL3000)."""
+    value = unquote(ins.args.strip())
+    if value.startswith("/") or "$" in value or not value:
+        return None
+    return f"WORKDIR {resolved}"
 
 
 def maintainer_to_label(ins: Instruction) -> str:

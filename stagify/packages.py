@@ -6,6 +6,7 @@ distroless image already carries, and the run-time counterpart of a -dev package
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .shell import Command
@@ -22,9 +23,11 @@ BUILD_ONLY = frozenset(
         "g++", "gcc", "gcc-c++", "git", "go", "golang", "libc-dev", "libc6-dev", "libtool", "linux-headers",
         "make", "mercurial", "musl-dev", "pkg-config", "pkgconf", "pkgconfig", "protobuf-compiler",
         "protobuf-dev", "protoc", "subversion", "upx", "openssh-client", "gnupg", "unzip", "xz-utils",
-        "dpkg-dev", "patch", "file",
+        "dpkg-dev", "patch", "file", "maven", "gradle", "ant", "sbt",
     }
 )
+# JDKs (compilers): a Java runtime stage brings its own JRE, and other runtimes never need javac.
+JDK_PACKAGE = re.compile(r"^(openjdk-\d+-jdk(-headless)?|openjdk\d+(-jdk)?|java-[\d.]+-openjdk-devel|default-jdk(-headless)?|temurin-\d+-jdk)$")
 COMPILERS = frozenset({"gcc", "g++", "build-essential", "build-base", "make", "clang"})
 BUILD_PYTHON = frozenset({"python3", "python", "python-is-python3", "python3-dev", "python2"})
 # Tools that only matter at run time when something at run time calls them.
@@ -121,7 +124,7 @@ def runtime_packages(install: PackageInstall, called: set[str], link: bool = Fal
     for package in install.packages:
         if compiles and package in BUILD_PYTHON:
             drop.append(package)  # python beside a C compiler is there for node-gyp or a C extension build
-        elif install.virtual or package in BUILD_ONLY:
+        elif install.virtual or package in BUILD_ONLY or JDK_PACKAGE.match(package):
             drop.append(package)
         elif package in RUN_IF_CALLED:
             (keep if RUN_IF_CALLED[package] in called else drop).append(package)

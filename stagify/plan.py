@@ -519,11 +519,13 @@ class _Planner:
                 target.append(carried(ins))
                 acc.decide(ins, Placement.BUILDER, "sets the shell of the build's RUN lines")
             elif kw is Keyword.WORKDIR:
-                target.append(carried(ins))
+                absolute = lintfix.absolute_workdir(ins, w.state.workdir)
+                target.append(carried(ins, absolute))
+                extra = "; the relative folder written as the absolute one it names" if absolute else ""
                 if index == last_workdir:
-                    acc.decide(ins, Placement.BOTH, "the build works here and the application runs from here")
+                    acc.decide(ins, Placement.BOTH, "the build works here and the application runs from here" + extra)
                 else:
-                    acc.decide(ins, Placement.BUILDER, f"a build folder; the runtime works in {self.final_state.workdir}")
+                    acc.decide(ins, Placement.BUILDER, f"a build folder; the runtime works in {self.final_state.workdir}" + extra)
             elif kw is Keyword.USER:
                 self._place_user(ins, index, last_run, target, user)
             elif kw in (Keyword.COPY, Keyword.ADD):
@@ -587,6 +589,15 @@ class _Planner:
 
     def _place_copy(self, w: Walked, target: list[Line]) -> None:
         ins = w.instruction
+        rewrite = self.lang.rewrite_copy(self.inp, w)
+        if rewrite is not None:
+            self.acc.notes.extend(rewrite.notes)
+            if rewrite.drop:
+                self.acc.decide(ins, Placement.DROPPED, rewrite.reason)
+                return
+            (self.acc.sources if rewrite.builds else target).append(carried(ins, rewrite.text))
+            self.acc.decide(ins, Placement.BUILDER, rewrite.reason)
+            return
         text = lintfix.add_to_copy(ins)
         source = ins.flag("from")
         if source is not None:
@@ -693,12 +704,15 @@ class _Planner:
         inp, acc = self.inp, self.acc
         copies: list[CopyFrom] = []
         seen: set[str] = set()
+        added: set[tuple[str | None, str, str]] = set()
         owner = user.instruction if ":" in user.instruction else f"{user.instruction}:{user.instruction}"
 
         def add(source: str, dest: str, reason: str, chown: str | None = None, stage: str | None = None) -> None:
-            if dest in seen:
+            # Several folders may fill one destination (Spring Boot's layers into ./): one copy per source.
+            if (dest in seen and not dest.endswith("/")) or (stage, source, dest) in added:
                 return
             seen.add(dest)
+            added.add((stage, source, dest))
             copies.append(CopyFrom(source=source, dest=dest, chown=chown, reason=reason, stage=stage))
 
         path_dirs = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")

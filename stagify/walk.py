@@ -97,7 +97,8 @@ def walk(stage: Stage, defaults: BaseDefaults, context: BuildContext | None = No
             for name, default in arg_pairs(ins.args):
                 if default is not None and name not in env:
                     env[name] = default  # visible to later RUN lines like an ENV, for path resolution
-            out.append(Walked(ins, State(state.workdir, state.user, tuple(env.items()))))
+            state = State(state.workdir, state.user, tuple(env.items()))
+            out.append(Walked(ins, state))
         elif ins.keyword in (Keyword.COPY, Keyword.ADD):
             out.append(Walked(ins, state, copy=_copy_record(ins, state, context)))
         elif ins.keyword is Keyword.RUN:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from .base import Language
 from .go import GO
+from .java import JAVA
 from .node import NODE
 from .python import PYTHON
 
-LANGUAGES: tuple[Language, ...] = (GO, NODE, PYTHON)
+LANGUAGES: tuple[Language, ...] = (GO, NODE, PYTHON, JAVA)
 
 
 def by_name(name: str) -> Language:

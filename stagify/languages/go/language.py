@@ -210,6 +210,9 @@ class GoLanguage:
         workdir, restore = layer_workdirs(inp, folder)
         return GoDeps(manifests=manifests, mounts=mounts, workdir=workdir, restore=restore)
 
+    def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
+        return None  # every COPY of the build context stays as written
+
     def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
         ins = walked.instruction
         calls = [(cmd, parse_call(cmd.argv, cmd.env)) for cmd in walked.commands]

@@ -219,6 +219,9 @@ class NodeLanguage:
         w = inp.walked[index]
         return all(project_install(c.argv) or is_setup(c.argv) for c in w.commands)
 
+    def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
+        return None  # every COPY of the build context stays as written
+
     def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
         ins = walked.instruction
         commands = list(walked.commands)

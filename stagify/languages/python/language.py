@@ -208,6 +208,9 @@ class PythonLanguage:
             ),
         )
 
+    def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
+        return None  # every COPY of the build context stays as written
+
     def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
         ins = walked.instruction
         index = inp.walked.index(walked)

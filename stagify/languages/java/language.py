@@ -1,0 +1,555 @@
+"""The Java language: detection and the planning hooks.
+
+The builder is the original stage on a pinned Maven, Gradle or Temurin JDK image of
+the same Java major, with the dependencies resolved in their own cached layer and
+the tests left to CI; the runtime is a Temurin JRE (or distroless Java) of that
+major with the jar under a stable name, Spring Boot's layers, an installDist
+folder or the compiled classes, and a non-root user.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from ... import images, shell
+from ...context import BuildContext
+from ...detect import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
+from ...imageref import Family, ImageRef
+from ...images import BaseImage
+from ...lintfix import keyword_upper, replace_command, with_mounts
+from ...model import Dockerfile, Keyword, Stage, env_pairs, substitute
+from ...options import RuntimeChoice
+from ...stageplan import Level, Note
+from ...walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from .commands import BuildCall, launcher, package_text, parse_call
+from .facts import (
+    BUILD_TOOL_IMAGES,
+    GRADLE,
+    GRADLE_BUILD_FILES,
+    JAVAC,
+    JDK_IMAGES,
+    MANIFESTS,
+    MAVEN,
+    JavaFacts,
+    boot_key,
+    gather_facts,
+    tag_java,
+    with_tool_versions,
+)
+from .start import (
+    EXTRACT_DIR,
+    LAYERS,
+    STABLE_COMMENT,
+    STABLE_NAME,
+    facts_of,
+    gradle_mounts,
+    maven_mounts,
+    packages,
+    runtime_of,
+    start_of,
+)
+
+BUILD_ENV_PREFIXES = ("MAVEN_", "GRADLE_")
+# Build-tool settings and the builder's JDK location: a JRE runtime has its own JAVA_HOME.
+BUILD_ENV = frozenset({"M2_HOME", "M2", "JAVA_HOME", "GRADLE_HOME", "MAVEN_HOME"})
+_JAVA_PATH = "/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Build output and IDE files: never part of an image's build context.
+OUTPUT_DIRS = ("target", "build", ".gradle", "out")
+IDE_FILES = (".settings", ".project", ".classpath", ".factorypath", "*.iml", "*.ipr", "*.iws", ".apt_generated", ".sts4-cache")
+RUNTIME_CONFIG = ("application.properties", "application.yml", "application.yaml")
+_LTS = ("8", "11", "17", "21", "25")
+
+
+@dataclass(frozen=True)
+class JavaDeps:
+    """The dependency layer placed before the sources."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Extract:
+    """The stage that splits a Spring Boot jar into its layers."""
+
+    image: str
+    platform: str | None
+    jar: str  # the builder path of the jar
+    command: str
+
+
+@dataclass(frozen=True)
+class JavaTemplateData:
+    layer: JavaDeps | None
+    extract: Extract | None
+    reset_entrypoint: bool  # distroless Java's entrypoint is `java -jar`: the start command replaces it
+
+
+def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None) -> tuple[str, str]:
+    """The Java major and where it comes from: the original's JDK first, then the build files."""
+    tag = tag_java(image)
+    line = stage.from_.line if stage is not None else "?"
+    if tag:
+        version, source = tag, f"the original base image {image} (line {line})"
+    elif facts.java_version:
+        version, source = facts.java_version, facts.java_version_source or "the build files"
+    else:
+        version = _LTS[-1]
+        named = f"the original base image {image} names no Java version" if image is not None else "no Java version given anywhere"
+        source = f"{named}: the newest LTS, Java {version}"
+    if version not in _LTS:
+        later = [v for v in _LTS if int(v) >= int(version)]
+        nearest = later[0] if later else _LTS[-1]
+        source += f"; Java {version} has no Temurin image in the catalogue, so Java {nearest}"
+        version = nearest
+    return version, source
+
+
+class JavaLanguage:
+    name = "java"
+    display = "Java"
+    template = "java.Dockerfile.j2"
+    looked_for = "pom.xml, build.gradle(.kts), *.java, FROM maven/gradle/eclipse-temurin/openjdk, mvn/gradle/javac"
+
+    # -- detection ----------------------------------------------------------------------------------
+
+    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
+        evidence: list[Evidence] = []
+        score = 0
+        path = dockerfile.path if dockerfile else "Dockerfile"
+        stage, image = base_image(dockerfile)
+        tool_hint: str | None = None
+        if image is not None and _is_java_image(image):
+            evidence.append(Evidence(f"{path}:{stage.from_.line if stage else '?'}", f"base image {image}"))
+            score = SCORE_BASE_IMAGE
+            tool_hint = image.path if image.path in BUILD_TOOL_IMAGES else None
+        if stage is not None:
+            for ins in stage.instructions:
+                if ins.keyword not in (Keyword.RUN, Keyword.CMD, Keyword.ENTRYPOINT):
+                    continue
+                text = ins.args if ins.exec_form is None else shell.join(list(ins.exec_form))
+                for command in shell.commands(text):
+                    call = parse_call(command.argv)
+                    if call is None:
+                        continue
+                    evidence.append(Evidence(f"{path}:{ins.line}", f"{call.tool}: {command.text[:60]}"))
+                    score = max(score, SCORE_BUILD_COMMAND)
+                    if call.tool != JAVAC:
+                        tool_hint = call.tool  # Maven or Gradle decide over a javac beside them
+                    elif tool_hint is None:
+                        tool_hint = JAVAC
+        manifests = [n for n in ("pom.xml", *GRADLE_BUILD_FILES) if context.is_file(n)]
+        if manifests:
+            score = max(score, SCORE_MANIFEST)
+            evidence.append(Evidence(manifests[0], "Java build file"))
+        elif score == 0:
+            sources = [f for f in context.entries() if f.endswith(".java")]
+            if not sources:
+                return None
+            score = SCORE_SOURCES
+            evidence.append(Evidence(sources[0], "Java sources"))
+        project = _project_dir(context, stage, image, self)
+        facts = with_tool_versions(gather_facts(context, project, tool_hint), image)
+        version, source = choose_version(facts, image, stage)
+        return Detection(
+            language=self.name,
+            display=self.display,
+            score=score,
+            version=version,
+            version_source=source,
+            tool=facts.tool + (" (wrapper)" if facts.wrapper else ""),
+            entrypoint=_entry_description(facts),
+            evidence=tuple(evidence),
+            facts=facts,
+        )
+
+    # -- planning hooks -----------------------------------------------------------------------------
+
+    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
+        env: tuple[tuple[str, str], ...] = (("JAVA_HOME", "/opt/java/openjdk"), ("PATH", _JAVA_PATH), ("HOME", "/root"))
+        if image is not None and image.path == "gradle":
+            return BaseDefaults(workdir="/home/gradle", env=(*env, ("GRADLE_HOME", "/opt/gradle")))
+        if image is not None and image.path == "maven":
+            return BaseDefaults(workdir="/", env=(*env, ("MAVEN_HOME", "/usr/share/maven"), ("MAVEN_CONFIG", "/root/.m2")))
+        return BaseDefaults(workdir="/", env=env)
+
+    def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
+        facts = facts_of(inp)
+        version = inp.detection.version or _LTS[-1]
+        alpine = inp.image is not None and inp.image.family is Family.ALPINE
+        suffix = "-alpine" if alpine else ""
+        path = inp.image.path if inp.image is not None else ""
+        source = f"Java {version} from {inp.detection.version_source}"
+        if path == "maven":
+            reason = f"Maven {images.MAVEN_VERSION} on Temurin {version}, as the original built with Maven; {source}"
+            if facts.maven_version and facts.maven_version.split(".")[:2] != images.MAVEN_VERSION.split(".")[:2]:
+                reason += f" (the original named Maven {facts.maven_version})"
+            return images.row(f"maven-{version}{suffix}"), reason
+        if path == "gradle":
+            return self._gradle_builder(facts, version, suffix, source)
+        row = images.row(f"temurin-{version}-jdk{suffix}")
+        reason = f"the Temurin {version} JDK; {source}"
+        if path and path not in ("eclipse-temurin",):
+            reason += f" (Temurin instead of {path}: the same OpenJDK, maintained)"
+        return row, reason
+
+    def _gradle_builder(self, facts: JavaFacts, version: str, suffix: str, source: str) -> tuple[BaseImage, str]:
+        majors = images.gradle_majors()
+        wanted = (facts.gradle_version or "").split(".")[0]
+        candidates = [wanted] if wanted in majors else []
+        candidates += [m for m in reversed(majors) if m not in candidates]
+        for major in candidates:
+            for key in (f"gradle-{major}-{version}{suffix}", f"gradle-{major}-{version}"):
+                try:
+                    row = images.row(key)
+                except KeyError:
+                    continue
+                reason = f"Gradle {images.gradle_release(major)} on Java {version}; {source}"
+                if facts.gradle_version and major != wanted:
+                    reason += f" (the original named Gradle {facts.gradle_version}, which has no image for Java {version})"
+                if suffix and not key.endswith(suffix):
+                    reason += "; no Alpine variant for this Java, so Ubuntu"
+                return row, reason
+        raise KeyError(f"gradle java {version}")  # pragma: no cover - every LTS has a Gradle row
+
+    def is_build_env(self, inp: PlanInput, name: str) -> bool:
+        return name.startswith(BUILD_ENV_PREFIXES) or name in BUILD_ENV
+
+    def is_manifest_copy(self, record: CopyRecord) -> bool:
+        return bool(record.sources) and all(posixpath.basename(s.rstrip("/")) in MANIFESTS for s in record.sources)
+
+    def copy_to_runtime(self, inp: PlanInput, walked: Walked) -> str | None:
+        return None  # the runtime takes the jar, the layers or the classes from the builder
+
+    def links_libraries(self, inp: PlanInput) -> bool:
+        return False
+
+    # -- the build ------------------------------------------------------------------------------------
+
+    def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
+        ins = walked.instruction
+        calls = [(c, parse_call(c.argv)) for c in walked.commands]
+        found = [(c, call) for c, call in calls if call is not None]
+        if not found or ins.heredocs:
+            return None
+        runtime = runtime_of(inp)
+        text = keyword_upper(ins.raw)
+        changes: list[str] = []
+        notes: list[Note] = []
+        mounts: list = []
+        builds = False
+        for command, call in found:
+            if call.tool == JAVAC:
+                builds = True
+                continue
+            new = command.text
+            if call.packages:
+                builds = True
+                if runtime.repackage and call.tool == MAVEN and "spring-boot:repackage" not in call.goals:
+                    new += " spring-boot:repackage"
+                    changes.append("spring-boot:repackage added, so the jar is executable")
+                new, made = package_text(call, new)
+                changes.extend(made)
+                if call.runs_tests:
+                    notes.append(Note("the image build skips the tests; run them in CI, where a failure does not cost an image", ins.line))
+            for mount in (maven_mounts(inp, walked.state) if call.tool == MAVEN else gradle_mounts(inp, walked.state, call.wrapper)):
+                if mount not in mounts:
+                    mounts.append(mount)
+            if new != command.text:
+                text = replace_command(text, command.text, new, inp.dockerfile.escape)
+        if mounts:
+            text = with_mounts(text, ins.flags, tuple(mounts), inp.dockerfile.escape)
+        if builds:
+            reason = "compiles and packages the application"
+        elif any(call.fetches_dependencies for _, call in found):
+            reason = "resolves the dependencies before the sources, so the layer stays cached"
+        else:
+            reason = "runs the build tool"
+        if changes:
+            reason += "; " + ", ".join(changes)
+        if mounts:
+            reason += "; with a cache mount for the downloaded dependencies"
+        if runtime.stable_step and runtime.stable_after == ins.line:
+            text += "\n" + STABLE_COMMENT + "\n" + runtime.stable_step
+        return RunRewrite(text=text, reason=reason, builds=builds, notes=tuple(notes))
+
+    def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
+        """``COPY target/*.jar app.jar`` after the build: the jar the build wrote, not one from the build context."""
+        ins = walked.instruction
+        if ins.flag("from") is not None or walked.copy is None:
+            return None
+        index = inp.walked.index(walked)
+        steps = [s for s in packages(inp) if s.index < index]
+        parts = copy_parts(ins)
+        if not steps or parts is None:
+            return None
+        facts = facts_of(inp)
+        env = walked.state.env_map()
+        sources = [substitute(s, env).removeprefix("./") for s in parts[0]]
+        prefix = facts.project_dir + "/" if facts.project_dir else ""
+        outputs = tuple(f"{prefix}{d}/" for d in ("target", "build"))
+        if not all(s.startswith(outputs) for s in sources):
+            return None
+        step = steps[-1]
+        built = [posixpath.join(step.state.workdir, s[len(prefix) :]) for s in sources]
+        dest = walked.state.resolve(parts[1])
+        text = f"RUN cp {' '.join(built)} {dest}"
+        note = Note(
+            f"COPY takes {', '.join(sources)} from the build context, not the jar the build on line {step.line} wrote (the original "
+            "got whatever lay in the context, or failed to build); the builder copies the built jar",
+            ins.line,
+            Level.WARNING,
+        )
+        return RunRewrite(text=text, reason="copies the jar the build wrote (the original copied it from the build context)",
+                          builds=True, notes=(note,))
+
+    def dependency_layer(self, inp: PlanInput, at: State) -> object | None:
+        """The dependencies resolved before the sources, when the original resolved them with the build."""
+        facts = facts_of(inp)
+        first = inp.first_source
+        if first is None or facts.tool not in (MAVEN, GRADLE) or facts.manifest is None or facts.multi_module or facts.buildsrc:
+            return None
+        later = [s for s in packages(inp) if s.index > first]
+        start = start_of(inp)
+        if later:
+            call, state = later[0].call, later[0].state
+        elif runtime_of(inp).build is not None and start is not None and start.tool is not None:
+            call, state = start.tool, start.walked.state  # the package step the start command needs
+        else:
+            return None
+        if any(s.call.tool != facts.tool for s in later) or call.tool != facts.tool:
+            return None
+        for w in inp.walked[:first]:
+            for command in w.commands:
+                found = parse_call(command.argv)
+                if found is not None and (found.fetches_dependencies or found.packages):
+                    return None  # the original already has its dependency layer
+        folder = state.workdir
+        if not is_root_user(state.user):
+            return None  # the build user's folders and caches are the original's business
+        if image_path(list(inp.copies), facts.manifest, inp.context) != posixpath.join(folder, posixpath.basename(facts.manifest)):
+            return None
+        before = [w.copy for w in inp.walked[:first] if w.copy is not None]
+        names = [n for n in facts.manifest_files(inp.context, call.wrapper) if inp.context.exists(facts.path(n))]
+        if call.wrapper and not any(n in ("mvnw", "gradlew") for n in names):
+            return None
+        extra = _settings_files(call, facts, inp.context)
+        files = [n for n in [*names, *extra] if image_path(before, facts.path(n), inp.context) is None]
+        if call.tool == MAVEN:
+            options = _carried_options(call.options, ("-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles"))
+            resolve = " ".join([call.program, "-B", *options, "dependency:go-offline"])
+            mounts = maven_mounts(inp, state)
+        else:
+            resolve = f"{call.program} dependencies --no-daemon"
+            mounts = gradle_mounts(inp, state, call.wrapper)
+        workdir, restore = layer_workdirs(inp, folder)
+        plain = [facts.path(n) for n in files if not inp.context.is_dir(facts.path(n))]
+        folders = [facts.path(n) for n in files if inp.context.is_dir(facts.path(n))]
+        lines = [
+            *([f"WORKDIR {workdir}"] if workdir else []),
+            "# Dependencies before the sources: this layer is rebuilt only when the build files change",
+            *([f"COPY {' '.join(plain)} ./"] if plain else []),
+            *[f"COPY {d} {posixpath.basename(d)}/" for d in folders],
+            with_mounts("RUN " + resolve, (), mounts, inp.dockerfile.escape),
+            *([f"WORKDIR {restore}"] if restore else []),
+        ]
+        return JavaDeps(lines=tuple(lines))
+
+    # -- the start command ----------------------------------------------------------------------------
+
+    def rewrite_start(
+        self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
+    ) -> StartRewrite | None:
+        runtime = runtime_of(inp)
+        start = start_of(inp)
+        if runtime.argv is None or start is None or argv != start.argv:
+            return None
+        if runtime.kind == "boot":
+            reason = f"Spring Boot's extracted layers start with {launcher(facts_of(inp).boot_version)}"
+        elif runtime.kind == "dist":
+            reason = "the installDist script, packaged once in the builder"
+        else:
+            reason = f"the jar under its stable name {STABLE_NAME}"
+        if start.tool is not None:
+            reason = (f"{' '.join(start.argv[:2])} compiled the code and resolved its dependencies at every start; the builder packages "
+                      f"the application once and the runtime starts it with java; {reason}")
+        return StartRewrite(argv=runtime.argv, reason=reason, build=runtime.build)
+
+    def default_start(self, inp: PlanInput) -> tuple[tuple[str, ...], str] | None:
+        runtime = runtime_of(inp)
+        if start_of(inp) is not None or runtime.argv is None:
+            return None
+        return runtime.argv, f"starts the jar the build packages: {' '.join(runtime.argv)}"
+
+    # -- runtime --------------------------------------------------------------------------------------
+
+    def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
+        version = inp.detection.version or _LTS[-1]
+        alpine = inp.image is not None and inp.image.family is Family.ALPINE
+        forced = inp.options.runtime
+        if forced is RuntimeChoice.DISTROLESS and version in _distroless_versions():
+            return images.row(f"distroless-java{version}"), f"distroless Java {version}: a Temurin JRE, no shell, no package manager"
+        if forced is RuntimeChoice.ALPINE:
+            alpine = True
+        elif forced is RuntimeChoice.DEBIAN:
+            alpine = False
+        row = images.row(f"temurin-{version}-jre{'-alpine' if alpine else ''}")
+        return row, f"the Temurin {version} JRE: the same Java without the compiler, the build tool and the sources"
+
+    def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None:
+        if workdir is None and runtime_of(inp).kind == "boot":
+            return "/app"  # the layers are unpacked into the working folder, never into /
+        return workdir
+
+    def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]:
+        plan = runtime_of(inp)
+        out: list[Artifact] = []
+        if plan.kind == "boot":
+            for layer in LAYERS:
+                out.append(Artifact(path=f"{EXTRACT_DIR}/extracted/{layer}/", dest="./", stage="layers",
+                                    reason=f"Spring Boot's {layer} layer"))
+        elif plan.kind == "jar" and plan.jar and plan.runtime_jar:
+            out.append(Artifact(path=plan.jar, dest=plan.runtime_jar, reason="the application jar"))
+        for folder in plan.folders:
+            if folder == "/":
+                out.append(Artifact(path="/*.class", dest="/", reason="the compiled classes"))
+            else:
+                out.append(Artifact(path=folder, reason="the compiled application" if plan.kind != "dist" else "the installDist folder: scripts, jar and libraries"))
+        return out
+
+    def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
+        facts = facts_of(inp)
+        found = []
+        for name in RUNTIME_CONFIG:
+            for rel in (facts.path(name), facts.path(f"config/{name}")):
+                if inp.context.is_file(rel):
+                    found.append((rel, "configuration Spring Boot reads from the working folder"))
+        return found
+
+    def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
+        facts = facts_of(inp)
+        plan = runtime_of(inp)
+        notes = list(plan.notes)
+        tag = tag_java(inp.image)
+        if tag and facts.java_version and int(facts.java_version) > int(tag):
+            notes.append(Note(f"{facts.java_version_source} asks for Java {facts.java_version}, newer than the Java {tag} of the base image: "
+                              "the original cannot build that either; both stages keep Java " + (inp.detection.version or tag),
+                              inp.stage.from_.line, Level.WARNING))
+        if inp.options.runtime is RuntimeChoice.DISTROLESS and (inp.detection.version or "") not in _distroless_versions():
+            notes.append(Note(f"distroless has no Java {inp.detection.version} image (only {', '.join(_distroless_versions())}): "
+                              "the runtime stays a Temurin JRE", None, Level.WARNING))
+        if inp.options.runtime is RuntimeChoice.SCRATCH:
+            notes.append(Note("a Java application needs a JVM: --runtime scratch is not possible, the runtime is a Temurin JRE", None,
+                              Level.WARNING))
+        if facts.boot_plugin and facts.boot_version and boot_key(facts.boot_version) < (2, 4) and plan.kind == "jar":
+            notes.append(Note(f"Spring Boot {facts.boot_version} does not write layered jars (2.4 does): the runtime runs the whole jar",
+                              None))
+        notes.extend(self._java_opts_notes(inp))
+        return tuple(notes)
+
+    def _java_opts_notes(self, inp: PlanInput) -> list[Note]:
+        start = start_of(inp)
+        if start is None or start.java is None or start.script is not None:
+            return []
+        for w in inp.walked:
+            if w.instruction.keyword is Keyword.ENV and any(n == "JAVA_OPTS" for n, _ in env_pairs(w.instruction.args)):
+                return [Note("ENV JAVA_OPTS is set, but the start command runs java directly, which does not read it (the original did not "
+                             "either); the JVM itself reads JAVA_TOOL_OPTIONS", w.instruction.line, Level.WARNING)]
+        return []
+
+    def dockerignore(self, inp: PlanInput) -> list[str]:
+        facts = facts_of(inp)
+        prefix = facts.project_dir + "/" if facts.project_dir else ""
+        lines = [f"{prefix}{d}" for d in OUTPUT_DIRS]
+        if prefix:
+            lines += list(OUTPUT_DIRS)  # also whatever a build at the context's root left behind
+        return [*lines, "**/*.class", *IDE_FILES, "*.log", "hs_err_pid*"]
+
+    def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
+        plan = runtime_of(inp)
+        extract = None
+        if plan.kind == "boot" and plan.jar:
+            builder, _ = self.builder_image(inp, None)
+            image = runtime.reference if runtime.shell else builder.reference
+            if plan.layers_mode == "tools":
+                command = f"RUN java -Djarmode=tools -jar {STABLE_NAME} extract --layers --launcher --destination extracted"
+            else:
+                command = f"RUN java -Djarmode=layertools -jar {STABLE_NAME} extract --destination extracted"
+            extract = Extract(image=image, platform=inp.stage.platform, jar=plan.jar, command=command)
+        has_entrypoint = any(w.instruction.keyword is Keyword.ENTRYPOINT for w in inp.walked)
+        reset = runtime.key.startswith("distroless-java") and not has_entrypoint
+        layer = dependencies if isinstance(dependencies, JavaDeps) else None
+        return JavaTemplateData(layer=layer, extract=extract, reset_entrypoint=reset)
+
+
+def is_root_user(user: str | None) -> bool:
+    return user is None or user.strip() in ("root", "0", "0:0", "root:root")
+
+
+def _distroless_versions() -> tuple[str, ...]:
+    return tuple(r.version for r in images.CATALOGUE if r.key.startswith("distroless-java") and r.version)
+
+
+def _is_java_image(image: ImageRef) -> bool:
+    name = image.path.rsplit("/", 1)[-1]
+    return image.path in JDK_IMAGES or image.path in BUILD_TOOL_IMAGES or any(k in name for k in ("jdk", "temurin", "corretto", "zulu", "liberica"))
+
+
+def _project_dir(context: BuildContext, stage: Stage | None, image: ImageRef | None, lang: JavaLanguage) -> str:
+    """The context folder that holds the build file the Dockerfile's build reads (``app/`` for ``COPY app .``)."""
+    if stage is None:
+        return ""
+    walked = walk(stage, lang.base_defaults(image), context)
+    copies = [w.copy for w in walked if w.copy is not None]
+    for w in walked:
+        if w.instruction.keyword not in (Keyword.RUN, Keyword.CMD):
+            continue
+        text = w.instruction.args if w.instruction.exec_form is None else shell.join(list(w.instruction.exec_form))
+        if not any(parse_call(c.argv) is not None for c in shell.commands(text)):
+            continue
+        for name in ("pom.xml", *GRADLE_BUILD_FILES, "mvnw", "gradlew"):
+            rel = origin_of(copies, posixpath.join(w.state.workdir, name), context)
+            if rel is not None:
+                return posixpath.dirname(rel)
+        break
+    return ""
+
+
+def _settings_files(call: BuildCall, facts: JavaFacts, context: BuildContext) -> list[str]:
+    found = []
+    for option in ("-s", "--settings", "-gs", "--global-settings"):
+        value = call.option_value(option)
+        if value and not value.startswith(("/", "$")) and context.is_file(facts.path(value)):
+            found.append(value)
+    return found
+
+
+def _carried_options(options: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    words = list(options)
+    for i, word in enumerate(words):
+        if word in names and i + 1 < len(words):
+            out += [word, words[i + 1]]
+        elif any(word.startswith(n) and len(word) > len(n) and n.startswith("-P") for n in names):
+            out.append(word)
+    return out
+
+
+def _entry_description(facts: JavaFacts) -> str | None:
+    if facts.boot_version:
+        return f"Spring Boot {facts.boot_version}" + (f" ({facts.main_class})" if facts.main_class else "")
+    return facts.main_class
+
+
+JAVA = JavaLanguage()
+
+__all__ = ["JAVA", "Extract", "JavaDeps", "JavaLanguage", "JavaTemplateData", "choose_version"]
