@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from stagify import Options
+
 from .helpers import shared_dir
 
 IN_CI = os.environ.get("CI") == "true"
@@ -195,11 +197,14 @@ def compare_conversion(
     port: int,
     env: dict[str, str] | None = None,
     rewrite: Callable[[str], str] = lambda text: text,
+    options: Options | None = None,
+    variant: str = "",
 ) -> Comparison:
     """Convert a fixture, build both Dockerfiles on the real engine, run both and GET ``paths``.
 
     ``rewrite`` is applied to both Dockerfiles alike (e.g. :func:`debian_twin`). The
     converted build gets the converted .dockerignore; the images are removed afterwards.
+    ``options`` are the conversion's (e.g. ``--runtime``); ``variant`` names that case in reports.
     """
     from stagify import Status, convert
 
@@ -208,23 +213,24 @@ def compare_conversion(
     original_ctx = copy_context(fixture, work / "original")
     converted_ctx = copy_context(fixture, work / "converted")
     source = dockerfile_of(original_ctx)
-    outcome = convert(source.read_bytes(), context=converted_ctx, path=source.name)
+    outcome = convert(source.read_bytes(), context=converted_ctx, options=options, path=source.name)
     assert outcome.status is Status.CONVERTED, outcome.error
     (converted_ctx / ".dockerignore").write_text(outcome.dockerignore or "")
     original_df = work / "Dockerfile.original"
     converted_df = work / "Dockerfile.converted"
     original_df.write_text(rewrite(source.read_text()))
     converted_df.write_text(rewrite(outcome.dockerfile or ""))
-    tag = f"stagify-e2e-test/{fixture.name}"
+    name = fixture.name + (f"-{variant}" if variant else "")
+    tag = f"stagify-e2e-test/{name}"
     before = engine.build(original_df, original_ctx, f"{tag}:original")
     after = engine.build(converted_df, converted_ctx, f"{tag}:converted")
     try:
-        answers_before, uid_before = engine.serve(before.tag, f"stagify-test-{fixture.name}-orig", port, paths, env)
-        answers_after, uid_after = engine.serve(after.tag, f"stagify-test-{fixture.name}-conv", port, paths, env)
+        answers_before, uid_before = engine.serve(before.tag, f"stagify-test-{name}-orig", port, paths, env)
+        answers_after, uid_after = engine.serve(after.tag, f"stagify-test-{name}-conv", port, paths, env)
     finally:
         engine.remove_images(before.tag, after.tag)
     result = Comparison(before, after, paths, answers_before, answers_after, uid_before, uid_after)
-    _report(fixture.name, result.figures())
+    _report(name, result.figures())
     return result
 
 

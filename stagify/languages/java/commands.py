@@ -235,7 +235,7 @@ def parse_java(argv: tuple[str, ...]) -> JavaStart | None:
             classpath = words[i + 1]
             i += 2
             continue
-        if word.startswith("-"):
+        if word.startswith(("-", "$")):  # an option, or a variable of options ($JAVA_OPTS)
             options.append(word)
             i += 1
             continue

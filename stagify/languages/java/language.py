@@ -205,8 +205,11 @@ class JavaLanguage:
     def _gradle_builder(self, facts: JavaFacts, version: str, suffix: str, source: str) -> tuple[BaseImage, str]:
         majors = images.gradle_majors()
         wanted = (facts.gradle_version or "").split(".")[0]
-        candidates = [wanted] if wanted in majors else []
-        candidates += [m for m in reversed(majors) if m not in candidates]
+        if wanted in majors:
+            # The Gradle the original named, else the nearest newer one (a build script's API changes least).
+            candidates = [m for m in majors if int(m) >= int(wanted)] + [m for m in reversed(majors) if int(m) < int(wanted)]
+        else:
+            candidates = list(reversed(majors))
         for major in candidates:
             for key in (f"gradle-{major}-{version}{suffix}", f"gradle-{major}-{version}"):
                 try:
@@ -374,14 +377,14 @@ class JavaLanguage:
         if runtime.argv is None or start is None or argv != start.argv:
             return None
         if runtime.kind == "boot":
-            reason = f"Spring Boot's extracted layers start with {launcher(facts_of(inp).boot_version)}"
+            reason = f"Spring Boot's extracted layers with {launcher(facts_of(inp).boot_version)}"
         elif runtime.kind == "dist":
-            reason = "the installDist script, packaged once in the builder"
+            reason = "the installDist script"
         else:
             reason = f"the jar under its stable name {STABLE_NAME}"
         if start.tool is not None:
             reason = (f"{' '.join(start.argv[:2])} compiled the code and resolved its dependencies at every start; the builder packages "
-                      f"the application once and the runtime starts it with java; {reason}")
+                      f"the application once; the runtime starts {reason}")
         return StartRewrite(argv=runtime.argv, reason=reason, build=runtime.build)
 
     def default_start(self, inp: PlanInput) -> tuple[tuple[str, ...], str] | None:

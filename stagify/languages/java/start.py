@@ -293,7 +293,6 @@ def _tool_start(inp: PlanInput, facts: JavaFacts, start: Start, steps: list[Pack
         dist = posixpath.join(folder, "build", "install", name)
         if step is None or not any(t.endswith(("installDist", "stage")) for t in step.call.goals):
             build = _build_line(inp, call, "installDist", start.walked.state)
-        notes.append(Note(f"gradle run compiled the code at every start; the runtime starts the installDist script {dist}/bin/{name}", line))
         return JavaRuntime(kind="dist", folders=(dist,), start_line=line, argv=(f"{dist}/bin/{name}", *call_args(call)), build=build,
                            notes=tuple(notes))
     expected = _expected_jar(facts, folder)
