@@ -1,5 +1,6 @@
-"""Print the figures of the real-engine examples: image sizes before and after, build times, and how
-long one `stagify convert` takes. Sizes and cold build times come from a real engine (the e2e tests, --no-cache); run:
+"""Print the figures of the real-engine examples next to the seed articles': image sizes before and after,
+cold build and rebuild times, and how long one `stagify convert` takes. The figures come from `stagify verify`
+on a real engine (the e2e tests, run with --no-cache builds); run:
 
     python benchmarks/seed_images.py
 """
@@ -16,6 +17,15 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# What the seed articles measured for each language: single stage -> multi-stage, in MB.
+ARTICLES = {"go": (301, 15.4), "node": (1100, 148), "python": (920, 85), "java": (700, 180)}
+
+
+def language_of(case: str) -> str:
+    for lang in ARTICLES:
+        if f"-{lang}-" in f"-{case}-" or case.startswith(f"{lang}-"):
+            return lang
+    return ""
 
 
 def convert_timing(runs: int = 10) -> tuple[float, float]:
@@ -47,12 +57,15 @@ def main() -> int:
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", *e2e], cwd=REPO, env=env)
     rows = [json.loads(line) for line in Path(report).read_text().splitlines() if line.strip()]
     print()
-    print(f"{'case':<28} {'original':>10} {'converted':>10} {'smaller':>8} {'build s (orig/conv)':>20}  user")
+    print(f"{'case':<32} {'original':>10} {'converted':>10} {'smaller':>8} {'article':>16} {'build s':>12} {'rebuild s':>10}  user")
     for row in rows:
         before, after = row["original_bytes"], row["converted_bytes"]
+        article = ARTICLES.get(language_of(row["case"]))
+        seed = f"{article[0]:g}->{article[1]:g} MB" if article else ""
+        rebuild = f"{row.get('original_rebuild_s')}/{row.get('converted_rebuild_s')}" if row.get("converted_rebuild_s") else "-"
         print(
-            f"{row['case']:<28} {before / 1e6:>8.1f}MB {after / 1e6:>8.1f}MB {100 * (1 - after / before):>7.1f}% "
-            f"{row['original_build_s']:>9}/{row['converted_build_s']:<10} {row['converted_user']} (uid {row['converted_uid']})"
+            f"{row['case']:<32} {before / 1e6:>8.1f}MB {after / 1e6:>8.1f}MB {100 * (1 - after / before):>7.1f}% {seed:>16} "
+            f"{row['original_build_s']:>5}/{row['converted_build_s']:<6} {rebuild:>10}  {row['converted_user']} (uid {row['converted_uid']})"
         )
     cli, call = convert_timing()
     print(f"\nstagify convert (command, median of 10): {cli * 1000:.0f} ms; convert() library call: {call * 1000:.1f} ms")

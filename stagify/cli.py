@@ -18,8 +18,9 @@ from .diff import unified
 from .errors import StagifyError
 from .languages import names
 from .options import Options, RuntimeChoice
-from .parse import parse
-from .report import detection_json, detection_text, explain, note_line, outcome_json
+from .parse import decode, parse
+from .report import detection_json, detection_text, explain, note_line, outcome_json, verify_json, verify_rows
+from .verify import Report as VerifyReport
 from .write import WriteError, write_all
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
@@ -33,6 +34,8 @@ class Exit(IntEnum):
     USAGE = 2
     CANNOT_CONVERT = 3
     CANNOT_WRITE = 4
+    NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
+    CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
 
 
 app = typer.Typer(
@@ -208,6 +211,81 @@ def _write_target(dockerfile: Path) -> Path:
             Exit.CANNOT_WRITE,
         )
     return real
+
+
+@app.command("verify")
+def verify_command(
+    path: str = typer.Argument(".", help="The original Dockerfile, or a folder holding one."),
+    converted: Path | None = typer.Option(None, "--converted", help="A converted Dockerfile already written (default: convert now, in memory)."),
+    http: list[str] = typer.Option([], "--http", help="A path to GET on both containers (repeatable; default /)."),
+    port: int | None = typer.Option(None, "--port", help="The port the application listens on (default: the first EXPOSEd one)."),
+    env: list[str] = typer.Option([], "--env", help="NAME=VALUE for both containers (repeatable)."),
+    smoke_cmd: str | None = typer.Option(None, "--smoke-cmd", help="A command run in both images in place of CMD; exit code and output compared."),
+    timeout: float | None = typer.Option(None, "--timeout", help="Seconds to wait for the port (default 60)."),
+    rebuild: bool = typer.Option(True, "--rebuild/--no-rebuild", help="Measure a rebuild after a one-line source change."),
+    keep_images: bool = typer.Option(False, "--keep-images", help="Keep the two images (tagged stagify-verify/...)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family of the conversion."),
+    lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
+    context: Path | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder).", resolve_path=False),
+) -> None:
+    """Build the original and the converted Dockerfile, run both, and compare behaviour, size and user."""
+    from .verify import VerifyError, load_settings, smoke_from, verify
+
+    if lang is not None and lang not in names():
+        raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
+    try:
+        file_path = find_dockerfile(Path(path))
+        ctx_dir = context or file_path.parent
+        original = decode(_read(file_path), str(file_path))[0]
+        settings, source = load_settings(file_path.parent)
+        smoke = smoke_from(settings, source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout)
+        if converted is not None:
+            converted_text = decode(_read(converted), str(converted))[0]
+            ignore = None
+            language = lang
+        else:
+            outcome = convert(original, context=ctx_dir, options=Options(runtime=runtime, language=lang), path=str(file_path))
+            if outcome.status is Status.FAILED:
+                raise _fail(str(outcome.error), Exit.CANNOT_CONVERT)
+            if outcome.status is Status.SKIPPED:
+                raise _fail(f"{file_path}: nothing to verify: {outcome.reason}", Exit.OK)
+            converted_text = outcome.dockerfile or ""
+            ignore = outcome.dockerignore
+            language = outcome.language
+    except StagifyError as exc:
+        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+    try:
+        report = verify(original, converted_text, Path(ctx_dir), converted_ignore=ignore, smoke=smoke, language=language,
+                        rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name)
+    except VerifyError as exc:
+        raise _fail(f"{file_path}: cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
+    if as_json:
+        typer.echo(json.dumps(verify_json(report), indent=2))
+    else:
+        print_verify(report, str(file_path))
+    if not report.ok:
+        for problem in report.problems:
+            typer.echo(f"{file_path}: not verified: {problem}", err=True)
+        raise typer.Exit(int(Exit.NOT_VERIFIED))
+
+
+def print_verify(report: VerifyReport, label: str) -> None:
+    """The report as a table: one row per measure, the original's and the conversion's columns."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"stagify verify {label}", title_justify="left")
+    table.add_column("")
+    table.add_column("original", overflow="fold")
+    table.add_column("converted", overflow="fold")
+    table.add_column("", overflow="fold")
+    for row in verify_rows(report):
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    verdict = "[green]verified[/green]" if report.ok else "[red]not verified[/red]"
+    console.print(verdict + "".join(f"\n  {r}" for r in report.remarks))
 
 
 @app.command("detect")

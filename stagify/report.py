@@ -7,6 +7,7 @@ from typing import Any
 from .api import Outcome
 from .detect import Detection
 from .stageplan import Note
+from .verify import Report, Side
 
 
 def note_line(path: str, note: Note) -> str:
@@ -105,3 +106,67 @@ def _fact_text(value: Any) -> str:
     if value is True:
         return "yes"
     return str(value)
+
+
+def _megabytes(size: int | None) -> str:
+    return f"{size / 1e6:.1f} MB" if size is not None else "-"
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:.1f} s" if value is not None else "-"
+
+
+def _user(side: Side) -> str:
+    user = side.user or "root"
+    return f"{user} (uid {side.uid})" if side.uid is not None else user
+
+
+def verify_rows(report: Report) -> list[tuple[str, str, str, str]]:
+    """The verify table: (measure, original, converted, comment) rows."""
+    before, after = report.original, report.converted
+    saved = report.smaller_by
+    rows = [
+        ("image size", _megabytes(before.size), _megabytes(after.size), f"{saved * 100:.1f} % smaller" if saved is not None else ""),
+        ("layers", str(before.layers or "-"), str(after.layers or "-"), ""),
+        ("user", _user(before), _user(after), "root!" if any(p.startswith("the converted image runs as root") for p in report.problems) else ""),
+        ("build", _seconds(before.build_seconds), _seconds(after.build_seconds) if after.built else "failed", ""),
+    ]
+    if report.changed_file:
+        rows.append(("rebuild after a one-line change", _seconds(before.rebuild_seconds), _seconds(after.rebuild_seconds),
+                     report.changed_file))
+    for old, new in zip(before.answers, after.answers, strict=False):
+        same = (old.status, old.body) == (new.status, new.body)
+        rows.append((old.check, _answer(old.status, old.body), _answer(new.status, new.body), "same" if same else "DIFFERENT"))
+    return rows
+
+
+def _answer(status: int, body: str) -> str:
+    text = " ".join(body.split())
+    return f"{status} {text[:40]}{'...' if len(text) > 40 else ''}"
+
+
+def verify_json(report: Report) -> dict[str, Any]:
+    def side(s: Side) -> dict[str, Any]:
+        return {
+            "tag": s.tag,
+            "built": s.built,
+            "build_seconds": s.build_seconds,
+            "rebuild_seconds": s.rebuild_seconds,
+            "size_bytes": s.size,
+            "layers": s.layers,
+            "user": s.user,
+            "uid": s.uid,
+            "answers": [{"check": a.check, "status": a.status, "body": a.body} for a in s.answers],
+            "error": s.error,
+        }
+
+    return {
+        "verified": report.ok,
+        "same_behaviour": report.same_behaviour,
+        "smaller_by": report.smaller_by,
+        "changed_file": report.changed_file,
+        "original": side(report.original),
+        "converted": side(report.converted),
+        "problems": list(report.problems),
+        "remarks": list(report.remarks),
+    }

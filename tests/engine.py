@@ -1,6 +1,8 @@
 """A real Docker engine for tests, through the shared e2e scripts (engine-up, stand-ins, provide).
 
-Builds and containers use ``--network host`` and servers are reached on 127.0.0.1 only.
+Comparisons go through ``stagify.verify``, the library behind ``stagify verify``; this
+module only starts the engine and provides the base images offline. Builds and
+containers use ``--network host`` and servers are reached on 127.0.0.1 only.
 Where no engine can be had the tests skip and say why, except under ``CI=true``, where
 they fail instead: CI must run them.
 """
@@ -10,11 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from stagify import Options
+from stagify.docker import Docker, Response
+from stagify.verify import Report, Side, Smoke, verify
 
 from .helpers import shared_dir
 
@@ -32,20 +32,6 @@ def unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true but the real-engine tests cannot run: {reason}")
     pytest.skip(reason)
-
-
-@dataclass(frozen=True)
-class Built:
-    tag: str
-    seconds: float
-    size: int
-    user: str
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    body: bytes
 
 
 class Engine:
@@ -77,11 +63,9 @@ class Engine:
             unavailable(f"stand-ins failed: {stand_ins.stderr.strip()[-500:]}")
         return cls(e2e, env)
 
-    def run(self, *args: str, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([self.docker, *args], capture_output=True, text=True, env=self.env, timeout=timeout)
-        if check and result.returncode != 0:
-            raise AssertionError(f"docker {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-        return result
+    def docker_client(self) -> Docker:
+        """stagify's own Docker client (what ``stagify verify`` uses), on this engine."""
+        return Docker(self.docker, self.env)
 
     def provide(self, dockerfile: Path) -> Path:
         """The path to build with; skips the case when a base cannot be had offline (exit 3)."""
@@ -93,66 +77,11 @@ class Engine:
         assert result.returncode == 0, result.stderr
         return Path(result.stdout.strip())
 
-    def build(self, dockerfile: Path, context: Path, tag: str) -> Built:
-        path = self.provide(dockerfile)
-        started = time.monotonic()
-        # Benchmarks time cold builds; tests reuse the build cache.
-        no_cache = ["--no-cache"] if os.environ.get("STAGIFY_E2E_NO_CACHE") == "1" else []
-        result = self.run("build", *no_cache, "--network", "host", "-f", str(path), "-t", tag, str(context), check=False, timeout=1200)
-        seconds = time.monotonic() - started
-        if result.returncode != 0:
-            raise AssertionError(f"build of {dockerfile} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-        info = json.loads(self.run("image", "inspect", tag).stdout)[0]
-        return Built(tag=tag, seconds=seconds, size=int(info["Size"]), user=info["Config"].get("User") or "")
-
-    def serve(self, image: str, name: str, port: int, paths: list[str], env: dict[str, str] | None = None) -> tuple[list[Response], int]:
-        """Run the image with ``--network host``, GET each path on 127.0.0.1, return the answers and the UID."""
-        self.run("rm", "-f", name, check=False)
-        args = ["run", "-d", "--name", name, "--network", "host", "-e", f"ADDR=127.0.0.1:{port}", "-e", f"PORT={port}", "-e", "HOST=127.0.0.1"]
-        for key, value in (env or {}).items():
-            args += ["-e", f"{key}={value}"]
-        try:
-            self.run(*args, image)
-            _wait_for_port(port, lambda: self._logs(name))
-            answers = [_get(f"http://127.0.0.1:{port}{path}") for path in paths]
-            pid = self.run("inspect", "-f", "{{.State.Pid}}", name).stdout.strip()
-            uid = _uid_of(pid)
-        finally:
-            self.run("rm", "-f", name, check=False)
-        return answers, uid
-
-    def _logs(self, name: str) -> str:
-        result = self.run("logs", name, check=False)
-        return result.stdout + result.stderr
-
-    def remove_images(self, *tags: str) -> None:
-        self.run("rmi", "-f", *tags, check=False)
-
-
-def _wait_for_port(port: int, logs, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            sock.settimeout(0.5)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {timeout}s; container logs:\n{logs()}")
-
-
-def _get(url: str) -> Response:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as reply:
-            return Response(status=reply.status, body=reply.read())
-    except urllib.error.HTTPError as exc:
-        return Response(status=exc.code, body=exc.read())
-
-
-def _uid_of(pid: str) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    match = re.search(r"^Uid:\s+(\d+)", status, re.M)
-    assert match, status
-    return int(match.group(1))
+    def provided(self, text: str, work: Path, name: str) -> str:
+        """The Dockerfile text after its bases were made available (provide may rewrite it, e.g. drop a digest)."""
+        path = work / name
+        path.write_text(text)
+        return self.provide(path).read_text()
 
 
 def debian_twin(text: str) -> str:
@@ -167,25 +96,39 @@ def debian_twin(text: str) -> str:
 
 @dataclass(frozen=True)
 class Comparison:
-    """An example built from its original and its converted Dockerfile, both run and queried."""
+    """An example built from its original and its converted Dockerfile, both run and queried, by stagify verify."""
 
-    before: Built
-    after: Built
+    report: Report
     paths: list[str]
-    answers_before: list[Response]
-    answers_after: list[Response]
-    uid_before: int
-    uid_after: int
+
+    @property
+    def before(self) -> Side:
+        return self.report.original
+
+    @property
+    def after(self) -> Side:
+        return self.report.converted
+
+    @property
+    def answers_before(self) -> list[Response]:
+        return list(self.report.original.answers)
+
+    @property
+    def answers_after(self) -> list[Response]:
+        return list(self.report.converted.answers)
 
     def figures(self) -> dict[str, object]:
+        before, after = self.report.original, self.report.converted
         return {
-            "original_bytes": self.before.size,
-            "converted_bytes": self.after.size,
-            "original_build_s": round(self.before.seconds, 1),
-            "converted_build_s": round(self.after.seconds, 1),
-            "original_uid": self.uid_before,
-            "converted_uid": self.uid_after,
-            "converted_user": self.after.user,
+            "original_bytes": before.size,
+            "converted_bytes": after.size,
+            "original_build_s": round(before.build_seconds or 0, 1),
+            "converted_build_s": round(after.build_seconds or 0, 1),
+            "original_rebuild_s": before.rebuild_seconds and round(before.rebuild_seconds, 1),
+            "converted_rebuild_s": after.rebuild_seconds and round(after.rebuild_seconds, 1),
+            "original_uid": before.uid,
+            "converted_uid": after.uid,
+            "converted_user": after.user,
         }
 
 
@@ -199,46 +142,44 @@ def compare_conversion(
     rewrite: Callable[[str], str] = lambda text: text,
     options: Options | None = None,
     variant: str = "",
+    rebuild: bool = False,
 ) -> Comparison:
-    """Convert a fixture, build both Dockerfiles on the real engine, run both and GET ``paths``.
+    """Convert a fixture and prove it with ``stagify.verify``: both Dockerfiles built, run and queried on ``paths``.
 
-    ``rewrite`` is applied to both Dockerfiles alike (e.g. :func:`debian_twin`). The
-    converted build gets the converted .dockerignore; the images are removed afterwards.
-    ``options`` are the conversion's (e.g. ``--runtime``); ``variant`` names that case in reports.
+    ``rewrite`` is applied to both Dockerfiles alike (e.g. :func:`debian_twin`) before the
+    stand-ins are provided for them. The converted build reads the converted .dockerignore;
+    ``rebuild`` also measures both rebuilds after a one-line source change. The images are
+    removed afterwards.
     """
     from stagify import Status, convert
 
     from .helpers import copy_context, dockerfile_of
 
-    original_ctx = copy_context(fixture, work / "original")
-    converted_ctx = copy_context(fixture, work / "converted")
-    source = dockerfile_of(original_ctx)
-    outcome = convert(source.read_bytes(), context=converted_ctx, options=options, path=source.name)
+    context = copy_context(fixture, work / "context")
+    source = dockerfile_of(context)
+    outcome = convert(source.read_bytes(), context=context, options=options, path=source.name)
     assert outcome.status is Status.CONVERTED, outcome.error
-    (converted_ctx / ".dockerignore").write_text(outcome.dockerignore or "")
-    original_df = work / "Dockerfile.original"
-    converted_df = work / "Dockerfile.converted"
-    original_df.write_text(rewrite(source.read_text()))
-    converted_df.write_text(rewrite(outcome.dockerfile or ""))
+    original = engine.provided(rewrite(source.read_text()), work, "Dockerfile.original")
+    converted = engine.provided(rewrite(outcome.dockerfile or ""), work, "Dockerfile.converted")
     name = fixture.name + (f"-{variant}" if variant else "")
-    tag = f"stagify-e2e-test/{name}"
-    before = engine.build(original_df, original_ctx, f"{tag}:original")
-    after = engine.build(converted_df, converted_ctx, f"{tag}:converted")
-    try:
-        answers_before, uid_before = engine.serve(before.tag, f"stagify-test-{name}-orig", port, paths, env)
-        answers_after, uid_after = engine.serve(after.tag, f"stagify-test-{name}-conv", port, paths, env)
-    finally:
-        engine.remove_images(before.tag, after.tag)
-    result = Comparison(before, after, paths, answers_before, answers_after, uid_before, uid_after)
+    pairs = {"ADDR": f"127.0.0.1:{port}", "PORT": str(port), "HOST": "127.0.0.1", **(env or {})}
+    smoke = Smoke(paths=tuple(paths), port=port, env=tuple(pairs.items()))
+    # STAGIFY_E2E_NO_CACHE=1: the benchmark times cold builds; the tests reuse the build cache.
+    cold = os.environ.get("STAGIFY_E2E_NO_CACHE") == "1"
+    report = verify(original, converted, context, converted_ignore=outcome.dockerignore, smoke=smoke,
+                    docker=engine.docker_client(), language=outcome.language, rebuild=rebuild, name=name, no_cache=cold)
+    assert report.converted.built, report.problems
+    result = Comparison(report, paths)
     _report(name, result.figures())
     return result
 
 
 def assert_smaller_and_non_root(result: Comparison, ratio: float) -> None:
     before, after = result.before, result.after
+    assert before.size and after.size
     assert after.size <= ratio * before.size, f"{after.size} bytes is not {100 - 100 * ratio:.0f} % below {before.size}"
     assert after.user and after.user.split(":")[0] not in ("root", "0"), after.user
-    assert result.uid_after != 0, "the converted container's process runs as root"
+    assert after.uid not in (None, 0), f"the converted container's process runs as uid {after.uid}"
 
 
 def _report(case: str, figures: dict[str, object]) -> None:

@@ -15,11 +15,7 @@ from ...context import BuildContext
 from ...detect import Evidence
 from ...imageref import ImageRef
 from ...model import Stage
-
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from ...tomlfile import TOMLDecodeError, loads
 
 # Lock files and manifests, in the order that decides the manager.
 MANAGER_FILES = (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("Pipfile.lock", "pipenv"), ("Pipfile", "pipenv"), ("pdm.lock", "pdm"))
@@ -64,8 +60,8 @@ def read_toml(context: BuildContext, rel: str) -> dict[str, Any]:
     if not text:
         return {}
     try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+        return loads(text)
+    except (TOMLDecodeError, ValueError):
         return {}
 
 

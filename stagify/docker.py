@@ -1,0 +1,198 @@
+"""The Docker CLI, for ``stagify verify``: build with BuildKit, inspect, run, remove. The only module that runs docker.
+
+The client is ``$DOCKER`` when set, else ``docker`` on PATH; builds go through
+``docker buildx build --load`` where buildx exists, else ``docker build`` with
+``DOCKER_BUILDKIT=1`` (the templates use BuildKit cache mounts). Builds and
+containers use the host's network, and servers are reached on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# What a build's output says when a base image cannot be had.
+_PULL_FAILURES = re.compile(
+    r"pull access denied|failed to resolve source metadata|manifest unknown|not found: manifest|repository does not exist"
+    r"|failed to do request|no such host|i/o timeout|connection refused|TLS handshake timeout|unauthorized: authentication required"
+    r"|failed to authorize|error getting credentials",
+    re.I,
+)
+_IMAGE_IN_ERROR = re.compile(r"(?:docker\.io/)?(?:library/)?([\w.\-/]+:[\w.\-]+)")
+
+
+class EngineError(Exception):
+    """The engine cannot be used: no daemon answers, the client is missing, docker itself failed."""
+
+
+@dataclass(frozen=True)
+class BuildFailure(Exception):
+    """A build that did not finish: the tail of its output, and the base image it could not pull, if that was why."""
+
+    output: str
+    unpullable: str | None = None
+
+    def __str__(self) -> str:
+        return self.output
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    size: int
+    layers: int
+    user: str
+
+
+@dataclass(frozen=True)
+class Response:
+    """What one smoke check saw: an HTTP status and body, or a command's exit code and output."""
+
+    check: str
+    status: int
+    body: str
+
+
+class Docker:
+    def __init__(self, client: str | None = None, env: dict[str, str] | None = None) -> None:
+        self.client = client or os.environ.get("DOCKER") or shutil.which("docker") or "docker"
+        self.env = dict(env if env is not None else os.environ)
+        self.env.setdefault("DOCKER_BUILDKIT", "1")
+        self._buildx: bool | None = None
+
+    def _run(self, *args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
+        try:
+            result = subprocess.run([self.client, *args], capture_output=True, text=True, env=self.env, timeout=timeout)
+        except FileNotFoundError:
+            raise EngineError(f"no docker client: {self.client!r} cannot be run (install Docker, or set DOCKER to its client)") from None
+        except subprocess.TimeoutExpired:
+            raise EngineError(f"docker {args[0]} did not answer within {timeout:.0f} s") from None
+        if check and result.returncode != 0:
+            raise EngineError(f"docker {' '.join(args[:2])} failed: {_last_line(result.stderr or result.stdout)}")
+        return result
+
+    def check(self) -> str:
+        """The engine's version; EngineError when no engine answers."""
+        result = self._run("version", "--format", "{{.Server.Version}}", timeout=30, check=False)
+        if result.returncode != 0 or not result.stdout.strip():
+            raise EngineError(f"no Docker engine answers ({_last_line(result.stderr) or 'docker version failed'}); "
+                              "start one, or set DOCKER to a client that reaches one")
+        return result.stdout.strip()
+
+    def has_buildx(self) -> bool:
+        if self._buildx is None:
+            self._buildx = self._run("buildx", "version", timeout=30, check=False).returncode == 0
+        return self._buildx
+
+    def build(self, dockerfile: Path, context: Path, tag: str, no_cache: bool = False) -> float:
+        """Build with BuildKit and return the seconds it took; BuildFailure when it does not build."""
+        command = ["buildx", "build", "--load"] if self.has_buildx() else ["build"]
+        args = [*command, "--progress", "plain", "--network", "host", "-f", str(dockerfile), "-t", tag]
+        if no_cache:
+            args.append("--no-cache")
+        started = time.monotonic()
+        result = self._run(*args, str(context), timeout=3600, check=False)
+        seconds = time.monotonic() - started
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip()
+            if "buildx component is missing" in output or "requires the buildx component" in output:
+                raise EngineError(f"the docker client {self.client} cannot build with BuildKit (buildx is missing); "
+                                  "install buildx, or set DOCKER to a client that builds with BuildKit")
+            unpullable = None
+            if _PULL_FAILURES.search(output):
+                found = _IMAGE_IN_ERROR.search(output[output.find("ERROR") :] if "ERROR" in output else output)
+                unpullable = found.group(1) if found else "a base image"
+            raise BuildFailure("\n".join(output.splitlines()[-25:]), unpullable)
+        return seconds
+
+    def inspect(self, tag: str) -> ImageInfo:
+        info = json.loads(self._run("image", "inspect", tag).stdout)[0]
+        layers = len(info.get("RootFS", {}).get("Layers") or [])
+        return ImageInfo(size=int(info["Size"]), layers=layers, user=(info.get("Config") or {}).get("User") or "")
+
+    def serve(self, tag: str, name: str, port: int, paths: tuple[str, ...], env: tuple[tuple[str, str], ...],
+              timeout: float = 60) -> tuple[list[Response], int | None]:
+        """Run the image, GET each path on 127.0.0.1:port, return the answers and the UID its process runs as."""
+        self.remove_container(name)
+        args = ["run", "-d", "--name", name, "--network", "host"]
+        for key, value in env:
+            args += ["-e", f"{key}={value}"]
+        try:
+            self._run(*args, tag)
+            if not self._wait_for_port(name, port, timeout):
+                logs = self._run("logs", name, check=False)
+                tail = _last_line(logs.stdout + logs.stderr, 3)
+                return [Response(f"GET {p}", 0, f"nothing listened on 127.0.0.1:{port}: {tail}") for p in paths], None
+            answers = [_get(port, path) for path in paths]
+            uid = self._process_uid(name)
+        finally:
+            self.remove_container(name)
+        return answers, uid
+
+    def run_command(self, tag: str, command: tuple[str, ...], env: tuple[tuple[str, str], ...], timeout: float = 120) -> Response:
+        """Run the image with ``command`` in place of its CMD; the exit code and the output."""
+        args = ["run", "--rm", "--network", "host"]
+        for key, value in env:
+            args += ["-e", f"{key}={value}"]
+        result = self._run(*args, tag, *command, timeout=timeout, check=False)
+        return Response(" ".join(command), result.returncode, result.stdout + result.stderr)
+
+    def remove_container(self, name: str) -> None:
+        self._run("rm", "-f", name, check=False)
+
+    def remove_images(self, *tags: str) -> None:
+        if tags:
+            self._run("rmi", "-f", *tags, check=False)
+
+    def _wait_for_port(self, name: str, port: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return True
+            except OSError:
+                pass
+            state = self._run("inspect", "-f", "{{.State.Running}}", name, check=False).stdout.strip()
+            if state != "true":
+                return False
+            time.sleep(0.3)
+        return False
+
+    def _process_uid(self, name: str) -> int | None:
+        """The UID of the container's main process: from /proc when the engine is local, else from docker top."""
+        pid = self._run("inspect", "-f", "{{.State.Pid}}", name, check=False).stdout.strip()
+        status = Path(f"/proc/{pid}/status")
+        if pid.isdigit() and pid != "0":
+            try:
+                found = re.search(r"^Uid:\s+(\d+)", status.read_text(), re.M)
+                if found:
+                    return int(found.group(1))
+            except OSError:
+                pass
+        top = self._run("top", name, "-o", "uid", check=False).stdout.split()
+        return int(top[1]) if len(top) > 1 and top[1].isdigit() else None
+
+
+def _get(port: int, path: str) -> Response:
+    import urllib.error
+    import urllib.request
+
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=30) as reply:  # only ever 127.0.0.1
+            return Response(f"GET {path}", reply.status, reply.read().decode("utf-8", "replace"))
+    except urllib.error.HTTPError as exc:
+        return Response(f"GET {path}", exc.code, exc.read().decode("utf-8", "replace"))
+    except (urllib.error.URLError, OSError) as exc:
+        return Response(f"GET {path}", 0, f"no answer: {exc}")
+
+
+def _last_line(text: str, count: int = 1) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(lines[-count:])

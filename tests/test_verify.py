@@ -1,0 +1,119 @@
+"""``stagify verify`` without an engine: settings, the smoke defaults, the report, and the errors that need none.
+
+What needs a real engine (both images built, run and compared; a broken conversion
+caught) is in tests/test_e2e_verify.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stagify.docker import Response
+from stagify.errors import StagifyError
+from stagify.report import verify_json, verify_rows
+from stagify.verify import Report, Side, exposed_port, load_settings, pick_source, smoke_from
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def stagify(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "stagify", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "Dockerfile").write_text("FROM python:3.12\nCOPY app.py .\nEXPOSE 5000\nCMD [\"python\", \"app.py\"]\n")
+    (folder / "app.py").write_text("print('hi')\n")
+    return folder
+
+
+def test_the_first_exposed_port_is_the_default() -> None:
+    assert exposed_port("FROM x\nEXPOSE 8080/tcp 9090\nexpose 1\n") == 8080
+    assert exposed_port("FROM x\nEXPOSE $PORT\n") is None
+
+
+def test_the_changed_source_is_an_application_file(tmp_path: Path) -> None:
+    for rel in ("cmd/server/main.go", "main_test.go", "vendor/x/y.go", "internal/a.go", "main.go", "README.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("package main\n")
+    assert pick_source(tmp_path, "go") == "main.go"
+    (tmp_path / ".dockerignore").write_text("main.go\n")
+    assert pick_source(tmp_path, "go") == "internal/a.go"  # never a file the build does not see
+    assert pick_source(tmp_path, "python") is None
+
+
+def test_settings_from_stagify_toml_and_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.stagify.verify]\nhttp = ["/health"]\nport = 9000\n')
+    settings, source = load_settings(tmp_path)
+    assert settings == {"http": ["/health"], "port": 9000} and source.endswith("pyproject.toml")
+    (tmp_path / ".stagify.toml").write_text('[verify]\nhttp = ["/", "/api"]\nenv = { MODE = "test" }\nsmoke_cmd = "app --version"\n')
+    settings, source = load_settings(tmp_path)
+    assert source.endswith(".stagify.toml")  # .stagify.toml wins
+    smoke = smoke_from(settings, source, paths=[], port=None, env=["DEBUG=1"], command=None, timeout=None)
+    assert smoke.paths == ("/", "/api")
+    assert smoke.env == (("MODE", "test"), ("DEBUG", "1"))
+    assert smoke.command == ("app", "--version")
+    assert smoke_from(settings, source, paths=["/x"], port=81, env=[], command=None, timeout=5).paths == ("/x",)
+
+
+@pytest.mark.parametrize(
+    ("settings", "env", "message"),
+    [({"port": 70000}, [], "port must be"), ({"http": ["health"]}, [], "must start with /"), ({}, ["NOVALUE"], "NAME=VALUE")],
+)
+def test_bad_settings_are_clear_errors(settings: dict, env: list[str], message: str) -> None:
+    with pytest.raises(StagifyError, match=message):
+        smoke_from(settings, ".stagify.toml", paths=[], port=None, env=env, command=None, timeout=None)
+
+
+def test_unreadable_settings_name_the_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / ".stagify.toml").write_text("[verify]\nport = \n")
+    with pytest.raises(StagifyError) as caught:
+        load_settings(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / '.stagify.toml'}:2: cannot read the settings")
+
+
+def test_the_report_table_and_json() -> None:
+    before = Side("t:o", True, 10.0, 900_000_000, 12, "", 0, 9.0, (Response("GET /", 200, "hello"),))
+    after = Side("t:c", True, 12.0, 9_000_000, 4, "65532:65532", 65532, 1.5, (Response("GET /", 200, "hello"),))
+    report = Report(before, after, ("GET /",), "main.go")
+    assert report.ok and report.same_behaviour and round(report.smaller_by or 0, 2) == 0.99
+    rows = verify_rows(report)
+    assert ("image size", "900.0 MB", "9.0 MB", "99.0 % smaller") in rows
+    assert ("rebuild after a one-line change", "9.0 s", "1.5 s", "main.go") in rows
+    assert ("GET /", "200 hello", "200 hello", "same") in rows
+    data = json.loads(json.dumps(verify_json(report)))
+    assert data["verified"] is True and data["converted"]["uid"] == 65532
+
+
+def test_no_docker_client_is_a_clear_error(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    run = stagify("verify", "proj", "--no-rebuild", cwd=tmp_path, env={**os.environ, "DOCKER": str(tmp_path / "no-such-docker")})
+    assert run.returncode == 6, run.stderr
+    assert run.stderr.strip() == f"proj/Dockerfile: cannot verify: no docker client: {str(tmp_path / 'no-such-docker')!r} cannot be run (install Docker, or set DOCKER to its client)"
+    assert "Traceback" not in run.stderr and sorted(p.name for p in folder.iterdir()) == ["Dockerfile", "app.py"]
+
+
+def test_no_engine_is_a_clear_error(tmp_path: Path) -> None:
+    project(tmp_path)
+    fake = tmp_path / "docker"
+    fake.write_text("#!/bin/sh\necho 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.' >&2\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    run = stagify("verify", "proj", cwd=tmp_path, env={**os.environ, "DOCKER": str(fake)})
+    assert run.returncode == 6
+    assert "cannot verify: no Docker engine answers (Cannot connect to the Docker daemon" in run.stderr
+
+
+def test_verify_of_what_cannot_be_converted_says_where(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "Dockerfile").write_text("RUN echo\n")
+    run = stagify("verify", "proj", cwd=tmp_path, env=dict(os.environ))
+    assert run.returncode == 3
+    assert run.stderr.startswith("proj/Dockerfile:1: ")
