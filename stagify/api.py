@@ -54,6 +54,10 @@ class Outcome:
     error: Problem | None = None
     reason: str | None = None
     detection: Detection | None = None
+    # The .dockerignore lines the conversion wants and the context paths they must never hide,
+    # so conversions sharing one build context can merge into one .dockerignore.
+    ignore_lines: tuple[str, ...] = ()
+    ignore_protected: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -95,6 +99,8 @@ def convert(
             notes=plan.notes,
             decisions=plan.decisions,
             detection=detection,
+            ignore_lines=plan.dockerignore,
+            ignore_protected=plan.copied_sources,
         )
     except StagifyError as exc:
         return Outcome(

@@ -218,6 +218,7 @@ def verify_command(
     path: str = typer.Argument(".", help="The original Dockerfile, or a folder holding one."),
     converted: Path | None = typer.Option(None, "--converted", help="A converted Dockerfile already written (default: convert now, in memory)."),
     http: list[str] = typer.Option([], "--http", help="A path to GET on both containers (repeatable; default /)."),
+    http_status: list[str] = typer.Option([], "--http-status", help="A path to GET whose status alone is compared (repeatable)."),
     port: int | None = typer.Option(None, "--port", help="The port the application listens on (default: the first EXPOSEd one)."),
     env: list[str] = typer.Option([], "--env", help="NAME=VALUE for both containers (repeatable)."),
     smoke_cmd: str | None = typer.Option(None, "--smoke-cmd", help="A command run in both images in place of CMD; exit code and output compared."),
@@ -239,7 +240,7 @@ def verify_command(
         ctx_dir = context or file_path.parent
         original = decode(_read(file_path), str(file_path))[0]
         settings, source = load_settings(file_path.parent)
-        smoke = smoke_from(settings, source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout)
+        smoke = smoke_from(settings, source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout, status_paths=http_status)
         if converted is not None:
             converted_text = decode(_read(converted), str(converted))[0]
             ignore = None
@@ -286,6 +287,88 @@ def print_verify(report: VerifyReport, label: str) -> None:
     console.print(table)
     verdict = "[green]verified[/green]" if report.ok else "[red]not verified[/red]"
     console.print(verdict + "".join(f"\n  {r}" for r in report.remarks))
+
+
+@app.command("migrate")
+def migrate_command(
+    roots: list[Path] = typer.Argument(..., help="Folders holding repositories (or a repository, or a Dockerfile).", resolve_path=False),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Conversions run in parallel (default: the number of cores)."),
+    write: bool = typer.Option(False, "--write", "-w", help="Apply every conversion (each build context whole or not at all)."),
+    diff_: bool = typer.Option(False, "--diff", help="Print the diff of every file that would change."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when any file would change."),
+    git_branch: str | None = typer.Option(None, "--git-branch", help="With --write: create this branch in each repository and commit there."),
+    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="With --git-branch: also migrate repositories with uncommitted changes."),
+    report_file: Path | None = typer.Option(None, "--report", help="Write a report: FILE.md (Markdown) or FILE.json."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of the summary."),
+    runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
+    lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
+    backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep originals as .bak when writing (never on a git branch)."),
+) -> None:
+    """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
+    from .discover import find
+    from .migrate import apply, changes, convert_all
+    from .report import migrate_json, migrate_markdown, migrate_summary
+
+    if lang is not None and lang not in names():
+        raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
+    if git_branch and not write:
+        raise _fail("--git-branch commits what --write writes: give both", Exit.USAGE)
+    if write and check:
+        raise _fail("--check writes nothing: use --check or --write", Exit.USAGE)
+    if report_file is not None and report_file.suffix.lower() not in (".md", ".json"):
+        raise _fail(f"--report {report_file}: the file must end in .md or .json", Exit.USAGE)
+    for root in roots:
+        if not root.exists():
+            raise _fail(f"{root}: no such file or folder", Exit.CANNOT_CONVERT)
+    targets = find(list(roots))
+    options = Options(runtime=runtime, language=lang)
+    results = _convert_with_progress(targets, options, jobs, convert_all)
+    if diff_:
+        for change in changes(results):
+            for path, text in change.files:
+                before = next((r.original for r in results if r.dockerfile == path), None)
+                if before is None:
+                    before = next((r.original_ignore or "" for r in results if r.context == change.context), "")
+                _print_diff(unified(before, text, str(path)))
+    applied = apply(results, backup=backup, branch=git_branch, allow_dirty=allow_dirty) if write else None
+    if report_file is not None:
+        text = json.dumps(migrate_json(results, applied), indent=2) + "\n" if report_file.suffix.lower() == ".json" else migrate_markdown(results, applied)
+        try:
+            write_all([(report_file, text)], backup=False)
+        except WriteError as exc:
+            raise _fail(str(exc), Exit.CANNOT_WRITE) from None
+    if as_json:
+        typer.echo(json.dumps(migrate_json(results, applied), indent=2))
+    else:
+        for result in results:
+            if result.error:
+                typer.echo(result.error, err=True)
+        typer.echo(migrate_summary(results))
+        if applied is not None:
+            typer.echo(f"wrote {len(applied.written)} files" + (f", {len(applied.backups)} backups" if applied.backups else ""))
+            for repo, commit in applied.commits.items():
+                typer.echo(f"{repo}: committed {commit[:12]} on {git_branch}")
+            for repo, why in applied.refused.items():
+                typer.echo(f"{repo}: not migrated: {why}", err=True)
+            for why in applied.failed:
+                typer.echo(why, err=True)
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(int(Exit.CANNOT_CONVERT))
+    if applied is not None and (applied.failed or applied.refused):
+        raise typer.Exit(int(Exit.CANNOT_WRITE))
+    if check and any(r.changes for r in results):
+        raise typer.Exit(int(Exit.WOULD_CHANGE))
+
+
+def _convert_with_progress(targets, options, jobs, convert_all):  # type: ignore[no-untyped-def]
+    """The conversions, with a progress bar when a person watches the terminal."""
+    if not sys.stderr.isatty() or len(targets) < 2:
+        return convert_all(targets, options, jobs)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("convert", total=len(targets))
+        return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(task))
 
 
 @app.command("detect")

@@ -108,7 +108,7 @@ class Docker:
             if _PULL_FAILURES.search(output):
                 found = _IMAGE_IN_ERROR.search(output[output.find("ERROR") :] if "ERROR" in output else output)
                 unpullable = found.group(1) if found else "a base image"
-            raise BuildFailure("\n".join(output.splitlines()[-25:]), unpullable)
+            raise BuildFailure(_failure_summary(output), unpullable)
         return seconds
 
     def inspect(self, tag: str) -> ImageInfo:
@@ -120,6 +120,9 @@ class Docker:
               timeout: float = 60) -> tuple[list[Response], int | None]:
         """Run the image, GET each path on 127.0.0.1:port, return the answers and the UID its process runs as."""
         self.remove_container(name)
+        if _listening(port):
+            # With the host's network, whatever already answers there would be mistaken for the container.
+            raise EngineError(f"something already listens on 127.0.0.1:{port}: stop it, or give the application another port")
         args = ["run", "-d", "--name", name, "--network", "host"]
         for key, value in env:
             args += ["-e", f"{key}={value}"]
@@ -153,11 +156,8 @@ class Docker:
     def _wait_for_port(self, name: str, port: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return True
-            except OSError:
-                pass
+            if _listening(port):
+                return True
             state = self._run("inspect", "-f", "{{.State.Running}}", name, check=False).stdout.strip()
             if state != "true":
                 return False
@@ -179,6 +179,14 @@ class Docker:
         return int(top[1]) if len(top) > 1 and top[1].isdigit() else None
 
 
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _get(port: int, path: str) -> Response:
     import urllib.error
     import urllib.request
@@ -191,6 +199,14 @@ def _get(port: int, path: str) -> Response:
         return Response(f"GET {path}", exc.code, exc.read().decode("utf-8", "replace"))
     except (urllib.error.URLError, OSError) as exc:
         return Response(f"GET {path}", 0, f"no answer: {exc}")
+
+
+def _failure_summary(output: str) -> str:
+    """The first lines that name an error (tools print their usage after it), then the end of the output."""
+    lines = output.splitlines()
+    errors = [line for line in lines if re.search(r"\berror\b|\bERR!|\bfatal\b", line, re.I)][:8]
+    tail = [line for line in lines[-12:] if line not in errors]
+    return "\n".join([*errors, *(["..."] if errors and tail else []), *tail])
 
 
 def _last_line(text: str, count: int = 1) -> str:

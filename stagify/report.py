@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api import Outcome
 from .detect import Detection
 from .stageplan import Note
 from .verify import Report, Side
+
+if TYPE_CHECKING:
+    from .migrate import Applied, FileResult
 
 
 def note_line(path: str, note: Note) -> str:
@@ -128,7 +131,8 @@ def verify_rows(report: Report) -> list[tuple[str, str, str, str]]:
     rows = [
         ("image size", _megabytes(before.size), _megabytes(after.size), f"{saved * 100:.1f} % smaller" if saved is not None else ""),
         ("layers", str(before.layers or "-"), str(after.layers or "-"), ""),
-        ("user", _user(before), _user(after), "root!" if any(p.startswith("the converted image runs as root") for p in report.problems) else ""),
+        ("user", _user(before), _user(after) if after.built else "-",
+         "root!" if any(p.startswith("the converted image runs as root") for p in report.problems) else ""),
         ("build", _seconds(before.build_seconds), _seconds(after.build_seconds) if after.built else "failed", ""),
     ]
     if report.changed_file:
@@ -170,3 +174,81 @@ def verify_json(report: Report) -> dict[str, Any]:
         "problems": list(report.problems),
         "remarks": list(report.remarks),
     }
+
+
+# -- migrate ----------------------------------------------------------------------------------------
+
+
+def totals(results: list[FileResult]) -> dict[str, dict[str, int]]:
+    """Counts per outcome (converted, skipped, failed) and per detected language."""
+    by_status: dict[str, int] = {"converted": 0, "skipped": 0, "failed": 0}
+    by_language: dict[str, int] = {}
+    for result in results:
+        by_status[result.status] = by_status.get(result.status, 0) + 1
+        if result.language:
+            by_language[result.language] = by_language.get(result.language, 0) + 1
+    return {"outcomes": by_status, "languages": dict(sorted(by_language.items()))}
+
+
+def migrate_json(results: list[FileResult], applied: Applied | None = None) -> dict[str, Any]:
+    files = [
+        {
+            "dockerfile": str(r.dockerfile),
+            "context": str(r.context),
+            "repository": str(r.repo) if r.repo else None,
+            "outcome": r.status,
+            "changes": r.changes,
+            "language": r.language,
+            "reason": r.reason,
+            "error": r.error,
+            "bases_before": list(r.bases_before),
+            "bases_after": list(r.bases_after),
+            "notes": list(r.notes),
+        }
+        for r in results
+    ]
+    data: dict[str, Any] = {"files": files, "totals": totals(results)}
+    if applied is not None:
+        data["written"] = [str(p) for p in applied.written]
+        data["commits"] = {str(k): v for k, v in applied.commits.items()}
+        data["refused"] = {str(k): v for k, v in applied.refused.items()}
+        data["write_failures"] = list(applied.failed)
+    return data
+
+
+def migrate_summary(results: list[FileResult]) -> str:
+    counts = totals(results)
+    outcomes = ", ".join(f"{n} {k}" for k, n in counts["outcomes"].items())
+    languages = ", ".join(f"{k} {n}" for k, n in counts["languages"].items()) or "none"
+    changing = sum(1 for r in results if r.changes)
+    return f"{len(results)} Dockerfiles: {outcomes} ({changing} would change); languages: {languages}"
+
+
+def migrate_markdown(results: list[FileResult], applied: Applied | None = None) -> str:
+    """The migration report as Markdown: totals, one row per file, then the notes and errors."""
+    counts = totals(results)
+    lines = ["# stagify migrate report", "", migrate_summary(results), "", "| outcome | count |", "|---|---|"]
+    lines += [f"| {k} | {n} |" for k, n in counts["outcomes"].items()]
+    if counts["languages"]:
+        lines += ["", "| language | converted |", "|---|---|"]
+        lines += [f"| {k} | {n} |" for k, n in counts["languages"].items()]
+    lines += ["", "## Files", "", "| Dockerfile | outcome | language | base before | bases after |", "|---|---|---|---|---|"]
+    for r in results:
+        detail = r.reason or (r.error.split(": ", 1)[-1] if r.error else "")
+        outcome = r.status + (f": {_cell(detail)}" if detail else "")
+        lines.append(f"| `{r.dockerfile}` | {outcome} | {r.language or ''} | {_cell(', '.join(r.bases_before))} | {_cell(', '.join(r.bases_after))} |")
+    noted = [r for r in results if r.notes or r.error]
+    if noted:
+        lines += ["", "## Notes and errors", ""]
+        for r in noted:
+            lines += [f"- {_cell(line)}" for line in ([r.error] if r.error else []) + list(r.notes)]
+    if applied is not None:
+        lines += ["", "## Applied", "", f"{len(applied.written)} files written."]
+        lines += [f"- committed in `{repo}`: {commit[:12]}" for repo, commit in applied.commits.items()]
+        lines += [f"- refused `{repo}`: {why}" for repo, why in applied.refused.items()]
+        lines += [f"- not written: {why}" for why in applied.failed]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -62,6 +62,7 @@ def test_settings_from_stagify_toml_and_pyproject(tmp_path: Path) -> None:
     assert smoke.env == (("MODE", "test"), ("DEBUG", "1"))
     assert smoke.command == ("app", "--version")
     assert smoke_from(settings, source, paths=["/x"], port=81, env=[], command=None, timeout=5).paths == ("/x",)
+    assert smoke_from({"http_status": ["/app"]}, source, paths=[], port=None, env=[], command=None, timeout=None).status_paths == ("/app",)
 
 
 @pytest.mark.parametrize(
