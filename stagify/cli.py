@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import IntEnum
+from enum import Enum, IntEnum
 from pathlib import Path
 
 import typer
@@ -26,6 +26,13 @@ from .write import WriteError, write_all
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
 
 
+class PinMode(str, Enum):
+    """``--pin``: how the converted Dockerfile names its images."""
+
+    TAG = "tag"
+    DIGEST = "digest"
+
+
 class Exit(IntEnum):
     """Exit codes, documented in the README."""
 
@@ -36,6 +43,7 @@ class Exit(IntEnum):
     CANNOT_WRITE = 4
     NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
     CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
+    CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
 
 
 app = typer.Typer(
@@ -113,6 +121,8 @@ def convert_command(
         None, "--context", help="The build context (default: the Dockerfile's folder).", readable=False, resolve_path=False
     ),
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
+    pin_mode: PinMode = typer.Option(PinMode.TAG, "--pin", help="tag: the catalogue's full tags; digest: also each tag's digest."),
+    mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL (Docker Hub's mirror) or REGISTRY=URL (repeatable)."),
 ) -> None:
     """Convert a single-stage Dockerfile into a builder/runtime multi-stage one."""
     if lang is not None and lang not in names():
@@ -138,6 +148,8 @@ def convert_command(
             typer.echo(json.dumps(outcome_json(failed), indent=2))
         raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
     outcome = convert(data, context=ctx_dir, options=Options(runtime=runtime, language=lang), path=label)
+    if pin_mode is PinMode.DIGEST and outcome.status is Status.CONVERTED:
+        outcome = _pin_outcome(outcome, label, mirrors)
 
     if as_json:
         typer.echo(json.dumps(outcome_json(outcome), indent=2))
@@ -175,6 +187,67 @@ def convert_command(
             typer.echo("nothing written (use --write to apply)", err=True)
             raise typer.Exit(int(Exit.OK))
     _apply(outcome, file_path, Path(ctx_dir) / ".dockerignore", backup)
+
+
+def _resolver(mirrors: list[str]):  # type: ignore[no-untyped-def]
+    from .registry import Resolver, parse_mirrors
+
+    try:
+        return Resolver(parse_mirrors(mirrors))
+    except ValueError as exc:
+        raise _fail(str(exc), Exit.USAGE) from None
+
+
+def _pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:
+    """The converted Dockerfile with digests; nothing is written when one cannot be resolved."""
+    from dataclasses import replace
+
+    from .pin import pin
+
+    try:
+        pinned = pin(outcome.dockerfile or "", label, _resolver(mirrors))
+    except StagifyError as exc:
+        raise _fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
+    return replace(outcome, dockerfile=pinned.text)
+
+
+@app.command("pin")
+def pin_command(
+    path: str = typer.Argument(".", help="A Dockerfile or a folder holding one."),
+    write: bool = typer.Option(False, "--write", "-w", help="Write the pinned Dockerfile (atomically; the original kept as .bak)."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when an image is not pinned yet."),
+    stdout: bool = typer.Option(False, "--stdout", help="Print only the pinned Dockerfile."),
+    mirrors: list[str] = typer.Option([], "--registry-mirror", help="URL (Docker Hub's mirror) or REGISTRY=URL (repeatable)."),
+    backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
+) -> None:
+    """Pin every image a Dockerfile names to its digest: name:tag@sha256:..., the tag kept."""
+    from .pin import PinError, pin
+
+    if write and (check or stdout):
+        raise _fail("--write cannot be combined with --check or --stdout", Exit.USAGE)
+    try:
+        file_path = find_dockerfile(Path(path))
+        text, _ = decode(_read(file_path), str(file_path))
+        pinned = pin(text, str(file_path), _resolver(mirrors))
+    except PinError as exc:
+        raise _fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
+    except StagifyError as exc:
+        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+    for item in pinned.pins:
+        if item.pinned is None:
+            typer.echo(f"{file_path}:{item.line}: info: {item.written} not pinned: {item.why}", err=True)
+    if stdout:
+        typer.echo(pinned.text, nl=False)
+        raise typer.Exit(int(Exit.OK))
+    _print_diff(unified(text, pinned.text, str(file_path)))
+    if check:
+        raise typer.Exit(int(Exit.WOULD_CHANGE if pinned.changed else Exit.OK))
+    if write and pinned.changed:
+        try:
+            written = write_all([(_write_target(file_path), pinned.text)], backup=backup)
+        except WriteError as exc:
+            raise _fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
+        typer.echo(f"pinned {len(pinned.changed)} image(s) in {written[0].path}", err=True)
 
 
 def _exit_for(outcome: Outcome, check: bool) -> Exit:
@@ -369,6 +442,26 @@ def _convert_with_progress(targets, options, jobs, convert_all):  # type: ignore
     with Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
         task = bar.add_task("convert", total=len(targets))
         return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(task))
+
+
+@app.command("catalogue")
+def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON.")) -> None:
+    """The pinned base images stagify chooses from: builders and runtimes, with their family, libc, shell and user."""
+    from .images import CATALOGUE
+
+    rows = [
+        {"key": r.key, "reference": r.reference, "role": r.role.value, "language": r.language, "version": r.version,
+         "family": r.family.value, "libc": r.libc.value, "shell": r.shell, "package_manager": r.package_manager,
+         "user": r.user_spec or r.user, "uid": r.uid}
+        for r in CATALOGUE
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        user = f"{row['user']} ({row['uid']})" if row["user"] else "-"
+        typer.echo(f"{row['key']:<26} {row['reference']:<58} {row['role']:<20} {row['libc']:<5} "
+                   f"{'shell' if row['shell'] else 'no shell':<8} {row['package_manager'] or '-':<7} {user}")
 
 
 @app.command("detect")
