@@ -230,11 +230,12 @@ def _rebuild(engine: Docker, files: tuple[Path, Path], context: Path, tags: tupl
         shutil.copytree(context, copy / "ctx", symlinks=True, ignore=shutil.ignore_patterns(".git"))
         target = copy / "ctx" / source
         comment = next((c for suffixes, c in SOURCE_SUFFIXES.values() if target.suffix in suffixes), "//")
-        with target.open("a", encoding="utf-8") as handle:
-            # A line of its own each run: a change made before would be a build cache hit, not a rebuild.
-            handle.write(f"\n{comment} changed by stagify verify ({token}) to measure a rebuild\n")
+        original = target.read_bytes()
         seconds: list[float | None] = []
-        for dockerfile, tag in zip(files, tags, strict=True):
+        for side, (dockerfile, tag) in enumerate(zip(files, tags, strict=True)):
+            # A line of its own for each build of each run: a change either build saw before (the two
+            # share identical steps) would be a build cache hit, not a rebuild.
+            target.write_bytes(original + f"\n{comment} changed by stagify verify ({token}-{side}) to measure a rebuild\n".encode())
             try:
                 seconds.append(engine.build(dockerfile, copy / "ctx", tag))
             except BuildFailure:
