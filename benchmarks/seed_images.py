@@ -13,7 +13,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,23 +29,10 @@ def language_of(case: str) -> str:
 
 def convert_timing(runs: int = 10) -> tuple[float, float]:
     """Median wall time of the `stagify convert --stdout` command, and of the library call."""
-    case = REPO / "fixtures" / "seed-001-go-api"
-    exe = Path(sys.executable).parent / "stagify"
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([str(exe), "convert", "--stdout", str(case)], check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
-    sys.path.insert(0, str(REPO))
-    from stagify import convert
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from startup import command_times, library_times
 
-    data = (case / "Dockerfile").read_bytes()
-    calls = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        convert(data, context=case)
-        calls.append(time.perf_counter() - started)
-    return statistics.median(times), statistics.median(calls)
+    return statistics.median(command_times(runs)), statistics.median(library_times(runs))
 
 
 def main() -> int:

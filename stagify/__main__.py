@@ -1,5 +1,5 @@
 """``python -m stagify``: the same as the ``stagify`` command."""
 
-from .cli import main
+from .entry import main
 
 main()

@@ -16,7 +16,6 @@ from .model import Dockerfile
 from .options import Options
 from .parse import decode, parse
 from .plan import build_plan
-from .render import render
 from .stageplan import Decision, Level, Note
 
 
@@ -85,6 +84,8 @@ def convert(
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
         detection = require(ctx, df, options.language, path)
         plan = build_plan(df, detection, ctx, options, by_name(detection.language))
+        from .render import render  # jinja2 only once there is something to render
+
         body = render(plan)
         new_text = body.replace("\n", df.newline)
         new_ignore = dockerignore.merge(ctx.dockerignore_text, plan.dockerignore, plan.copied_sources, df.newline)

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum, IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from . import __version__
-from .api import Outcome, Problem, Status, convert
+from .api import Status, convert
 from .context import BuildContext
+from .convertcmd import (
+    DOCKERFILE_NAMES,
+    ConvertArgs,
+    Exit,
+    Fail,
+    PinMode,
+    find_dockerfile,
+    read_file,
+    resolver,
+    run_convert,
+    write_target,
+)
 from .detect import detect as run_detect
 from .detect import undetected_message
 from .diff import unified
@@ -19,32 +31,11 @@ from .errors import StagifyError
 from .languages import names
 from .options import Options, RuntimeChoice
 from .parse import decode, parse
-from .report import detection_json, detection_text, explain, note_line, outcome_json, verify_json, verify_rows
-from .verify import Report as VerifyReport
+from .report import detection_json, detection_text, verify_json, verify_rows
 from .write import WriteError, write_all
 
-DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
-
-
-class PinMode(str, Enum):
-    """``--pin``: how the converted Dockerfile names its images."""
-
-    TAG = "tag"
-    DIGEST = "digest"
-
-
-class Exit(IntEnum):
-    """Exit codes, documented in the README."""
-
-    OK = 0
-    WOULD_CHANGE = 1
-    USAGE = 2
-    CANNOT_CONVERT = 3
-    CANNOT_WRITE = 4
-    NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
-    CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
-    CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
-
+if TYPE_CHECKING:
+    from .verify import Report as VerifyReport
 
 app = typer.Typer(
     add_completion=False,
@@ -65,31 +56,6 @@ def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """Rewrite single-stage Dockerfiles into lean, secure multi-stage ones."""
-
-
-def _fail(message: str, code: Exit) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(int(code))
-
-
-def find_dockerfile(path: Path) -> Path:
-    """A Dockerfile path from a file or a folder; StagifyError when there is none."""
-    if not path.exists() and not path.is_symlink():
-        raise StagifyError(str(path), None, "no such file or folder")
-    if path.is_dir():
-        for name in DOCKERFILE_NAMES:
-            candidate = path / name
-            if candidate.is_file():
-                return candidate
-        raise StagifyError(str(path), None, f"no Dockerfile in this folder (looked for {', '.join(DOCKERFILE_NAMES)})")
-    return path
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise StagifyError(str(path), None, f"cannot read: {exc.strerror}") from None
 
 
 def _print_diff(text: str) -> None:
@@ -125,90 +91,45 @@ def convert_command(
     mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL (Docker Hub's mirror) or REGISTRY=URL (repeatable)."),
 ) -> None:
     """Convert a single-stage Dockerfile into a builder/runtime multi-stage one."""
-    if lang is not None and lang not in names():
-        raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
-    if path == "-" and write:
-        raise _fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
-    if stdout and write:
-        raise _fail("--stdout prints the result instead of writing it: use one or the other", Exit.USAGE)
+    args = ConvertArgs(path=path, write=write, check=check, diff_only=diff_only, stdout=stdout, explain=explain_, as_json=as_json,
+                       runtime=runtime, lang=lang, context=context, backup=backup, pin=pin_mode, mirrors=tuple(mirrors))
     try:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-            file_path = None
-            label = "stdin"
-            ctx_dir = context or Path.cwd()
-        else:
-            file_path = find_dockerfile(Path(path))
-            data = _read(file_path)
-            label = str(file_path)
-            ctx_dir = context or file_path.parent
-    except StagifyError as exc:
-        if as_json:
-            failed = Outcome(path=exc.path, status=Status.FAILED, original="", error=Problem(exc.path, exc.line, exc.message))
-            typer.echo(json.dumps(outcome_json(failed), indent=2))
-        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
-    outcome = convert(data, context=ctx_dir, options=Options(runtime=runtime, language=lang), path=label)
-    if pin_mode is PinMode.DIGEST and outcome.status is Status.CONVERTED:
-        outcome = _pin_outcome(outcome, label, mirrors)
+        code = run_convert(args, TyperConsole())
+    except Fail as exc:
+        raise _fail(exc.message, exc.code) from None
+    raise typer.Exit(int(code))
 
-    if as_json:
-        typer.echo(json.dumps(outcome_json(outcome), indent=2))
-        raise typer.Exit(int(_exit_for(outcome, check)))
-    if outcome.status is Status.FAILED:
-        raise _fail(str(outcome.error), Exit.CANNOT_CONVERT)
-    if outcome.status is Status.SKIPPED:
-        if stdout:
-            typer.echo(outcome.original, nl=False)
-        else:
-            typer.echo(f"{label}: nothing to do: {outcome.reason}", err=True)
-        raise typer.Exit(int(Exit.OK))
-    for note in outcome.notes:
-        typer.echo(note_line(label, note), err=True)
-    if stdout:
-        typer.echo(outcome.dockerfile or "", nl=False)
-        raise typer.Exit(int(Exit.WOULD_CHANGE if check and outcome.changed else Exit.OK))
-    if explain_:
-        typer.echo(explain(outcome), nl=False)
-        if not (write or check):
-            raise typer.Exit(int(Exit.OK))
-    ignore_name = str(Path(ctx_dir) / ".dockerignore") if path != "-" else ".dockerignore"
-    diff_text = unified(outcome.original, outcome.dockerfile or "", label)
-    diff_text += unified(outcome.original_dockerignore or "", outcome.dockerignore or "", ignore_name)
-    if not explain_:
-        _print_diff(diff_text)
-    if check:
-        raise typer.Exit(int(Exit.WOULD_CHANGE if outcome.changed else Exit.OK))
-    if file_path is None or not outcome.changed or diff_only:
-        raise typer.Exit(int(Exit.OK))
-    if not write:
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            write = typer.confirm(f"Write {label} and {ignore_name}?", default=False)
-        if not write:
-            typer.echo("nothing written (use --write to apply)", err=True)
-            raise typer.Exit(int(Exit.OK))
-    _apply(outcome, file_path, Path(ctx_dir) / ".dockerignore", backup)
+
+class TyperConsole:
+    """Output of the shared commands through typer: colored diffs, a prompt on a terminal."""
+
+    def out(self, text: str, nl: bool = True) -> None:
+        typer.echo(text, nl=nl)
+
+    def err(self, text: str) -> None:
+        typer.echo(text, err=True)
+
+    def diff(self, text: str) -> None:
+        _print_diff(text)
+
+    def confirm(self, question: str) -> bool:
+        return typer.confirm(question, default=False)
+
+
+def _fail(message: str, code: Exit) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(int(code))
+
+
+def _read(path: Path) -> bytes:
+    return read_file(path)
 
 
 def _resolver(mirrors: list[str]):  # type: ignore[no-untyped-def]
-    from .registry import Resolver, parse_mirrors
-
     try:
-        return Resolver(parse_mirrors(mirrors))
-    except ValueError as exc:
-        raise _fail(str(exc), Exit.USAGE) from None
-
-
-def _pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:
-    """The converted Dockerfile with digests; nothing is written when one cannot be resolved."""
-    from dataclasses import replace
-
-    from .pin import pin
-
-    try:
-        pinned = pin(outcome.dockerfile or "", label, _resolver(mirrors))
-    except StagifyError as exc:
-        raise _fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
-    return replace(outcome, dockerfile=pinned.text)
+        return resolver(mirrors)
+    except Fail as exc:
+        raise _fail(exc.message, exc.code) from None
 
 
 @app.command("pin")
@@ -244,46 +165,17 @@ def pin_command(
         raise typer.Exit(int(Exit.WOULD_CHANGE if pinned.changed else Exit.OK))
     if write and pinned.changed:
         try:
-            written = write_all([(_write_target(file_path), pinned.text)], backup=backup)
+            written = write_all([(_pin_target(file_path), pinned.text)], backup=backup)
         except WriteError as exc:
             raise _fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
         typer.echo(f"pinned {len(pinned.changed)} image(s) in {written[0].path}", err=True)
 
 
-def _exit_for(outcome: Outcome, check: bool) -> Exit:
-    if outcome.status is Status.FAILED:
-        return Exit.CANNOT_CONVERT
-    if check and outcome.changed:
-        return Exit.WOULD_CHANGE
-    return Exit.OK
-
-
-def _apply(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool) -> None:
-    """Write the Dockerfile and the .dockerignore together: both or neither."""
-    target = _write_target(dockerfile)
-    files = [(target, outcome.dockerfile or "")]
-    if outcome.dockerignore is not None and outcome.dockerignore != (outcome.original_dockerignore or ""):
-        files.insert(0, (ignore, outcome.dockerignore))
+def _pin_target(path: Path) -> Path:
     try:
-        written = write_all(files, backup=backup)
-    except WriteError as exc:
-        raise _fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
-    for item in written:
-        kept = f" (original kept as {item.backup})" if item.backup else ""
-        typer.echo(f"wrote {item.path}{kept}", err=True)
-
-
-def _write_target(dockerfile: Path) -> Path:
-    """The file to replace: a symlinked Dockerfile is written through, but only inside its own folder tree."""
-    if not dockerfile.is_symlink():
-        return dockerfile
-    real = dockerfile.resolve()
-    if not real.is_relative_to(dockerfile.parent.resolve()):
-        raise _fail(
-            f"{dockerfile}: is a symlink to {real}, outside its folder; not written (convert the target itself)",
-            Exit.CANNOT_WRITE,
-        )
-    return real
+        return write_target(path)
+    except Fail as exc:
+        raise _fail(exc.message, exc.code) from None
 
 
 @app.command("verify")

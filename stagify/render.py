@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -24,10 +25,29 @@ def templates_dir() -> Path:
     raise FileNotFoundError(f"stagify's templates are missing (looked in {here / 'templates'} and {here.parent / 'templates'})")
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (in the user's cache folder), when there is one to write to.
+
+    Compiling the templates is most of a first conversion's time; the cache is keyed by each
+    template's source, so an edited template is compiled again.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "stagify", "templates")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        probe = os.path.join(folder, ".writable")
+        with open(probe, "w", encoding="utf-8"):
+            pass
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=None if os.environ.get("STAGIFY_NO_CACHE") else _bytecode_cache(),
         # A missing value in a template is a bug in the plan: fail instead of printing nothing.
         undefined=jinja2.StrictUndefined,
         # Dockerfiles end with a newline; Jinja would drop it.

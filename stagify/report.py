@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from .api import Outcome
 from .detect import Detection
 from .stageplan import Note
-from .verify import Report, Side
 
 if TYPE_CHECKING:
     from .migrate import Applied, FileResult
+    from .verify import Report, Side
 
 
 def note_line(path: str, note: Note) -> str:

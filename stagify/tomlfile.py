@@ -1,17 +1,18 @@
-"""TOML, for pyproject.toml, uv.lock and .stagify.toml: the standard library's reader (tomli before Python 3.11)."""
+"""TOML, for pyproject.toml, uv.lock and .stagify.toml: the standard library's reader (tomli before Python 3.11).
+
+The reader is imported on first use: most conversions never read TOML, and a command's
+start-up should not pay for it. Its decode errors are ValueErrors.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-try:  # Python 3.11+
-    import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as _toml  # type: ignore[no-redef]
-
-TOMLDecodeError = _toml.TOMLDecodeError
-
 
 def loads(text: str) -> dict[str, Any]:
-    """The document as a dict; TOMLDecodeError (with ``lineno``) when it is not TOML."""
-    return _toml.loads(text)
+    """The document as a dict; a ValueError (tomllib's TOMLDecodeError) when it is not TOML."""
+    try:  # Python 3.11+
+        import tomllib as toml
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as toml  # type: ignore[no-redef]
+    return toml.loads(text)

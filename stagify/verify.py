@@ -19,7 +19,7 @@ from typing import Any
 from .context import BuildContext
 from .docker import BuildFailure, Docker, EngineError, Response
 from .errors import StagifyError
-from .tomlfile import TOMLDecodeError, loads
+from .tomlfile import loads
 
 # Source files a one-line change is made to when the rebuild is measured, and how a line is commented there.
 SOURCE_SUFFIXES = {
@@ -271,7 +271,7 @@ def load_settings(folder: Path) -> tuple[dict[str, Any], str | None]:
             continue
         try:
             data: Any = loads(path.read_text(encoding="utf-8"))
-        except (TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        except (ValueError, OSError) as exc:  # TOML errors and UnicodeDecodeError are ValueErrors
             found = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
             line = int(found.group(1)) if found else None
             message = str(exc).replace(found.group(0), "") if found else str(exc)

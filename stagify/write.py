@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +61,8 @@ def write_all(files: list[tuple[Path, str]], backup: bool) -> list[Written]:
 
 
 def _temporary(path: Path, text: str) -> str:
+    import tempfile  # only when something is written: a conversion that prints never needs it
+
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=".stagify-", suffix=".tmp", dir=path.parent)
     try:

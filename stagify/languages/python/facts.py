@@ -15,7 +15,7 @@ from ...context import BuildContext
 from ...detect import Evidence
 from ...imageref import ImageRef
 from ...model import Stage
-from ...tomlfile import TOMLDecodeError, loads
+from ...tomlfile import loads
 
 # Lock files and manifests, in the order that decides the manager.
 MANAGER_FILES = (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("Pipfile.lock", "pipenv"), ("Pipfile", "pipenv"), ("pdm.lock", "pdm"))
@@ -61,7 +61,7 @@ def read_toml(context: BuildContext, rel: str) -> dict[str, Any]:
         return {}
     try:
         return loads(text)
-    except (TOMLDecodeError, ValueError):
+    except ValueError:  # not TOML
         return {}
 
 

@@ -1,0 +1,103 @@
+"""The ``stagify`` command's entry point: plain ``convert`` calls skip the full command line.
+
+A script or CI job calling ``stagify convert --stdout Dockerfile`` pays for Python, the
+converter and nothing else: when every argument is one this module reads, and no person
+is at the terminal (no colors, no question), the conversion runs without importing typer,
+rich or pydantic. Anything else (help, writing, a typo) goes to the typer command line,
+which prints and fails the way it always does.
+"""
+
+from __future__ import annotations
+
+import sys
+
+_FLAGS = {"--stdout": "stdout", "--check": "check", "--diff": "diff_only", "--json": "as_json", "--explain": "explain"}
+_VALUES = ("--runtime", "--lang", "--context", "--pin")
+
+
+def _quick_args(argv: list[str]) -> dict[str, object] | None:
+    """The convert arguments when the quick path understands all of them, else None."""
+    if not argv or argv[0] != "convert" or sys.stdout.isatty():
+        return None
+    found: dict[str, object] = {}
+    words = argv[1:]
+    i = 0
+    while i < len(words):
+        word = words[i]
+        name, eq, value = word.partition("=")
+        if word in _FLAGS:
+            found[_FLAGS[word]] = True
+        elif name in _VALUES:
+            if not eq:
+                if i + 1 >= len(words):
+                    return None
+                i += 1
+                value = words[i]
+            found[name[2:]] = value
+        elif word.startswith("-") and word != "-":
+            return None  # --write, --help, a typo: the full command line
+        elif "path" in found:
+            return None
+        else:
+            found["path"] = word
+        i += 1
+    return found
+
+
+def _quick_convert(found: dict[str, object]) -> int | None:
+    from .convertcmd import ConvertArgs, Fail, PinMode, run_convert
+    from .options import RuntimeChoice
+
+    try:
+        runtime = RuntimeChoice(found["runtime"]) if "runtime" in found else None
+        pin = PinMode(found.get("pin", "tag"))
+    except ValueError:
+        return None  # let the full command line explain the bad value
+    if pin is not PinMode.TAG:
+        return None
+    context = found.get("context")
+    from pathlib import Path
+
+    args = ConvertArgs(
+        path=str(found.get("path", ".")),
+        check=bool(found.get("check")),
+        diff_only=bool(found.get("diff_only")),
+        stdout=bool(found.get("stdout")),
+        explain=bool(found.get("explain")),
+        as_json=bool(found.get("as_json")),
+        runtime=runtime,
+        lang=str(found["lang"]) if "lang" in found else None,
+        context=Path(str(context)) if context is not None else None,
+    )
+    console = _PlainConsole()
+    try:
+        return int(run_convert(args, console))
+    except Fail as exc:
+        sys.stderr.write(exc.message + "\n")
+        return int(exc.code)
+
+
+class _PlainConsole:
+    def out(self, text: str, nl: bool = True) -> None:
+        sys.stdout.write(text + ("\n" if nl else ""))
+
+    def err(self, text: str) -> None:
+        sys.stderr.write(text + "\n")
+
+    def diff(self, text: str) -> None:
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+
+    def confirm(self, question: str) -> bool:  # pragma: no cover - the quick path never has a terminal
+        return False
+
+
+def main() -> None:
+    found = _quick_args(sys.argv[1:])
+    if found is not None:
+        code = _quick_convert(found)
+        if code is not None:
+            sys.stdout.flush()
+            raise SystemExit(code)
+    from .cli import main as full
+
+    full()
