@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 # Characters that make /bin/sh do something an exec-form array would not.
 _SHELL_SPECIAL = re.compile(r"[$`|&;<>*?\[\]{}()~#\n!]")
 _PREFIXES = ("exec", "sudo", "time", "nohup")
+_QUOTING = re.compile(r"['\"\\]")
+_STRUCTURE = re.compile(r"['\"`\\#()]")
+_OPERATORS = re.compile(r"(&&|\|\||[;|&\n])")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class Command:
 
 def words(text: str) -> list[str] | None:
     """Shell words with quotes removed, or None when the quoting is unbalanced."""
+    if not _QUOTING.search(text):
+        return text.split()  # nothing for shlex to do: the same words, much faster
     try:
         return shlex.split(text, comments=False, posix=True)
     except ValueError:
@@ -49,6 +55,16 @@ def segments(script: str) -> list[tuple[str, str]]:
 
     Returns (operator-before, segment-text) pairs.
     """
+    if not _STRUCTURE.search(script):
+        # No quotes, escapes, comments or subshells: the operators alone split the line.
+        parts = _OPERATORS.split(script)
+        pairs = [("", parts[0].strip()), *((op, text.strip()) for op, text in zip(parts[1::2], parts[2::2], strict=True))]
+        return [(op, text) for op, text in pairs if text]
+    return scan_segments(script)
+
+
+def scan_segments(script: str) -> list[tuple[str, str]]:
+    """:func:`segments` character by character, for lines with quotes, escapes, comments or subshells."""
     out: list[tuple[str, str]] = []
     current: list[str] = []
     operator = ""
@@ -106,6 +122,12 @@ def segments(script: str) -> list[tuple[str, str]]:
 
 def commands(script: str) -> list[Command]:
     """The simple commands of a shell line, env prefixes split off (``CGO_ENABLED=0 go build``)."""
+    return list(_commands(script))
+
+
+@lru_cache(maxsize=65536)
+def _commands(script: str) -> tuple[Command, ...]:
+    # Each RUN line is read by the walk, by every language's detection and by the planner: once is enough.
     result = []
     for operator, text in segments(script):
         argv = words(text) or text.split()
@@ -123,7 +145,7 @@ def commands(script: str) -> list[Command]:
                 env.append((name, value))
                 argv = argv[1:]
         result.append(Command(text=text, env=tuple(env), argv=tuple(argv), operator=operator))
-    return result
+    return tuple(result)
 
 
 def join(argv: list[str] | tuple[str, ...]) -> str:
