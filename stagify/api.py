@@ -16,6 +16,7 @@ from .model import Dockerfile
 from .options import Options
 from .parse import decode, parse
 from .plan import build_plan
+from .secrets import scan as scan_secrets
 from .stageplan import Decision, Level, Note
 
 
@@ -97,7 +98,7 @@ def convert(
             dockerfile=new_text,
             dockerignore=new_ignore,
             original_dockerignore=ctx.dockerignore_text,
-            notes=plan.notes,
+            notes=plan.notes + tuple(scan_secrets(df)),
             decisions=plan.decisions,
             detection=detection,
             ignore_lines=plan.dockerignore,

@@ -89,10 +89,12 @@ def convert_command(
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
     pin_mode: PinMode = typer.Option(PinMode.TAG, "--pin", help="tag: the catalogue's full tags; digest: also each tag's digest."),
     mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL (Docker Hub's mirror) or REGISTRY=URL (repeatable)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) when the Dockerfile bakes in a secret, instead of warning."),
 ) -> None:
     """Convert a single-stage Dockerfile into a builder/runtime multi-stage one."""
     args = ConvertArgs(path=path, write=write, check=check, diff_only=diff_only, stdout=stdout, explain=explain_, as_json=as_json,
-                       runtime=runtime, lang=lang, context=context, backup=backup, pin=pin_mode, mirrors=tuple(mirrors))
+                       runtime=runtime, lang=lang, context=context, backup=backup, pin=pin_mode, mirrors=tuple(mirrors),
+                       strict=strict)
     try:
         code = run_convert(args, TyperConsole())
     except Fail as exc:
@@ -268,10 +270,11 @@ def migrate_command(
     runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep originals as .bak when writing (never on a git branch)."),
+    strict: bool = typer.Option(False, "--strict", help="A Dockerfile that bakes in a secret fails instead of converting."),
 ) -> None:
     """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
     from .discover import find
-    from .migrate import apply, changes, convert_all
+    from .migrate import apply, changes, convert_all, strict_result
     from .report import migrate_json, migrate_markdown, migrate_summary
 
     if lang is not None and lang not in names():
@@ -288,6 +291,8 @@ def migrate_command(
     targets = find(list(roots))
     options = Options(runtime=runtime, language=lang)
     results = _convert_with_progress(targets, options, jobs, convert_all)
+    if strict:
+        results = [strict_result(r) for r in results]
     if diff_:
         for change in changes(results):
             for path, text in change.files:

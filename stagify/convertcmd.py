@@ -79,6 +79,7 @@ class ConvertArgs:
     backup: bool = True
     pin: PinMode = PinMode.TAG
     mirrors: tuple[str, ...] = field(default=())
+    strict: bool = False  # secrets fail the conversion instead of warning
 
 
 def find_dockerfile(path: Path) -> Path:
@@ -129,9 +130,14 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
     if args.pin is PinMode.DIGEST and outcome.status is Status.CONVERTED:
         outcome = pin_outcome(outcome, label, list(args.mirrors))
 
+    secrets = [n for n in outcome.notes if n.kind == "secret"] if args.strict else []
     if args.as_json:
         console.out(json.dumps(outcome_json(outcome), indent=2))
-        return _exit_for(outcome, args.check)
+        return Exit.CANNOT_CONVERT if secrets else _exit_for(outcome, args.check)
+    if secrets:
+        for note in secrets:
+            console.err(note_line(label, note).replace(": warning: ", ": error: ", 1))
+        raise Fail(f"{label}: {len(secrets)} secret(s) in the Dockerfile: --strict stops here; nothing written", Exit.CANNOT_CONVERT)
     if outcome.status is Status.FAILED:
         raise Fail(str(outcome.error), Exit.CANNOT_CONVERT)
     if outcome.status is Status.SKIPPED:

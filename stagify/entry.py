@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-_FLAGS = {"--stdout": "stdout", "--check": "check", "--diff": "diff_only", "--json": "as_json", "--explain": "explain"}
+_FLAGS = {"--stdout": "stdout", "--check": "check", "--diff": "diff_only", "--json": "as_json", "--explain": "explain", "--strict": "strict"}
 _VALUES = ("--runtime", "--lang", "--context", "--pin")
 
 
@@ -68,6 +68,7 @@ def _quick_convert(found: dict[str, object]) -> int | None:
         runtime=runtime,
         lang=str(found["lang"]) if "lang" in found else None,
         context=Path(str(context)) if context is not None else None,
+        strict=bool(found.get("strict")),
     )
     console = _PlainConsole()
     try:

@@ -39,6 +39,7 @@ class FileResult:
     reason: str | None = None  # why skipped
     error: str | None = None  # PATH:LINE: message
     notes: tuple[str, ...] = ()  # PATH:LINE: level: message
+    secrets: tuple[str, ...] = ()  # the notes that are secret findings
     bases_before: tuple[str, ...] = ()
     bases_after: tuple[str, ...] = ()
     original: str = ""
@@ -91,6 +92,7 @@ def convert_one(target: Target, options: Options) -> FileResult:
         status="converted",
         language=outcome.language,
         notes=tuple(note_line(label, n) for n in outcome.notes),
+        secrets=tuple(note_line(label, n) for n in outcome.notes if n.kind == "secret"),
         bases_before=bases(outcome.original),
         bases_after=bases(outcome.dockerfile or ""),
         converted=outcome.dockerfile,
@@ -99,6 +101,16 @@ def convert_one(target: Target, options: Options) -> FileResult:
         ignore_protected=outcome.ignore_protected,
         **common,  # type: ignore[arg-type]
     )
+
+
+def strict_result(result: FileResult) -> FileResult:
+    """``--strict``: a conversion with secret findings fails, and nothing of it is written."""
+    if result.status != "converted" or not result.secrets:
+        return result
+    first = result.secrets[0].replace(": warning: ", ": ", 1)
+    more = f" (and {len(result.secrets) - 1} more)" if len(result.secrets) > 1 else ""
+    return FileResult(result.dockerfile, result.context, result.repo, "failed", language=result.language,
+                      error=f"{first}{more}; --strict", notes=result.notes, bases_before=result.bases_before, original=result.original)
 
 
 def _convert_task(target: Target, options: Options) -> FileResult:

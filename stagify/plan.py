@@ -22,6 +22,7 @@ from .languages.base import Artifact, Language, Needs, PlanInput, RunRewrite
 from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split_words
 from .options import Options
 from .parse import exec_form, split_flags
+from .secrets import SECRET_FILES
 from .stageplan import (
     BuilderPlan,
     ConversionPlan,
@@ -42,7 +43,6 @@ _USER_TOOLS = ("useradd", "adduser", "groupadd", "addgroup")
 _SHELLS = ("sh", "bash", "ash", "dash", "zsh")
 # Files whose content the app is likely to write at run time (kept owned by the runtime user).
 _WRITABLE = re.compile(r"\.(db|sqlite3?|db3)$")
-_SECRET_FILES = re.compile(r"(^|/)(\.env(\..*)?|.*\.(pem|key|p12|pfx)|id_rsa.*|id_ed25519.*)$")
 # Programs a distroless or scratch runtime does not have.
 _BASIC_TOOLS = ("curl", "wget", "nc", "ps", "jq", "bash", "sh")
 
@@ -52,7 +52,12 @@ GENERIC_IGNORES = (
     ".env.*",
     "*.pem",
     "*.key",
+    "*.p12",
+    "*.pfx",
     "id_rsa*",
+    "id_ed25519*",
+    ".netrc",
+    ".pypirc",
     ".idea",
     ".vscode",
     "*.swp",
@@ -609,15 +614,6 @@ class _Planner:
             reason = "dependency manifests first, so the dependency layer stays cached"
         if text is not None:
             reason += "; ADD of local files written as COPY"
-        if w.copy is not None:
-            secrets = [s for s in w.copy.sources if _SECRET_FILES.search(s)]
-            for s in secrets:
-                self.acc.note(
-                    f"copies {s}, which looks like a secret: it stays in the builder only; pass secrets at run time "
-                    "or with RUN --mount=type=secret",
-                    ins.line,
-                    Level.WARNING,
-                )
         target.append(carried(ins, text))
         runtime_reason = self.lang.copy_to_runtime(self.inp, w)
         if runtime_reason:
@@ -740,7 +736,7 @@ class _Planner:
             where = image_path(list(inp.copies), rel, inp.context)
             if where is None:
                 continue
-            if _SECRET_FILES.search(rel):
+            if SECRET_FILES.search(rel):
                 acc.note(f"{rel} looks like a secret: not copied into the runtime; pass it at run time", None, Level.WARNING)
                 continue
             chown = owner if _WRITABLE.search(rel) else None

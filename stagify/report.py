@@ -44,7 +44,7 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "reason": outcome.reason,
         "dockerfile": outcome.dockerfile,
         "dockerignore": outcome.dockerignore,
-        "notes": [{"line": n.line, "level": n.level.value, "message": n.message} for n in outcome.notes],
+        "notes": [{"line": n.line, "level": n.level.value, "kind": n.kind, "message": n.message} for n in outcome.notes],
         "placements": [
             {
                 "line": d.instruction.line,

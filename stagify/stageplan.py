@@ -31,6 +31,7 @@ class Note:
     message: str
     line: int | None = None
     level: Level = Level.INFO
+    kind: str | None = None  # "secret" for the findings --strict turns into failures
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ def write_all(files: list[tuple[Path, str]], backup: bool) -> list[Written]:
     the ones already replaced get their old content back. With ``backup`` the
     previous content of each existing file is kept as ``<name>.bak``.
     """
+    for path, _ in files:
+        if path.exists() and not path.stat().st_mode & 0o222:
+            # Nobody may write it: whoever made it read-only meant it to stay as it is (root could, but should not).
+            raise WriteError(path, "the file is read-only")
     prepared: list[tuple[Path, str]] = []
     try:
         for path, text in files:
