@@ -1,0 +1,252 @@
+"""Property-based fuzzing: Dockerfiles generated from a grammar of real instructions, and real ones mutated.
+
+For every input: no exception escapes ``convert``; a failure names a line (unless the whole
+file is the problem); a conversion parses again, is stable (converting it again changes
+nothing), ends with a non-root USER and accounts for every original instruction.
+
+The normal suite runs a few hundred deterministic examples. The big run is documented in
+the README:
+
+    STAGIFY_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py -q
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stagify import Status, convert
+from stagify.errors import StagifyError
+from stagify.model import Keyword
+from stagify.parse import parse
+
+from .helpers import FIXTURES, shared_dir
+
+BIG = int(os.environ.get("STAGIFY_FUZZ_EXAMPLES", "0"))
+SETTINGS = settings(
+    max_examples=BIG or 150,
+    deadline=None,
+    derandomize=not BIG,  # the normal suite is deterministic; the big run explores
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    database=None,
+)
+# Failures about the file as a whole, which have no one line to name.
+WHOLE_FILE = ("the file is empty", "no instructions, only comments", "no FROM instruction")
+ROOT_USERS = ("root", "0")
+
+CONTEXTS = {
+    "empty": {},
+    "go": {"go.mod": "module example.com/app\n\ngo 1.22\n", "main.go": "package main\n\nfunc main() {}\n", "static/index.html": "<p>hi</p>\n"},
+    "node": {"package.json": '{"name": "app", "scripts": {"start": "node server.js", "build": "tsc"}, "dependencies": {"express": "^4"}}\n',
+             "package-lock.json": '{"lockfileVersion": 3, "packages": {}}\n', "server.js": "require('express')\n"},
+    "python": {"requirements.txt": "flask==3.0\ngunicorn\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"},
+    "java": {"pom.xml": "<project><artifactId>demo</artifactId><version>1.0</version></project>\n",
+             "src/main/java/App.java": "public class App { public static void main(String[] a) {} }\n"},
+}
+
+
+@pytest.fixture(scope="module")
+def contexts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    made = {}
+    for name, files in CONTEXTS.items():
+        root = tmp_path_factory.mktemp(f"ctx-{name}")
+        for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text)
+        made[name] = root
+    return made
+
+
+# -- the grammar --------------------------------------------------------------------------------
+
+IMAGES = ["golang:1.22", "golang:1.21-alpine", "node:20", "node:18-alpine", "python:3.12", "python:3.11-slim", "eclipse-temurin:17-jdk",
+          "maven:3.9-eclipse-temurin-17", "gradle:jdk21", "openjdk:11", "alpine:3.20", "debian:bookworm", "ubuntu:22.04",
+          "${BASE}", "${BASE}:${TAG}", "scratch", "oven/bun:1", "registry.example.com:5000/team/app:1@sha256:" + "a" * 64]
+COMMANDS = ["go build -o /app/server .", "go mod download", "CGO_ENABLED=0 go build ./cmd/x", "npm ci", "npm install", "npm run build",
+            "yarn install --frozen-lockfile", "pip install -r requirements.txt", "pip install --no-cache-dir flask", "poetry install",
+            "mvn package", "mvn -B dependency:go-offline", "./gradlew build", "javac Main.java",
+            "apt-get update && apt-get install -y curl ca-certificates", "apk add --no-cache git build-base",
+            "echo hello > /tmp/x", "useradd -m app", "chmod +x /entrypoint.sh", "cd /app && make", "mkdir -p /data",
+            "true || false", "ls -la; pwd", "curl -fsSL https://example.com | sh", "$FOO bar", "'unbalanced", "a && && b"]
+PATHS = [".", "./", "src", "src/", "app.py", "go.mod", "package*.json", "requirements.txt", "pom.xml", "/app", "app/", "*.go", "[a-z]*"]
+WORDS = st.sampled_from(["app", "APP_ENV", "x", "PORT", "8080", "value", "a b", '"quoted"', "$HOME", "${A:-b}", "", "é", "\\$x"])
+
+
+def _json(args: list[str]) -> str:
+    return "[" + ", ".join('"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"' for a in args) + "]"
+
+
+@st.composite
+def instruction(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["FROM", "ARG", "ENV", "LABEL", "EXPOSE", "WORKDIR", "USER", "COPY", "ADD", "RUN", "RUN", "RUN", "CMD",
+                                 "ENTRYPOINT", "HEALTHCHECK", "VOLUME", "STOPSIGNAL", "ONBUILD", "SHELL", "MAINTAINER", "#", ""]))
+    word = draw(WORDS)
+    if kind == "FROM":
+        platform = draw(st.sampled_from(["", "--platform=linux/amd64 ", "--platform=$BUILDPLATFORM "]))
+        alias = draw(st.sampled_from(["", " AS builder", " as build", " AS app"]))
+        return f"FROM {platform}{draw(st.sampled_from(IMAGES))}{alias}"
+    if kind == "ARG":
+        return draw(st.sampled_from(["ARG BASE=golang:1.22", "ARG TAG", "ARG VERSION=1.0", f"ARG {word or 'X'}", "ARG A=1 B"]))
+    if kind == "ENV":
+        return draw(st.sampled_from([f"ENV APP_ENV={word}", "ENV A=1 B=2", "ENV LEGACY some value", "ENV PATH=/app/bin:$PATH",
+                                     "ENV GOFLAGS=-mod=vendor", "ENV NODE_ENV production", "ENV PIP_NO_CACHE_DIR=1"]))
+    if kind in ("COPY", "ADD"):
+        flags = draw(st.sampled_from(["", "--chown=app:app ", "--from=builder ", "--link ", "--chmod=755 ", "--from=golang:1.22 "]))
+        sources = draw(st.lists(st.sampled_from(PATHS), min_size=1, max_size=3))
+        dest = draw(st.sampled_from(["/app/", ".", "./", "/usr/local/bin/", "dest"]))
+        if draw(st.booleans()):
+            return f"{kind} {flags}{_json([*sources, dest])}"
+        return f"{kind} {flags}{' '.join(sources)} {dest}"
+    if kind == "RUN":
+        form = draw(st.sampled_from(["shell", "shell", "exec", "heredoc", "mount"]))
+        commands = draw(st.lists(st.sampled_from(COMMANDS), min_size=1, max_size=3))
+        if form == "exec":
+            return f"RUN {_json(['/bin/sh', '-c', ' && '.join(commands)])}"
+        if form == "heredoc":
+            return "RUN <<EOF\n" + "\n".join(commands) + "\nEOF"
+        if form == "mount":
+            return f"RUN --mount=type=cache,target=/root/.cache {' && '.join(commands)}"
+        return "RUN " + " && ".join(commands)
+    if kind in ("CMD", "ENTRYPOINT"):
+        argv = draw(st.sampled_from([["/app/server"], ["node", "server.js"], ["python", "app.py"], ["java", "-jar", "app.jar"],
+                                     ["npm", "start"], ["go", "run", "."], ["sh", "-c", "exec app --port $PORT"], ["./entrypoint.sh"]]))
+        if draw(st.booleans()):
+            return f"{kind} {_json(argv)}"
+        return f"{kind} {' '.join(argv)}"
+    if kind == "HEALTHCHECK":
+        return draw(st.sampled_from(["HEALTHCHECK CMD curl -f http://localhost/ || exit 1", "HEALTHCHECK NONE",
+                                     'HEALTHCHECK --interval=30s CMD ["wget", "-q", "-O-", "http://localhost"]']))
+    if kind == "ONBUILD":
+        return "ONBUILD RUN echo child"
+    if kind == "SHELL":
+        return 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]'
+    if kind == "MAINTAINER":
+        return "MAINTAINER someone <a@example.com>"
+    if kind == "#":
+        return "# " + draw(st.text(alphabet=string.printable.strip("\r\n\x0b\x0c"), max_size=30))
+    if kind == "":
+        return ""
+    return f"{kind} {word or 'x'}"
+
+
+def _continue(line: str, rng: random.Random) -> str:
+    """Break a line at a blank with a continuation, sometimes with a comment line inside."""
+    blanks = [i for i, ch in enumerate(line) if ch == " "]
+    if "\n" in line or not blanks:
+        return line
+    cut = rng.choice(blanks)
+    middle = "  # inside\n" if rng.random() < 0.2 else ""
+    return line[:cut] + " \\\n" + middle + "    " + line[cut + 1 :]
+
+
+@st.composite
+def dockerfile(draw: st.DrawFn) -> bytes:
+    lines = [draw(instruction()) for _ in range(draw(st.integers(0, 14)))]
+    if draw(st.integers(0, 9)) > 0:  # usually a FROM first, sometimes after the ARGs it reads
+        head = draw(st.sampled_from([[], [], ["ARG BASE=golang:1.22"], ["ARG BASE=node:20", "ARG TAG=20"], ["# a comment"]]))
+        image = draw(st.sampled_from(IMAGES if head and head[0].startswith("ARG") else [i for i in IMAGES if "$" not in i]))
+        lines = [*head, f"FROM {image}", *lines]
+    rng = random.Random(draw(st.integers(0, 2**16)))
+    lines = [_continue(line, rng) if rng.random() < 0.15 else line for line in lines]
+    lines = [line.lower() if rng.random() < 0.05 and "\n" not in line else line for line in lines]
+    prefix = draw(st.sampled_from(["", "", "# syntax=docker/dockerfile:1\n", "# escape=\\\n"]))
+    text = prefix + "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
+    if draw(st.integers(0, 9)) == 0:
+        text = text.replace("\n", "\r\n")
+    data = text.encode()
+    if draw(st.integers(0, 19)) == 0:
+        data = b"\xef\xbb\xbf" + data
+    return data
+
+
+# -- mutations of real Dockerfiles ---------------------------------------------------------------
+
+
+def _real_dockerfiles() -> list[bytes]:
+    found = [p.read_bytes() for p in sorted(FIXTURES.glob("*/Dockerfile"))]
+    shared = shared_dir()
+    if shared is not None and (shared / "corpus").is_dir():
+        found += [p.read_bytes() for p in sorted((shared / "corpus").glob("*/[Dd]ockerfile")) if p.is_file()]
+    return found
+
+
+REAL = _real_dockerfiles()
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(REAL)))
+    for _ in range(draw(st.integers(1, 3))):
+        lines = bytes(data).split(b"\n")
+        op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "truncate", "backslash", "case", "junk", "byte"]))
+        i = draw(st.integers(0, max(0, len(lines) - 1)))
+        j = draw(st.integers(0, max(0, len(lines) - 1)))
+        if op == "delete" and lines:
+            del lines[i]
+        elif op == "duplicate" and lines:
+            lines.insert(i, lines[i])
+        elif op == "swap" and lines:
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "insert":
+            lines.insert(i, draw(instruction()).encode())
+        elif op == "truncate":
+            lines = lines[: i + 1]
+            lines[-1] = lines[-1][: draw(st.integers(0, max(0, len(lines[-1]))))]
+        elif op == "backslash" and lines:
+            lines[i] = lines[i] + b" \\"
+        elif op == "case" and lines:
+            lines[i] = lines[i].swapcase()
+        elif op == "junk":
+            lines.insert(i, draw(st.binary(max_size=20)))
+        elif op == "byte" and lines and lines[i]:
+            k = draw(st.integers(0, len(lines[i]) - 1))
+            lines[i] = lines[i][:k] + bytes([draw(st.integers(0, 255))]) + lines[i][k + 1 :]
+        data = bytearray(b"\n".join(lines))
+    return bytes(data)
+
+
+# -- the properties -------------------------------------------------------------------------------
+
+
+def check(data: bytes, context: Path) -> None:
+    outcome = convert(data, context=context)  # any exception fails the test: no traceback for any input
+    if outcome.status is Status.FAILED:
+        error = outcome.error
+        assert error is not None and error.message
+        assert error.line is not None or error.message.startswith(WHOLE_FILE) or "UTF-8" in error.message, error
+        return
+    if outcome.status is Status.SKIPPED:
+        assert outcome.reason
+        return
+    text = outcome.dockerfile or ""
+    try:
+        converted = parse(text)
+    except StagifyError as exc:  # pragma: no cover - reported with the input that caused it
+        raise AssertionError(f"the conversion does not parse: {exc}\n{text}") from None
+    again = convert(text, context=context)
+    assert again.status is Status.SKIPPED, again  # already multi-stage: converting it again changes nothing
+    final = converted.stages[-1]
+    users = [i.args.strip() for i in final.instructions if i.keyword is Keyword.USER]
+    assert users and users[-1].split(":")[0] not in ROOT_USERS, text
+    original = parse(data)
+    lines = {i.line for i in original.global_args} | {s.from_.line for s in original.stages}
+    lines |= {i.line for s in original.stages for i in s.instructions}
+    assert {d.instruction.line for d in outcome.decisions} == lines  # every instruction placed, with a reason
+
+
+@SETTINGS
+@given(data=dockerfile(), lang=st.sampled_from(sorted(CONTEXTS)))
+def test_generated_dockerfiles(contexts: dict[str, Path], data: bytes, lang: str) -> None:
+    check(data, contexts[lang])
+
+
+@SETTINGS
+@given(data=mutated(), lang=st.sampled_from(sorted(CONTEXTS)))
+def test_mutated_real_dockerfiles(contexts: dict[str, Path], data: bytes, lang: str) -> None:
+    check(data, contexts[lang])
