@@ -35,6 +35,8 @@ from .report import detection_json, detection_text, verify_json, verify_rows
 from .write import WriteError, write_all
 
 if TYPE_CHECKING:
+    from .discover import Target
+    from .migrate import FileResult
     from .verify import Report as VerifyReport
 
 app = typer.Typer(
@@ -274,7 +276,7 @@ def migrate_command(
 ) -> None:
     """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
     from .discover import find
-    from .migrate import apply, changes, convert_all, strict_result
+    from .migrate import apply, changes, strict_result
     from .report import migrate_json, migrate_markdown, migrate_summary
 
     if lang is not None and lang not in names():
@@ -290,7 +292,7 @@ def migrate_command(
             raise _fail(f"{root}: no such file or folder", Exit.CANNOT_CONVERT)
     targets = find(list(roots))
     options = Options(runtime=runtime, language=lang)
-    results = _convert_with_progress(targets, options, jobs, convert_all)
+    results = _convert_with_progress(targets, options, jobs)
     if strict:
         results = [strict_result(r) for r in results]
     if diff_:
@@ -330,8 +332,10 @@ def migrate_command(
         raise typer.Exit(int(Exit.WOULD_CHANGE))
 
 
-def _convert_with_progress(targets, options, jobs, convert_all):  # type: ignore[no-untyped-def]
+def _convert_with_progress(targets: list[Target], options: Options, jobs: int | None) -> list[FileResult]:
     """The conversions, with a progress bar when a person watches the terminal."""
+    from .migrate import convert_all
+
     if not sys.stderr.isatty() or len(targets) < 2:
         return convert_all(targets, options, jobs)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

@@ -208,7 +208,7 @@ def _dockerfile_parse(
             feed[i] = ""  # heredoc bodies would come back as bogus instructions
     parser = DockerfileParser(fileobj=io.BytesIO(("\n".join(feed) + "\n").encode("utf-8")), env_replace=False)
     return {
-        int(entry["startline"]): entry  # type: ignore[call-overload]
+        int(entry["startline"]): entry
         for entry in parser.structure
         if entry["instruction"] != "COMMENT"
     }

@@ -28,7 +28,7 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, Stage, env_pairs, substitute
 from ...options import RuntimeChoice
-from ...stageplan import Level, Note
+from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from .commands import BuildCall, launcher, package_text, parse_call
@@ -248,7 +248,7 @@ class JavaLanguage:
         text = keyword_upper(ins.raw)
         changes: list[str] = []
         notes: list[Note] = []
-        mounts: list = []
+        mounts: list[Mount] = []
         builds = False
         for command, call in found:
             if call.tool == JAVAC:
