@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from . import dockerignore
+from . import dockerignore, pragmas
 from .context import BuildContext
 from .detect import Detection, require
 from .errors import StagifyError
@@ -79,12 +79,16 @@ def convert(
     try:
         original = decode(text, path)[0] if isinstance(text, bytes) else text.lstrip("\ufeff")
         df = parse(text, path)
+        found = pragmas.read(original, df)
+        if found.ignore_line is not None:
+            return Outcome(path=path, status=Status.SKIPPED, original=original,
+                           reason=f"`# stagify: ignore` at line {found.ignore_line}")
         skip = _skip_reason(df)
         if skip:
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip)
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
         detection = require(ctx, df, options.language, path)
-        plan = build_plan(df, detection, ctx, options, by_name(detection.language))
+        plan = build_plan(df, detection, ctx, options, by_name(detection.language), found.forced)
         from .render import render  # jinja2 only once there is something to render
 
         body = render(plan)

@@ -89,7 +89,7 @@ def convert_command(
         None, "--context", help="The build context (default: the Dockerfile's folder).", readable=False, resolve_path=False
     ),
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
-    pin_mode: PinMode = typer.Option(PinMode.TAG, "--pin", help="tag: the catalogue's full tags; digest: also each tag's digest."),
+    pin_mode: PinMode | None = typer.Option(None, "--pin", help="tag: the catalogue's full tags; digest: also each tag's digest (default: the settings file's, else tag)."),
     mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL (Docker Hub's mirror) or REGISTRY=URL (repeatable)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) when the Dockerfile bakes in a secret, instead of warning."),
 ) -> None:
@@ -200,7 +200,8 @@ def verify_command(
     context: Path | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder).", resolve_path=False),
 ) -> None:
     """Build the original and the converted Dockerfile, run both, and compare behaviour, size and user."""
-    from .verify import VerifyError, load_settings, smoke_from, verify
+    from .config import for_dockerfile
+    from .verify import VerifyError, smoke_from, verify
 
     if lang is not None and lang not in names():
         raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
@@ -208,14 +209,14 @@ def verify_command(
         file_path = find_dockerfile(Path(path))
         ctx_dir = context or file_path.parent
         original = decode(_read(file_path), str(file_path))[0]
-        settings, source = load_settings(file_path.parent)
-        smoke = smoke_from(settings, source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout, status_paths=http_status)
+        settings = for_dockerfile(file_path)
+        smoke = smoke_from(settings.verify, settings.verify_source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout, status_paths=http_status)
         if converted is not None:
             converted_text = decode(_read(converted), str(converted))[0]
             ignore = None
             language = lang
         else:
-            outcome = convert(original, context=ctx_dir, options=Options(runtime=runtime, language=lang), path=str(file_path))
+            outcome = convert(original, context=ctx_dir, options=settings.options(runtime, lang), path=str(file_path))
             if outcome.status is Status.FAILED:
                 raise _fail(str(outcome.error), Exit.CANNOT_CONVERT)
             if outcome.status is Status.SKIPPED:
@@ -273,6 +274,8 @@ def migrate_command(
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep originals as .bak when writing (never on a git branch)."),
     strict: bool = typer.Option(False, "--strict", help="A Dockerfile that bakes in a secret fails instead of converting."),
+    pin_mode: PinMode | None = typer.Option(None, "--pin", help="tag or digest (default: each file's settings, else tag)."),
+    mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL or REGISTRY=URL (repeatable)."),
 ) -> None:
     """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
     from .discover import find
@@ -295,6 +298,7 @@ def migrate_command(
     results = _convert_with_progress(targets, options, jobs)
     if strict:
         results = [strict_result(r) for r in results]
+    results = _pin_results(results, pin_mode, mirrors)
     if diff_:
         for change in changes(results):
             for path, text in change.files:
@@ -330,6 +334,26 @@ def migrate_command(
         raise typer.Exit(int(Exit.CANNOT_WRITE))
     if check and any(r.changes for r in results):
         raise typer.Exit(int(Exit.WOULD_CHANGE))
+
+
+def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[str]) -> list[FileResult]:
+    """Digests for the conversions whose flag or settings ask for them; one resolver (and cache) per mirror set."""
+    from .migrate import pin_result
+    from .pin import pin
+
+    resolvers: dict[tuple[str, ...], object] = {}
+    out = []
+    for result in results:
+        mode = flag or PinMode(result.pin or "tag")
+        if mode is not PinMode.DIGEST or result.status != "converted":
+            out.append(result)
+            continue
+        chosen = tuple(mirrors) or result.mirrors
+        if chosen not in resolvers:
+            resolvers[chosen] = _resolver(list(chosen))
+        resolve = resolvers[chosen]
+        out.append(pin_result(result, lambda text, label, r=resolve: pin(text, label, r).text))  # type: ignore[misc]
+    return out
 
 
 def _convert_with_progress(targets: list[Target], options: Options, jobs: int | None) -> list[FileResult]:

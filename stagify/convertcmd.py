@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Protocol
 
 from .api import Outcome, Problem, Status, convert
+from .config import for_dockerfile
 from .diff import unified
 from .errors import StagifyError
 from .languages import names
-from .options import Options, RuntimeChoice
+from .options import RuntimeChoice
 from .report import explain, note_line, outcome_json
 from .write import WriteError, write_all
 
@@ -77,7 +78,7 @@ class ConvertArgs:
     lang: str | None = None
     context: Path | None = None
     backup: bool = True
-    pin: PinMode = PinMode.TAG
+    pin: PinMode | None = None  # None: the settings file's, else tag
     mirrors: tuple[str, ...] = field(default=())
     strict: bool = False  # secrets fail the conversion instead of warning
 
@@ -126,11 +127,16 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
             failed = Outcome(path=exc.path, status=Status.FAILED, original="", error=Problem(exc.path, exc.line, exc.message))
             console.out(json.dumps(outcome_json(failed), indent=2))
         raise Fail(str(exc), Exit.CANNOT_CONVERT) from None
-    outcome = convert(data, context=ctx_dir, options=Options(runtime=args.runtime, language=args.lang), path=label)
-    if args.pin is PinMode.DIGEST and outcome.status is Status.CONVERTED:
-        outcome = pin_outcome(outcome, label, list(args.mirrors))
+    try:
+        settings = for_dockerfile(file_path if file_path is not None else Path.cwd() / "Dockerfile")
+    except StagifyError as exc:
+        raise Fail(str(exc), Exit.USAGE) from None
+    outcome = convert(data, context=ctx_dir, options=settings.options(args.runtime, args.lang), path=label)
+    pin_mode = args.pin or PinMode(settings.pin or "tag")
+    if pin_mode is PinMode.DIGEST and outcome.status is Status.CONVERTED:
+        outcome = pin_outcome(outcome, label, list(args.mirrors or settings.registry_mirrors))
 
-    secrets = [n for n in outcome.notes if n.kind == "secret"] if args.strict else []
+    secrets = [n for n in outcome.notes if n.kind == "secret"] if args.strict or settings.strict else []
     if args.as_json:
         console.out(json.dumps(outcome_json(outcome), indent=2))
         return Exit.CANNOT_CONVERT if secrets else _exit_for(outcome, args.check)

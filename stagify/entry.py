@@ -50,10 +50,10 @@ def _quick_convert(found: dict[str, object]) -> int | None:
 
     try:
         runtime = RuntimeChoice(found["runtime"]) if "runtime" in found else None
-        pin = PinMode(found.get("pin", "tag"))
+        pin = PinMode(str(found["pin"])) if "pin" in found else None
     except ValueError:
         return None  # let the full command line explain the bad value
-    if pin is not PinMode.TAG:
+    if pin is PinMode.DIGEST:
         return None
     context = found.get("context")
     from pathlib import Path
@@ -69,6 +69,7 @@ def _quick_convert(found: dict[str, object]) -> int | None:
         lang=str(found["lang"]) if "lang" in found else None,
         context=Path(str(context)) if context is not None else None,
         strict=bool(found.get("strict")),
+        pin=pin,
     )
     console = _PlainConsole()
     try:

@@ -12,12 +12,14 @@ import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import dockerignore, gitrepo
 from .api import Status, convert
+from .config import for_dockerfile
 from .discover import Target
+from .errors import StagifyError
 from .options import Options
 from .report import note_line
 from .write import WriteError, write_all
@@ -47,6 +49,8 @@ class FileResult:
     original_ignore: str | None = None
     ignore_lines: tuple[str, ...] = ()
     ignore_protected: tuple[str, ...] = ()
+    pin: str | None = None  # the settings' pin mode for this file
+    mirrors: tuple[str, ...] = ()  # the settings' registry mirrors
 
     @property
     def changes(self) -> bool:
@@ -82,13 +86,18 @@ def convert_one(target: Target, options: Options) -> FileResult:
         data = target.dockerfile.read_bytes()
     except OSError as exc:
         return FileResult(target.dockerfile, target.context, target.repo, "failed", error=f"{label}: cannot read: {exc.strerror}")
-    outcome = convert(data, context=target.context, options=options, path=label)
-    common = dict(dockerfile=target.dockerfile, context=target.context, repo=target.repo, original=outcome.original)
+    try:
+        settings = for_dockerfile(target.dockerfile)
+    except StagifyError as exc:
+        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=str(exc))
+    outcome = convert(data, context=target.context, options=settings.options(options.runtime, options.language), path=label)
+    common = dict(dockerfile=target.dockerfile, context=target.context, repo=target.repo, original=outcome.original,
+                  pin=settings.pin, mirrors=settings.registry_mirrors)
     if outcome.status is Status.FAILED:
         return FileResult(status="failed", error=str(outcome.error), **common)  # type: ignore[arg-type]
     if outcome.status is Status.SKIPPED:
         return FileResult(status="skipped", reason=outcome.reason, bases_before=bases(outcome.original), **common)  # type: ignore[arg-type]
-    return FileResult(
+    result = FileResult(
         status="converted",
         language=outcome.language,
         notes=tuple(note_line(label, n) for n in outcome.notes),
@@ -101,6 +110,18 @@ def convert_one(target: Target, options: Options) -> FileResult:
         ignore_protected=outcome.ignore_protected,
         **common,  # type: ignore[arg-type]
     )
+    return strict_result(result) if settings.strict else result
+
+
+def pin_result(result: FileResult, resolve: Callable[[str, str], str]) -> FileResult:
+    """A converted result with its images pinned to digests; a failed result when a registry cannot say."""
+    if result.status != "converted" or result.converted is None:
+        return result
+    try:
+        pinned = resolve(result.converted, str(result.dockerfile))
+    except StagifyError as exc:
+        return replace(result, status="failed", error=f"{exc}; --pin digest", converted=None)
+    return replace(result, converted=pinned, bases_after=bases(pinned))
 
 
 def strict_result(result: FileResult) -> FileResult:

@@ -19,3 +19,6 @@ class RuntimeChoice(str, Enum):
 class Options:
     runtime: RuntimeChoice | None = None
     language: str | None = None
+    user: str | None = None  # the runtime's user name; None: the original's, the image's own, or app
+    uid: int | None = None  # the runtime's user id; None: the image's, or 10001 (65532 without a shell)
+    dockerignore: tuple[str, ...] = ()  # lines added to the generated .dockerignore

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import images, lintfix, packages, shell
 from .context import BuildContext
 from .detect import Detection
+from .errors import StagifyError
 from .imageref import Family, ImageRef, parse_ref
 from .images import BaseImage
 from .languages.base import Artifact, Language, Needs, PlanInput, RunRewrite
 from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split_words
 from .options import Options
 from .parse import exec_form, split_flags
+from .pragmas import Forced
 from .secrets import SECRET_FILES
 from .stageplan import (
     BuilderPlan,
@@ -106,7 +109,12 @@ def is_root(user: str | None) -> bool:
 
 
 def build_plan(
-    dockerfile: Dockerfile, detection: Detection, context: BuildContext, options: Options, lang: Language
+    dockerfile: Dockerfile,
+    detection: Detection,
+    context: BuildContext,
+    options: Options,
+    lang: Language,
+    forced: Mapping[int, Forced] | None = None,
 ) -> ConversionPlan:
     stage = dockerfile.stages[0]
     try:
@@ -125,6 +133,7 @@ def build_plan(
         walked=walked,
         copies=copies,
         first_source=first_source_index(walked, lang),
+        forced=tuple(sorted((forced or {}).items())),
     )
     return _Planner(inp, lang).run()
 
@@ -213,7 +222,7 @@ class _Planner:
             sources=tuple(acc.sources),
         )
         protected = self._protected_sources(builder_plan)
-        ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self.lang.dockerignore(inp)]))
+        ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self.lang.dockerignore(inp), *inp.options.dockerignore]))
         ordered = tuple(acc.decisions[i.line] for i in inp.dockerfile.instructions if i.line in acc.decisions)
         return ConversionPlan(
             language=self.lang.name,
@@ -441,6 +450,9 @@ class _Planner:
 
     def _user(self, runtime: BaseImage) -> UserSpec:
         """The runtime's non-root user: the original's when the runtime can have it, else the image's own."""
+        options = self.inp.options
+        if options.user is not None or options.uid is not None:
+            return self._configured_user(runtime, options.user, options.uid)
         users = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.USER]
         original = users[-1].args.strip() if users else None
         if original and not is_root(original) and (re.fullmatch(r"\d+(:\d+)?", original) or runtime.shell):
@@ -457,6 +469,23 @@ class _Planner:
             instruction=f"{images.APP_UID}:{images.APP_UID}",
             create=family,
         )
+
+    def _configured_user(self, runtime: BaseImage, name: str | None, uid: int | None) -> UserSpec:
+        """The user the settings name: the image's own when it has it, else created (a runtime with a shell)."""
+        if runtime.user and name in (None, runtime.user) and uid in (None, runtime.uid) and runtime.user_spec:
+            return UserSpec(name=runtime.user, uid=runtime.uid or 0, instruction=runtime.user_spec, create=None)
+        if runtime.user and uid is not None and uid == runtime.uid:
+            # A second user with the same id cannot be created: the image's own is that id.
+            self.acc.note(f"{runtime.reference} already has uid {uid} as {runtime.user}: the runtime runs as {runtime.user}")
+            return UserSpec(name=runtime.user, uid=uid, instruction=f"{uid}:{uid}", create=None)
+        if not runtime.shell:
+            number = uid or images.NONROOT_UID
+            if name is not None and name != "nonroot":
+                self.acc.note(f"{runtime.reference} has no shell to create the user {name}: the runtime runs as {number}:{number}")
+            return UserSpec(name=name or "nonroot", uid=number, instruction=f"{number}:{number}", create=None)
+        number = uid or images.APP_UID
+        family = "alpine" if runtime.family is Family.ALPINE else "debian"
+        return UserSpec(name=name or images.APP_USER, uid=number, instruction=f"{number}:{number}", create=family)
 
     # -- placing every instruction ----------------------------------------------------------------
 
@@ -490,55 +519,117 @@ class _Planner:
                     comments=("# The base image's working folder, stated so relative COPY destinations are explicit",),
                 )
             )
+        forced = dict(inp.forced)
         for index, w in enumerate(self.walked):
             ins = w.instruction
             target = acc.setup if first_source is None or index < first_source else acc.sources
-            kw = ins.keyword
             if ins.line in acc.decisions:
                 continue  # CMD/ENTRYPOINT already placed
-            if kw is Keyword.ARG:
-                names = [name for name, _ in arg_pairs(ins.args)]
+            pragma = forced.get(ins.line)
+            before = self._sizes() if pragma else None
+            self._place(w, index, target, first_source, runtime, user, runtime_text, last_workdir, last_run)
+            if pragma is not None and before is not None:
+                self._force(w, pragma, before, target, runtime)
+
+    def _place(
+        self,
+        w: Walked,
+        index: int,
+        target: list[Line],
+        first_source: int | None,
+        runtime: BaseImage,
+        user: UserSpec,
+        runtime_text: str,
+        last_workdir: int,
+        last_run: int,
+    ) -> None:
+        """One instruction's placement by stagify's own rules."""
+        acc = self.acc
+        ins = w.instruction
+        kw = ins.keyword
+        if kw is Keyword.ARG:
+            names = [name for name, _ in arg_pairs(ins.args)]
+            target.append(carried(ins))
+            if any(re.search(rf"\$\{{?{re.escape(n)}\b", runtime_text) for n in names):
+                acc.r_setup.append(carried(ins))
+                acc.decide(ins, Placement.BOTH, "build argument the build and the runtime instructions read")
+            else:
+                acc.decide(ins, Placement.BUILDER, "build argument: only the build reads it")
+        elif kw is Keyword.ENV:
+            self._place_env(ins, target)
+        elif kw in (Keyword.LABEL, Keyword.MAINTAINER):
+            text = lintfix.maintainer_to_label(ins) if kw is Keyword.MAINTAINER else None
+            acc.r_setup.append(carried(ins, text))
+            reason = "image metadata belongs to the image people run"
+            if text:
+                reason += "; MAINTAINER (deprecated) written as a LABEL"
+            acc.decide(ins, Placement.RUNTIME, reason)
+        elif kw in (Keyword.EXPOSE, Keyword.VOLUME, Keyword.STOPSIGNAL, Keyword.HEALTHCHECK, Keyword.ONBUILD):
+            text = lintfix.healthcheck_exec(ins)
+            acc.r_config.append(carried(ins, text))
+            reason = _CONFIG_REASONS[kw]
+            if text:
+                reason += "; written in exec form (through /bin/sh where it needs a shell)"
+            acc.decide(ins, Placement.RUNTIME, reason)
+        elif kw is Keyword.SHELL:
+            target.append(carried(ins))
+            acc.decide(ins, Placement.BUILDER, "sets the shell of the build's RUN lines")
+        elif kw is Keyword.WORKDIR:
+            absolute = lintfix.absolute_workdir(ins, w.state.workdir)
+            target.append(carried(ins, absolute))
+            extra = "; the relative folder written as the absolute one it names" if absolute else ""
+            if index == last_workdir:
+                acc.decide(ins, Placement.BOTH, "the build works here and the application runs from here" + extra)
+            else:
+                acc.decide(ins, Placement.BUILDER, f"a build folder; the runtime works in {self.final_state.workdir}" + extra)
+        elif kw is Keyword.USER:
+            self._place_user(ins, index, last_run, target, user)
+        elif kw in (Keyword.COPY, Keyword.ADD):
+            self._place_copy(w, target)
+        elif kw is Keyword.RUN:
+            self._place_run(w, index, first_source, runtime, user)
+        elif kw is Keyword.FROM:  # pragma: no cover - single stage only
+            return
+
+    def _sizes(self) -> tuple[int, int, tuple[int, ...]]:
+        acc = self.acc
+        return len(acc.setup), len(acc.sources), tuple(len(x) for x in self._runtime_lists())
+
+    def _runtime_lists(self) -> tuple[list[Line], ...]:
+        acc = self.acc
+        return acc.r_setup, acc.r_root, acc.r_config, acc.r_sources
+
+    def _force(self, w: Walked, pragma: Forced, before: tuple[int, int, tuple[int, ...]], target: list[Line],
+               runtime: BaseImage) -> None:
+        """A pragma's placement over stagify's own: lines taken out of or added to the runtime stage."""
+        ins = w.instruction
+        acc = self.acc
+        own = acc.decisions.get(ins.line)
+        was = f"; stagify would have placed it in {own.placement.value}: {own.reason}" if own else ""
+        in_builder = len(acc.setup) > before[0] or len(acc.sources) > before[1]
+        in_runtime = any(len(x) > n for x, n in zip(self._runtime_lists(), before[2], strict=True))
+        if pragma.where == "builder":
+            for lines, n in zip(self._runtime_lists(), before[2], strict=True):
+                del lines[n:]
+            if not in_builder:
                 target.append(carried(ins))
-                if any(re.search(rf"\$\{{?{re.escape(n)}\b", runtime_text) for n in names):
-                    acc.r_setup.append(carried(ins))
-                    acc.decide(ins, Placement.BOTH, "build argument the build and the runtime instructions read")
-                else:
-                    acc.decide(ins, Placement.BUILDER, "build argument: only the build reads it")
-            elif kw is Keyword.ENV:
-                self._place_env(ins, target)
-            elif kw in (Keyword.LABEL, Keyword.MAINTAINER):
-                text = lintfix.maintainer_to_label(ins) if kw is Keyword.MAINTAINER else None
-                acc.r_setup.append(carried(ins, text))
-                reason = "image metadata belongs to the image people run"
-                if text:
-                    reason += "; MAINTAINER (deprecated) written as a LABEL"
-                acc.decide(ins, Placement.RUNTIME, reason)
-            elif kw in (Keyword.EXPOSE, Keyword.VOLUME, Keyword.STOPSIGNAL, Keyword.HEALTHCHECK, Keyword.ONBUILD):
-                text = lintfix.healthcheck_exec(ins)
-                acc.r_config.append(carried(ins, text))
-                reason = _CONFIG_REASONS[kw]
-                if text:
-                    reason += "; written in exec form (through /bin/sh where it needs a shell)"
-                acc.decide(ins, Placement.RUNTIME, reason)
-            elif kw is Keyword.SHELL:
-                target.append(carried(ins))
-                acc.decide(ins, Placement.BUILDER, "sets the shell of the build's RUN lines")
-            elif kw is Keyword.WORKDIR:
-                absolute = lintfix.absolute_workdir(ins, w.state.workdir)
-                target.append(carried(ins, absolute))
-                extra = "; the relative folder written as the absolute one it names" if absolute else ""
-                if index == last_workdir:
-                    acc.decide(ins, Placement.BOTH, "the build works here and the application runs from here" + extra)
-                else:
-                    acc.decide(ins, Placement.BUILDER, f"a build folder; the runtime works in {self.final_state.workdir}" + extra)
-            elif kw is Keyword.USER:
-                self._place_user(ins, index, last_run, target, user)
-            elif kw in (Keyword.COPY, Keyword.ADD):
-                self._place_copy(w, target)
-            elif kw is Keyword.RUN:
-                self._place_run(w, index, first_source, runtime, user)
-            elif kw is Keyword.FROM:  # pragma: no cover - single stage only
-                continue
+            acc.decide(ins, Placement.BUILDER, pragma.reason + was)
+            return
+        if in_runtime:
+            acc.decide(ins, own.placement if own else Placement.RUNTIME, pragma.reason)
+            return
+        kw = ins.keyword
+        if kw is Keyword.RUN:
+            if not runtime.shell:
+                raise StagifyError(self.inp.dockerfile.path, pragma.line,
+                                   f"`# stagify: runtime` above RUN: the runtime {runtime.reference} has no shell to run it "
+                                   "(choose a runtime with one: --runtime debian)")
+            acc.r_root.append(carried(ins, lintfix.fix_run_text(lintfix.keyword_upper(ins.raw))))
+        elif kw in (Keyword.COPY, Keyword.ADD):
+            acc.r_sources.append(carried(ins, lintfix.add_to_copy(ins)))
+        else:
+            acc.r_setup.append(carried(ins))
+        acc.decide(ins, Placement.BOTH if in_builder else Placement.RUNTIME, pragma.reason + was)
 
     def _runtime_reads(self, ins: Instruction) -> str:
         """The text of an instruction the runtime receives (ENV: its run-time variables only)."""

@@ -19,7 +19,6 @@ from typing import Any
 from .context import BuildContext
 from .docker import BuildFailure, Docker, EngineError, Response
 from .errors import StagifyError
-from .tomlfile import loads
 
 # Source files a one-line change is made to when the rebuild is measured, and how a line is commented there.
 SOURCE_SUFFIXES = {
@@ -261,26 +260,6 @@ def _short(text: str) -> str:
 
 
 # -- settings ---------------------------------------------------------------------------------------
-
-
-def load_settings(folder: Path) -> tuple[dict[str, Any], str | None]:
-    """``[verify]`` of .stagify.toml, else ``[tool.stagify.verify]`` of pyproject.toml, in ``folder``."""
-    for name, keys in ((".stagify.toml", ("verify",)), ("pyproject.toml", ("tool", "stagify", "verify"))):
-        path = folder / name
-        if not path.is_file():
-            continue
-        try:
-            data: Any = loads(path.read_text(encoding="utf-8"))
-        except (ValueError, OSError) as exc:  # TOML errors and UnicodeDecodeError are ValueErrors
-            found = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
-            line = int(found.group(1)) if found else None
-            message = str(exc).replace(found.group(0), "") if found else str(exc)
-            raise StagifyError(str(path), line, f"cannot read the settings: {message}") from None
-        for key in keys:
-            data = data.get(key) if isinstance(data, dict) else None
-        if isinstance(data, dict):
-            return data, str(path)
-    return {}, None
 
 
 def smoke_from(settings: dict[str, Any], source: str | None, *, paths: list[str], port: int | None, env: list[str],

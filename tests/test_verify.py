@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from stagify.config import for_folder
 from stagify.docker import Response
 from stagify.errors import StagifyError
 from stagify.report import verify_json, verify_rows
-from stagify.verify import Report, Side, exposed_port, load_settings, pick_source, smoke_from
+from stagify.verify import Report, Side, exposed_port, pick_source, smoke_from
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -52,11 +53,14 @@ def test_the_changed_source_is_an_application_file(tmp_path: Path) -> None:
 
 def test_settings_from_stagify_toml_and_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.stagify.verify]\nhttp = ["/health"]\nport = 9000\n')
-    settings, source = load_settings(tmp_path)
+    found = for_folder(tmp_path)
+    settings, source = found.verify, found.verify_source
     assert settings == {"http": ["/health"], "port": 9000} and source.endswith("pyproject.toml")
     (tmp_path / ".stagify.toml").write_text('[verify]\nhttp = ["/", "/api"]\nenv = { MODE = "test" }\nsmoke_cmd = "app --version"\n')
-    settings, source = load_settings(tmp_path)
-    assert source.endswith(".stagify.toml")  # .stagify.toml wins
+    found = for_folder(tmp_path)
+    settings, source = found.verify, found.verify_source
+    assert source.endswith(".stagify.toml")  # .stagify.toml is read first and wins key by key
+    assert settings["port"] == 9000 and settings["http"] == ["/", "/api"]  # pyproject's port still counts
     smoke = smoke_from(settings, source, paths=[], port=None, env=["DEBUG=1"], command=None, timeout=None)
     assert smoke.paths == ("/", "/api")
     assert smoke.env == (("MODE", "test"), ("DEBUG", "1"))
@@ -77,8 +81,8 @@ def test_bad_settings_are_clear_errors(settings: dict, env: list[str], message: 
 def test_unreadable_settings_name_the_file_and_line(tmp_path: Path) -> None:
     (tmp_path / ".stagify.toml").write_text("[verify]\nport = \n")
     with pytest.raises(StagifyError) as caught:
-        load_settings(tmp_path)
-    assert str(caught.value).startswith(f"{tmp_path / '.stagify.toml'}:2: cannot read the settings")
+        for_folder(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / '.stagify.toml'}:2: not valid TOML")
 
 
 def test_the_report_table_and_json() -> None:

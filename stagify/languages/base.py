@@ -18,6 +18,7 @@ from ..imageref import ImageRef
 from ..images import BaseImage
 from ..model import Dockerfile, Keyword, Stage
 from ..options import Options
+from ..pragmas import Forced
 from ..stageplan import Line, Note
 from ..walk import BaseDefaults, CopyRecord, State, Walked
 
@@ -79,6 +80,8 @@ class PlanInput:
     walked: tuple[Walked, ...]
     copies: tuple[CopyRecord, ...]
     first_source: int | None = None  # index in walked of the first copy that brings sources
+    # (instruction line, placement) for each pragma; a tuple, since a PlanInput is hashed as a cache key
+    forced: tuple[tuple[int, Forced], ...] = ()
 
 
 def layer_workdirs(inp: PlanInput, folder: str) -> tuple[str | None, str | None]:

@@ -1,0 +1,260 @@
+"""Settings files: ``.stagify.toml`` and ``[tool.stagify]`` of pyproject.toml, found from a Dockerfile upwards.
+
+The search starts in the Dockerfile's folder and walks up to the repository root (the
+folder holding ``.git``; the filesystem root when there is none). Every settings file on
+that path counts, and the nearest one wins key by key, so a repository root can set
+``pin = "digest"`` for all its services while one service picks its own runtime. In one
+folder ``.stagify.toml`` is read before pyproject.toml, and a pyproject.toml without a
+``[tool.stagify]`` table is no settings file.
+
+Keys (the same in both files; pyproject.toml nests them under ``[tool.stagify]``)::
+
+    runtime = "distroless"          # scratch | distroless | alpine | debian
+    language = "go"
+    user = "app"                    # the runtime's user name (created where the runtime has a shell)
+    uid = 10001
+    pin = "digest"                  # tag | digest
+    registry_mirrors = ["https://mirror.example"]
+    strict = true                   # secrets fail the conversion
+    dockerignore = ["*.log"]        # extra .dockerignore lines
+    [verify]                        # stagify verify's smoke settings
+    [[overrides]]                   # per-path settings: paths = ["services/legacy/**"], then any key above
+
+Unknown keys are an error naming the file, its line and the key: a typo must not pass
+for a setting. Command-line flags win over every file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import StagifyError
+from .options import Options, RuntimeChoice
+
+FILES = (".stagify.toml", "pyproject.toml")
+PIN_MODES = ("tag", "digest")
+_SCALARS: dict[str, type] = {
+    "runtime": str,
+    "language": str,
+    "user": str,
+    "uid": int,
+    "pin": str,
+    "strict": bool,
+}
+_LISTS = ("registry_mirrors", "dockerignore")
+VERIFY_KEYS = ("http", "http_status", "port", "env", "smoke_cmd", "timeout")
+KNOWN = (*_SCALARS, *_LISTS, "verify", "overrides")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings that apply to one Dockerfile, and the files they came from."""
+
+    runtime: RuntimeChoice | None = None
+    language: str | None = None
+    user: str | None = None
+    uid: int | None = None
+    pin: str | None = None
+    strict: bool = False
+    registry_mirrors: tuple[str, ...] = ()
+    dockerignore: tuple[str, ...] = ()
+    verify: dict[str, Any] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()  # the files read, nearest first
+
+    @property
+    def verify_source(self) -> str | None:
+        return self.sources[0] if self.sources else None
+
+    def options(self, runtime: RuntimeChoice | None = None, language: str | None = None) -> Options:
+        """The library options: the flags given (not None) over these settings."""
+        return Options(
+            runtime=runtime or self.runtime,
+            language=language or self.language,
+            user=self.user,
+            uid=self.uid,
+            dockerignore=self.dockerignore,
+        )
+
+
+@dataclass(frozen=True)
+class _File:
+    path: Path
+    text: str
+    table: dict[str, Any]
+
+
+def for_dockerfile(dockerfile: Path) -> Settings:
+    """The settings for a Dockerfile (a path that may not exist yet: its folder is what counts)."""
+    return for_folder(dockerfile.parent, dockerfile)
+
+
+def for_folder(folder: Path, dockerfile: Path | None = None) -> Settings:
+    """The merged settings; none at all when STAGIFY_NO_CONFIG is set (a run that must not depend on files)."""
+    if os.environ.get("STAGIFY_NO_CONFIG"):
+        return Settings()
+    files = list(_files(folder))
+    merged: dict[str, Any] = {}
+    for found in reversed(files):  # the farthest first, so nearer files overwrite
+        table = dict(found.table)
+        overrides = table.pop("overrides", [])
+        verify = table.pop("verify", None)
+        for key, value in table.items():
+            merged[key] = value
+        if verify is not None:
+            merged["verify"] = {**merged.get("verify", {}), **verify}
+        if dockerfile is not None:
+            for override in overrides:
+                if _matches(override["paths"], found.path.parent, dockerfile):
+                    for key, value in override.items():
+                        if key == "verify":
+                            merged["verify"] = {**merged.get("verify", {}), **value}
+                        elif key != "paths":
+                            merged[key] = value
+    runtime = merged.get("runtime")
+    return Settings(
+        runtime=RuntimeChoice(runtime) if runtime else None,
+        language=merged.get("language"),
+        user=merged.get("user"),
+        uid=merged.get("uid"),
+        pin=merged.get("pin"),
+        strict=bool(merged.get("strict", False)),
+        registry_mirrors=tuple(merged.get("registry_mirrors", ())),
+        dockerignore=tuple(merged.get("dockerignore", ())),
+        verify=dict(merged.get("verify", {})),
+        sources=tuple(str(f.path) for f in files),
+    )
+
+
+def _matches(patterns: list[str], base: Path, dockerfile: Path) -> bool:
+    """Whether a Dockerfile's path, relative to the settings file's folder, matches a glob (``**`` spans folders)."""
+    try:
+        relative = dockerfile.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return False
+    folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
+    for pattern in patterns:
+        pattern = pattern.strip("/") or "**"
+        regex = _glob_regex(pattern)
+        if regex.fullmatch(relative) or (folder and regex.fullmatch(folder)):
+            return True
+    return False
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    parts = []
+    for piece in re.split(r"(\*\*/?)", pattern):
+        if piece.startswith("**"):
+            parts.append("(?:.*/)?" if piece.endswith("/") else ".*")
+        else:
+            parts.append(fnmatch.translate(piece).removesuffix(r"\Z").removeprefix("(?s:").removesuffix(")"))
+    return re.compile("".join(parts) + "(?:/.*)?")
+
+
+def _files(folder: Path) -> list[_File]:
+    """The settings files from ``folder`` up to the repository root, nearest first."""
+    found = []
+    current = folder.resolve()
+    while True:
+        for name in FILES:
+            loaded = _load(current / name)
+            if loaded is not None:
+                found.append(loaded)
+        if (current / ".git").exists() or current.parent == current:
+            return found
+        current = current.parent
+
+
+def _load(path: Path) -> _File | None:
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StagifyError(str(path), None, f"cannot read the settings: {exc}") from None
+    if path.name == "pyproject.toml" and "stagify" not in text:
+        return None  # the common case: a pyproject.toml of a Python project, not read at all
+    from .tomlfile import loads
+
+    try:
+        document = loads(text)
+    except ValueError as exc:
+        found = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
+        message = str(exc).replace(found.group(0), "") if found else str(exc)
+        raise StagifyError(str(path), int(found.group(1)) if found else None, f"not valid TOML: {message}") from None
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("stagify")
+        if table is None:
+            return None
+        where = "[tool.stagify]"
+    else:
+        table = document
+        where = ".stagify.toml"
+    loaded = _File(path=path, text=text, table=table)
+    _check(loaded, table, where)
+    return loaded
+
+
+def _check(found: _File, table: Any, where: str, override: bool = False) -> None:
+    """Every key known and of the right type; a StagifyError at the key's line otherwise."""
+    if not isinstance(table, dict):
+        raise _bad(found, None, f"{where} must be a table")
+    for key, value in table.items():
+        if override and key == "paths":
+            if not isinstance(value, list) or not value or not all(isinstance(p, str) for p in value):
+                raise _bad(found, key, f"{where}: paths must be a non-empty list of globs, like [\"services/legacy/**\"]")
+            continue
+        if key not in KNOWN or (override and key == "overrides"):
+            known = ", ".join(k for k in KNOWN if not (override and k == "overrides"))
+            raise _bad(found, key, f"unknown key {key!r} in {where} (known: {known})")
+        if key in _SCALARS:
+            expected = _SCALARS[key]
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise _bad(found, key, f"{key} must be a {_type_name(expected)}, not {value!r}")
+        if key in _LISTS and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            raise _bad(found, key, f"{key} must be a list of strings, not {value!r}")
+        if key == "runtime" and value not in [c.value for c in RuntimeChoice]:
+            raise _bad(found, key, f"runtime must be one of {', '.join(c.value for c in RuntimeChoice)}, not {value!r}")
+        if key == "pin" and value not in PIN_MODES:
+            raise _bad(found, key, f"pin must be one of {', '.join(PIN_MODES)}, not {value!r}")
+        if key == "uid" and not 0 < value < 2**31:
+            raise _bad(found, key, f"uid must be a non-root user id (1 or more), not {value}")
+        if key == "user" and (value in ("root", "0") or not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", value)):
+            raise _bad(found, key, f"user must be a non-root user name (lowercase letters, digits, _ and -), not {value!r}")
+        if key == "language":
+            from .languages import names
+
+            if value not in names():
+                raise _bad(found, key, f"unknown language {value!r} (known: {', '.join(names())})")
+        if key == "verify":
+            if not isinstance(value, dict):
+                raise _bad(found, key, "verify must be a table")
+            for name in value:
+                if name not in VERIFY_KEYS:
+                    raise _bad(found, name, f"unknown key {name!r} in the verify settings (known: {', '.join(VERIFY_KEYS)})")
+        if key == "overrides":
+            if not isinstance(value, list):
+                raise _bad(found, key, "overrides must be an array of tables: [[overrides]] with paths = [...]")
+            for entry in value:
+                if not isinstance(entry, dict) or "paths" not in entry:
+                    raise _bad(found, key, "each [[overrides]] needs paths = [\"glob\", ...]")
+                _check(found, entry, f"{where} overrides", override=True)
+
+
+def _type_name(expected: type) -> str:
+    return {str: "string", int: "whole number", bool: "true or false"}.get(expected, "value")
+
+
+def _bad(found: _File, key: str | None, message: str) -> StagifyError:
+    return StagifyError(str(found.path), _line_of(found.text, key) if key else None, message)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line a key is set on (the first such line): TOML readers do not keep positions."""
+    pattern = re.compile(rf"^\s*(?:\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})\s*=|^\s*\[+\s*(?:[\w.\"']*\.)?{re.escape(key)}\s*\]+", re.M)
+    found = pattern.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
