@@ -17,6 +17,7 @@ from .convertcmd import (
     ConvertArgs,
     Exit,
     Fail,
+    Format,
     PinMode,
     find_dockerfile,
     read_file,
@@ -32,6 +33,7 @@ from .languages import names
 from .options import Options, RuntimeChoice
 from .parse import decode, parse
 from .report import detection_json, detection_text, verify_json, verify_rows
+from .terminal import print_diff, wants_color
 from .write import WriteError, write_all
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from .verify import Report as VerifyReport
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     help="Rewrite single-stage Dockerfiles into lean, secure multi-stage ones.",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -60,29 +62,24 @@ def _main(
     """Rewrite single-stage Dockerfiles into lean, secure multi-stage ones."""
 
 
-def _print_diff(text: str) -> None:
-    for line in text.splitlines():
-        color = None
-        if line.startswith(("+++", "---")):
-            color = "bright_white"
-        elif line.startswith("+"):
-            color = "green"
-        elif line.startswith("-"):
-            color = "red"
-        elif line.startswith("@@"):
-            color = "cyan"
-        typer.echo(typer.style(line, fg=color) if color else line)
+def _print_diff(text: str, no_color: bool = False) -> None:
+    """A terminal gets line numbers and colors; a pipe gets the plain unified diff, which patch applies."""
+    if not sys.stdout.isatty():
+        typer.echo(text, nl=not text.endswith("\n") and bool(text))
+        return
+    print_diff(text, wants_color(no_color))
 
 
 @app.command("convert")
 def convert_command(
-    path: str = typer.Argument(".", help="A Dockerfile, a folder holding one, or - for standard input."),
+    paths: list[str] = typer.Argument(None, help="Dockerfiles, folders holding one, or - for standard input (default: .)."),
     write: bool = typer.Option(False, "--write", "-w", help="Write the result without asking."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when the file would change."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when a file would change."),
     diff_only: bool = typer.Option(False, "--diff", help="Print the diff; never ask, never write."),
     stdout: bool = typer.Option(False, "--stdout", help="Print only the converted Dockerfile."),
     explain_: bool = typer.Option(False, "--explain", help="Print each original line with its placement and reason."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object describing the outcome."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+    fmt: Format = typer.Option(Format.TEXT, "--format", help="text; json (one object, a list for several files); sarif (SARIF 2.1.0, writes nothing)."),
     runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
     context: Path | None = typer.Option(
@@ -92,20 +89,25 @@ def convert_command(
     pin_mode: PinMode | None = typer.Option(None, "--pin", help="tag: the catalogue's full tags; digest: also each tag's digest (default: the settings file's, else tag)."),
     mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL (Docker Hub's mirror) or REGISTRY=URL (repeatable)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) when the Dockerfile bakes in a secret, instead of warning."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Errors and warnings only: no diff, no notes, no summary."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
 ) -> None:
-    """Convert a single-stage Dockerfile into a builder/runtime multi-stage one."""
-    args = ConvertArgs(path=path, write=write, check=check, diff_only=diff_only, stdout=stdout, explain=explain_, as_json=as_json,
-                       runtime=runtime, lang=lang, context=context, backup=backup, pin=pin_mode, mirrors=tuple(mirrors),
-                       strict=strict)
+    """Convert single-stage Dockerfiles into builder/runtime multi-stage ones."""
+    args = ConvertArgs(paths=tuple(paths or ["."]), write=write, check=check, diff_only=diff_only, stdout=stdout, explain=explain_,
+                       fmt=Format.JSON if as_json else fmt, runtime=runtime, lang=lang, context=context, backup=backup, pin=pin_mode,
+                       mirrors=tuple(mirrors), strict=strict, quiet=quiet)
     try:
-        code = run_convert(args, TyperConsole())
+        code = run_convert(args, TyperConsole(no_color))
     except Fail as exc:
         raise _fail(exc.message, exc.code) from None
     raise typer.Exit(int(code))
 
 
 class TyperConsole:
-    """Output of the shared commands through typer: colored diffs, a prompt on a terminal."""
+    """Output of the shared commands through typer: numbered, colored diffs and a prompt on a terminal."""
+
+    def __init__(self, no_color: bool = False) -> None:
+        self.no_color = no_color
 
     def out(self, text: str, nl: bool = True) -> None:
         typer.echo(text, nl=nl)
@@ -114,10 +116,14 @@ class TyperConsole:
         typer.echo(text, err=True)
 
     def diff(self, text: str) -> None:
-        _print_diff(text)
+        _print_diff(text, self.no_color)
 
     def confirm(self, question: str) -> bool:
         return typer.confirm(question, default=False)
+
+    def summary(self, text: str) -> None:
+        bold = wants_color(self.no_color, sys.stderr)
+        typer.echo(typer.style(text, bold=True) if bold else text, err=True, color=bold)
 
 
 def _fail(message: str, code: Exit) -> typer.Exit:

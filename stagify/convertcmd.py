@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .api import Outcome, Problem, Status, convert
 from .config import for_dockerfile
@@ -20,8 +20,12 @@ from .diff import unified
 from .errors import StagifyError
 from .languages import names
 from .options import RuntimeChoice
-from .report import explain, note_line, outcome_json
+from .report import bases, explain, note_line, outcome_json
+from .stageplan import Level, Note
 from .write import WriteError, write_all
+
+if TYPE_CHECKING:
+    from .sarif import Finding
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
 
@@ -64,16 +68,26 @@ class Console(Protocol):
 
     def confirm(self, question: str) -> bool: ...
 
+    def summary(self, text: str) -> None: ...
+
+
+class Format(str, Enum):
+    """``--format``: how a command reports."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
 
 @dataclass(frozen=True)
 class ConvertArgs:
-    path: str = "."
+    paths: tuple[str, ...] = (".",)
     write: bool = False
     check: bool = False
     diff_only: bool = False
     stdout: bool = False
     explain: bool = False
-    as_json: bool = False
+    fmt: Format = Format.TEXT
     runtime: RuntimeChoice | None = None
     lang: str | None = None
     context: Path | None = None
@@ -81,6 +95,22 @@ class ConvertArgs:
     pin: PinMode | None = None  # None: the settings file's, else tag
     mirrors: tuple[str, ...] = field(default=())
     strict: bool = False  # secrets fail the conversion instead of warning
+    quiet: bool = False  # errors and warnings only: no diff, no info notes, no summary
+
+    @property
+    def as_json(self) -> bool:
+        return self.fmt is Format.JSON
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One file's conversion, before anything is printed or written."""
+
+    outcome: Outcome
+    label: str
+    file_path: Path | None  # None for standard input
+    ctx_dir: Path
+    secrets: tuple[Note, ...]  # the secret findings that fail it (--strict or strict = true)
 
 
 def find_dockerfile(path: Path) -> Path:
@@ -104,29 +134,48 @@ def read_file(path: Path) -> bytes:
 
 
 def run_convert(args: ConvertArgs, console: Console) -> Exit:
-    """The whole command; Fail for the ways it stops early."""
+    """The whole command, over every path given; Fail for the ways it stops early."""
     if args.lang is not None and args.lang not in names():
         raise Fail(f"--lang: unknown language {args.lang!r} (known: {', '.join(names())})", Exit.USAGE)
-    if args.path == "-" and args.write:
+    if "-" in args.paths and args.write:
         raise Fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
     if args.stdout and args.write:
         raise Fail("--stdout prints the result instead of writing it: use one or the other", Exit.USAGE)
-    try:
-        if args.path == "-":
-            data = sys.stdin.buffer.read()
-            file_path = None
-            label = "stdin"
-            ctx_dir = args.context or Path.cwd()
-        else:
-            file_path = find_dockerfile(Path(args.path))
-            data = read_file(file_path)
-            label = str(file_path)
-            ctx_dir = args.context or file_path.parent
-    except StagifyError as exc:
-        if args.as_json:
-            failed = Outcome(path=exc.path, status=Status.FAILED, original="", error=Problem(exc.path, exc.line, exc.message))
-            console.out(json.dumps(outcome_json(failed), indent=2))
-        raise Fail(str(exc), Exit.CANNOT_CONVERT) from None
+    if args.fmt is Format.SARIF and args.write:
+        raise Fail("--format sarif reports and writes nothing: use it with --check (or alone)", Exit.USAGE)
+    if len(args.paths) > 1 and (args.stdout or args.explain or "-" in args.paths or args.context is not None):
+        raise Fail("--stdout, --explain, --context and - take one Dockerfile; several were given", Exit.USAGE)
+    if args.fmt is Format.SARIF or (args.fmt is Format.JSON and len(args.paths) > 1):
+        return _run_report(args, console)
+    codes: list[Exit] = []
+    done: list[tuple[str, Prepared | None]] = []
+    for path in args.paths:
+        try:
+            code, state, prepared = _run_one(path, args, console)
+        except Fail as exc:
+            if len(args.paths) == 1:
+                raise
+            console.err(exc.message)
+            code, state, prepared = exc.code, "failed", None
+        codes.append(code)
+        done.append((state, prepared))
+    if not args.quiet and not args.stdout and args.fmt is Format.TEXT:
+        console.summary(summary(done, args))
+    return max(codes, default=Exit.OK)
+
+
+def prepare(path: str, args: ConvertArgs) -> Prepared:
+    """Read, convert and (when asked) pin one Dockerfile; StagifyError for unreadable input, Fail for settings and pins."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        file_path = None
+        label = "stdin"
+        ctx_dir = args.context or Path.cwd()
+    else:
+        file_path = find_dockerfile(Path(path))
+        data = read_file(file_path)
+        label = str(file_path)
+        ctx_dir = args.context or file_path.parent
     try:
         settings = for_dockerfile(file_path if file_path is not None else Path.cwd() / "Dockerfile")
     except StagifyError as exc:
@@ -135,50 +184,124 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
     pin_mode = args.pin or PinMode(settings.pin or "tag")
     if pin_mode is PinMode.DIGEST and outcome.status is Status.CONVERTED:
         outcome = pin_outcome(outcome, label, list(args.mirrors or settings.registry_mirrors))
+    strict = args.strict or settings.strict
+    secrets = tuple(n for n in outcome.notes if n.kind == "secret") if strict else ()
+    return Prepared(outcome=outcome, label=label, file_path=file_path, ctx_dir=Path(ctx_dir), secrets=secrets)
 
-    secrets = [n for n in outcome.notes if n.kind == "secret"] if args.strict or settings.strict else []
+
+def _failed(exc: StagifyError) -> Outcome:
+    return Outcome(path=exc.path, status=Status.FAILED, original="", error=Problem(exc.path, exc.line, exc.message))
+
+
+def _run_report(args: ConvertArgs, console: Console) -> Exit:
+    """JSON for several files, or SARIF: every file's outcome in one document; nothing written."""
+    items: list[Prepared] = []
+    for path in args.paths:
+        try:
+            items.append(prepare(path, args))
+        except StagifyError as exc:
+            items.append(Prepared(_failed(exc), exc.path, None, Path("."), ()))
+    codes = [Exit.CANNOT_CONVERT if p.secrets else _exit_for(p.outcome, args.check) for p in items]
+    if args.fmt is Format.JSON:
+        console.out(json.dumps([outcome_json(p.outcome) for p in items], indent=2))
+    else:
+        from . import sarif
+
+        findings = [f for p in items for f in outcome_findings(p.outcome, bool(p.secrets))]
+        console.out(json.dumps(sarif.log(findings, ok=all(c in (Exit.OK, Exit.WOULD_CHANGE) for c in codes)), indent=2))
+    return max(codes, default=Exit.OK)
+
+
+def outcome_findings(outcome: Outcome, strict: bool) -> list[Finding]:
+    """The SARIF findings of one conversion."""
+    from .sarif import Finding, from_line, single_stage_message
+
+    if outcome.status is Status.FAILED and outcome.error is not None:
+        return [Finding("STG002", outcome.error.path, outcome.error.line, outcome.error.message)]
+    found = [Finding("STG003", outcome.path, n.line, n.message, level="error" if strict else None)
+             for n in outcome.notes if n.kind == "secret"]
+    if outcome.status is Status.CONVERTED and outcome.dockerfile != outcome.original:
+        message = single_stage_message(outcome.language, bases(outcome.original), bases(outcome.dockerfile or ""))
+        found.insert(0, Finding("STG001", outcome.path, from_line(outcome.original), message,
+                                fix=(outcome.original, outcome.dockerfile or "")))
+    return found
+
+
+def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str, Prepared | None]:
+    """One file: its notes, diff and write. The state says what happened, for the summary."""
+    try:
+        prepared = prepare(path, args)
+    except StagifyError as exc:
+        if args.as_json:
+            console.out(json.dumps(outcome_json(_failed(exc)), indent=2))
+        raise Fail(str(exc), Exit.CANNOT_CONVERT) from None
+    outcome, label, file_path, ctx_dir = prepared.outcome, prepared.label, prepared.file_path, prepared.ctx_dir
     if args.as_json:
         console.out(json.dumps(outcome_json(outcome), indent=2))
-        return Exit.CANNOT_CONVERT if secrets else _exit_for(outcome, args.check)
-    if secrets:
-        for note in secrets:
+        return (Exit.CANNOT_CONVERT if prepared.secrets else _exit_for(outcome, args.check)), outcome.status.value, prepared
+    if prepared.secrets:
+        for note in prepared.secrets:
             console.err(note_line(label, note).replace(": warning: ", ": error: ", 1))
-        raise Fail(f"{label}: {len(secrets)} secret(s) in the Dockerfile: --strict stops here; nothing written", Exit.CANNOT_CONVERT)
+        raise Fail(f"{label}: {len(prepared.secrets)} secret(s) in the Dockerfile: --strict stops here; nothing written",
+                   Exit.CANNOT_CONVERT)
     if outcome.status is Status.FAILED:
         raise Fail(str(outcome.error), Exit.CANNOT_CONVERT)
     if outcome.status is Status.SKIPPED:
         if args.stdout:
             console.out(outcome.original, nl=False)
-        else:
+        elif not args.quiet:
             console.err(f"{label}: nothing to do: {outcome.reason}")
-        return Exit.OK
+        return Exit.OK, "skipped", prepared
     for note in outcome.notes:
-        console.err(note_line(label, note))
+        if not args.quiet or note.level is not Level.INFO:
+            console.err(note_line(label, note))
     if args.stdout:
         console.out(outcome.dockerfile or "", nl=False)
-        return Exit.WOULD_CHANGE if args.check and outcome.changed else Exit.OK
+        return (Exit.WOULD_CHANGE if args.check and outcome.changed else Exit.OK), "printed", prepared
     if args.explain:
         console.out(explain(outcome), nl=False)
         if not (args.write or args.check):
-            return Exit.OK
-    ignore_name = str(Path(ctx_dir) / ".dockerignore") if args.path != "-" else ".dockerignore"
+            return Exit.OK, "explained", prepared
+    ignore_name = str(ctx_dir / ".dockerignore") if file_path is not None else ".dockerignore"
     diff_text = unified(outcome.original, outcome.dockerfile or "", label)
     diff_text += unified(outcome.original_dockerignore or "", outcome.dockerignore or "", ignore_name)
-    if not args.explain:
+    if not args.explain and not args.quiet:
         console.diff(diff_text)
+    state = "would change" if outcome.changed else "unchanged"
     if args.check:
-        return Exit.WOULD_CHANGE if outcome.changed else Exit.OK
+        return (Exit.WOULD_CHANGE if outcome.changed else Exit.OK), state, prepared
     if file_path is None or not outcome.changed or args.diff_only:
-        return Exit.OK
+        return Exit.OK, state, prepared
     write = args.write
     if not write:
         if sys.stdin.isatty() and sys.stdout.isatty():
             write = console.confirm(f"Write {label} and {ignore_name}?")
         if not write:
             console.err("nothing written (use --write to apply)")
-            return Exit.OK
-    apply_outcome(outcome, file_path, Path(ctx_dir) / ".dockerignore", args.backup, console)
-    return Exit.OK
+            return Exit.OK, state, prepared
+    apply_outcome(outcome, file_path, ctx_dir / ".dockerignore", args.backup, console)
+    return Exit.OK, "written", prepared
+
+
+def summary(done: list[tuple[str, Prepared | None]], args: ConvertArgs) -> str:
+    """One line after the command: what happened to how many files, and for one conversion, its stages."""
+    counts: dict[str, int] = {}
+    for state, _ in done:
+        counts[state] = counts.get(state, 0) + 1
+    words = {"written": "converted and written", "would change": "would be converted", "unchanged": "unchanged",
+             "skipped": "left alone", "failed": "failed", "explained": "explained"}
+    total = len(done)
+    head = ", ".join(f"{n} {words.get(k, k)}" for k, n in counts.items())
+    line = f"stagify: {total} file{'s' if total != 1 else ''}: {head}"
+    converted = [p for state, p in done if p is not None and state in ("written", "would change", "explained")]
+    if len(converted) == 1:
+
+        outcome = converted[0].outcome
+        before, after = bases(outcome.original), bases(outcome.dockerfile or "")
+        if before and len(after) > 1:
+            line += (f" ({(outcome.language or '').capitalize()}: single-stage {before[0]} build; "
+                     f"builder {after[0]}, runtime {after[-1]})")
+    return line
 
 
 def _exit_for(outcome: Outcome, check: bool) -> Exit:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import sys
 
-_FLAGS = {"--stdout": "stdout", "--check": "check", "--diff": "diff_only", "--json": "as_json", "--explain": "explain", "--strict": "strict"}
-_VALUES = ("--runtime", "--lang", "--context", "--pin")
+_FLAGS = {"--stdout": "stdout", "--check": "check", "--diff": "diff_only", "--json": "as_json", "--explain": "explain",
+          "--strict": "strict", "--quiet": "quiet", "-q": "quiet", "--no-color": "no_color"}
+_VALUES = ("--runtime", "--lang", "--context", "--pin", "--format")
 
 
 def _quick_args(argv: list[str]) -> dict[str, object] | None:
@@ -36,21 +37,22 @@ def _quick_args(argv: list[str]) -> dict[str, object] | None:
             found[name[2:]] = value
         elif word.startswith("-") and word != "-":
             return None  # --write, --help, a typo: the full command line
-        elif "path" in found:
-            return None
         else:
-            found["path"] = word
+            paths = found.setdefault("paths", [])
+            assert isinstance(paths, list)
+            paths.append(word)
         i += 1
     return found
 
 
 def _quick_convert(found: dict[str, object]) -> int | None:
-    from .convertcmd import ConvertArgs, Fail, PinMode, run_convert
+    from .convertcmd import ConvertArgs, Fail, Format, PinMode, run_convert
     from .options import RuntimeChoice
 
     try:
         runtime = RuntimeChoice(found["runtime"]) if "runtime" in found else None
         pin = PinMode(str(found["pin"])) if "pin" in found else None
+        fmt = Format(str(found.get("format", "json" if found.get("as_json") else "text")))
     except ValueError:
         return None  # let the full command line explain the bad value
     if pin is PinMode.DIGEST:
@@ -59,12 +61,13 @@ def _quick_convert(found: dict[str, object]) -> int | None:
     from pathlib import Path
 
     args = ConvertArgs(
-        path=str(found.get("path", ".")),
+        paths=tuple(str(p) for p in found.get("paths", ["."])),  # type: ignore[attr-defined]
         check=bool(found.get("check")),
         diff_only=bool(found.get("diff_only")),
         stdout=bool(found.get("stdout")),
         explain=bool(found.get("explain")),
-        as_json=bool(found.get("as_json")),
+        fmt=fmt,
+        quiet=bool(found.get("quiet")),
         runtime=runtime,
         lang=str(found["lang"]) if "lang" in found else None,
         context=Path(str(context)) if context is not None else None,
@@ -91,6 +94,9 @@ class _PlainConsole:
 
     def confirm(self, question: str) -> bool:  # pragma: no cover - the quick path never has a terminal
         return False
+
+    def summary(self, text: str) -> None:
+        sys.stderr.write(text + "\n")
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -21,10 +20,9 @@ from .config import for_dockerfile
 from .discover import Target
 from .errors import StagifyError
 from .options import Options
-from .report import note_line
+from .report import bases, note_line
 from .write import WriteError, write_all
 
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.I | re.M)
 # Below this many files a pool of processes costs more than it saves.
 _POOL_THRESHOLD = 16
 
@@ -73,10 +71,6 @@ class Applied:
     commits: dict[Path, str] = field(default_factory=dict)  # repository -> commit
     refused: dict[Path, str] = field(default_factory=dict)  # repository -> why nothing was written there
     failed: list[str] = field(default_factory=list)  # files that could not be written, and why
-
-
-def bases(text: str) -> tuple[str, ...]:
-    return tuple(_FROM.findall(text))
 
 
 def convert_one(target: Target, options: Options) -> FileResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .api import Outcome
@@ -11,6 +12,14 @@ from .stageplan import Note
 if TYPE_CHECKING:
     from .migrate import Applied, FileResult
     from .verify import Report, Side
+
+
+_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.I | re.M)
+
+
+def bases(text: str) -> tuple[str, ...]:
+    """The images a Dockerfile's FROM lines name, in order."""
+    return tuple(_FROM.findall(text))
 
 
 def note_line(path: str, note: Note) -> str:

@@ -25,7 +25,7 @@ def _read_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def repo(tmp_path: Path) -> Path:
     """A repository holding a copy of the Go seed under services/api."""
-    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git").mkdir(parents=True)
     service = tmp_path / "services" / "api"
     service.mkdir(parents=True)
     for item in GO_API.rglob("*"):
@@ -49,8 +49,8 @@ def test_nothing_found_means_defaults(tmp_path: Path) -> None:
 
 
 def test_nearest_file_wins_key_by_key_up_to_the_repository_root(tmp_path: Path) -> None:
-    root = repo(tmp_path)
-    (root.parent / ".stagify.toml").write_text('runtime = "alpine"\n')  # above the repository: never read
+    root = repo(tmp_path / "outer" / "repo")
+    (tmp_path / "outer" / ".stagify.toml").write_text('runtime = "alpine"\n')  # above the repository: never read
     (root / "pyproject.toml").write_text('[tool.stagify]\npin = "digest"\nruntime = "debian"\ndockerignore = ["*.log"]\n')
     (root / "services" / ".stagify.toml").write_text('runtime = "distroless"\n')
     settings = for_dockerfile(root / "services" / "api" / "Dockerfile")
