@@ -123,7 +123,7 @@ class TyperConsole:
 
     def summary(self, text: str) -> None:
         bold = wants_color(self.no_color, sys.stderr)
-        typer.echo(typer.style(text, bold=True) if bold else text, err=True, color=bold)
+        typer.echo(typer.style(text, bold=True) if bold else text, err=True, color=bold or None)
 
 
 def _fail(message: str, code: Exit) -> typer.Exit:
@@ -200,14 +200,19 @@ def verify_command(
     timeout: float | None = typer.Option(None, "--timeout", help="Seconds to wait for the port (default 60)."),
     rebuild: bool = typer.Option(True, "--rebuild/--no-rebuild", help="Measure a rebuild after a one-line source change."),
     keep_images: bool = typer.Option(False, "--keep-images", help="Keep the two images (tagged stagify-verify/...)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+    fmt: Format = typer.Option(Format.TEXT, "--format", help="text (a table) or json."),
     runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family of the conversion."),
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
     context: Path | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder).", resolve_path=False),
+    no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
 ) -> None:
     """Build the original and the converted Dockerfile, run both, and compare behaviour, size and user."""
     from .config import for_dockerfile
     from .verify import VerifyError, smoke_from, verify
+
+    if fmt is Format.SARIF:
+        raise _fail("verify reports as text or json; sarif is for convert --check and migrate --check", Exit.USAGE)
 
     if lang is not None and lang not in names():
         raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
@@ -237,17 +242,17 @@ def verify_command(
                         rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name)
     except VerifyError as exc:
         raise _fail(f"{file_path}: cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
-    if as_json:
+    if as_json or fmt is Format.JSON:
         typer.echo(json.dumps(verify_json(report), indent=2))
     else:
-        print_verify(report, str(file_path))
+        print_verify(report, str(file_path), no_color)
     if not report.ok:
         for problem in report.problems:
             typer.echo(f"{file_path}: not verified: {problem}", err=True)
         raise typer.Exit(int(Exit.NOT_VERIFIED))
 
 
-def print_verify(report: VerifyReport, label: str) -> None:
+def print_verify(report: VerifyReport, label: str, no_color: bool = False) -> None:
     """The report as a table: one row per measure, the original's and the conversion's columns."""
     from rich.console import Console
     from rich.table import Table
@@ -259,7 +264,7 @@ def print_verify(report: VerifyReport, label: str) -> None:
     table.add_column("", overflow="fold")
     for row in verify_rows(report):
         table.add_row(*row)
-    console = Console()
+    console = Console(no_color=not wants_color(no_color))
     console.print(table)
     verdict = "[green]verified[/green]" if report.ok else "[red]not verified[/red]"
     console.print(verdict + "".join(f"\n  {r}" for r in report.remarks))
@@ -275,13 +280,16 @@ def migrate_command(
     git_branch: str | None = typer.Option(None, "--git-branch", help="With --write: create this branch in each repository and commit there."),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="With --git-branch: also migrate repositories with uncommitted changes."),
     report_file: Path | None = typer.Option(None, "--report", help="Write a report: FILE.md (Markdown) or FILE.json."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of the summary."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+    fmt: Format = typer.Option(Format.TEXT, "--format", help="text (summary); json (the report); sarif (SARIF 2.1.0 findings)."),
     runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep originals as .bak when writing (never on a git branch)."),
     strict: bool = typer.Option(False, "--strict", help="A Dockerfile that bakes in a secret fails instead of converting."),
     pin_mode: PinMode | None = typer.Option(None, "--pin", help="tag or digest (default: each file's settings, else tag)."),
     mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL or REGISTRY=URL (repeatable)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Errors only: no notes, no summary."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
 ) -> None:
     """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
     from .discover import find
@@ -294,6 +302,8 @@ def migrate_command(
         raise _fail("--git-branch commits what --write writes: give both", Exit.USAGE)
     if write and check:
         raise _fail("--check writes nothing: use --check or --write", Exit.USAGE)
+    if diff_ and (as_json or fmt is not Format.TEXT):
+        raise _fail("--diff prints to standard output, as --format json and sarif do: use one", Exit.USAGE)
     if report_file is not None and report_file.suffix.lower() not in (".md", ".json"):
         raise _fail(f"--report {report_file}: the file must end in .md or .json", Exit.USAGE)
     for root in roots:
@@ -311,7 +321,7 @@ def migrate_command(
                 before = next((r.original for r in results if r.dockerfile == path), None)
                 if before is None:
                     before = next((r.original_ignore or "" for r in results if r.context == change.context), "")
-                _print_diff(unified(before, text, str(path)))
+                _print_diff(unified(before, text, str(path)), no_color)
     applied = apply(results, backup=backup, branch=git_branch, allow_dirty=allow_dirty) if write else None
     if report_file is not None:
         text = json.dumps(migrate_json(results, applied), indent=2) + "\n" if report_file.suffix.lower() == ".json" else migrate_markdown(results, applied)
@@ -319,13 +329,21 @@ def migrate_command(
             write_all([(report_file, text)], backup=False)
         except WriteError as exc:
             raise _fail(str(exc), Exit.CANNOT_WRITE) from None
-    if as_json:
+    fmt = Format.JSON if as_json else fmt
+    if fmt is Format.JSON:
         typer.echo(json.dumps(migrate_json(results, applied), indent=2))
+    elif fmt is Format.SARIF:
+        from .report import migrate_findings
+        from .sarif import log
+
+        findings = migrate_findings(results, strict)
+        typer.echo(json.dumps(log(findings, ok=not any(r.status == "failed" for r in results)), indent=2))
     else:
         for result in results:
             if result.error:
                 typer.echo(result.error, err=True)
-        typer.echo(migrate_summary(results))
+        if not quiet:
+            typer.echo(migrate_summary(results))
         if applied is not None:
             typer.echo(f"wrote {len(applied.written)} files" + (f", {len(applied.backups)} backups" if applied.backups else ""))
             for repo, commit in applied.commits.items():

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from .api import Outcome, Problem, Status, convert
 from .config import for_dockerfile
@@ -20,12 +20,9 @@ from .diff import unified
 from .errors import StagifyError
 from .languages import names
 from .options import RuntimeChoice
-from .report import bases, explain, note_line, outcome_json
+from .report import bases, explain, note_line, outcome_findings, outcome_json
 from .stageplan import Level, Note
 from .write import WriteError, write_all
-
-if TYPE_CHECKING:
-    from .sarif import Finding
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
 
@@ -210,21 +207,6 @@ def _run_report(args: ConvertArgs, console: Console) -> Exit:
         findings = [f for p in items for f in outcome_findings(p.outcome, bool(p.secrets))]
         console.out(json.dumps(sarif.log(findings, ok=all(c in (Exit.OK, Exit.WOULD_CHANGE) for c in codes)), indent=2))
     return max(codes, default=Exit.OK)
-
-
-def outcome_findings(outcome: Outcome, strict: bool) -> list[Finding]:
-    """The SARIF findings of one conversion."""
-    from .sarif import Finding, from_line, single_stage_message
-
-    if outcome.status is Status.FAILED and outcome.error is not None:
-        return [Finding("STG002", outcome.error.path, outcome.error.line, outcome.error.message)]
-    found = [Finding("STG003", outcome.path, n.line, n.message, level="error" if strict else None)
-             for n in outcome.notes if n.kind == "secret"]
-    if outcome.status is Status.CONVERTED and outcome.dockerfile != outcome.original:
-        message = single_stage_message(outcome.language, bases(outcome.original), bases(outcome.dockerfile or ""))
-        found.insert(0, Finding("STG001", outcome.path, from_line(outcome.original), message,
-                                fix=(outcome.original, outcome.dockerfile or "")))
-    return found
 
 
 def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str, Prepared | None]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .api import Outcome
+from .api import Outcome, Status
 from .detect import Detection
 from .stageplan import Note
 
 if TYPE_CHECKING:
     from .migrate import Applied, FileResult
+    from .sarif import Finding
     from .verify import Report, Side
 
 
@@ -261,3 +262,37 @@ def migrate_markdown(results: list[FileResult], applied: Applied | None = None) 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def outcome_findings(outcome: Outcome, strict: bool) -> list[Finding]:
+    """The SARIF findings of one conversion."""
+    from .sarif import Finding, from_line, single_stage_message
+
+    if outcome.status is Status.FAILED and outcome.error is not None:
+        return [Finding("STG002", outcome.error.path, outcome.error.line, outcome.error.message)]
+    found = [Finding("STG003", outcome.path, n.line, n.message, level="error" if strict else None)
+             for n in outcome.notes if n.kind == "secret"]
+    if outcome.status is Status.CONVERTED and outcome.dockerfile != outcome.original:
+        message = single_stage_message(outcome.language, bases(outcome.original), bases(outcome.dockerfile or ""))
+        found.insert(0, Finding("STG001", outcome.path, from_line(outcome.original), message,
+                                fix=(outcome.original, outcome.dockerfile or "")))
+    return found
+
+
+def migrate_findings(results: list[FileResult], strict: bool) -> list[Finding]:
+    """The SARIF findings of a migrate run: each file's failure, single-stage finding and secrets."""
+    from .sarif import Finding, from_line, parse_line, single_stage_message
+
+    found: list[Finding] = []
+    for r in results:
+        if r.status == "failed" and r.error:
+            path, line, message = parse_line(r.error)
+            found.append(Finding("STG002", path or str(r.dockerfile), line, message))
+            continue
+        if r.changes:
+            found.append(Finding("STG001", str(r.dockerfile), from_line(r.original),
+                                 single_stage_message(r.language, r.bases_before, r.bases_after), fix=(r.original, r.converted or "")))
+        for secret in r.secrets:
+            path, line, message = parse_line(secret)
+            found.append(Finding("STG003", path or str(r.dockerfile), line, message, level="error" if strict else None))
+    return found

@@ -56,18 +56,23 @@ def print_diff(diff: str, color: bool, file: TextIO | None = None) -> None:
     """A diff for a terminal: two line-number columns, then the marked line."""
     if not diff:
         return
+    rows = numbered(diff)
+    width = max((len(n) for row in rows for n in row[:2]), default=1)
+    out = file or sys.stdout
+    if not color:  # no styling at all: NO_COLOR users get text, not bold and dim either
+        for old, new, marker, text in rows:
+            out.write(text + "\n" if marker in ("@@", "file", "\\") else f"{old:>{width}} {new:>{width}} {marker} {text}\n")
+        return
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=file or sys.stdout, no_color=not color, highlight=False, soft_wrap=True,
-                      force_terminal=color or None)
-    rows = numbered(diff)
-    width = max((len(n) for row in rows for n in row[:2]), default=1)
+    console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=True)
     for old, new, marker, text in rows:
         style = _STYLES[marker]
         if marker in ("@@", "file", "\\"):
             console.print(Text(text, style=style))
             continue
-        line = Text(f"{old:>{width}} {new:>{width}} ", style="dim")
-        line.append(f"{marker if marker != ' ' else ' '} {text}", style=style)
+        line = Text()
+        line.append(f"{old:>{width}} {new:>{width}} ", style="dim")
+        line.append(f"{marker} {text}", style=style)
         console.print(line)
