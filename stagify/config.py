@@ -37,6 +37,8 @@ from .errors import StagifyError
 from .options import Options, RuntimeChoice
 
 FILES = (".stagify.toml", "pyproject.toml")
+# [tool.stagify], [tool.stagify.verify], [[tool.stagify.overrides]], or a dotted key tool.stagify.x = ... under [tool]
+_TOOL_TABLE = re.compile(r"^\s*\[\[?\s*tool\s*\.\s*stagify\b|^\s*stagify\s*[.=]", re.M)
 PIN_MODES = ("tag", "digest")
 _SCALARS: dict[str, type] = {
     "runtime": str,
@@ -176,8 +178,8 @@ def _load(path: Path) -> _File | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StagifyError(str(path), None, f"cannot read the settings: {exc}") from None
-    if path.name == "pyproject.toml" and "stagify" not in text:
-        return None  # the common case: a pyproject.toml of a Python project, not read at all
+    if path.name == "pyproject.toml" and not _TOOL_TABLE.search(text):
+        return None  # the common case: a Python project's pyproject.toml, not even parsed (TOML costs start-up time)
     from .tomlfile import loads
 
     try:

@@ -177,3 +177,14 @@ def test_no_config_reads_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     (tmp_path / ".stagify.toml").write_text("not a key = = broken\n")
     monkeypatch.setenv("STAGIFY_NO_CONFIG", "1")
     assert for_folder(tmp_path).sources == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['[tool.stagify]\nruntime = "debian"\n', '[tool]\nstagify = { runtime = "debian" }\n', '[tool]\nstagify.runtime = "debian"\n',
+     '[ tool . stagify ]\nruntime = "debian"\n'],
+)
+def test_every_spelling_of_the_pyproject_table_is_read(tmp_path: Path, text: str) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n' + text)
+    assert for_folder(tmp_path).runtime is RuntimeChoice.DEBIAN
