@@ -39,6 +39,7 @@ from .write import WriteError, write_all
 if TYPE_CHECKING:
     from .discover import Target
     from .migrate import FileResult
+    from .registry import Resolver
     from .verify import Report as VerifyReport
 
 app = typer.Typer(
@@ -363,9 +364,8 @@ def migrate_command(
 def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[str]) -> list[FileResult]:
     """Digests for the conversions whose flag or settings ask for them; one resolver (and cache) per mirror set."""
     from .migrate import pin_result
-    from .pin import pin
 
-    resolvers: dict[tuple[str, ...], object] = {}
+    resolvers: dict[tuple[str, ...], Resolver] = {}
     out = []
     for result in results:
         mode = flag or PinMode(result.pin or "tag")
@@ -375,8 +375,7 @@ def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[
         chosen = tuple(mirrors) or result.mirrors
         if chosen not in resolvers:
             resolvers[chosen] = _resolver(list(chosen))
-        resolve = resolvers[chosen]
-        out.append(pin_result(result, lambda text, label, r=resolve: pin(text, label, r).text))  # type: ignore[misc]
+        out.append(pin_result(result, resolvers[chosen]))
     return out
 
 

@@ -102,21 +102,11 @@ def for_folder(folder: Path, dockerfile: Path | None = None) -> Settings:
     files = list(_files(folder))
     merged: dict[str, Any] = {}
     for found in reversed(files):  # the farthest first, so nearer files overwrite
-        table = dict(found.table)
-        overrides = table.pop("overrides", [])
-        verify = table.pop("verify", None)
-        for key, value in table.items():
-            merged[key] = value
-        if verify is not None:
-            merged["verify"] = {**merged.get("verify", {}), **verify}
+        _merge(merged, found.table)
         if dockerfile is not None:
-            for override in overrides:
+            for override in found.table.get("overrides", []):
                 if _matches(override["paths"], found.path.parent, dockerfile):
-                    for key, value in override.items():
-                        if key == "verify":
-                            merged["verify"] = {**merged.get("verify", {}), **value}
-                        elif key != "paths":
-                            merged[key] = value
+                    _merge(merged, override)
     runtime = merged.get("runtime")
     return Settings(
         runtime=RuntimeChoice(runtime) if runtime else None,
@@ -130,6 +120,15 @@ def for_folder(folder: Path, dockerfile: Path | None = None) -> Settings:
         verify=dict(merged.get("verify", {})),
         sources=tuple(str(f.path) for f in files),
     )
+
+
+def _merge(merged: dict[str, Any], table: dict[str, Any]) -> None:
+    """One table's settings over those merged so far; the verify table merges key by key too."""
+    for key, value in table.items():
+        if key == "verify":
+            merged["verify"] = {**merged.get("verify", {}), **value}
+        elif key not in ("paths", "overrides"):
+            merged[key] = value
 
 
 def _matches(patterns: list[str], base: Path, dockerfile: Path) -> bool:

@@ -281,7 +281,9 @@ def summary(done: list[tuple[str, Prepared | None]], args: ConvertArgs) -> str:
         outcome = converted[0].outcome
         before, after = bases(outcome.original), bases(outcome.dockerfile or "")
         if before and len(after) > 1:
-            line += (f" ({(outcome.language or '').capitalize()}: single-stage {before[0]} build; "
+            from .sarif import display_name
+
+            line += (f" ({display_name(outcome.language or '')}: single-stage {before[0]} build; "
                      f"builder {after[0]}, runtime {after[-1]})")
     return line
 

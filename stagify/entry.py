@@ -21,6 +21,7 @@ def _quick_args(argv: list[str]) -> dict[str, object] | None:
     if not argv or argv[0] != "convert" or sys.stdout.isatty():
         return None
     found: dict[str, object] = {}
+    paths: list[str] = []
     words = argv[1:]
     i = 0
     while i < len(words):
@@ -38,10 +39,9 @@ def _quick_args(argv: list[str]) -> dict[str, object] | None:
         elif word.startswith("-") and word != "-":
             return None  # --write, --help, a typo: the full command line
         else:
-            paths = found.setdefault("paths", [])
-            assert isinstance(paths, list)
             paths.append(word)
         i += 1
+    found["paths"] = tuple(paths or ["."])
     return found
 
 
@@ -61,7 +61,7 @@ def _quick_convert(found: dict[str, object]) -> int | None:
     from pathlib import Path
 
     args = ConvertArgs(
-        paths=tuple(str(p) for p in found.get("paths", ["."])),  # type: ignore[attr-defined]
+        paths=tuple(str(p) for p in found["paths"]),  # type: ignore[attr-defined]
         check=bool(found.get("check")),
         diff_only=bool(found.get("diff_only")),
         stdout=bool(found.get("stdout")),

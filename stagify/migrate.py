@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import dockerignore, gitrepo
 from .api import Status, convert
@@ -22,6 +23,9 @@ from .errors import StagifyError
 from .options import Options
 from .report import bases, note_line
 from .write import WriteError, write_all
+
+if TYPE_CHECKING:
+    from .registry import Resolver
 
 # Below this many files a pool of processes costs more than it saves.
 _POOL_THRESHOLD = 16
@@ -107,12 +111,14 @@ def convert_one(target: Target, options: Options) -> FileResult:
     return strict_result(result) if settings.strict else result
 
 
-def pin_result(result: FileResult, resolve: Callable[[str, str], str]) -> FileResult:
+def pin_result(result: FileResult, resolver: Resolver) -> FileResult:
     """A converted result with its images pinned to digests; a failed result when a registry cannot say."""
+    from .pin import pin
+
     if result.status != "converted" or result.converted is None:
         return result
     try:
-        pinned = resolve(result.converted, str(result.dockerfile))
+        pinned = pin(result.converted, str(result.dockerfile), resolver).text
     except StagifyError as exc:
         return replace(result, status="failed", error=f"{exc}; --pin digest", converted=None)
     return replace(result, converted=pinned, bases_after=bases(pinned))

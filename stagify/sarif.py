@@ -55,19 +55,17 @@ class Finding:
 def log(findings: list[Finding], *, ok: bool = True, base: Path | None = None) -> dict[str, Any]:
     """The SARIF log: one run of stagify, every finding a result."""
     base = (base or Path.cwd()).resolve()
-    used = sorted({f.rule for f in findings})
-    rules = [_rule_json(_BY_ID[r]) for r in sorted(_BY_ID)]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "stagify", "version": __version__, "semanticVersion": __version__, "rules": rules}},
+                "tool": {"driver": {"name": "stagify", "version": __version__, "semanticVersion": __version__,
+                                    "rules": [_rule_json(r) for r in RULES]}},
                 "originalUriBaseIds": {"SRCROOT": {"uri": base.as_uri() + "/"}},
                 "invocations": [{"executionSuccessful": ok}],
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, base, [r["id"] for r in rules].index(f.rule)) for f in findings],
-                "properties": {"rulesUsed": used},
+                "results": [_result(f, base) for f in findings],
             }
         ],
     }
@@ -84,13 +82,13 @@ def _rule_json(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, base: Path, index: int) -> dict[str, Any]:
+def _result(finding: Finding, base: Path) -> dict[str, Any]:
     location: dict[str, Any] = {"artifactLocation": _artifact(finding.path, base)}
     if finding.line is not None:
         location["region"] = {"startLine": finding.line}
     result: dict[str, Any] = {
         "ruleId": finding.rule,
-        "ruleIndex": index,
+        "ruleIndex": RULES.index(_BY_ID[finding.rule]),
         "level": finding.level or _BY_ID[finding.rule].level,
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": location}],
@@ -137,8 +135,15 @@ def parse_line(text: str) -> tuple[str, int | None, str]:
     return found.group("path"), int(line) if line else None, found.group("message")
 
 
+def display_name(language: str) -> str:
+    """How the language module names its language (Go, Node.js, Python, Java)."""
+    from .languages import by_name
+
+    return by_name(language).display
+
+
 def single_stage_message(language: str | None, before: tuple[str, ...], after: tuple[str, ...]) -> str:
-    what = f"single-stage {language.capitalize()} Dockerfile" if language else "single-stage Dockerfile"
+    what = f"single-stage {display_name(language)} Dockerfile" if language else "single-stage Dockerfile"
     built = f" builds and runs in {before[0]}" if before else ""
     into = f"; stagify converts it to a builder ({after[0]}) and a runtime ({after[-1]})" if len(after) > 1 else ""
     return f"{what}{built}: the image ships the build toolchain{into}"

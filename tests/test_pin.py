@@ -107,6 +107,20 @@ def test_convert_pin_digest(registry: LocalRegistry, digests: dict[str, str], tm
     assert lint(run.stdout).returncode == 0
 
 
+def test_migrate_pins_what_the_settings_ask_for(registry: LocalRegistry, digests: dict[str, str], tmp_path: Path) -> None:
+    pinned = copy_context(FIXTURES / "go-runtime-scratch", tmp_path / "org" / "pinned")
+    copy_context(FIXTURES / "go-runtime-scratch", tmp_path / "org" / "plain")
+    wanted = [line for line in convert((pinned / "Dockerfile").read_bytes(), context=pinned).dockerfile.splitlines() if line.startswith("FROM")]  # type: ignore[union-attr]
+    expected = registry.push_index("library/golang", parse_ref(wanted[0].split()[1]).tag or "")
+    (pinned / ".stagify.toml").write_text(f'pin = "digest"\nregistry_mirrors = ["{registry.url}", "gcr.io={registry.url}"]\n')
+    run = stagify("migrate", "--json", "org", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    files = {Path(f["dockerfile"]).parent.name: f for f in json.loads(run.stdout)["files"]}
+    assert files["pinned"]["bases_after"] == [f"{wanted[0].split()[1]}@{expected}",
+                                              f"gcr.io/distroless/static-debian12:nonroot@{digests['static']}"]
+    assert not any("@sha256:" in b for b in files["plain"]["bases_after"])
+
+
 def test_a_missing_tag_names_the_image_and_changes_nothing(registry: LocalRegistry, digests: dict[str, str], tmp_path: Path) -> None:
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("FROM alpine:3.20\nFROM golang:0.0.1-nope\n")

@@ -151,6 +151,12 @@ def parse_call(argv: tuple[str, ...]) -> BuildCall | None:
         return _javac(argv)
     else:
         return None
+    goals, options = _split(argv, values)
+    return BuildCall(tool=tool, program=program, wrapper=name.endswith("w"), goals=goals, options=options, argv=argv)
+
+
+def _split(argv: tuple[str, ...], values: set[str] | frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A command's words after the program: (goals or sources, options with the values of those in ``values``)."""
     goals: list[str] = []
     options: list[str] = []
     skip = False
@@ -163,26 +169,15 @@ def parse_call(argv: tuple[str, ...]) -> BuildCall | None:
             skip = word in values
         else:
             goals.append(word)
-    return BuildCall(tool=tool, program=program, wrapper=name.endswith("w"), goals=tuple(goals), options=tuple(options), argv=argv)
+    return tuple(goals), tuple(options)
 
 
 def _javac(argv: tuple[str, ...]) -> BuildCall:
     values = {"-d", "-cp", "-classpath", "--class-path", "-sourcepath", "--source-path", "-s", "-h", "--release",
               "-source", "--source", "-target", "--target", "-encoding", "-processorpath", "-p", "--module-path",
               "--module", "-m", "--add-modules", "-bootclasspath", "-extdirs", "-endorseddirs", "-implicit"}
-    goals: list[str] = []
-    options: list[str] = []
-    skip = False
-    for word in argv[1:]:
-        if skip:
-            options.append(word)
-            skip = False
-        elif word.startswith("-"):
-            options.append(word)
-            skip = word in values
-        else:
-            goals.append(word)
-    return BuildCall(tool=JAVAC, program=argv[0], wrapper=False, goals=tuple(goals), options=tuple(options), argv=argv)
+    goals, options = _split(argv, values)
+    return BuildCall(tool=JAVAC, program=argv[0], wrapper=False, goals=goals, options=options, argv=argv)
 
 
 def package_text(call: BuildCall, text: str) -> tuple[str, list[str]]:
