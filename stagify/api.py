@@ -89,6 +89,9 @@ def convert(
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
         detection = require(ctx, df, options.language, path)
         plan = build_plan(df, detection, ctx, options, by_name(detection.language), found.forced)
+        if plan.not_worth is not None:
+            return Outcome(path=path, status=Status.SKIPPED, original=original, reason=plan.not_worth,
+                           language=detection.language, detection=detection, notes=tuple(scan_secrets(df)))
         from .render import render  # jinja2 only once there is something to render
 
         body = render(plan)

@@ -267,6 +267,15 @@ def print_verify(report: VerifyReport, label: str, no_color: bool = False) -> No
         table.add_row(*row)
     console = Console(no_color=not wants_color(no_color))
     console.print(table)
+    left = [a for a in report.absent if a.on_purpose]
+    if report.absent:
+        # Why each of the original's own files is not in the conversion: one line per reason, with a count.
+        by_reason: dict[str, list[str]] = {}
+        for absent in left:
+            by_reason.setdefault(absent.reason, []).append(absent.path)
+        lines = [f"  {len(paths)} left behind: {why} (e.g. {paths[0]})" for why, paths in sorted(by_reason.items())]
+        lines += [f"  [red]missing[/red]: {a.path}" for a in report.missing[:20]]
+        console.print("files of the original not in the conversion:\n" + "\n".join(lines), markup=True, highlight=False)
     verdict = "[green]verified[/green]" if report.ok else "[red]not verified[/red]"
     console.print(verdict + "".join(f"\n  {r}" for r in report.remarks))
 

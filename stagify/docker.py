@@ -14,6 +14,8 @@ import re
 import shutil
 import socket
 import subprocess
+import tarfile
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,9 +68,11 @@ class Docker:
         self.env.setdefault("DOCKER_BUILDKIT", "1")
         self._buildx: bool | None = None
 
-    def _run(self, *args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _run(self, *args: str, timeout: float = 60, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         try:
-            result = subprocess.run([self.client, *args], capture_output=True, text=True, env=self.env, timeout=timeout)
+            # The engine's client never waits on stagify's own standard input: it gets ``stdin`` or nothing.
+            result = subprocess.run([self.client, *args], capture_output=True, text=True, env=self.env, timeout=timeout,
+                                    input=stdin if stdin is not None else "")
         except FileNotFoundError:
             raise EngineError(f"no docker client: {self.client!r} cannot be run (install Docker, or set DOCKER to its client)") from None
         except subprocess.TimeoutExpired:
@@ -138,13 +142,62 @@ class Docker:
             self.remove_container(name)
         return answers, uid
 
-    def run_command(self, tag: str, command: tuple[str, ...], env: tuple[tuple[str, str], ...], timeout: float = 120) -> Response:
-        """Run the image with ``command`` in place of its CMD; the exit code and the output."""
+    def run_command(self, tag: str, command: tuple[str, ...], env: tuple[tuple[str, str], ...], timeout: float = 120,
+                    stdin: str | None = None) -> Response:
+        """Run the image with ``command`` in place of its CMD (empty: its own); the exit code and the output."""
         args = ["run", "--rm", "--network", "host"]
+        if stdin is not None:
+            args.append("-i")
         for key, value in env:
             args += ["-e", f"{key}={value}"]
-        result = self._run(*args, tag, *command, timeout=timeout, check=False)
-        return Response(" ".join(command), result.returncode, result.stdout + result.stderr)
+        result = self._run(*args, tag, *command, timeout=timeout, check=False, stdin=stdin)
+        return Response(" ".join(command) or "the image's start command", result.returncode, result.stdout + result.stderr)
+
+    def layer_ids(self, ref: str) -> tuple[str, ...] | None:
+        """The diff IDs of an image's layers, oldest first; None when the engine has no such image."""
+        result = self._run("image", "inspect", "-f", "{{json .RootFS.Layers}}", ref, check=False)
+        if result.returncode != 0:
+            return None
+        try:
+            layers = json.loads(result.stdout or "null")
+        except ValueError:
+            return None
+        return tuple(layers or ())
+
+    def added_files(self, tag: str, keep: int) -> dict[str, tuple[str, int]]:
+        """Paths the image's layers after the first ``keep`` add (its own, beyond its base): path -> (type, size).
+
+        Read from ``docker save``: each layer is a tar of the files it adds, with ``.wh.`` entries for
+        the ones it removes, applied in order.
+        """
+        found: dict[str, tuple[str, int]] = {}
+        with tempfile.TemporaryDirectory(prefix="stagify-save-") as work:
+            archive = Path(work) / "image.tar"
+            self._run("save", "-o", str(archive), tag, timeout=900)
+            with tarfile.open(archive) as saved:
+                manifest = json.loads(saved.extractfile("manifest.json").read())  # type: ignore[union-attr]
+                for layer in manifest[0]["Layers"][keep:]:
+                    handle = saved.extractfile(layer)
+                    if handle is None:
+                        continue
+                    with tarfile.open(fileobj=handle, mode="r|") as members:
+                        for member in members:
+                            _apply(found, member)
+        return found
+
+    def files(self, tag: str) -> dict[str, tuple[str, int]]:
+        """Every path of the image's filesystem (``docker export`` of a container that never starts)."""
+        created = self._run("create", tag, "/stagify-never-runs", timeout=120).stdout.strip()
+        found: dict[str, tuple[str, int]] = {}
+        try:
+            with subprocess.Popen([self.client, "export", created], stdout=subprocess.PIPE, env=self.env) as export:
+                assert export.stdout is not None
+                with tarfile.open(fileobj=export.stdout, mode="r|") as members:
+                    for member in members:
+                        _apply(found, member)
+        finally:
+            self.remove_container(created)
+        return found
 
     def remove_container(self, name: str) -> None:
         self._run("rm", "-f", name, check=False)
@@ -177,6 +230,21 @@ class Docker:
                 pass
         top = self._run("top", name, "-o", "uid", check=False).stdout.split()
         return int(top[1]) if len(top) > 1 and top[1].isdigit() else None
+
+
+def _apply(found: dict[str, tuple[str, int]], member: tarfile.TarInfo) -> None:
+    """One tar entry of a layer or an export: a path added, or removed by a whiteout."""
+    name = "/" + member.name.lstrip("./").rstrip("/")
+    folder, _, base = name.rpartition("/")
+    if base == ".wh..wh..opq":
+        return
+    if base.startswith(".wh."):
+        gone = f"{folder}/{base[4:]}"
+        for key in [k for k in found if k == gone or k.startswith(gone + "/")]:
+            del found[key]
+        return
+    kind = "dir" if member.isdir() else "link" if (member.issym() or member.islnk()) else "file"
+    found[name] = (kind, member.size)
 
 
 def _listening(port: int) -> bool:

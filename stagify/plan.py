@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from . import images, lintfix, packages, shell
+from . import images, ledger, lintfix, packages, ports, shell
 from .context import BuildContext
 from .detect import Detection
 from .errors import StagifyError
@@ -122,6 +122,7 @@ def build_plan(
     except ValueError:
         image = None
     walked = tuple(walk(stage, lang.base_defaults(image), context))
+    _refuse_distribution_language(dockerfile, image, walked)
     copies = tuple(w.copy for w in walked if w.copy is not None)
     inp = PlanInput(
         dockerfile=dockerfile,
@@ -136,6 +137,29 @@ def build_plan(
         forced=tuple(sorted((forced or {}).items())),
     )
     return _Planner(inp, lang).run()
+
+
+# Images that bring a language themselves: a language package installed on top of them is an extra, not the language.
+_LANGUAGE_IMAGES = ("node", "oven/bun", "python", "pypy", "golang", "eclipse-temurin", "openjdk", "amazoncorretto", "maven",
+                    "gradle", "ibm-semeru-runtimes", "sapmachine", "azul/zulu-openjdk", "bellsoft/liberica-openjdk-debian")
+
+
+def _refuse_distribution_language(dockerfile: Dockerfile, image: ImageRef | None, walked: tuple[Walked, ...]) -> None:
+    """A language installed from the distribution's packages (``FROM debian`` + ``apt-get install nodejs npm``).
+
+    The templates build on the official language images; rewriting such a file would swap the
+    distribution, the language's version and its file layout under the application. Until the
+    conversion keeps the original distribution in both stages, it is refused, with the reason.
+    """
+    if image is None or image.path in _LANGUAGE_IMAGES:
+        return
+    for w in walked:
+        found = packages.language_packages(list(w.commands))
+        if found:
+            raise StagifyError(dockerfile.path, w.instruction.line,
+                               f"the language comes from the distribution's packages ({', '.join(found)} on {image}): stagify "
+                               "converts builds on the official language images only, and swapping them would change the "
+                               "language's version and layout under the application; not converted")
 
 
 def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None:
@@ -188,6 +212,7 @@ class _Planner:
             if line not in acc.sources:
                 acc.sources.append(line)
         copies = self._copies(runtime, user, start)
+        late = self._ledger(copies, user)
         missing = [p for p in needs.packages if not runtime.package_manager and p not in packages.IN_DISTROLESS]
         if missing:
             acc.note(f"the runtime has no package manager; not installed: {', '.join(missing)}", None, Level.WARNING)
@@ -196,7 +221,7 @@ class _Planner:
             package_set = PackageSet(manager=runtime.package_manager, packages=needs.packages)
         stage = inp.stage
         ports = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]
-        self._port_notes(ports, user)
+        self._port_notes(ports, user, start, runtime, builder)
         workdir = self.lang.runtime_workdir(inp, self.final_state.workdir if self.final_state.workdir != "/" else None)
         runtime_plan = RuntimePlan(
             image=runtime.reference,
@@ -212,7 +237,9 @@ class _Planner:
             sources=tuple(acc.r_sources),
             config=tuple(acc.r_config),
             start=tuple(acc.r_start),
+            late_copies=tuple(late),
         )
+        used = self.lang.template_uses_builder or any(c.stage is None for c in (*copies, *late))
         builder_plan = BuilderPlan(
             image=builder.reference,
             alias=stage.alias or "builder",
@@ -220,7 +247,15 @@ class _Planner:
             comments=(*stage.from_.comments, f"# Build stage: {builder_reason}"),
             setup=tuple(acc.setup),
             sources=tuple(acc.sources),
+            used=used,
         )
+        if not used:
+            self._builder_left_out()
+        not_worth = self.lang.not_worth_converting(inp, runtime)
+        if not used and not any(c.stage for c in copies):
+            # Nothing is built and nothing copied from any stage: a "multi-stage" file would have one stage.
+            not_worth = ("nothing to split: the image copies in and builds nothing a runtime stage would take from a build "
+                         "stage")
         protected = self._protected_sources(builder_plan)
         ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self.lang.dockerignore(inp), *inp.options.dockerignore]))
         ordered = tuple(acc.decisions[i.line] for i in inp.dockerfile.instructions if i.line in acc.decisions)
@@ -237,6 +272,7 @@ class _Planner:
             dockerignore=ignores,
             copied_sources=protected,
             trailing_comments=inp.dockerfile.trailing_comments,
+            not_worth=not_worth,
         )
 
     def _rewrite_runs(self) -> None:
@@ -825,7 +861,7 @@ class _Planner:
                             add(target, target, "the program the start command runs")
         for rel, why in self.lang.runtime_files(inp):
             where = image_path(list(inp.copies), rel, inp.context)
-            if where is None:
+            if where is None or covered(where):
                 continue
             if SECRET_FILES.search(rel):
                 acc.note(f"{rel} looks like a secret: not copied into the runtime; pass it at run time", None, Level.WARNING)
@@ -836,18 +872,126 @@ class _Planner:
             acc.note("scratch has no CA bundle or user database: both are copied from the builder")
         return copies
 
+    # -- the ledger: what the build's own steps wrote, and what the application writes ---------------
+
+    def _ledger(self, copies: list[CopyFrom], user: UserSpec) -> list[CopyFrom]:
+        """Copies of what the original's own RUN lines wrote, and the folders the application writes.
+
+        Every path a RUN line wrote gets a fate (see :mod:`stagify.ledger`); the ones the runtime
+        does not already have are copied from the builder after the sources, so an edit made by the
+        build wins over the file as copied from the build context. Writable paths are owned by the
+        runtime user in the builder, and the copies keep that owner.
+        """
+        acc = self.acc
+        from_builder = [c for c in copies if c.stage is None]
+
+        def covered(path: str) -> bool:
+            return any(path == c.source or path.startswith(c.source.rstrip("/") + "/") for c in from_builder)
+
+        runs = [w for w in self.walked if acc.decisions.get(w.instruction.line) is not None
+                and acc.decisions[w.instruction.line].placement is Placement.BUILDER]
+        workdir = self.lang.runtime_workdir(self.inp, self.final_state.workdir if self.final_state.workdir != "/" else None)
+        found = ledger.fates(ledger.run_effects(runs), covered, workdir)
+        owner = user.instruction if ":" in user.instruction else f"{user.instruction}:{user.instruction}"
+        if user.uid:
+            owner = f"{user.uid}:{user.uid}" if not re.fullmatch(r"\d+(:\d+)?", user.instruction) else owner
+        writable = sorted({f.path for f in found if f.writable and (f.carried or covered(f.path))} | set(self._volumes()))
+        late: list[CopyFrom] = []
+        carried_by_line: dict[int, list[str]] = {}
+        for fate in ledger.merged(found):
+            late.append(CopyFrom(source=fate.path, dest=fate.path, reason=fate.reason))
+            said = fate.reason.split(": ", 1)[0] + f", so it copies {fate.path}" if "may write anywhere" in fate.reason else fate.path
+            carried_by_line.setdefault(fate.line, []).append(said)
+        for path in self._volumes():
+            if not covered(path) and all(c.source != path for c in late):
+                late.append(CopyFrom(source=path, dest=path, reason="a VOLUME of the original: created owned by the runtime user"))
+        for line, paths in carried_by_line.items():
+            decision = acc.decisions[line]
+            acc.decisions[line] = Decision(decision.instruction, decision.placement,
+                                           f"{decision.reason}; the runtime copies what it writes: {', '.join(paths)}")
+        for fate in found:
+            if not fate.carried and fate.reason.startswith("`") and "cannot be told" in fate.reason:
+                acc.note(fate.reason, fate.line, Level.WARNING)
+        if writable:
+            acc.sources.append(Line(
+                text=f"RUN mkdir -p {' '.join(p for p in writable if self._is_folder(p, found))} && chown -R {owner} {' '.join(writable)}"
+                if any(self._is_folder(p, found) for p in writable) else f"RUN chown -R {owner} {' '.join(writable)}",
+                comments=(f"# Places the application writes at run time, owned by the runtime user ({owner}): "
+                          "the original ran as root and could write there",)))
+        return late
+
+    def _volumes(self) -> list[str]:
+        out: list[str] = []
+        for w in self.walked:
+            if w.instruction.keyword is Keyword.VOLUME:
+                form = _exec_list(w.instruction.args)
+                for word in form if form is not None else w.instruction.args.split():
+                    if word.startswith("/"):
+                        out.append(posixpath.normpath(word))
+                    elif word:
+                        out.append(w.state.resolve(word))
+        return out
+
+    def _is_folder(self, path: str, found: tuple[ledger.Fate, ...]) -> bool:
+        kinds = [f.kind for f in found if f.path == path]
+        return path in self._volumes() or any(k.value == "dir" for k in kinds)
+
+    def _builder_left_out(self) -> None:
+        """The runtime takes nothing from the build stage: its lines are not written, and say so."""
+        acc = self.acc
+        why = "the runtime takes nothing from the build stage, so it is not written (BuildKit would skip it)"
+        for line, decision in list(acc.decisions.items()):
+            if decision.placement is Placement.BUILDER:
+                acc.decisions[line] = Decision(decision.instruction, Placement.DROPPED, f"{decision.reason}; but {why}")
+            elif decision.placement is Placement.BOTH:
+                acc.decisions[line] = Decision(decision.instruction, Placement.RUNTIME, f"{decision.reason} (in the runtime only: {why})")
+
     # -- notes and .dockerignore -------------------------------------------------------------------
 
-    def _port_notes(self, ports: list[Instruction], user: UserSpec) -> None:
-        for ins in ports:
-            for word in ins.args.split():
-                number = word.split("/")[0]
-                if number.isdigit() and int(number) < 1024:
-                    self.acc.note(
-                        f"port {number} is below 1024 and the runtime user is not root: Docker allows it "
-                        "(net.ipv4.ip_unprivileged_port_start=0) except with --network host",
-                        ins.line,
-                    )
+    def _port_notes(self, exposed: list[Instruction], user: UserSpec, start: tuple[str, ...] | None, runtime: BaseImage,
+                    builder: BaseImage) -> None:
+        """A port below 1024 the root original bound: the program gets the capability to bind it, not root."""
+        users = [w.instruction.args.strip() for w in self.walked if w.instruction.keyword is Keyword.USER]
+        if users and not is_root(users[-1]):
+            return  # the original did not run as root either: it could not bind them, and neither need the conversion
+        low = ports.low_ports(self.walked, start, self.inp.context)
+        if not low or not start:
+            return
+        said = ", ".join(f"{number} ({where})" for number, where in low)
+        line = next((i.line for i in exposed), None)
+        built = {a.dest or a.path for a in self.artifacts} | {a.path for a in self.artifacts}
+        program = self.final_state.resolve(start[0]) if "/" in start[0] else start[0]
+        grant = "setcap cap_net_bind_service=+ep"
+        if program in built or any(posixpath.basename(p) == start[0] for p in built):
+            source = next((a.path for a in self.artifacts if program in (a.path, a.dest) or posixpath.basename(a.path) == start[0]), program)
+            install = ("apk add --no-cache libcap" if builder.family is Family.ALPINE
+                       else "(apt-get update && apt-get install -y --no-install-recommends libcap2-bin)")
+            self.acc.sources.append(Line(
+                text=f"RUN command -v setcap >/dev/null || {install}; {grant} {source}",
+                comments=(f"# The application listens on port {said}, below 1024: the program may bind it without root",)))
+            self.acc.note(f"the application listens on port {said}, below 1024, which only root may bind where the unprivileged-port "
+                          f"floor applies (docker run --network host): {source} gets the file capability CAP_NET_BIND_SERVICE "
+                          f"instead of running as root", line)
+            return
+        interpreter = {"python": "python3", "node": "node", "java": "java"}.get(self.lang.name)
+        if interpreter and runtime.shell and runtime.package_manager in ("apt-get", "apk"):
+            if runtime.package_manager == "apk":
+                text = (f'RUN apk add --no-cache libcap && {grant} "$(readlink -f "$(command -v {interpreter})")" '
+                        "&& apk del libcap")
+            else:
+                text = ("RUN apt-get update && apt-get install -y --no-install-recommends libcap2-bin \\\n"
+                        f'    && {grant} "$(readlink -f "$(command -v {interpreter})")" \\\n'
+                        "    && apt-get purge -y --auto-remove libcap2-bin && rm -rf /var/lib/apt/lists/*")
+            self.acc.r_root.append(Line(
+                text=text, comments=(f"# The application listens on port {said}, below 1024: {interpreter} may bind it without root",)))
+            self.acc.note(f"the application listens on port {said}, below 1024, which only root may bind where the unprivileged-port "
+                          f"floor applies (docker run --network host): {interpreter} gets the file capability CAP_NET_BIND_SERVICE "
+                          "instead of running as root", line)
+            return
+        self.acc.note(f"the application listens on port {said}, below 1024, and {runtime.reference} cannot give the runtime "
+                      f"user the capability to bind it: it runs as {user.instruction} and binds it only where Docker lowers the "
+                      "unprivileged-port floor (not with --network host); pass a higher port, or choose a runtime with a shell",
+                      line, Level.WARNING)
 
     def _protected_sources(self, builder: BuilderPlan) -> tuple[str, ...]:
         """Context paths the new Dockerfile COPYs by name: .dockerignore must never hide them."""

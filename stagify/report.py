@@ -183,6 +183,7 @@ def verify_json(report: Report) -> dict[str, Any]:
         "converted": side(report.converted),
         "problems": list(report.problems),
         "remarks": list(report.remarks),
+        "files_left_behind": [{"path": a.path, "on_purpose": a.on_purpose, "reason": a.reason} for a in report.absent],
     }
 
 

@@ -17,7 +17,8 @@ _SHELL_SPECIAL = re.compile(r"[$`|&;<>*?\[\]{}()~#\n!]")
 _PREFIXES = ("exec", "sudo", "time", "nohup")
 _QUOTING = re.compile(r"['\"\\]")
 _STRUCTURE = re.compile(r"['\"`\\#()]")
-_OPERATORS = re.compile(r"(&&|\|\||[;|&\n])")
+# ``2>&1``, ``&>file`` and ``>|file`` are redirections, not operators.
+_OPERATORS = re.compile(r"(&&|\|\||;|(?<![>])\||(?<![>&])&(?![>&])|\n)")
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,10 @@ def scan_segments(script: str) -> list[tuple[str, str]]:
         if depth == 0:
             two = script[i : i + 2]
             op = None
+            previous = script[i - 1] if i else ""
             if two in ("&&", "||"):
                 op = two
-            elif ch in ";|&\n":
+            elif ch in ";\n" or (ch == "|" and previous != ">") or (ch == "&" and previous != ">" and two != "&>"):
                 op = ch
             if op:
                 out.append((operator, "".join(current).strip()))

@@ -104,6 +104,7 @@ class BuilderPlan:
     comments: tuple[str, ...]
     setup: tuple[Line, ...]  # the user's lines before the sources arrive
     sources: tuple[Line, ...]  # from the first source copy through the build
+    used: bool = True  # False: the runtime takes nothing from it, so it is not written (BuildKit would skip it)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class RuntimePlan:
     sources: tuple[Line, ...]  # the user's own COPY lines, when the runtime needs the sources too
     config: tuple[Line, ...]  # EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL, ONBUILD
     start: tuple[Line, ...]  # ENTRYPOINT and CMD
+    late_copies: tuple[CopyFrom, ...] = ()  # what the build's own steps wrote, over the copied sources
 
 
 @dataclass(frozen=True)
@@ -139,3 +141,4 @@ class ConversionPlan:
     dockerignore: tuple[str, ...] = ()
     copied_sources: tuple[str, ...] = field(default=())
     trailing_comments: tuple[str, ...] = ()
+    not_worth: str | None = None  # why a conversion would not make the image smaller: the file is left as it is

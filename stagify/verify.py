@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import dockerignore, filecheck
 from .context import BuildContext
 from .docker import BuildFailure, Docker, EngineError, Response
 from .errors import StagifyError
@@ -45,6 +46,8 @@ class Smoke:
     env: tuple[tuple[str, str], ...] = ()
     command: tuple[str, ...] | None = None  # run in place of CMD; exit code and output compared
     timeout: float = 60.0
+    run_image: bool = False  # run the image's own start command; exit code and output compared
+    stdin: str | None = None  # fed to the command (or the image's own start command) on standard input
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,11 @@ class Report:
     changed_file: str | None = None  # the source file the rebuild measurement changed
     problems: tuple[str, ...] = ()  # why the conversion is not proven; empty: it is
     remarks: tuple[str, ...] = field(default=())  # what could not be measured
+    absent: tuple[filecheck.Absent, ...] = ()  # files of the original's own layers the conversion lacks
+
+    @property
+    def missing(self) -> tuple[filecheck.Absent, ...]:
+        return tuple(a for a in self.absent if not a.on_purpose)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +120,7 @@ def verify(
     keep_images: bool = False,
     name: str = "app",
     no_cache: bool = False,
+    check_files: bool = True,
 ) -> Report:
     """Build both Dockerfiles from ``context``, run both, compare and measure.
 
@@ -129,7 +138,7 @@ def verify(
     work = Path(tempfile.mkdtemp(prefix="stagify-verify-"))
     try:
         files = _write_dockerfiles(work, original, converted, converted_ignore)
-        return _run(engine, files, context, tags, smoke, language, rebuild, token, no_cache)
+        return _run(engine, files, context, tags, smoke, language, rebuild, token, no_cache, check_files, converted_ignore)
     finally:
         if not keep_images:
             engine.remove_images(*tags)
@@ -149,7 +158,8 @@ def _write_dockerfiles(work: Path, original: str, converted: str, ignore: str | 
 
 
 def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[str, str], smoke: Smoke,
-         language: str | None, rebuild: bool, token: str, no_cache: bool) -> Report:
+         language: str | None, rebuild: bool, token: str, no_cache: bool, check_files: bool = True,
+         ignore: str | None = None) -> Report:
     before_file, after_file = files
     try:
         seconds = engine.build(before_file, context, tags[0], no_cache)
@@ -173,7 +183,8 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
     after = Side(tags[1], True, seconds, info.size, info.layers, info.user)
 
     port = smoke.port or exposed_port(after_file.read_text()) or exposed_port(before_file.read_text())
-    paths = smoke.paths or (("/",) if port and smoke.command is None and not smoke.status_paths else ())
+    runs = smoke.command is not None or smoke.run_image
+    paths = smoke.paths or (("/",) if port and not runs and not smoke.status_paths else ())
     paths = (*paths, *smoke.status_paths)
     remarks: list[str] = []
     checks: list[str] = []
@@ -189,8 +200,8 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
             except EngineError as exc:
                 raise VerifyError(str(exc)) from None
             answers[index].extend(served)
-        if smoke.command:
-            answers[index].append(engine.run_command(tag, smoke.command, smoke.env))
+        if smoke.command or smoke.run_image:
+            answers[index].append(engine.run_command(tag, smoke.command or (), smoke.env, stdin=smoke.stdin))
     checks = [r.check for r in answers[0]]
     if not checks:
         remarks.append("behaviour not compared: no EXPOSEd port and no --smoke-cmd")
@@ -203,6 +214,17 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
         if (old.status, old.body) != (new.status, new.body):
             problems.append(f"{old.check}: the original answered {old.status} {_short(old.body)!r}, "
                             f"the conversion {new.status} {_short(new.body)!r}")
+    absent: tuple[filecheck.Absent, ...] = ()
+    if check_files:
+        absent, why_not = _absent_files(engine, before_file.read_text(), tags, ignore)
+        if why_not:
+            remarks.append(why_not)
+        missing = [a.path for a in absent if not a.on_purpose]
+        if missing:
+            shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            problems.append(f"{len(missing)} file(s) of the original are missing from the conversion: {shown}")
+    if smoke.run_image and after.user and uids[1] is None and (after.user.split(":")[0]).isdigit():
+        uids[1] = int(after.user.split(":")[0])
     user = (after.user or "").split(":")[0]
     if user in ("", "root", "0") or uids[1] == 0:
         problems.append(f"the converted image runs as root (USER {after.user or 'not set'})")
@@ -215,7 +237,40 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
             remarks.append("rebuild not measured: no application source file found to change")
     before = replace(before, uid=uids[0], answers=tuple(answers[0]), rebuild_seconds=rebuilt[0])
     after = replace(after, uid=uids[1], answers=tuple(answers[1]), rebuild_seconds=rebuilt[1])
-    return Report(before, after, tuple(checks), changed, tuple(problems), tuple(remarks))
+    return Report(before, after, tuple(checks), changed, tuple(problems), tuple(remarks), absent)
+
+
+def _absent_files(engine: Docker, original: str, tags: tuple[str, str], ignore: str | None) -> tuple[tuple[filecheck.Absent, ...], str | None]:
+    """The original's own files the conversion lacks, each classified; or why they could not be listed."""
+    from .errors import StagifyError as _Bad
+    from .parse import parse
+
+    try:
+        stages = parse(original).stages
+    except _Bad:
+        return (), "files not compared: the original Dockerfile could not be read again"
+    base = stages[-1].image.resolved if stages else None
+    if not base or base == "scratch":
+        return (), "files not compared: the original has no base image to tell its own files from"
+    base_layers = engine.layer_ids(base)
+    own_layers = engine.layer_ids(tags[0])
+    if base_layers is None or own_layers is None:
+        return (), f"files not compared: the engine has no image {base} to tell the original's own files from"
+    keep = 0
+    while keep < min(len(base_layers), len(own_layers)) and base_layers[keep] == own_layers[keep]:
+        keep += 1
+    try:
+        added = engine.added_files(tags[0], keep)
+        converted = engine.files(tags[1])
+    except (EngineError, OSError, KeyError, ValueError) as exc:
+        return (), f"files not compared: {exc}"
+    rules = dockerignore.parse_rules(ignore) if ignore else ()
+
+    def ignored(path: str) -> bool:
+        parts = path.strip("/").split("/")
+        return any(dockerignore.is_ignored(rules, "/".join(parts[i:])) for i in range(len(parts)))
+
+    return filecheck.compare(added, converted, ignored if rules else None), None
 
 
 def _rebuild(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[str, str],

@@ -184,7 +184,11 @@ def test_the_corpus_as_repositories(tmp_path: Path) -> None:
     assert set(failed) == {"go-nats-useradd/Dockerfile", *placeholders}, failed
     assert failed["go-nats-useradd/Dockerfile"].startswith("go-nats-useradd/Dockerfile:2: ")  # the unpinnable GOPATH `go get`
     assert all(failed[p] == f"{p}: the file is empty: no instructions to convert" for p in placeholders)
-    assert data["totals"]["outcomes"]["converted"] == len(cases) - 1
+    # The rest convert, except the ones the benefit gate leaves alone (a slim Python image that only pip-installs).
+    skipped = {f["dockerfile"]: f.get("reason", "") for f in data["files"] if f["outcome"] == "skipped"}
+    assert all("not worth converting" in why for why in skipped.values()), skipped
+    assert data["totals"]["outcomes"]["converted"] == len(cases) - 1 - len(skipped)
+    assert len(skipped) <= 3
 
 
 def test_a_killed_run_leaves_no_half_written_file_and_a_rerun_finishes(tmp_path: Path) -> None:

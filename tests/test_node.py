@@ -182,8 +182,19 @@ def test_a_deps_stage_installs_production_dependencies_only(tmp_path: Path) -> N
     assert_clean(outcome)
 
 
-def test_the_builder_installs_everything_from_the_frozen_lock_file_with_a_cache(tmp_path: Path) -> None:
+BUILT = {**EXPRESS, "scripts": {"build": "tsc", "start": "node dist/server.js"}, "devDependencies": {"typescript": "^5"}}
+BUILT_SERVER = NPM_SERVER.replace("COPY . .\n", "COPY . .\nRUN npm run build\n")
+
+
+def test_a_plain_server_needs_no_build_stage(tmp_path: Path) -> None:
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    assert set(stages(outcome)) == {"deps", "runtime"}
+    placement, reason = placed(outcome, 4)
+    assert placement is Placement.DROPPED and "takes nothing from the build stage" in reason
+
+
+def test_the_builder_installs_everything_from_the_frozen_lock_file_with_a_cache(tmp_path: Path) -> None:
+    outcome = run(tmp_path, BUILT_SERVER, {"package.json": BUILT, "package-lock.json": "{}", "server.js": SERVER})
     builder = stages(outcome)["builder"]
     assert "RUN --mount=type=cache,target=/root/.npm \\\n    npm ci\n" in builder
     placement, reason = placed(outcome, 4)
@@ -202,7 +213,7 @@ def test_the_sources_of_an_unbuilt_server_reach_the_runtime_as_the_original_copi
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     runtime = stages(outcome)["runtime"]
     assert "COPY package*.json ./" in runtime and "COPY . ." in runtime
-    assert placed(outcome, 5)[0] is Placement.BOTH
+    assert placed(outcome, 5)[0] is Placement.RUNTIME  # the build stage is not written: nothing comes from it
     assert "node_modules" in (outcome.dockerignore or "").splitlines()
 
 
@@ -210,7 +221,8 @@ def test_front_end_build_variables_stay_in_the_builder(tmp_path: Path) -> None:
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     runtime = stages(outcome)["runtime"]
     assert "ENV PORT=3000" in runtime and "NEXT_PUBLIC_X" not in runtime
-    assert "NEXT_PUBLIC_X=1" in stages(outcome)["builder"]
+    built = run(tmp_path / "built", BUILT_SERVER, {"package.json": BUILT, "package-lock.json": "{}", "server.js": SERVER})
+    assert "NEXT_PUBLIC_X=1" in stages(built)["builder"]
 
 
 def test_npm_run_dev_with_nodemon_becomes_node_with_a_note(tmp_path: Path) -> None:
@@ -246,8 +258,8 @@ def test_each_package_manager_installs_its_own_way(
     tmp_path: Path, files: dict[str, object], install: str, prod: str, cache: str
 ) -> None:
     command = {"yarn.lock": "yarn install", "pnpm-lock.yaml": "pnpm install"}.get(next(iter(files), ""), "npm install")
-    dockerfile = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {command}\nCMD [\"node\", \"server.js\"]\n"
-    outcome = run(tmp_path, dockerfile, {"package.json": EXPRESS, "server.js": SERVER, **files})
+    dockerfile = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {command}\nRUN npm run build\nCMD [\"node\", \"dist/server.js\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": BUILT, "server.js": SERVER, **files})
     parts = stages(outcome)
     assert prod in parts["deps"] and f"target={cache}" in parts["deps"]
     assert install in parts["builder"]
@@ -257,8 +269,8 @@ def test_each_package_manager_installs_its_own_way(
 
 
 def test_an_install_after_the_sources_moves_before_them(tmp_path: Path) -> None:
-    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n"
-    outcome = run(tmp_path, dockerfile, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN npm run build\nCMD [\"node\", \"dist/server.js\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": BUILT, "package-lock.json": "{}", "server.js": SERVER})
     builder = stages(outcome)["builder"]
     assert builder.index("COPY package.json package-lock.json ./") < builder.index("npm ci") < builder.index("COPY . .")
     placement, reason = placed(outcome, 4)

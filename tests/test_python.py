@@ -157,7 +157,9 @@ def test_pip_variables_stay_in_the_builder(tmp_path: Path) -> None:
 
 def test_the_runtime_creates_a_non_root_user_its_family_way(tmp_path: Path) -> None:
     debian = run(tmp_path / "d", BASIC, {"requirements.txt": "flask\n", "app.py": APP})
-    alpine = run(tmp_path / "a", BASIC.replace("python:3.12", "python:3.12-alpine"), {"requirements.txt": "flask\n", "app.py": APP})
+    # --runtime: an Alpine original that only pip-installs is otherwise left alone (not worth converting)
+    alpine = run(tmp_path / "a", BASIC.replace("python:3.12", "python:3.12-alpine"), {"requirements.txt": "flask\n", "app.py": APP},
+                 runtime=RuntimeChoice.ALPINE)
     assert "useradd --system" in stages(debian)[1] and "adduser -S" in stages(alpine)[1]
     assert last_user(debian.dockerfile or "") == "10001:10001"
     assert "alpine" in stages(alpine)[1].split("\n", 1)[0]
@@ -242,6 +244,15 @@ def test_an_install_stagify_cannot_read_keeps_the_builders_python(tmp_path: Path
     _, runtime = stages(outcome)
     assert "COPY --from=builder /usr/local /usr/local" in runtime and "/opt/venv" not in runtime
     assert any("no pip, Poetry" in n.message for n in outcome.notes)
+
+
+def test_a_slim_original_that_only_pip_installs_is_not_worth_converting(tmp_path: Path) -> None:
+    make(tmp_path, {"requirements.txt": "flask\n", "app.py": APP})
+    outcome = convert(BASIC.replace("python:3.12", "python:3.12-slim"), context=tmp_path)
+    assert outcome.status is Status.SKIPPED and not outcome.changed
+    assert (outcome.reason or "").startswith("not worth converting: it already runs on python:3.12-slim")
+    compilers = BASIC.replace("python:3.12", "python:3.12-slim").replace("RUN pip", "RUN apt-get update && apt-get install -y gcc && pip")
+    assert convert(compilers, context=tmp_path).status is Status.CONVERTED  # gcc stays behind: smaller
 
 
 def test_distroless_gets_a_virtualenv_pointing_at_its_python(tmp_path: Path) -> None:

@@ -126,6 +126,7 @@ class Language(Protocol):
     display: str
     template: str
     looked_for: str
+    template_uses_builder: bool  # the template copies from the build stage whatever the plan's copies say
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None: ...
 
@@ -164,5 +165,9 @@ class Language(Protocol):
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]: ...
 
     def dockerignore(self, inp: PlanInput) -> list[str]: ...
+
+    def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
+        """Why a conversion would be no smaller than the original (the benefit gate), or None."""
+        ...
 
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object: ...

@@ -45,7 +45,7 @@ ASSET_FILES = re.compile(
 )
 NOT_RUNTIME = re.compile(
     r"^(\.|_)|^(go\.(mod|sum|work(\.sum)?)|Gopkg\.(toml|lock)|glide\.(yaml|lock)|package(-lock)?\.json|tsconfig.*\.json"
-    r"|README.*|LICENSE.*|CHANGELOG.*|CONTRIBUTING.*|Makefile|Dockerfile.*|.*\.Dockerfile|.*\.md|renovate\.json"
+    r"|README.*|LICENSE.*|Jenkinsfile|Procfile|Vagrantfile|Taskfile\.ya?ml|[Jj]ustfile|CHANGELOG.*|CONTRIBUTING.*|Makefile|Dockerfile.*|.*\.Dockerfile|.*\.md|renovate\.json"
     r"|(docker-)?compose.*\.ya?ml|k8s.*|.*kube.*|okteto.*|skaffold.*|codecov.*|.*\.test|coverage.*|loadtest\.js)$",
     re.I,
 )
@@ -256,6 +256,7 @@ def _embedded(sources: dict[str, str]) -> list[str]:
 
 def _runtime_paths(context: BuildContext, sources: dict[str, str], embedded: list[str]) -> list[tuple[str, str]]:
     out: dict[str, str] = {}
+    fallback: dict[str, str] = {}  # kept for want of knowing better: a stronger reason below replaces it
     top = context.entries()
     names = {e.rstrip("/") for e in top}
     for entry in top:
@@ -271,8 +272,13 @@ def _runtime_paths(context: BuildContext, sources: dict[str, str], embedded: lis
                 out[name] = "an asset folder the application reads at run time"
             elif name in MAYBE_ASSET_DIRS and non_go:
                 out[name] = "holds non-Go files the application reads at run time"
+            elif non_go:
+                # Not a name stagify knows, but not only Go code either: kept, since it cannot tell it is never read.
+                fallback[name] = "a folder of non-Go files the original image had; stagify cannot tell the program never reads it"
         elif ASSET_FILES.search(name):
             out[name] = "a file the application reads at run time"
+        elif not name.endswith(".go"):
+            fallback[name] = "a file the original image had beside the program; stagify cannot tell it is never read"
     for file, text in sources.items():
         if file.startswith("vendor/"):
             continue
@@ -285,7 +291,7 @@ def _runtime_paths(context: BuildContext, sources: dict[str, str], embedded: lis
                 continue
             if first not in out:
                 out[first] = f"named in {file}, read at run time"
-    return sorted(out.items())
+    return sorted({**fallback, **out}.items())
 
 
 def _major_minor(version: str | None) -> str | None:

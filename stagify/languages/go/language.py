@@ -67,6 +67,8 @@ class GoLanguage:
     name = "go"
     display = "Go"
     template = "go.Dockerfile.j2"
+    # Its template copies from the builder itself (CA bundle, users, jar layers), whatever the plan's copies say.
+    template_uses_builder = True
     looked_for = "go.mod, *.go files, FROM golang, go build / go run"
 
     # -- detection ----------------------------------------------------------------------------------
@@ -412,6 +414,9 @@ class GoLanguage:
 
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return list(self._facts_of(inp).runtime_paths)
+
+    def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
+        return None  # the build toolchain the original carries is always left behind
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
         lines = [".github", ".gitlab-ci.yml", "*.test", "*.prof", "coverage.out", "coverage.html", "*.coverprofile"]

@@ -10,6 +10,7 @@ folder or the compiled classes, and a non-root user.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from ... import images, shell
@@ -67,6 +68,14 @@ _JAVA_PATH = "/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/us
 OUTPUT_DIRS = ("target", "build", ".gradle", "out")
 IDE_FILES = (".settings", ".project", ".classpath", ".factorypath", "*.iml", "*.ipr", "*.iws", ".apt_generated", ".sts4-cache")
 RUNTIME_CONFIG = ("application.properties", "application.yml", "application.yaml")
+# Build inputs, build outputs, documentation and tooling: what a Java program never reads beside itself.
+_NOT_RUNTIME = re.compile(
+    r"^(\.|_)|^(src|target|build|out|bin|gradle|\.mvn|test|tests|docs?|node_modules|pom\.xml|build\.gradle(\.kts)?"
+    r"|settings\.gradle(\.kts)?|gradle\.properties|gradlew(\.bat)?|mvnw(\.cmd)?|README.*|LICENSE.*|CHANGELOG.*|CONTRIBUTING.*"
+    r"|NOTICE.*|Jenkinsfile|Makefile|Procfile|Dockerfile.*|.*\.Dockerfile|(docker-)?compose.*\.ya?ml|.*\.md|.*\.iml|lombok\.config"
+    r"|checkstyle.*\.xml|pmd.*\.xml|spotbugs.*\.xml|renovate\.json|sonar-project\.properties|manifest\.txt|MANIFEST\.MF)$",
+    re.I,
+)
 _LTS = ("8", "11", "17", "21", "25")
 
 
@@ -118,6 +127,8 @@ class JavaLanguage:
     name = "java"
     display = "Java"
     template = "java.Dockerfile.j2"
+    # Its template copies from the builder itself (CA bundle, users, jar layers), whatever the plan's copies say.
+    template_uses_builder = True
     looked_for = "pom.xml, build.gradle(.kts), *.java, FROM maven/gradle/eclipse-temurin/openjdk, mvn/gradle/javac"
 
     # -- detection ----------------------------------------------------------------------------------
@@ -436,6 +447,17 @@ class JavaLanguage:
             for rel in (facts.path(name), facts.path(f"config/{name}")):
                 if inp.context.is_file(rel):
                     found.append((rel, "configuration Spring Boot reads from the working folder"))
+        for entry in inp.context.entries():
+            name = entry.rstrip("/")
+            if _NOT_RUNTIME.match(name) or any(rel == name for rel, _ in found):
+                continue
+            if entry.endswith("/"):
+                if any(not f.endswith((".java", ".kt", ".class")) and not any(_NOT_RUNTIME.match(part) for part in f.split("/"))
+                       for f in inp.context.walk(name)):
+                    found.append((name, "a folder the original image had beside the program (configuration, templates, "
+                                        "data); stagify cannot tell it is never read"))
+            elif not name.endswith((".java", ".kt", ".class", ".jar")):
+                found.append((name, "a file the original image had beside the program; stagify cannot tell it is never read"))
         return found
 
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
@@ -468,6 +490,9 @@ class JavaLanguage:
                 return [Note("ENV JAVA_OPTS is set, but the start command runs java directly, which does not read it (the original did not "
                              "either); the JVM itself reads JAVA_TOOL_OPTIONS", w.instruction.line, Level.WARNING)]
         return []
+
+    def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
+        return None  # the build toolchain the original carries is always left behind
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = facts_of(inp)

@@ -119,14 +119,18 @@ def _names(value: object) -> tuple[str, ...]:
     return tuple(sorted(value)) if isinstance(value, dict) else ()
 
 
-def gather_facts(context: BuildContext, package: dict[str, object], image: ImageRef | None, evidence: list[Evidence]) -> NodeFacts:
-    """What package.json and the build context say: scripts, dependencies, manager, kind of app, build output."""
+def gather_facts(context: BuildContext, package: dict[str, object], image: ImageRef | None, evidence: list[Evidence],
+                 ran: str | None = None) -> NodeFacts:
+    """What package.json and the build context say: scripts, dependencies, manager, kind of app, build output.
+
+    ``ran`` is the package manager the Dockerfile's own install runs (npm, yarn, pnpm, bun), if any.
+    """
     scripts_value = package.get("scripts")
     scripts = tuple((str(k), str(v)) for k, v in scripts_value.items()) if isinstance(scripts_value, dict) else ()
     deps = _names(package.get("dependencies"))
     dev = _names(package.get("devDependencies"))
     bun = image is not None and image.path == "oven/bun"
-    manager, lock = _manager(context, package, bun, evidence)
+    manager, lock = _manager(context, package, bun, evidence, ran)
     every = set(deps) | set(dev)
     kind, framework, out_dir = Kind.SERVER, None, None
     scripts_map = dict(scripts)
@@ -178,11 +182,22 @@ def gather_facts(context: BuildContext, package: dict[str, object], image: Image
     )
 
 
-def _manager(context: BuildContext, package: dict[str, object], bun: bool, evidence: list[Evidence]) -> tuple[str, str | None]:
+def _manager(context: BuildContext, package: dict[str, object], bun: bool, evidence: list[Evidence],
+             ran: str | None = None) -> tuple[str, str | None]:
     declared = str(package.get("packageManager") or "")
     lock = next((name for name, _ in LOCK_FILES if context.is_file(name)), None)
     by_lock = dict(LOCK_FILES).get(lock or "")
     name = declared.split("@", 1)[0] if declared else (by_lock or ("bun" if bun else "npm"))
+    if ran is not None and ran != name:
+        # The manager the original runs is the one that installs: a lock file of another manager
+        # lying in the repository was not used by the original build, and may not even resolve.
+        own = next((n for n, manager in LOCK_FILES if manager == ran and context.is_file(n)), None)
+        evidence.append(Evidence(lock or "package.json", f"the Dockerfile runs {ran}; {lock or declared} is not what it installs from"))
+        if ran == "npm":
+            return ("npm" if own else "npm-nolock"), own
+        if ran == "yarn":
+            return ("yarn-berry" if context.is_file(".yarnrc.yml") else "yarn"), own
+        return ran, own
     if declared:
         evidence.append(Evidence("package.json", f"packageManager {declared}"))
     elif lock:

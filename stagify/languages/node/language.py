@@ -26,7 +26,7 @@ from ...detect import (
 from ...imageref import ImageRef
 from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
-from ...model import Dockerfile, Keyword, env_pairs
+from ...model import Dockerfile, Keyword, Stage, env_pairs
 from ...options import RuntimeChoice
 from ...stageplan import Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
@@ -97,10 +97,23 @@ class NodeTemplateData:
 
 
 
+def _installer(stage: Stage | None) -> str | None:
+    """The package manager the stage's own project install runs (npm, yarn, pnpm, bun), if it has one."""
+    if stage is None:
+        return None
+    for ins in stage.instructions:
+        if ins.keyword is Keyword.RUN:
+            for command in shell.commands(run_script(ins)):
+                if project_install(command.argv):
+                    return command.program
+    return None
+
+
 class NodeLanguage:
     name = "node"
     display = "Node.js"
     template = "node.Dockerfile.j2"
+    template_uses_builder = False
     looked_for = "package.json, a lock file, FROM node / oven/bun, npm/yarn/pnpm/bun install"
 
     # -- detection ----------------------------------------------------------------------------------
@@ -132,7 +145,7 @@ class NodeLanguage:
             evidence.append(Evidence(js[0], "JavaScript sources"))
         if score == 0:
             return None
-        facts = gather_facts(context, package or {}, image, evidence)
+        facts = gather_facts(context, package or {}, image, evidence, _installer(stage))
         version, source = choose_version(context, package or {}, image, stage, evidence)
         return Detection(
             language=self.name,
@@ -191,8 +204,8 @@ class NodeLanguage:
 
     def copy_to_runtime(self, inp: PlanInput, walked: Walked) -> str | None:
         """An unbuilt server runs its sources: the runtime copies them as the original did."""
-        if self._start(inp).static or self.facts(inp).kind is not Kind.SERVER:
-            return None
+        if self._start(inp).static or self.facts(inp).kind is not Kind.SERVER or self._install_index(inp) is None:
+            return None  # (without an install, the runtime takes the copied folders from the builder)
         return "the server runs these sources, so the runtime copies them too"
 
     # -- the install and its rewrites ---------------------------------------------------------------
@@ -370,6 +383,15 @@ class NodeLanguage:
         if facts.kind is Kind.NUXT:
             out.append(Artifact(path=f"{app}/.output", dest=f"{runtime_app}/.output", reason="the Nuxt server bundle (it carries its own modules)"))
             return out
+        if self._install_index(inp) is None and facts.kind is Kind.SERVER:
+            # The original installs nothing (its node_modules, if any, are copied): the runtime takes what it copied.
+            folders: list[str] = []
+            for record in sorted(inp.copies, key=lambda r: r.dest.count("/")):
+                if not any(record.dest == f or record.dest.startswith(f.rstrip("/") + "/") for f in folders):
+                    folders.append(record.dest)
+            for folder in folders:
+                out.append(Artifact(path=folder, dest=folder, reason="the application as the original copied it (it installs nothing)"))
+            return out
         if start.needs_dev_dependencies:
             out.append(Artifact(path=f"{app}/node_modules", dest=f"{runtime_app}/node_modules", reason="every dependency: the start command needs a development tool"))
         elif not start.keeps_npm or facts.dependencies:
@@ -393,9 +415,14 @@ class NodeLanguage:
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return []  # runtime_artifacts names them, from the build stages
 
+    def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
+        return None  # the build toolchain the original carries is always left behind
+
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = self.facts(inp)
-        lines = ["node_modules", "npm-debug.log*", "yarn-debug.log*", "yarn-error.log*", ".pnpm-debug.log*", "coverage", ".nyc_output", ".eslintcache", "*.log"]
+        installs = self._install_index(inp) is not None
+        # Without an install of its own, the original runs the node_modules it copies: they must stay in the context.
+        lines = [*(["node_modules"] if installs else []), "npm-debug.log*", "yarn-debug.log*", "yarn-error.log*", ".pnpm-debug.log*", "coverage", ".nyc_output", ".eslintcache", "*.log"]
         built = any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
         if built:
             for folder in (facts.out_dir, ".next", ".nuxt", ".output", "build", "dist"):
@@ -406,7 +433,11 @@ class NodeLanguage:
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         start = self._start(inp)
         facts = self.facts(inp)
-        static = StaticSite(port=_exposed_port(inp) or "8080") if start.static else None
+        # nginx listens where the original's server listened: its --port, else what it EXPOSEd, else the server's default.
+        env_port = dict(inp.walked[-1].state.env).get("PORT") if inp.walked else None
+        if env_port is not None and not env_port.isdigit():
+            env_port = None
+        static = StaticSite(port=env_port or start.port or _exposed_port(inp) or "8080") if start.static else None
         artifacts = self.runtime_artifacts(inp, runtime)
         deps = self._deps_stage(inp) if any(a.stage == "deps" for a in artifacts) else None
         user_sets_env = any(

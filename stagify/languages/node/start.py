@@ -27,6 +27,12 @@ class Start:
     static: bool = False
     dev_to_prod: bool = False
     keeps_npm: bool = False
+    port: str | None = None  # where the development server listened: nginx listens there instead
+
+
+# Where each development server listens when no --port is given (their documented defaults).
+_DEV_PORTS = {"vite": "5173", "vite preview": "4173", "react-scripts": "3000", "vue-cli-service": "8080", "ng": "4200",
+              "webpack-dev-server": "8080", "parcel": "1234"}
 
 
 @lru_cache(maxsize=64)
@@ -106,7 +112,9 @@ def _resolve_words(facts: NodeFacts, argv: tuple[str, ...], said: str) -> Start:
     if program in ("nuxt", "nuxi"):
         return Start(argv=("node", ".output/server/index.mjs"), reason="the Nuxt production server", dev_to_prod=rest[:1] == ("dev",))
     if facts.kind is Kind.STATIC and (program in DEV_SERVERS or (program == "vite" and rest[:1] != ("preview",))):
-        return Start(argv=None, reason=f"{said} is a development server: nginx serves the production build instead", static=True, dev_to_prod=True)
+        port = _flag_value(rest, ("--port", "-p")) or _DEV_PORTS.get(f"{program} {rest[0]}" if rest else program) or _DEV_PORTS.get(program)
+        return Start(argv=None, reason=f"{said} is a development server: nginx serves the production build instead, on the same port",
+                     static=True, dev_to_prod=True, port=port if port and port.isdigit() else None)
     if program in TS_RUNNERS:
         return Start(argv=(f"node_modules/.bin/{program}", *rest), reason=f"{said} compiles TypeScript at start: kept, with its development dependencies", needs_dev_dependencies=program in facts.dev_dependencies)
     if program in ("node", "bun"):

@@ -43,6 +43,11 @@ def pip_args(argv: tuple[str, ...]) -> list[str] | None:
     return words[1:]
 
 
+def named(args: list[str]) -> list[str]:
+    """The package names a pip install's arguments name."""
+    return _named(args)
+
+
 def _named(args: list[str]) -> list[str]:
     names, skip = [], False
     for word in args:

@@ -12,7 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ... import images, shell
+from ... import effects, images, packages, shell
 from ...context import BuildContext
 from ...detect import (
     SCORE_BASE_IMAGE,
@@ -31,7 +31,7 @@ from ...options import RuntimeChoice
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
-from .commands import CACHES, VENV, is_tool_install, pip_args, project_install, rewrite_install, unwrap_runner
+from .commands import CACHES, VENV, is_tool_install, named, pip_args, project_install, rewrite_install, unwrap_runner
 from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 
 # Variables only pip and the dependency managers read.
@@ -57,6 +57,7 @@ class PyTemplateData:
     env: tuple[tuple[str, str], ...]  # run-time variables the user did not set themselves
     venv: str | None  # None: no install was found, so there is no virtualenv
     distroless_interpreter: str | None  # repoint the virtualenv at distroless' python
+    trim: bool = False  # take pip (and setuptools, when nothing needs it) out of the virtualenv the runtime copies
 
 
 def _is_root(user: str | None) -> bool:
@@ -67,6 +68,7 @@ class PythonLanguage:
     name = "python"
     display = "Python"
     template = "python.Dockerfile.j2"
+    template_uses_builder = False
     looked_for = "requirements*.txt, pyproject.toml, setup.py, Pipfile, FROM python, pip/poetry/pipenv/uv install"
 
     # -- detection ----------------------------------------------------------------------------------
@@ -217,6 +219,9 @@ class PythonLanguage:
         first = self._first_install(inp)
         commands = list(walked.commands)
         installs = [c for c in commands if project_install(c.argv)]
+        if index in self._moved_tools(inp):
+            return RunRewrite(text="", drop=True, reason="installs a tool the install uses: moved into the dependency layer, "
+                              "before the install, in the order the original ran them")
         if not installs or ins.heredocs:
             return None
         if self._moves_install(inp) and index == first:
@@ -270,10 +275,32 @@ class PythonLanguage:
             env,
         ]
 
+    def _moved_tools(self, inp: PlanInput) -> tuple[int, ...]:
+        """``pip install --upgrade pip`` between the sources and a moved install: it moves with the install.
+
+        The upgraded pip is the one that installs in the original (a newer pip builds some packages
+        differently), so it keeps running before the install.
+        """
+        index = self._first_install(inp)
+        first = inp.first_source
+        if index is None or first is None or not self._moves_install(inp):
+            return ()
+        return tuple(
+            i for i in range(first, index)
+            if inp.walked[i].instruction.keyword is Keyword.RUN and inp.walked[i].commands
+            and all(is_tool_install(c.argv) for c in inp.walked[i].commands)
+        )
+
     def moved_install_lines(self, inp: PlanInput) -> list[str]:
         index = self._first_install(inp)
         assert index is not None
         walked = inp.walked[index]
+        tools = []
+        for i in self._moved_tools(inp):
+            tool = inp.walked[i]
+            tool_mounts = (Mount(CACHES["pip"]),) if _is_root(tool.state.user) else ()
+            tools.append(with_mounts(keyword_upper(tool.instruction.raw).rstrip(), tool.instruction.flags, tool_mounts,
+                                     inp.dockerfile.escape))
         text, _, caches = self._install_text(inp, walked)
         files = sorted({f for c in walked.commands for f in _requirement_files(c.argv)})
         mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
@@ -283,6 +310,7 @@ class PythonLanguage:
             "# Dependencies before the sources: this layer is rebuilt only when the requirements change",
             f"COPY {' '.join(files)} ./",
             *self._venv_lines(inp),
+            *tools,
             with_mounts(text, walked.instruction.flags, mounts, inp.dockerfile.escape),
             *([f"WORKDIR {restore}"] if restore else []),
         ]
@@ -365,6 +393,32 @@ class PythonLanguage:
             lines.append("build")  # setuptools' build folder, unless it holds sources
         return lines
 
+    def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
+        """A slim (or Alpine) original that installs only its pip requirements: nothing would stay behind.
+
+        The runtime would be the image the original already runs on, with the same packages
+        (in a virtualenv instead of the system's site-packages): no smaller, so not rewritten.
+        """
+        flavor = _flavor(inp.image)
+        if flavor == "full" or inp.options.runtime is not None or inp.image is None:
+            return None
+        for w in inp.walked:
+            if packages.installs(list(w.commands)):
+                return None  # system packages: the build-only ones stay behind
+            for c in w.commands:
+                manager = project_install(c.argv)
+                if manager is not None and manager != "pip":
+                    return None  # poetry, pipenv, uv: the tool stays behind
+                if manager is None and not is_tool_install(c.argv) and c.program not in effects.QUIET and c.program not in (
+                    "mkdir", "touch", "cd", "ln", "cp", "mv", "chmod", "chown", "sed", "rm", "python", "python3"
+                ):
+                    return None  # a step stagify cannot read may install anything
+                if is_tool_install(c.argv) and set(named(pip_args(c.argv) or [])) - {"pip", "setuptools", "wheel"}:
+                    return None
+        return (f"not worth converting: it already runs on {inp.image}, the {flavor} image the runtime would use, and installs "
+                "only its pip requirements, so no compiler or build tool would stay behind and a multi-stage image would be "
+                "no smaller (give --runtime to convert anyway)")
+
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         user_env = {name for w in inp.walked if w.instruction.keyword is Keyword.ENV for name, _ in env_pairs(w.instruction.args)}
         env = tuple((k, v) for k, v in DEFAULT_ENV if k not in user_env)
@@ -373,7 +427,29 @@ class PythonLanguage:
             interpreter = "/usr/bin/python3.11"
         layer = dependencies if isinstance(dependencies, PyInstallLayer) else None
         venv = VENV if self._first_install(inp) is not None else None
-        return PyTemplateData(layer=layer, env=env, venv=venv, distroless_interpreter=interpreter)
+        return PyTemplateData(layer=layer, env=env, venv=venv, distroless_interpreter=interpreter,
+                              trim=venv is not None and not self._uses_packaging_tools(inp))
+
+    def _uses_packaging_tools(self, inp: PlanInput) -> bool:
+        """The application itself runs pip or imports setuptools: the runtime's virtualenv keeps them."""
+        start = " ".join(w.instruction.args for w in inp.walked if w.instruction.keyword in (Keyword.CMD, Keyword.ENTRYPOINT))
+        if re.search(r"\bpip3?\b|\bsetuptools\b|\beasy_install\b", start):
+            return True
+        for rel in self._sources(inp):
+            text = inp.context.read_text(rel) or ""
+            if re.search(r"^\s*(?:import|from)\s+(?:pip|setuptools|pkg_resources|distutils)\b", text, re.M):
+                return True
+        return False
+
+    @staticmethod
+    def _sources(inp: PlanInput) -> list[str]:
+        out = []
+        for rel in inp.context.walk():
+            if rel.endswith(".py") and posixpath.basename(rel) != "setup.py":
+                out.append(rel)
+                if len(out) >= 500:
+                    break
+        return out
 
 
 def _requirement_files(argv: tuple[str, ...]) -> list[str]:

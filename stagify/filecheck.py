@@ -1,0 +1,90 @@
+"""Which files of the original the conversion lacks, and whether that is on purpose.
+
+``stagify verify`` lists the paths the original's own layers added beyond its base image
+and the paths of the converted image, and asks of each path the conversion lacks: is
+it left behind on purpose (a build tool's cache, a compiled program's sources, a
+development dependency, a file that moved), or is it missing? A missing file the
+application needs is a verification failure whatever the smoke test said.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Files = dict[str, tuple[str, int]]  # path -> (file | dir | link, size)
+
+# (pattern on the absolute path, why a conversion leaves it behind), first match wins.
+LEFT_BEHIND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), why)
+    for pattern, why in (
+        (r"^/(tmp|var/tmp|run|var/run)/", "a temporary file of the build"),
+        (r"^/root/\.config/go/|(^|/)(\.cache|\.npm|\.m2|\.gradle|\.yarn|\.pnpm-store|\.bun|go/pkg|\.local/share/pnpm)(/|$)|^/usr/local/share/\.cache/",
+         "a cache of the build's tools"),
+        (r"^/(var/cache|var/lib/apt|var/lib/dpkg|var/log|var/lib/ucf|usr/share/doc|usr/share/man|usr/share/info|usr/share/lintian)(/|$)",
+         "package manager state or documentation of the build's system packages"),
+        (r"(^|/)__pycache__(/|$)|\.py[co]$", "Python byte code, compiled again at run time"),
+        (r"(^|/)[^/]+\.(go|java|kt|kts|scala|c|h|cc|cpp|rs|ts|tsx)$", "a source file of a compiled program"),
+        (r"(^|/)(go\.(mod|sum|work)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradlew(\.bat)?|mvnw(\.cmd)?"
+         r"|tsconfig[^/]*\.json|Makefile|CMakeLists\.txt)$", "a build manifest"),
+        (r"(^|/)(\.mvn|\.gradle|gradle/wrapper|target/(classes|test-classes|maven-[^/]+|generated-[^/]+)|build/(tmp|classes|libs|"
+         r"reports|test-results))(/|$)", "an intermediate output of the build"),
+        (r"(^|/)(README|LICEN[CS]E|CHANGELOG|CONTRIBUTING|NOTICE|AUTHORS|CODE_OF_CONDUCT)[^/]*$|(^|/)Jenkinsfile$"
+         r"|(^|/)\.(github|gitlab-ci\.yml|travis\.yml|circleci)(/|$)", "documentation or CI configuration"),
+        (r"(^|/)(Dockerfile[^/]*|[^/]*\.Dockerfile|\.dockerignore|docker-compose[^/]*\.ya?ml|compose[^/]*\.ya?ml|\.gitignore|"
+         r"\.gitattributes|\.editorconfig|\.git)(/|$)", "container, editor or version-control configuration"),
+        (r"(^|/)(tests?|__tests__|spec|testdata)(/|$)|_test\.go$|\.(test|spec)\.[cm]?[jt]sx?$|(^|/)test_[^/]+\.py$",
+         "a test of the application"),
+        (r"^/(usr/(?!local/)|etc/|lib/|lib64/|bin/|sbin/|var/lib/)", "a system file of the build image (the runtime has its own base)"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A path of the original the conversion lacks: left behind on purpose (with why), or missing."""
+
+    path: str
+    on_purpose: bool
+    reason: str
+
+
+def compare(added: Files, converted: Files, ignored: Callable[[str], bool] | None = None) -> tuple[Absent, ...]:
+    """Each file or link the original's own layers added that the converted image does not have, classified."""
+    names: dict[str, set[int]] = {}
+    site: set[str] = set()
+    node_modules = [p for p, (kind, _) in converted.items() if kind == "dir" and p.endswith("/node_modules")]
+    for path, (_kind, size) in converted.items():
+        names.setdefault(posixpath.basename(path), set()).add(size)
+        if "/site-packages/" in path:
+            site.add(path.split("/site-packages/", 1)[1])
+    out: list[Absent] = []
+    for path, (kind, size) in sorted(added.items()):
+        if kind == "dir" or path in converted:
+            continue
+        out.append(_why(path, size, names, site, node_modules, ignored))
+    return tuple(out)
+
+
+def _why(path: str, size: int, names: dict[str, set[int]], site: set[str], node_modules: list[str],
+         ignored: Callable[[str], bool] | None) -> Absent:
+    if "/site-packages/" in path or "/dist-packages/" in path:
+        inner = re.split(r"/(?:site|dist)-packages/", path, maxsplit=1)[1]
+        if inner in site:
+            return Absent(path, True, "moved into the runtime's virtualenv")
+    if "/node_modules/" in path:
+        if node_modules:
+            return Absent(path, True, "a development dependency: the runtime installs production dependencies only")
+        return Absent(path, True, "the runtime needs no Node.js packages (it serves built files, or bundles them)")
+    if size in names.get(posixpath.basename(path), set()):
+        return Absent(path, True, "the same file is in the runtime at another path")
+    if posixpath.basename(posixpath.dirname(path)) in ("bin", "sbin") and posixpath.basename(path) in names:
+        return Absent(path, True, "the command is in the runtime in another bin folder (a virtualenv's, or the image's own)")
+    if ignored is not None and ignored(path):
+        return Absent(path, True, "kept out of the build context by the conversion's .dockerignore")
+    for pattern, why in LEFT_BEHIND:
+        if pattern.search(path):
+            return Absent(path, True, why)
+    return Absent(path, False, "missing: the original has it and nothing says the application does not read it")

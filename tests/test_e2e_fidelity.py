@@ -1,0 +1,42 @@
+"""On the engine: what a RUN line wrote, the files beside a program and the places an app writes survive conversion.
+
+Each fixture answers 500 (or does not start) when its conversion loses what the issue lists:
+a file and a folder a RUN line made, configuration read relative to the working folder, an
+SQLite file and a VOLUME the application writes as a non-root user. ``stagify verify`` also
+lists the original's own files the conversion lacks; none may be missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .engine import Engine, assert_smaller_and_non_root, compare_conversion
+from .helpers import FIXTURES
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.start()
+
+
+@pytest.mark.parametrize(
+    ("case", "port", "paths", "ratio"),
+    [
+        ("go-run-effects-version-data", 18211, ["/", "/again"], 0.05),
+        ("java-javac-conf-properties", 18212, ["/"], 0.9),
+        ("python-sqlite-writable", 18213, ["/", "/", "/other"], 0.5),
+    ],
+)
+def test_what_the_app_reads_and_writes_survives_the_conversion(
+    engine: Engine, tmp_path: Path, case: str, port: int, paths: list[str], ratio: float
+) -> None:
+    result = compare_conversion(engine, FIXTURES / case, tmp_path, paths, port)
+    assert result.report.ok, "\n".join(result.report.problems)
+    assert all(r.status == 200 for r in result.answers_after), result.answers_after
+    assert result.answers_before == result.answers_after
+    assert not result.report.missing, result.report.missing
+    assert_smaller_and_non_root(result, ratio)
