@@ -58,6 +58,7 @@ class Outcome:
     # so conversions sharing one build context can merge into one .dockerignore.
     ignore_lines: tuple[str, ...] = ()
     ignore_protected: tuple[str, ...] = ()
+    left_behind: tuple[tuple[str, str], ...] = ()  # folders of the original the runtime does not take, and why
 
     @property
     def changed(self) -> bool:
@@ -110,6 +111,7 @@ def convert(
             detection=detection,
             ignore_lines=plan.dockerignore,
             ignore_protected=plan.copied_sources,
+            left_behind=plan.left_behind,
         )
     except StagifyError as exc:
         return Outcome(

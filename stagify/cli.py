@@ -227,6 +227,7 @@ def verify_command(
             converted_text = decode(_read(converted), str(converted))[0]
             ignore = None
             language = lang
+            left_behind: tuple[tuple[str, str], ...] = ()
         else:
             outcome = convert(original, context=ctx_dir, options=settings.options(runtime, lang), path=str(file_path))
             if outcome.status is Status.FAILED:
@@ -236,11 +237,12 @@ def verify_command(
             converted_text = outcome.dockerfile or ""
             ignore = outcome.dockerignore
             language = outcome.language
+            left_behind = outcome.left_behind
     except StagifyError as exc:
         raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
     try:
         report = verify(original, converted_text, Path(ctx_dir), converted_ignore=ignore, smoke=smoke, language=language,
-                        rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name)
+                        rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name, left_behind=left_behind)
     except VerifyError as exc:
         raise _fail(f"{file_path}: cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
     if as_json or fmt is Format.JSON:

@@ -26,12 +26,21 @@ LEFT_BEHIND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^/(var/cache|var/lib/apt|var/lib/dpkg|var/log|var/lib/ucf|usr/share/doc|usr/share/man|usr/share/info|usr/share/lintian)(/|$)",
          "package manager state or documentation of the build's system packages"),
         (r"(^|/)__pycache__(/|$)|\.py[co]$", "Python byte code, compiled again at run time"),
+        (r"/(site|dist)-packages/(pip|setuptools|wheel|pkg_resources|_distutils_hack)([-.][^/]*)?(/|$)|/bin/(pip[0-9.]*|wheel|easy_install[-0-9.]*)$"
+         r"|/(site|dist)-packages/distutils-precedence\.pth$", "a packaging tool, not needed to run the application"),
+        (r"(^|/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|poetry\.lock|Pipfile\.lock|uv\.lock)$",
+         "a lock file: the dependencies it pins are installed"),
+        (r"(?i)\.(md|markdown|rst|adoc)$", "documentation"),
+        (r"(^|/)\.[^/]*ignore$|(^|/)(k8s|kube|okteto|skaffold|helm|charts?|deploy(ments?)?|\.?devcontainer|tilt)[^/]*(/|$)"
+         r"|(^|/)(Procfile|Vagrantfile|Taskfile\.ya?ml|[Jj]ustfile|app\.json|fly\.toml|netlify\.toml|vercel\.json|renovate\.json"
+         r"|\.pre-commit-config\.yaml|\.pylintrc|\.eslintrc[^/]*|\.prettierrc[^/]*|\.babelrc|\.browserslistrc|sonar-project\.properties)$",
+         "deployment, tooling or lint configuration"),
         (r"(^|/)[^/]+\.(go|java|kt|kts|scala|c|h|cc|cpp|rs|ts|tsx)$", "a source file of a compiled program"),
         (r"(^|/)(go\.(mod|sum|work)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradlew(\.bat)?|mvnw(\.cmd)?"
          r"|tsconfig[^/]*\.json|Makefile|CMakeLists\.txt)$", "a build manifest"),
         (r"(^|/)(\.mvn|\.gradle|gradle/wrapper|target/(classes|test-classes|maven-[^/]+|generated-[^/]+)|build/(tmp|classes|libs|"
          r"reports|test-results))(/|$)", "an intermediate output of the build"),
-        (r"(^|/)(README|LICEN[CS]E|CHANGELOG|CONTRIBUTING|NOTICE|AUTHORS|CODE_OF_CONDUCT)[^/]*$|(^|/)Jenkinsfile$"
+        (r"(?i)(^|/)(README|LICEN[CS]E|CHANGELOG|CONTRIBUTING|NOTICE|AUTHORS|CODE_OF_CONDUCT)[^/]*$|(^|/)Jenkinsfile$"
          r"|(^|/)\.(github|gitlab-ci\.yml|travis\.yml|circleci)(/|$)", "documentation or CI configuration"),
         (r"(^|/)(Dockerfile[^/]*|[^/]*\.Dockerfile|\.dockerignore|docker-compose[^/]*\.ya?ml|compose[^/]*\.ya?ml|\.gitignore|"
          r"\.gitattributes|\.editorconfig|\.git)(/|$)", "container, editor or version-control configuration"),
@@ -51,7 +60,8 @@ class Absent:
     reason: str
 
 
-def compare(added: Files, converted: Files, ignored: Callable[[str], bool] | None = None) -> tuple[Absent, ...]:
+def compare(added: Files, converted: Files, ignored: Callable[[str], bool] | None = None,
+            left: tuple[tuple[str, str], ...] = ()) -> tuple[Absent, ...]:
     """Each file or link the original's own layers added that the converted image does not have, classified."""
     names: dict[str, set[int]] = {}
     site: set[str] = set()
@@ -64,7 +74,8 @@ def compare(added: Files, converted: Files, ignored: Callable[[str], bool] | Non
     for path, (kind, size) in sorted(added.items()):
         if kind == "dir" or path in converted:
             continue
-        out.append(_why(path, size, names, site, node_modules, ignored))
+        folder = next((why for prefix, why in left if path.startswith(prefix.rstrip("/") + "/")), None)
+        out.append(Absent(path, True, folder) if folder else _why(path, size, names, site, node_modules, ignored))
     return tuple(out)
 
 

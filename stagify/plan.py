@@ -259,6 +259,12 @@ class _Planner:
         protected = self._protected_sources(builder_plan)
         ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self.lang.dockerignore(inp), *inp.options.dockerignore]))
         ordered = tuple(acc.decisions[i.line] for i in inp.dockerfile.instructions if i.line in acc.decisions)
+        left_behind: tuple[tuple[str, str], ...] = ()
+        app = self.final_state.workdir
+        under = [c for c in (*copies, *late) if c.dest == app or c.dest.startswith(app.rstrip("/") + "/")]
+        if app != "/" and not under and not acc.r_sources and any(c.source.startswith(app.rstrip("/") + "/") for c in copies):
+            # The runtime takes only what the build made from this folder (a front end's build output, served by nginx).
+            left_behind = ((app, "the application's sources and tooling: the runtime takes only what the build made from them"),)
         return ConversionPlan(
             language=self.lang.name,
             template=self.lang.template,
@@ -273,6 +279,7 @@ class _Planner:
             copied_sources=protected,
             trailing_comments=inp.dockerfile.trailing_comments,
             not_worth=not_worth,
+            left_behind=left_behind,
         )
 
     def _rewrite_runs(self) -> None:

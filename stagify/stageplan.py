@@ -142,3 +142,4 @@ class ConversionPlan:
     copied_sources: tuple[str, ...] = field(default=())
     trailing_comments: tuple[str, ...] = ()
     not_worth: str | None = None  # why a conversion would not make the image smaller: the file is left as it is
+    left_behind: tuple[tuple[str, str], ...] = ()  # (folder of the original, why the runtime does not take it), for verify

@@ -121,6 +121,7 @@ def verify(
     name: str = "app",
     no_cache: bool = False,
     check_files: bool = True,
+    left_behind: tuple[tuple[str, str], ...] = (),
 ) -> Report:
     """Build both Dockerfiles from ``context``, run both, compare and measure.
 
@@ -138,7 +139,8 @@ def verify(
     work = Path(tempfile.mkdtemp(prefix="stagify-verify-"))
     try:
         files = _write_dockerfiles(work, original, converted, converted_ignore)
-        return _run(engine, files, context, tags, smoke, language, rebuild, token, no_cache, check_files, converted_ignore)
+        return _run(engine, files, context, tags, smoke, language, rebuild, token, no_cache, check_files, converted_ignore,
+                    left_behind)
     finally:
         if not keep_images:
             engine.remove_images(*tags)
@@ -159,7 +161,7 @@ def _write_dockerfiles(work: Path, original: str, converted: str, ignore: str | 
 
 def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[str, str], smoke: Smoke,
          language: str | None, rebuild: bool, token: str, no_cache: bool, check_files: bool = True,
-         ignore: str | None = None) -> Report:
+         ignore: str | None = None, left_behind: tuple[tuple[str, str], ...] = ()) -> Report:
     before_file, after_file = files
     try:
         seconds = engine.build(before_file, context, tags[0], no_cache)
@@ -216,7 +218,7 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
                             f"the conversion {new.status} {_short(new.body)!r}")
     absent: tuple[filecheck.Absent, ...] = ()
     if check_files:
-        absent, why_not = _absent_files(engine, before_file.read_text(), tags, ignore)
+        absent, why_not = _absent_files(engine, before_file.read_text(), tags, ignore, left_behind)
         if why_not:
             remarks.append(why_not)
         missing = [a.path for a in absent if not a.on_purpose]
@@ -240,7 +242,8 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
     return Report(before, after, tuple(checks), changed, tuple(problems), tuple(remarks), absent)
 
 
-def _absent_files(engine: Docker, original: str, tags: tuple[str, str], ignore: str | None) -> tuple[tuple[filecheck.Absent, ...], str | None]:
+def _absent_files(engine: Docker, original: str, tags: tuple[str, str], ignore: str | None,
+                  left_behind: tuple[tuple[str, str], ...] = ()) -> tuple[tuple[filecheck.Absent, ...], str | None]:
     """The original's own files the conversion lacks, each classified; or why they could not be listed."""
     from .errors import StagifyError as _Bad
     from .parse import parse
@@ -270,7 +273,7 @@ def _absent_files(engine: Docker, original: str, tags: tuple[str, str], ignore: 
         parts = path.strip("/").split("/")
         return any(dockerignore.is_ignored(rules, "/".join(parts[i:])) for i in range(len(parts)))
 
-    return filecheck.compare(added, converted, ignored if rules else None), None
+    return filecheck.compare(added, converted, ignored if rules else None, left_behind), None
 
 
 def _rebuild(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[str, str],

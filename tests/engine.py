@@ -167,7 +167,8 @@ def compare_conversion(
     # STAGIFY_E2E_NO_CACHE=1: the benchmark times cold builds; the tests reuse the build cache.
     cold = os.environ.get("STAGIFY_E2E_NO_CACHE") == "1"
     report = verify(original, converted, context, converted_ignore=outcome.dockerignore, smoke=smoke,
-                    docker=engine.docker_client(), language=outcome.language, rebuild=rebuild, name=name, no_cache=cold)
+                    docker=engine.docker_client(), language=outcome.language, rebuild=rebuild, name=name, no_cache=cold,
+                    left_behind=outcome.left_behind)
     assert report.converted.built, report.problems
     result = Comparison(report, paths)
     _report(name, result.figures())
