@@ -198,6 +198,8 @@ def verify_command(
     port: int | None = typer.Option(None, "--port", help="The port the application listens on (default: the first EXPOSEd one)."),
     env: list[str] = typer.Option([], "--env", help="NAME=VALUE for both containers (repeatable)."),
     smoke_cmd: str | None = typer.Option(None, "--smoke-cmd", help="A command run in both images in place of CMD; exit code and output compared."),
+    smoke_run: bool = typer.Option(False, "--smoke-run", help="Run both images' own start command; exit code and output compared (a CLI program)."),
+    smoke_stdin: str | None = typer.Option(None, "--smoke-stdin", help="Text given on standard input to --smoke-cmd or --smoke-run."),
     timeout: float | None = typer.Option(None, "--timeout", help="Seconds to wait for the port (default 60)."),
     rebuild: bool = typer.Option(True, "--rebuild/--no-rebuild", help="Measure a rebuild after a one-line source change."),
     keep_images: bool = typer.Option(False, "--keep-images", help="Keep the two images (tagged stagify-verify/...)."),
@@ -223,6 +225,10 @@ def verify_command(
         original = decode(_read(file_path), str(file_path))[0]
         settings = for_dockerfile(file_path)
         smoke = smoke_from(settings.verify, settings.verify_source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout, status_paths=http_status)
+        if smoke_run or smoke_stdin is not None:
+            from dataclasses import replace as _replace
+
+            smoke = _replace(smoke, run_image=smoke_run or smoke.run_image, stdin=smoke_stdin if smoke_stdin is not None else smoke.stdin)
         if converted is not None:
             converted_text = decode(_read(converted), str(converted))[0]
             ignore = None

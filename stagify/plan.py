@@ -906,16 +906,22 @@ class _Planner:
         late: list[CopyFrom] = []
         carried_by_line: dict[int, list[str]] = {}
         for fate in ledger.merged(found):
-            late.append(CopyFrom(source=fate.path, dest=fate.path, reason=fate.reason))
+            # A folder a COPY creates is root-owned whatever its owner in the builder: --chown makes it the user's.
+            chown = owner if fate.path in writable and self._is_folder(fate.path, found) else None
+            late.append(CopyFrom(source=fate.path, dest=fate.path, reason=fate.reason, chown=chown))
             said = fate.reason.split(": ", 1)[0] + f", so it copies {fate.path}" if "may write anywhere" in fate.reason else fate.path
             carried_by_line.setdefault(fate.line, []).append(said)
         for path in self._volumes():
             if not covered(path) and all(c.source != path for c in late):
-                late.append(CopyFrom(source=path, dest=path, reason="a VOLUME of the original: created owned by the runtime user"))
+                late.append(CopyFrom(source=path, dest=path, reason="a VOLUME of the original: created owned by the runtime user",
+                                     chown=owner))
         for line, paths in carried_by_line.items():
             decision = acc.decisions[line]
+            before = decision.reason
+            if "no effect" in before or "reach the runtime through the copied artifacts" in before:
+                before = "a build step"  # what it writes is copied: "no effect on the runtime" would not be true
             acc.decisions[line] = Decision(decision.instruction, decision.placement,
-                                           f"{decision.reason}; the runtime copies what it writes: {', '.join(paths)}")
+                                           f"{before}; the runtime copies what it writes: {', '.join(paths)}")
         for fate in found:
             if not fate.carried and fate.reason.startswith("`") and "cannot be told" in fate.reason:
                 acc.note(fate.reason, fate.line, Level.WARNING)

@@ -8,6 +8,7 @@ lists the original's own files the conversion lacks; none may be missing.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,33 @@ def test_what_the_app_reads_and_writes_survives_the_conversion(
     assert result.answers_before == result.answers_after
     assert not result.report.missing, result.report.missing
     assert_smaller_and_non_root(result, ratio)
+
+
+def test_verify_runs_a_command_line_program_with_its_input(engine: Engine, tmp_path: Path) -> None:
+    """``stagify verify --smoke-run --smoke-stdin``: a program that reads standard input, answered the same by both images."""
+    import os
+    import subprocess
+    import sys
+
+    from stagify import convert
+
+    from .helpers import shared_dir
+
+    shared = shared_dir()
+    assert shared is not None
+    case = shared / "realworld" / "java-calc-cli-package"
+    outcome = convert((case / "Dockerfile").read_bytes(), context=case)
+    engine.provide(case / "Dockerfile")
+    engine.provided(outcome.dockerfile or "", tmp_path, "Dockerfile.converted")
+    env = {**os.environ, **engine.env}
+    run = subprocess.run(
+        [sys.executable, "-m", "stagify", "verify", str(case), "--smoke-run", "--smoke-stdin", "alice\n6\n7\n*\n", "--no-rebuild",
+         "--format", "json"],
+        capture_output=True, text=True, env=env, timeout=900,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout)
+    assert report["verified"] and report["same_behaviour"]
+    answer = report["converted"]["answers"][0]
+    assert answer["status"] == 0 and "The result is: 42" in answer["body"]
+    assert not [f for f in report["files_left_behind"] if not f["on_purpose"]]

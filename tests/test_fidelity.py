@@ -103,7 +103,7 @@ def test_files_and_folders_a_run_line_writes_are_copied_into_the_runtime(tmp_pat
     outcome = run(tmp_path, GO_EFFECTS, {"go.mod": GO_MOD, "main.go": GO_SERVER})
     runtime = runtime_of(outcome)
     assert "COPY --from=builder /app/version.txt /app/version.txt" in runtime
-    assert "COPY --from=builder /app/data /app/data" in runtime
+    assert "COPY --from=builder --chown=65532:65532 /app/data /app/data" in runtime
     placement, reason = decision(outcome, 5)
     assert placement is Placement.BUILDER
     assert "/app/version.txt" in reason and "/app/data" in reason
@@ -187,7 +187,7 @@ CMD ["python", "app.py"]
     files = {"requirements.txt": "flask==3.0.3\n", "app.py": "import flask\n"}
     text = run(tmp_path, dockerfile, files).dockerfile or ""
     assert "RUN mkdir -p /app/uploads /var/lib/app && chown -R 10001:10001 /app/uploads /var/lib/app" in text
-    assert "COPY --from=builder /var/lib/app /var/lib/app" in runtime_of_text(text)
+    assert "COPY --from=builder --chown=10001:10001 /var/lib/app /var/lib/app" in runtime_of_text(text)
 
 
 def runtime_of_text(text: str) -> str:

@@ -234,12 +234,21 @@ class PythonLanguage:
         lines: list[str] = []
         if index == first:
             tools = [c for c in commands[: commands.index(installs[0])] if is_tool_install(c.argv)]
+            # An upgrade of pip itself runs in the virtualenv, so the upgraded pip is the one that installs, as in the
+            # original; other tools (poetry, pipenv) are installed before it and stay out of it.
+            upgrades = [c for c in tools if set(named(pip_args(c.argv) or [])) <= {"pip", "setuptools", "wheel"}]
+            after: list[str] = []
             if tools and all(c.operator in ("", "&&") for c in commands[: commands.index(installs[0]) + 1]):
                 tool_mounts = (Mount(CACHES["pip"]),) if _is_root(walked.state.user) else ()
-                lines.append(with_mounts("RUN " + " && ".join(c.text for c in tools), (), tool_mounts, inp.dockerfile.escape))
+                before = [c for c in tools if c not in upgrades]
+                if before:
+                    lines.append(with_mounts("RUN " + " && ".join(c.text for c in before), (), tool_mounts, inp.dockerfile.escape))
+                if upgrades:
+                    after.append(with_mounts("RUN " + " && ".join(c.text for c in upgrades), (), tool_mounts, inp.dockerfile.escape))
                 for c in tools:
                     text = replace_command(text, c.text + " &&", "", inp.dockerfile.escape)
             lines += self._venv_lines(inp)
+            lines += after
         mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
         lines.append(with_mounts(text, ins.flags, mounts, inp.dockerfile.escape))
         reason = f"installs the dependencies into the virtualenv {VENV} the runtime copies"
