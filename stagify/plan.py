@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import images, lintfix, packages, shell
 from .context import BuildContext
@@ -25,7 +26,7 @@ from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split
 from .options import Options
 from .parse import exec_form, split_flags
 from .pragmas import Forced
-from .secrets import SECRET_FILES
+from .secrets import IGNORE_PATTERNS, holds_credentials, is_secret_file
 from .stageplan import (
     BuilderPlan,
     ConversionPlan,
@@ -49,18 +50,12 @@ _WRITABLE = re.compile(r"\.(db|sqlite3?|db3)$")
 # Programs a distroless or scratch runtime does not have.
 _BASIC_TOOLS = ("curl", "wget", "nc", "ps", "jq", "bash", "sh")
 
+# COPY --exclude is generally available from this Dockerfile syntax on (moby/buildkit#6232).
+EXCLUDE_SYNTAX = "docker/dockerfile:1.19"
+
 GENERIC_IGNORES = (
     ".git",
-    ".env",
-    ".env.*",
-    "*.pem",
-    "*.key",
-    "*.p12",
-    "*.pfx",
-    "id_rsa*",
-    "id_ed25519*",
-    ".netrc",
-    ".pypirc",
+    *IGNORE_PATTERNS,
     ".idea",
     ".vscode",
     "*.swp",
@@ -188,6 +183,7 @@ class _Planner:
             if line not in acc.sources:
                 acc.sources.append(line)
         copies = self._copies(runtime, user, start)
+        self._scrub_builder(copies)
         missing = [p for p in needs.packages if not runtime.package_manager and p not in packages.IN_DISTROLESS]
         if missing:
             acc.note(f"the runtime has no package manager; not installed: {', '.join(missing)}", None, Level.WARNING)
@@ -221,13 +217,19 @@ class _Planner:
             setup=tuple(acc.setup),
             sources=tuple(acc.sources),
         )
-        protected = self._protected_sources(builder_plan)
-        ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self.lang.dockerignore(inp), *inp.options.dockerignore]))
+        inputs = self._secret_build_inputs()
+        protected = tuple(dict.fromkeys([*self._protected_sources(builder_plan), *inputs]))
+        runtime_plan = self._exclude_protected_secrets(runtime_plan, protected)
+        directives = tuple(d.raw for d in inp.dockerfile.directives)
+        if any("--exclude=" in line.text for line in runtime_plan.sources) and not any(d.name == "syntax" for d in inp.dockerfile.directives):
+            directives = (f"# syntax={EXCLUDE_SYNTAX}", *directives)
+        ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self._credential_files(), *self.lang.dockerignore(inp),
+                                       *inp.options.dockerignore]))
         ordered = tuple(acc.decisions[i.line] for i in inp.dockerfile.instructions if i.line in acc.decisions)
         return ConversionPlan(
             language=self.lang.name,
             template=self.lang.template,
-            directives=tuple(d.raw for d in inp.dockerfile.directives),
+            directives=directives,
             global_args=tuple(carried(i) for i in inp.dockerfile.global_args),
             builder=builder_plan,
             runtime=runtime_plan,
@@ -707,6 +709,9 @@ class _Planner:
             reason += "; ADD of local files written as COPY"
         target.append(carried(ins, text))
         runtime_reason = self.lang.copy_to_runtime(self.inp, w)
+        if runtime_reason and w.copy is not None and w.copy.sources and all(is_secret_file(src) for src in w.copy.sources):
+            self.acc.decide(ins, Placement.BUILDER, f"{reason}; it looks like a secret, so the runtime stage does not get it")
+            return
         if runtime_reason:
             self.acc.r_sources.append(carried(ins, text))
             self.acc.decide(ins, Placement.BOTH, f"{reason}; {runtime_reason}")
@@ -798,6 +803,9 @@ class _Planner:
             # Several folders may fill one destination (Spring Boot's layers into ./): one copy per source.
             if (dest in seen and not dest.endswith("/")) or (stage, source, dest) in added:
                 return
+            if is_secret_file(source):
+                acc.note(f"{source} looks like a secret: not copied into the runtime; pass it at run time", None, Level.WARNING)
+                return
             seen.add(dest)
             added.add((stage, source, dest))
             copies.append(CopyFrom(source=source, dest=dest, chown=chown, reason=reason, stage=stage))
@@ -827,7 +835,7 @@ class _Planner:
             where = image_path(list(inp.copies), rel, inp.context)
             if where is None:
                 continue
-            if SECRET_FILES.search(rel):
+            if is_secret_file(rel, inp.context.read_text(rel)):
                 acc.note(f"{rel} looks like a secret: not copied into the runtime; pass it at run time", None, Level.WARNING)
                 continue
             chown = owner if _WRITABLE.search(rel) else None
@@ -848,6 +856,71 @@ class _Planner:
                         "(net.ipv4.ip_unprivileged_port_start=0) except with --network host",
                         ins.line,
                     )
+
+    def _scrub_builder(self, copies: list[CopyFrom]) -> None:
+        """Secret files the Dockerfile copies into a folder the runtime takes whole from the builder: removed there first."""
+        found: list[str] = []
+        for w in self.walked:
+            record = w.copy
+            if record is None or w.instruction.flag("from") is not None:
+                continue
+            for source in record.sources:
+                if not is_secret_file(source):
+                    continue
+                dest = posixpath.join(record.dest, posixpath.basename(source.rstrip("/"))) if record.dest_is_dir else record.dest
+                if any(c.stage is None and dest.startswith(c.source.rstrip("/") + "/") for c in copies):
+                    found.append(dest)
+        if found:
+            self.acc.sources.append(Line(
+                text="RUN rm -rf -- " + " ".join(shlex.quote(p) for p in dict.fromkeys(found)),
+                comments=("# Secret-looking files the runtime would take with the folder it copies: removed from the builder's",
+                          "# final state, so the runtime stage does not get them (pass them at run time)"),
+            ))
+
+    def _exclude_protected_secrets(self, runtime: RuntimePlan, protected: tuple[str, ...]) -> RuntimePlan:
+        """A runtime COPY of a context folder leaves out the secret files the .dockerignore could not (the builder copies them)."""
+        secrets = [p for p in protected if is_secret_file(p, self.inp.context.read_text(p) if self.inp.context.is_file(p) else None)]
+        if not secrets:
+            return runtime
+        lines = []
+        for line in runtime.sources:
+            ins = _pseudo(line.text)
+            parts = copy_parts(ins) if ins is not None and line.text.split(None, 1)[0] in ("COPY", "ADD") else None
+            if ins is None or parts is None or ins.flag("from") is not None:
+                lines.append(line)
+                continue
+            excluded = []
+            for source in parts[0]:
+                folder = "" if source in (".", "./") else source.rstrip("/") + "/"
+                excluded += [p[len(folder):] for p in secrets if p.startswith(folder) and p != source.rstrip("/")]
+            if not excluded:
+                lines.append(line)
+                continue
+            keyword, rest = line.text.split(None, 1)
+            flags = " ".join(f"--exclude={shlex.quote(e)}" for e in dict.fromkeys(excluded))
+            lines.append(Line(text=f"{keyword} {flags} {rest}", comments=line.comments))
+        return replace(runtime, sources=tuple(lines))
+
+    def _secret_build_inputs(self) -> list[str]:
+        """Secret-looking context files the build reads (a front end's .env.production): kept, with a warning."""
+        found = []
+        for rel, reader in self.lang.secret_build_inputs(self.inp):
+            found.append(rel)
+            name = rel.rsplit("/", 1)[-1].lstrip(".").replace(".", "_") or "env"
+            self.acc.note(f"{rel} looks like a secret, but {reader} reads it: it is left out of .dockerignore, so it is in the "
+                          "build context and the builder's layers (the runtime stage does not get it); to keep it out of every "
+                          f"layer, pass it as a BuildKit secret: RUN --mount=type=secret,id={name},target={rel} <the build command> "
+                          f"(docker build --secret id={name},src={rel})", None, Level.WARNING)
+        return found
+
+    def _credential_files(self) -> list[str]:
+        """Context files with ordinary names (.npmrc, config.json) that hold a credential: ignored by path."""
+        found = []
+        for rel in self.inp.context.walk():
+            name = rel.rsplit("/", 1)[-1]
+            if name in (".npmrc", ".yarnrc.yml", "config.json") and holds_credentials(rel, self.inp.context.read_text(rel)):
+                found.append(rel)
+        return found
 
     def _protected_sources(self, builder: BuilderPlan) -> tuple[str, ...]:
         """Context paths the new Dockerfile COPYs by name: .dockerignore must never hide them."""

@@ -413,6 +413,9 @@ class GoLanguage:
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return list(self._facts_of(inp).runtime_paths)
 
+    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
     def dockerignore(self, inp: PlanInput) -> list[str]:
         lines = [".github", ".gitlab-ci.yml", "*.test", "*.prof", "coverage.out", "coverage.html", "*.coverprofile"]
         for w in inp.walked:

@@ -469,6 +469,9 @@ class JavaLanguage:
                              "either); the JVM itself reads JAVA_TOOL_OPTIONS", w.instruction.line, Level.WARNING)]
         return []
 
+    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = facts_of(inp)
         prefix = facts.project_dir + "/" if facts.project_dir else ""
