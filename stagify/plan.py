@@ -859,17 +859,18 @@ class _Planner:
 
     def _scrub_builder(self, copies: list[CopyFrom]) -> None:
         """Secret files the Dockerfile copies into a folder the runtime takes whole from the builder: removed there first."""
+        records = [w.copy for w in self.walked if w.copy is not None and w.instruction.flag("from") is None]
+        # Copied by name, so the .dockerignore lets them in: a copy of their folder brings them along too.
+        named = {s.strip("/") for r in records for s in r.sources if is_secret_file(s)}
         found: list[str] = []
-        for w in self.walked:
-            record = w.copy
-            if record is None or w.instruction.flag("from") is not None:
-                continue
+        for record in records:
             for source in record.sources:
-                if not is_secret_file(source):
-                    continue
-                dest = posixpath.join(record.dest, posixpath.basename(source.rstrip("/"))) if record.dest_is_dir else record.dest
-                if any(c.stage is None and dest.startswith(c.source.rstrip("/") + "/") for c in copies):
-                    found.append(dest)
+                folder = "" if source.strip("/") in ("", ".") else source.strip("/") + "/"
+                if source.strip("/") in named:
+                    dests = [posixpath.join(record.dest, posixpath.basename(source.rstrip("/"))) if record.dest_is_dir else record.dest]
+                else:
+                    dests = [posixpath.join(record.dest, rel[len(folder):]) for rel in sorted(named) if rel.startswith(folder)]
+                found += [d for d in dests if any(c.stage is None and d.startswith(c.source.rstrip("/") + "/") for c in copies)]
         if found:
             self.acc.sources.append(Line(
                 text="RUN rm -rf -- " + " ".join(shlex.quote(p) for p in dict.fromkeys(found)),

@@ -171,3 +171,41 @@ def _run(ins: Instruction) -> list[Note]:
             found.append(label)
     return [_warning(f"RUN has {what}: the command line is kept in the image's history; use RUN --mount=type=secret,id=... "
                      "and read the secret from /run/secrets/<id> instead", ins.line) for what in dict.fromkeys(found)]
+
+
+REDACTED = "***"
+# NAME=value anywhere (ENV, ARG, a RUN's assignments), and the legacy ``ENV NAME value`` form.
+_ASSIGNMENT = re.compile(r"""(?P<name>\b[A-Za-z_][A-Za-z0-9_]*)=(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"'\\]+)""")
+_LEGACY_ENV = re.compile(r"^(?P<head>\s*ENV\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+)(?P<value>[^=\n][^\n]*?)(?P<tail>\s*\\?)$", re.I | re.M)
+_REDACT_PATTERNS = (
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:)[^@\s/'\"$]+(@)", re.I), rf"\g<1>{REDACTED}\g<2>"),
+    (re.compile(r"(\b(?:curl|wget)\b[^|;&\n]*\s(?:-u|--user)[ =]?['\"]?[^\s:'\"]+:)[^\s'\"$]+"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(--password[ =]['\"]?)[^\s'\"$-][^\s'\"]*"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(\bdocker\s+login\b[^|;&\n]*\s-p\s*)[^\s$]\S*"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(_auth(?:Token)?\s*=\s*['\"]?)[A-Za-z0-9+/=_-]{8,}"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(\bmysql(?:admin)?\b[^|;&\n]*\s-p)[^\s$'\"]{2,}"), rf"\g<1>{REDACTED}"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret value the scan would report replaced by ``***`` (names and structure kept).
+
+    For machine-readable outputs (JSON, SARIF), which end up in CI logs and dashboards.
+    """
+    for pattern, _ in _VALUES:
+        text = pattern.sub(REDACTED, text)
+    for pattern, replacement in _REDACT_PATTERNS:
+        text = pattern.sub(replacement, text)
+
+    def assignment(found: re.Match[str]) -> str:
+        value = found.group("value").strip("\"'")
+        if looks_secret(found.group("name")) and value and not value.startswith("$"):
+            return f"{found.group('name')}={REDACTED}"
+        return found.group(0)
+
+    def legacy(found: re.Match[str]) -> str:
+        if looks_secret(found.group("name")) and not found.group("value").startswith("$"):
+            return f"{found.group('head')}{REDACTED}{found.group('tail')}"
+        return found.group(0)
+
+    return _LEGACY_ENV.sub(legacy, _ASSIGNMENT.sub(assignment, text))
