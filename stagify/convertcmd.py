@@ -195,9 +195,8 @@ def _recover(folders: tuple[Path, ...]) -> None:
     """Finish what an interrupted earlier write left in these folders, before reading them."""
     from .write import recover
 
-    for folder in dict.fromkeys(folders):
-        with contextlib.suppress(WriteError):  # another stagify writes there: its write checks what this one reads
-            recover(folder)
+    with contextlib.suppress(WriteError):  # another stagify writes there: its write checks what this one reads
+        recover(*folders)
 
 
 def _failed(exc: StagifyError) -> Outcome:

@@ -260,9 +260,9 @@ def _refusal(repo: Path, branch: str, allow_dirty: bool) -> str | None:
 def recover_all(targets: list[Target]) -> list[str]:
     """Finish what an interrupted earlier run journaled, and remove its temporary files, before reading anything."""
     done: list[str] = []
-    for folder in sorted({f for t in targets for f in (t.dockerfile.parent, t.context)}, key=str):
+    for pair in dict.fromkeys((t.dockerfile.parent, t.context) for t in targets):
         try:
-            done.extend(recover(folder))
+            done.extend(recover(*pair))  # a journal names files in its Dockerfile's folder and its context only
         except WriteError as exc:
             done.append(str(exc))
     return done

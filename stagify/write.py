@@ -40,7 +40,7 @@ class WriteError(Exception):
 
 
 class Interrupted(BaseException):
-    """SIGTERM arrived while files were being replaced (SIGINT raises KeyboardInterrupt); what was done is undone."""
+    """SIGINT or SIGTERM arrived while files were being written; what was done is undone."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(f"signal {signum}")
@@ -87,8 +87,7 @@ def write_all(files: list[tuple[Path, str]], backup: bool, seen: Mapping[Path, S
     seen = seen or {}
     folders = sorted({path.parent for path, _ in files}, key=str)
     with _locked(folders, lock_timeout, files[0][0] if files else Path(".")), _signals_raise():
-        for folder in folders:
-            recover(folder, locked=True)
+        recover(*folders, locked=True)
         originals: dict[Path, bytes | None] = {}
         for path, _ in files:
             try:
@@ -138,35 +137,44 @@ def _replace(files: list[tuple[Path, str]], originals: dict[Path, bytes | None],
             for path, _ in files]
 
 
-def recover(folder: Path, locked: bool = False) -> list[str]:
-    """Finish the writes an interrupted run journaled in ``folder``; remove its stray temporary files.
+def recover(*folders: Path, locked: bool = False) -> list[str]:
+    """Finish the writes an interrupted run journaled in ``folders``; then remove their stray temporary files.
 
     A journal is written only once every temporary file it names is complete, so its renames
-    are finished (a file changed since is left alone). Returns what was done, one line each.
+    are finished (a file changed since is left alone). A journal may name temporary files in
+    another of the folders: every journal is replayed before any temporary file is removed.
+    Returns what was done, one line each.
     """
-    if not folder.is_dir():
-        return []
+    present = sorted({f for f in folders if f.is_dir()}, key=str)
     if not locked:
-        with _locked([folder], LOCK_TIMEOUT, folder):
-            return recover(folder, locked=True)
+        with _locked(present, LOCK_TIMEOUT, present[0] if present else Path(".")):
+            return recover(*present, locked=True)
     done: list[str] = []
-    for journal in sorted(folder.glob(f"{TEMP_PREFIX}*{JOURNAL_SUFFIX}")):
-        try:
-            entries = json.loads(journal.read_text(encoding="utf-8"))
-            for entry in entries:
-                tmp, final, before = Path(entry["tmp"]), Path(entry["final"]), Seen(entry["before"])
-                if tmp.exists() and before.matches(_read(final)):
-                    os.replace(tmp, final)
-                    done.append(f"{final}: finished the write an interrupted run had started")
-                elif tmp.exists():
-                    tmp.unlink()
-            journal.unlink()
-        except (OSError, ValueError, KeyError, TypeError):
+    for folder in present:
+        for journal in sorted(folder.glob(f"{TEMP_PREFIX}*{JOURNAL_SUFFIX}")):
+            done.extend(_replay(journal))
+    for folder in present:
+        for leftover in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
             with contextlib.suppress(OSError):
-                journal.unlink()  # unreadable: written by a run killed before its renames began
-    for leftover in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+                leftover.unlink()
+    return done
+
+
+def _replay(journal: Path) -> list[str]:
+    done = []
+    try:
+        entries = json.loads(journal.read_text(encoding="utf-8"))
+        for entry in entries:
+            tmp, final, before = Path(entry["tmp"]), Path(entry["final"]), Seen(entry["before"])
+            if tmp.exists() and before.matches(_read(final)):
+                os.replace(tmp, final)
+                done.append(f"{final}: finished the write an interrupted run had started")
+            elif tmp.exists():
+                tmp.unlink()
+        journal.unlink()
+    except (OSError, ValueError, KeyError, TypeError):
         with contextlib.suppress(OSError):
-            leftover.unlink()
+            journal.unlink()  # unreadable: nothing it names can be trusted
     return done
 
 
@@ -279,7 +287,7 @@ def _locked(folders: list[Path], timeout: float, label: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_raise() -> Iterator[None]:
-    """SIGTERM raises while files are replaced, so what was done is undone (SIGINT already raises)."""
+    """SIGINT and SIGTERM raise while files are written, so what was done is undone (and said so)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -287,8 +295,9 @@ def _signals_raise() -> Iterator[None]:
     def _raise(signum: int, frame: FrameType | None) -> None:
         raise Interrupted(signum)
 
-    previous = signal.signal(signal.SIGTERM, _raise)
+    previous = {signum: signal.signal(signum, _raise) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -148,6 +148,7 @@ _CRASH = textwrap.dedent("""
     import stagify.write as w
     how, after = sys.argv[1], int(sys.argv[2])
     folder = Path(sys.argv[3])
+    other = Path(sys.argv[4]) if len(sys.argv) > 4 else folder  # where the Dockerfile is
     real = os.replace
     count = [0]
     def replace(src, dst):
@@ -159,7 +160,7 @@ _CRASH = textwrap.dedent("""
             os.kill(os.getpid(), getattr(signal, how))
     w.os.replace = replace
     try:
-        w.write_all([(folder / ".dockerignore", "new ignore\\n"), (folder / "Dockerfile", "new dockerfile\\n")], backup=True)
+        w.write_all([(folder / ".dockerignore", "new ignore\\n"), (other / "Dockerfile", "new dockerfile\\n")], backup=True)
     except w.Interrupted:
         sys.exit(143)
     except KeyboardInterrupt:
@@ -167,9 +168,10 @@ _CRASH = textwrap.dedent("""
 """)
 
 
-def _crash(folder: Path, how: str, after: int) -> int:
+def _crash(folder: Path, how: str, after: int, other: Path | None = None) -> int:
     script = _CRASH.format(repo=str(REPO))
-    return subprocess.run([sys.executable, "-c", script, how, str(after), str(folder)], timeout=60).returncode
+    extra = [str(other)] if other is not None else []
+    return subprocess.run([sys.executable, "-c", script, how, str(after), str(folder), *extra], timeout=60).returncode
 
 
 def _old_files(folder: Path) -> None:
@@ -188,6 +190,19 @@ def test_a_write_killed_at_any_rename_is_finished_by_the_next_run(tmp_path: Path
     assert (tmp_path / ".dockerignore").read_text() == "new ignore\n"
     assert (tmp_path / "Dockerfile.bak").read_text() == "old dockerfile\n"
     assert (tmp_path / ".dockerignore.bak").read_text() == "old ignore\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_killed_write_across_two_folders_is_finished_whatever_folder_is_looked_at_first(tmp_path: Path) -> None:
+    context, dockerfiles = tmp_path / "b-context", tmp_path / "a-dockerfiles"  # the Dockerfile's folder sorts first
+    context.mkdir()
+    dockerfiles.mkdir()
+    (context / ".dockerignore").write_text("old ignore\n")
+    (dockerfiles / "Dockerfile").write_text("old dockerfile\n")
+    assert _crash(context, "kill", 1, dockerfiles) == -signal.SIGKILL
+    recover(dockerfiles, context)
+    assert (dockerfiles / "Dockerfile").read_text() == "new dockerfile\n"
+    assert (context / ".dockerignore").read_text() == "new ignore\n"
     assert leftovers(tmp_path) == []
 
 
