@@ -34,7 +34,7 @@ from .options import Options, RuntimeChoice
 from .parse import decode, parse
 from .report import detection_json, detection_text, verify_json, verify_rows
 from .terminal import print_diff, wants_color
-from .write import Seen, WriteError, write_all
+from .write import Interrupted, Seen, WriteError, write_all
 
 if TYPE_CHECKING:
     from .discover import Target
@@ -181,6 +181,8 @@ def pin_command(
             written = write_all([(target, pinned.text)], backup=backup, seen={target: Seen.of_bytes(data)})
         except WriteError as exc:
             raise _fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
+        except Interrupted as exc:
+            raise _fail(f"{file_path}: interrupted (signal {exc.signum}); nothing was written", Exit.CANNOT_WRITE) from None
         typer.echo(f"pinned {len(pinned.changed)} image(s) in {written[0].path}", err=True)
 
 
@@ -299,7 +301,6 @@ def migrate_command(
     from .discover import find
     from .migrate import apply, changes, recover_all, strict_result
     from .report import migrate_json, migrate_markdown, migrate_summary
-    from .write import Interrupted
 
     if lang is not None and lang not in names():
         raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
@@ -340,6 +341,8 @@ def migrate_command(
             write_all([(report_file, text)], backup=False)
         except WriteError as exc:
             raise _fail(str(exc), Exit.CANNOT_WRITE) from None
+        except Interrupted as exc:
+            raise _fail(f"{report_file}: interrupted (signal {exc.signum}); not written", Exit.CANNOT_WRITE) from None
     fmt = Format.JSON if as_json else fmt
     if fmt is Format.JSON:
         typer.echo(json.dumps(migrate_json(results, applied), indent=2))
