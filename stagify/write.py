@@ -71,8 +71,10 @@ class Seen:
     def matches(self, current: bytes | None) -> bool:
         if current is None or self.sha256 is None:
             return current is None and self.sha256 is None
-        return self.sha256 in (hashlib.sha256(current).hexdigest(),
-                               hashlib.sha256(current.decode("utf-8", errors="replace").encode("utf-8")).hexdigest())
+        # Read as text (of_text), a file had its undecodable bytes replaced and its line ends made \n.
+        text = current.decode("utf-8", errors="replace")
+        forms = (current, text.encode("utf-8"), text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8"))
+        return self.sha256 in {hashlib.sha256(form).hexdigest() for form in forms}
 
 
 def write_all(files: list[tuple[Path, str]], backup: bool, seen: Mapping[Path, Seen] | None = None,

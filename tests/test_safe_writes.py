@@ -100,6 +100,15 @@ def test_a_second_run_writing_during_the_first_cannot_lose_the_original(tmp_path
     assert (folder / "Dockerfile").read_text() == converted
 
 
+def test_a_crlf_dockerignore_read_as_text_is_not_taken_for_a_changed_one(tmp_path: Path) -> None:
+    folder, _, converted = project(tmp_path)
+    (folder / ".dockerignore").write_bytes(b"*.log\r\n")
+    run = stagify("convert", "--write", "proj", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (folder / "Dockerfile").read_text() == converted
+    assert (folder / ".dockerignore.bak").read_bytes() == b"*.log\r\n"
+
+
 def test_two_threads_writing_what_they_read_one_wins_the_other_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "Dockerfile"
     target.write_text("FROM golang:1.22\n")
