@@ -890,6 +890,14 @@ class _Planner:
             if ins is None or parts is None or ins.flag("from") is not None:
                 lines.append(line)
                 continue
+            named = [src for src in parts[0] if src.strip("/") in secrets]
+            if named and not ins.is_exec_form and "\n" not in line.text:
+                kept = [src for src in parts[0] if src not in named]  # a secret named beside other files: only they stay
+                if not kept:
+                    continue
+                line = Line(text=" ".join([line.text.split(None, 1)[0], *(f.render() for f in ins.flags), *kept, parts[1]]),
+                            comments=line.comments)
+                parts = (kept, parts[1])
             excluded = []
             for source in parts[0]:
                 folder = "" if source in (".", "./") else source.rstrip("/") + "/"

@@ -114,6 +114,16 @@ def test_secret_files_never_reach_the_runtime_stage(tmp_path: Path, case: str, e
             assert "the runtime stage does not get it" in note.message
 
 
+def test_a_secret_named_beside_other_files_is_left_out_of_the_runtime_copy(tmp_path: Path) -> None:
+    folder = with_secrets("seed-001-node-express", tmp_path / "proj", explicit=False)
+    text = (folder / "Dockerfile").read_text()
+    (folder / "Dockerfile").write_text(text.replace("COPY . .\n", "COPY .env package.json ./\nCOPY . .\n", 1))
+    outcome = convert((folder / "Dockerfile").read_bytes(), context=folder)
+    runtime = (outcome.dockerfile or "").rsplit("\nFROM ", 1)[1]
+    assert "COPY package.json ./" in runtime and "COPY .env" not in runtime
+    assert leaked(outcome, folder) == []
+
+
 def test_the_dockerignore_leaves_secrets_out_at_any_depth(tmp_path: Path) -> None:
     folder = with_secrets("seed-001-go-api", tmp_path / "proj", explicit=False)
     outcome = convert((folder / "Dockerfile").read_bytes(), context=folder)
