@@ -187,7 +187,11 @@ def _journal(prepared: list[tuple[str, Path]], before: dict[Path, bytes | None])
     first = prepared[0][1]
     tmp = _temporary(first, json.dumps(entries).encode("utf-8"), 0o600)
     journal = Path(tmp[: -len(TEMP_SUFFIX)] + JOURNAL_SUFFIX)
-    os.replace(tmp, journal)
+    try:
+        os.replace(tmp, journal)
+    except BaseException:
+        _discard([tmp])
+        raise
     return journal
 
 

@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stagify import Status, convert
 from stagify import convertcmd as cc
@@ -334,3 +336,57 @@ def test_a_dockerignore_symlinked_outside_the_context_is_refused(tmp_path: Path)
         assert "is a symlink to" in run.stderr and "outside the build context" in run.stderr
     assert (folder / ".dockerignore").is_symlink() and outside.read_text() == "PRIVATE CONTENT OUTSIDE THE CONTEXT\n"
     assert (folder / "Dockerfile").read_text() == original
+
+
+# -- all or none, whatever fails: a property over random sets of files and a failure at any step --------
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(
+    names=st.lists(st.sampled_from(["Dockerfile", ".dockerignore", "sub/Dockerfile", "other/.dockerignore"]), min_size=1, max_size=4,
+                   unique=True),
+    existing=st.lists(st.booleans(), min_size=4, max_size=4),
+    old_backups=st.lists(st.booleans(), min_size=4, max_size=4),
+    fail_at=st.integers(min_value=1, max_value=12),
+    backup=st.booleans(),
+)
+def test_a_failed_write_leaves_every_file_and_backup_as_it_was(names: list[str], existing: list[bool], old_backups: list[bool],
+                                                               fail_at: int, backup: bool) -> None:
+    import tempfile
+
+    import stagify.write as w
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "sub").mkdir()
+        (root / "other").mkdir()
+        for i, name in enumerate(names):
+            if existing[i]:
+                (root / name).write_text(f"old {name}\n")
+            if old_backups[i]:
+                (root / (name + ".bak")).write_text(f"older {name}\n")
+        before = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+        real = os.replace
+        calls = [0]
+
+        def failing(src: str | Path, dst: str | Path) -> None:
+            calls[0] += 1
+            if calls[0] == fail_at:
+                raise OSError(28, "No space left on device")
+            real(src, dst)
+
+        w.os.replace = failing  # type: ignore[assignment]
+        try:
+            w.write_all([(root / name, f"new {name}\n") for name in names], backup=backup)
+            wrote = True
+        except WriteError:
+            wrote = False
+        finally:
+            w.os.replace = real
+        after = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+        if wrote:
+            assert all(after[name] == f"new {name}\n".encode() for name in names)
+            assert all(after[name + ".bak"] == before[name] for name in names if backup and name in before)
+        else:
+            assert after == before
+        assert not [n for n in after if "/.stagify-" in "/" + n]
