@@ -150,6 +150,18 @@ def test_a_secret_looking_file_the_front_end_build_reads_is_kept_with_a_warning(
     assert ".env.production" not in runtime_files(outcome, folder).values()
 
 
+def test_an_npmrc_with_a_token_the_install_reads_is_kept_for_the_builder_only(tmp_path: Path) -> None:
+    folder = copy_context(FIXTURES / "seed-001-node-express", tmp_path / "proj")
+    (folder / ".npmrc").write_text(NPMRC)
+    outcome = convert((folder / "Dockerfile").read_bytes(), context=folder)
+    assert not is_ignored(parse_rules(outcome.dockerignore or ""), ".npmrc")  # npm ci needs it in the deps stage
+    warning = next(n for n in outcome.notes if n.message.startswith(".npmrc looks like a secret, but the npm install reads it"))
+    assert "RUN --mount=type=secret,id=npmrc,target=.npmrc" in warning.message
+    assert "COPY --exclude=.npmrc . ." in (outcome.dockerfile or "")
+    assert (outcome.dockerfile or "").startswith("# syntax=docker/dockerfile:1.19\n")
+    assert leaked(outcome, folder) == []
+
+
 def test_go_assets_holding_credentials_are_not_copied_into_the_runtime(tmp_path: Path) -> None:
     folder = copy_context(FIXTURES / "seed-001-go-api", tmp_path / "proj")
     (folder / "secrets.yaml").write_text("db_password: hunter2\n")
