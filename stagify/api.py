@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -12,7 +13,7 @@ from .detect import Detection, require
 from .errors import StagifyError
 from .imageref import Family, parse_ref
 from .languages import by_name
-from .model import Dockerfile
+from .model import Dockerfile, Keyword
 from .options import Options
 from .parse import decode, parse
 from .plan import build_plan
@@ -85,6 +86,8 @@ def convert(
             return Outcome(path=path, status=Status.SKIPPED, original=original,
                            reason=f"`# stagify: ignore` at line {found.ignore_line}")
         skip = _skip_reason(df)
+        if not skip:
+            _refuse_windows_paths(df)
         if skip:
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip)
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
@@ -137,6 +140,19 @@ def _skip_reason(df: Dockerfile) -> str | None:
     if ref.family is Family.WINDOWS:
         raise StagifyError(df.path, stage.from_.line, f"{ref}: Windows base images are not supported")
     return None
+
+
+# A drive letter and a separator (C:\src, c:/tools) at the start of a word: a Windows container's path.
+_WINDOWS_PATH = re.compile(r"""(?:^|[\s"'\[,=])[A-Za-z]:[\\/]""")
+_PATH_KEYWORDS = (Keyword.WORKDIR, Keyword.COPY, Keyword.ADD, Keyword.VOLUME, Keyword.ENTRYPOINT, Keyword.CMD)
+
+
+def _refuse_windows_paths(df: Dockerfile) -> None:
+    """A Dockerfile for Windows containers (``WORKDIR C:\\app``, often under a backtick escape) cannot be converted."""
+    for ins in df.instructions:
+        if ins.keyword in _PATH_KEYWORDS and _WINDOWS_PATH.search(ins.args):
+            raise StagifyError(df.path, ins.line, f"{ins.keyword.value} {ins.args.strip()}: a Windows path; "
+                               "stagify converts Linux images only, and this Dockerfile builds a Windows container")
 
 
 def warnings(outcome: Outcome) -> list[Note]:

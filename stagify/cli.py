@@ -34,7 +34,7 @@ from .options import Options, RuntimeChoice
 from .parse import decode, parse
 from .report import detection_json, detection_text, verify_json, verify_rows
 from .terminal import print_diff, wants_color
-from .write import WriteError, write_all
+from .write import Interrupted, Seen, WriteError, write_all
 
 if TYPE_CHECKING:
     from .discover import Target
@@ -159,7 +159,8 @@ def pin_command(
         raise _fail("--write cannot be combined with --check or --stdout", Exit.USAGE)
     try:
         file_path = find_dockerfile(Path(path))
-        text, _ = decode(_read(file_path), str(file_path))
+        data = _read(file_path)
+        text, _ = decode(data, str(file_path))
         pinned = pin(text, str(file_path), _resolver(mirrors))
     except PinError as exc:
         raise _fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
@@ -176,9 +177,12 @@ def pin_command(
         raise typer.Exit(int(Exit.WOULD_CHANGE if pinned.changed else Exit.OK))
     if write and pinned.changed:
         try:
-            written = write_all([(_pin_target(file_path), pinned.text)], backup=backup)
+            target = _pin_target(file_path)
+            written = write_all([(target, pinned.text)], backup=backup, seen={target: Seen.of_bytes(data)})
         except WriteError as exc:
             raise _fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
+        except Interrupted as exc:
+            raise _fail(f"{file_path}: interrupted (signal {exc.signum}); nothing was written", Exit.CANNOT_WRITE) from None
         typer.echo(f"pinned {len(pinned.changed)} image(s) in {written[0].path}", err=True)
 
 
@@ -297,6 +301,7 @@ def migrate_command(
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when any file would change."),
     git_branch: str | None = typer.Option(None, "--git-branch", help="With --write: create this branch in each repository and commit there."),
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="With --git-branch: also migrate repositories with uncommitted changes."),
+    outside_root: bool = typer.Option(False, "--allow-outside-root", help="With --write: also write build contexts a compose file places outside ROOT."),
     report_file: Path | None = typer.Option(None, "--report", help="Write a report: FILE.md (Markdown) or FILE.json."),
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
     fmt: Format = typer.Option(Format.TEXT, "--format", help="text (summary); json (the report); sarif (SARIF 2.1.0 findings)."),
@@ -311,7 +316,7 @@ def migrate_command(
 ) -> None:
     """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
     from .discover import find
-    from .migrate import apply, changes, strict_result
+    from .migrate import apply, changes, recover_all, strict_result
     from .report import migrate_json, migrate_markdown, migrate_summary
 
     if lang is not None and lang not in names():
@@ -328,6 +333,9 @@ def migrate_command(
         if not root.exists():
             raise _fail(f"{root}: no such file or folder", Exit.CANNOT_CONVERT)
     targets = find(list(roots))
+    if write:
+        for line in recover_all(targets):
+            typer.echo(line, err=True)
     options = Options(runtime=runtime, language=lang)
     results = _convert_with_progress(targets, options, jobs)
     if strict:
@@ -340,13 +348,18 @@ def migrate_command(
                 if before is None:
                     before = next((r.original_ignore or "" for r in results if r.context == change.context), "")
                 _print_diff(unified(before, text, str(path)), no_color)
-    applied = apply(results, backup=backup, branch=git_branch, allow_dirty=allow_dirty) if write else None
+    try:
+        applied = apply(results, backup=backup, branch=git_branch, allow_dirty=allow_dirty, outside_root=outside_root) if write else None
+    except Interrupted as exc:
+        raise _fail(f"interrupted (signal {exc.signum}): every build context is either as it was or fully written", Exit.CANNOT_WRITE) from None
     if report_file is not None:
         text = json.dumps(migrate_json(results, applied), indent=2) + "\n" if report_file.suffix.lower() == ".json" else migrate_markdown(results, applied)
         try:
             write_all([(report_file, text)], backup=False)
         except WriteError as exc:
             raise _fail(str(exc), Exit.CANNOT_WRITE) from None
+        except Interrupted as exc:
+            raise _fail(f"{report_file}: interrupted (signal {exc.signum}); not written", Exit.CANNOT_WRITE) from None
     fmt = Format.JSON if as_json else fmt
     if fmt is Format.JSON:
         typer.echo(json.dumps(migrate_json(results, applied), indent=2))

@@ -38,6 +38,10 @@ class BuildContext:
             raise StagifyError(label, None, f"cannot read the build context: {exc.strerror}") from None
         ignore_file = root / ".dockerignore"
         text = None
+        if ignore_file.is_symlink() and not ignore_file.resolve().is_relative_to(root.resolve()):
+            # Neither shown in a diff nor replaced nor committed: the file it points to is not the project's.
+            raise StagifyError(str(ignore_file), None, f"is a symlink to {ignore_file.resolve()}, outside the build context; "
+                               "not read, not written (make it a file in the context)")
         if ignore_file.is_file():
             try:
                 text = ignore_file.read_text(encoding="utf-8", errors="replace")

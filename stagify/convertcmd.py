@@ -7,6 +7,7 @@ typer and rich. Output goes through a :class:`Console`, so each way prints its o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass, field, replace
@@ -22,7 +23,7 @@ from .languages import names
 from .options import RuntimeChoice
 from .report import bases, explain, note_line, outcome_findings, outcome_json
 from .stageplan import Level, Note
-from .write import WriteError, write_all
+from .write import Interrupted, Seen, WriteError, write_all
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
 
@@ -108,6 +109,7 @@ class Prepared:
     file_path: Path | None  # None for standard input
     ctx_dir: Path
     secrets: tuple[Note, ...]  # the secret findings that fail it (--strict or strict = true)
+    seen: Seen | None = None  # what the Dockerfile held when it was read: a write checks it still does
 
 
 def find_dockerfile(path: Path) -> Path:
@@ -170,9 +172,11 @@ def prepare(path: str, args: ConvertArgs) -> Prepared:
         ctx_dir = args.context or Path.cwd()
     else:
         file_path = find_dockerfile(Path(path))
+        ctx_dir = args.context or file_path.parent
+        if args.write:
+            _recover((file_path.parent, Path(ctx_dir)))
         data = read_file(file_path)
         label = str(file_path)
-        ctx_dir = args.context or file_path.parent
     try:
         settings = for_dockerfile(file_path if file_path is not None else Path.cwd() / "Dockerfile")
     except StagifyError as exc:
@@ -183,7 +187,16 @@ def prepare(path: str, args: ConvertArgs) -> Prepared:
         outcome = pin_outcome(outcome, label, list(args.mirrors or settings.registry_mirrors))
     strict = args.strict or settings.strict
     secrets = tuple(n for n in outcome.notes if n.kind == "secret") if strict else ()
-    return Prepared(outcome=outcome, label=label, file_path=file_path, ctx_dir=Path(ctx_dir), secrets=secrets)
+    return Prepared(outcome=outcome, label=label, file_path=file_path, ctx_dir=Path(ctx_dir), secrets=secrets,
+                    seen=Seen.of_bytes(data))
+
+
+def _recover(folders: tuple[Path, ...]) -> None:
+    """Finish what an interrupted earlier write left in these folders, before reading them."""
+    from .write import recover
+
+    with contextlib.suppress(WriteError):  # another stagify writes there: its write checks what this one reads
+        recover(*folders)
 
 
 def _failed(exc: StagifyError) -> Outcome:
@@ -261,7 +274,7 @@ def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str,
         if not write:
             console.err("nothing written (use --write to apply)")
             return Exit.OK, state, prepared
-    apply_outcome(outcome, file_path, ctx_dir / ".dockerignore", args.backup, console)
+    apply_outcome(outcome, file_path, ctx_dir / ".dockerignore", args.backup, console, prepared.seen)
     return Exit.OK, "written", prepared
 
 
@@ -296,16 +309,21 @@ def _exit_for(outcome: Outcome, check: bool) -> Exit:
     return Exit.OK
 
 
-def apply_outcome(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool, console: Console) -> None:
-    """Write the Dockerfile and the .dockerignore together: both or neither."""
+def apply_outcome(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool, console: Console,
+                  seen: Seen | None = None) -> None:
+    """Write the Dockerfile and the .dockerignore together: both or neither, and only if neither changed since read."""
     target = write_target(dockerfile)
     files = [(target, outcome.dockerfile or "")]
+    checks = {target: seen} if seen is not None else {}
     if outcome.dockerignore is not None and outcome.dockerignore != (outcome.original_dockerignore or ""):
         files.insert(0, (ignore, outcome.dockerignore))
+        checks[ignore] = Seen.of_text(outcome.original_dockerignore)
     try:
-        written = write_all(files, backup=backup)
+        written = write_all(files, backup=backup, seen=checks)
     except WriteError as exc:
         raise Fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
+    except Interrupted as exc:
+        raise Fail(f"{target}: interrupted (signal {exc.signum}); nothing was written", Exit.CANNOT_WRITE) from None
     for item in written:
         kept = f" (original kept as {item.backup})" if item.backup else ""
         console.err(f"wrote {item.path}{kept}")

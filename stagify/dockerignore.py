@@ -105,7 +105,8 @@ def merge(existing: str | None, wanted: Iterable[str], protected: Iterable[str],
 
     The user's lines are kept as written. A wanted line is skipped when the file
     already has it, and when it would exclude one of the ``protected`` paths (the
-    files the new Dockerfile COPYs from the context), so the build still finds them.
+    files the new Dockerfile COPYs from the context), so the build still finds them;
+    a ``**/`` line is kept and followed by ``!path`` for each of those instead.
     """
     text = (existing or "").replace("\r\n", "\n")
     present = {clean(line.strip()) for line in text.splitlines() if line.strip() and not line.startswith("#")}
@@ -115,7 +116,13 @@ def merge(existing: str | None, wanted: Iterable[str], protected: Iterable[str],
         if clean(line) in present or line in additions:
             continue
         rule = parse_rules(line)
-        if rule and any(_matches(rule[0], p) for p in protected):
+        hidden = [p for p in protected if rule and _matches(rule[0], p)]
+        if hidden and line.startswith("**/"):
+            # A pattern at any depth stays (config/.env is still left out); the files the build copies come back.
+            additions.append(line)
+            additions.extend(f"!{p}" for p in hidden if f"!{p}" not in additions)
+            continue
+        if hidden:
             continue
         additions.append(line)
     if not additions:

@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from enum import Enum
 
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
+# What stagify writes after ``@``: a registry's answer is used only when it is exactly this.
+_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def is_sha256_digest(text: str) -> bool:
+    """Whether ``text`` is a digest stagify may write into a Dockerfile: ``sha256:`` and 64 lowercase hex digits."""
+    return _SHA256.fullmatch(text) is not None
 _HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io")
 # Third-party images that follow the official images' conventions: Debian unless the tag says otherwise.
 _DEBIAN_BY_DEFAULT = ("nginxinc/nginx-unprivileged", "oven/bun")

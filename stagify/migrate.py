@@ -7,7 +7,6 @@ optionally on a new git branch per repository with one commit. Nothing here prin
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -22,7 +21,7 @@ from .discover import Target
 from .errors import StagifyError
 from .options import Options
 from .report import bases, note_line
-from .write import WriteError, write_all
+from .write import Seen, WriteError, recover, write_all
 
 if TYPE_CHECKING:
     from .registry import Resolver
@@ -53,6 +52,8 @@ class FileResult:
     ignore_protected: tuple[str, ...] = ()
     pin: str | None = None  # the settings' pin mode for this file
     mirrors: tuple[str, ...] = ()  # the settings' registry mirrors
+    original_sha256: str | None = None  # what the Dockerfile held when read: a write checks it still does
+    root: Path | None = None  # the ROOT it was found under: a build context outside it is not written
 
     @property
     def changes(self) -> bool:
@@ -66,6 +67,8 @@ class Change:
     context: Path
     repo: Path | None
     files: tuple[tuple[Path, str], ...]
+    seen: tuple[tuple[Path, Seen], ...] = ()  # what each file held when it was read
+    outside: Path | None = None  # the ROOT the context lies outside of, if it does
 
 
 @dataclass
@@ -90,7 +93,8 @@ def convert_one(target: Target, options: Options) -> FileResult:
         return FileResult(target.dockerfile, target.context, target.repo, "failed", error=str(exc))
     outcome = convert(data, context=target.context, options=settings.options(options.runtime, options.language), path=label)
     common = dict(dockerfile=target.dockerfile, context=target.context, repo=target.repo, original=outcome.original,
-                  pin=settings.pin, mirrors=settings.registry_mirrors)
+                  pin=settings.pin, mirrors=settings.registry_mirrors, original_sha256=Seen.of_bytes(data).sha256,
+                  root=target.root)
     if outcome.status is Status.FAILED:
         return FileResult(status="failed", error=str(outcome.error), **common)  # type: ignore[arg-type]
     if outcome.status is Status.SKIPPED:
@@ -171,6 +175,7 @@ def changes(results: list[FileResult]) -> list[Change]:
     out = []
     for context, group in by_context.items():
         files: list[tuple[Path, str]] = [(r.dockerfile, r.converted or "") for r in group]
+        seen = [(r.dockerfile, Seen(r.original_sha256)) for r in group]
         original = group[0].original_ignore
         newline = "\r\n" if "\r\n" in (group[0].converted or "") else "\n"
         wanted = [line for r in group for line in r.ignore_lines]
@@ -178,15 +183,33 @@ def changes(results: list[FileResult]) -> list[Change]:
         merged = dockerignore.merge(original, wanted, protected, newline)
         if merged != (original or ""):
             files.insert(0, (context / ".dockerignore", merged))
-        out.append(Change(context, group[0].repo, tuple(files)))
+            seen.append((context / ".dockerignore", Seen.of_text(original)))
+        root = group[0].root
+        outside = root if root is not None and not _inside(context, root) else None
+        out.append(Change(context, group[0].repo, tuple(files), tuple(seen), outside))
     return out
 
 
+def _inside(path: Path, root: Path) -> bool:
+    base = root.resolve() if root.is_dir() else root.resolve().parent
+    return path.resolve().is_relative_to(base)
+
+
 def apply(results: list[FileResult], backup: bool = True, branch: str | None = None, allow_dirty: bool = False,
-          message: str | None = None) -> Applied:
-    """Write every change, each build context whole or not at all; with ``branch``, commit per repository."""
+          message: str | None = None, outside_root: bool = False) -> Applied:
+    """Write every change, each build context whole or not at all; with ``branch``, commit per repository.
+
+    A build context outside the ROOT its Dockerfile was found under (a compose file's
+    ``build.context: /elsewhere``) is not written unless ``outside_root``.
+    """
     done = Applied()
-    pending = changes(results)
+    pending = []
+    for change in changes(results):
+        if change.outside is not None and not outside_root:
+            done.failed.append(f"{change.context}: cannot write: this build context (named by a compose file) is outside "
+                               f"{change.outside}; nothing was written for it (pass --allow-outside-root to write there)")
+        else:
+            pending.append(change)
     repos: dict[Path | None, list[Change]] = {}
     for change in pending:
         repos.setdefault(change.repo if branch else None, []).append(change)
@@ -203,11 +226,10 @@ def apply(results: list[FileResult], backup: bool = True, branch: str | None = N
                 continue
         written: list[Path] = []
         for change in group:
-            _clean_stale_temporaries(change.context)
             try:
-                items = write_all(list(change.files), backup=backup and repo is None)
+                items = write_all(list(change.files), backup=backup and repo is None, seen=dict(change.seen))
             except WriteError as exc:
-                done.failed.append(str(exc))
+                done.failed.append(f"{exc}; nothing was written for this build context")
                 continue
             for item in items:
                 written.append(item.path)
@@ -235,11 +257,15 @@ def _refusal(repo: Path, branch: str, allow_dirty: bool) -> str | None:
     return None
 
 
-def _clean_stale_temporaries(folder: Path) -> None:
-    """Temporary files an interrupted earlier run left behind (the targets themselves are never half-written)."""
-    for leftover in folder.glob(".stagify-*.tmp"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
+def recover_all(targets: list[Target]) -> list[str]:
+    """Finish what an interrupted earlier run journaled, and remove its temporary files, before reading anything."""
+    done: list[str] = []
+    for pair in dict.fromkeys((t.dockerfile.parent, t.context) for t in targets):
+        try:
+            done.extend(recover(*pair))  # a journal names files in its Dockerfile's folder and its context only
+        except WriteError as exc:
+            done.append(str(exc))
+    return done
 
 
 def commit_message(group: list[Change], results: list[FileResult]) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import StagifyError
-from .imageref import parse_ref
+from .imageref import is_sha256_digest, parse_ref
 from .model import Keyword
 from .parse import parse
 from .registry import RegistryError, Resolver
@@ -74,6 +74,8 @@ def _pin_one(line: int, end_line: int, written: str, names: set[str], lines: lis
         digest = resolver.digest(ref)
     except RegistryError as exc:
         raise PinError(path, line, str(exc)) from None
+    if not is_sha256_digest(digest):  # whatever the resolver, nothing but a digest is written after @
+        raise PinError(path, line, f"{ref}: the registry's digest {digest[:80]!r} is malformed (expected sha256: and 64 hex digits)")
     pinned = f"{written}@{digest}"
     pattern = re.compile(rf"({prefix}){re.escape(written)}(?=\s|$)", re.I)
     for index in range(line - 1, min(end_line, len(lines))):

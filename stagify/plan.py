@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import images, ledger, lintfix, packages, ports, shell
 from .context import BuildContext
@@ -25,7 +26,7 @@ from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split
 from .options import Options
 from .parse import exec_form, split_flags
 from .pragmas import Forced
-from .secrets import SECRET_FILES
+from .secrets import IGNORE_PATTERNS, holds_credentials, is_secret_file
 from .stageplan import (
     BuilderPlan,
     ConversionPlan,
@@ -49,18 +50,12 @@ _WRITABLE = re.compile(r"\.(db|sqlite3?|db3)$")
 # Programs a distroless or scratch runtime does not have.
 _BASIC_TOOLS = ("curl", "wget", "nc", "ps", "jq", "bash", "sh")
 
+# COPY --exclude is generally available from this Dockerfile syntax on (moby/buildkit#6232).
+EXCLUDE_SYNTAX = "docker/dockerfile:1.19"
+
 GENERIC_IGNORES = (
     ".git",
-    ".env",
-    ".env.*",
-    "*.pem",
-    "*.key",
-    "*.p12",
-    "*.pfx",
-    "id_rsa*",
-    "id_ed25519*",
-    ".netrc",
-    ".pypirc",
+    *IGNORE_PATTERNS,
     ".idea",
     ".vscode",
     "*.swp",
@@ -213,6 +208,7 @@ class _Planner:
                 acc.sources.append(line)
         copies = self._copies(runtime, user, start)
         late = self._ledger(copies, user)
+        self._scrub_builder(copies)
         missing = [p for p in needs.packages if not runtime.package_manager and p not in packages.IN_DISTROLESS]
         if missing:
             acc.note(f"the runtime has no package manager; not installed: {', '.join(missing)}", None, Level.WARNING)
@@ -256,8 +252,14 @@ class _Planner:
             # Nothing is built and nothing copied from any stage: a "multi-stage" file would have one stage.
             not_worth = ("nothing to split: the image copies in and builds nothing a runtime stage would take from a build "
                          "stage")
-        protected = self._protected_sources(builder_plan)
-        ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self.lang.dockerignore(inp), *inp.options.dockerignore]))
+        inputs = self._secret_build_inputs()
+        protected = tuple(dict.fromkeys([*self._protected_sources(builder_plan), *inputs]))
+        runtime_plan = self._exclude_protected_secrets(runtime_plan, protected)
+        directives = tuple(d.raw for d in inp.dockerfile.directives)
+        if any("--exclude=" in line.text for line in runtime_plan.sources) and not any(d.name == "syntax" for d in inp.dockerfile.directives):
+            directives = (f"# syntax={EXCLUDE_SYNTAX}", *directives)
+        ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self._credential_files(), *self.lang.dockerignore(inp),
+                                       *inp.options.dockerignore]))
         ordered = tuple(acc.decisions[i.line] for i in inp.dockerfile.instructions if i.line in acc.decisions)
         left_behind: tuple[tuple[str, str], ...] = ()
         app = self.final_state.workdir
@@ -268,7 +270,7 @@ class _Planner:
         return ConversionPlan(
             language=self.lang.name,
             template=self.lang.template,
-            directives=tuple(d.raw for d in inp.dockerfile.directives),
+            directives=directives,
             global_args=tuple(carried(i) for i in inp.dockerfile.global_args),
             builder=builder_plan,
             runtime=runtime_plan,
@@ -750,6 +752,9 @@ class _Planner:
             reason += "; ADD of local files written as COPY"
         target.append(carried(ins, text))
         runtime_reason = self.lang.copy_to_runtime(self.inp, w)
+        if runtime_reason and w.copy is not None and w.copy.sources and all(is_secret_file(src) for src in w.copy.sources):
+            self.acc.decide(ins, Placement.BUILDER, f"{reason}; it looks like a secret, so the runtime stage does not get it")
+            return
         if runtime_reason:
             self.acc.r_sources.append(carried(ins, text))
             self.acc.decide(ins, Placement.BOTH, f"{reason}; {runtime_reason}")
@@ -841,6 +846,9 @@ class _Planner:
             # Several folders may fill one destination (Spring Boot's layers into ./): one copy per source.
             if (dest in seen and not dest.endswith("/")) or (stage, source, dest) in added:
                 return
+            if is_secret_file(source):
+                acc.note(f"{source} looks like a secret: not copied into the runtime; pass it at run time", None, Level.WARNING)
+                return
             seen.add(dest)
             added.add((stage, source, dest))
             copies.append(CopyFrom(source=source, dest=dest, chown=chown, reason=reason, stage=stage))
@@ -870,7 +878,7 @@ class _Planner:
             where = image_path(list(inp.copies), rel, inp.context)
             if where is None or covered(where):
                 continue
-            if SECRET_FILES.search(rel):
+            if is_secret_file(rel, inp.context.read_text(rel)):
                 acc.note(f"{rel} looks like a secret: not copied into the runtime; pass it at run time", None, Level.WARNING)
                 continue
             chown = owner if _WRITABLE.search(rel) else None
@@ -1005,6 +1013,80 @@ class _Planner:
                       f"user the capability to bind it: it runs as {user.instruction} and binds it only where Docker lowers the "
                       "unprivileged-port floor (not with --network host); pass a higher port, or choose a runtime with a shell",
                       line, Level.WARNING)
+
+    def _scrub_builder(self, copies: list[CopyFrom]) -> None:
+        """Secret files the Dockerfile copies into a folder the runtime takes whole from the builder: removed there first."""
+        records = [w.copy for w in self.walked if w.copy is not None and w.instruction.flag("from") is None]
+        # Copied by name, so the .dockerignore lets them in: a copy of their folder brings them along too.
+        named = {s.strip("/") for r in records for s in r.sources if is_secret_file(s)}
+        found: list[str] = []
+        for record in records:
+            for source in record.sources:
+                folder = "" if source.strip("/") in ("", ".") else source.strip("/") + "/"
+                if source.strip("/") in named:
+                    dests = [posixpath.join(record.dest, posixpath.basename(source.rstrip("/"))) if record.dest_is_dir else record.dest]
+                else:
+                    dests = [posixpath.join(record.dest, rel[len(folder):]) for rel in sorted(named) if rel.startswith(folder)]
+                found += [d for d in dests if any(c.stage is None and d.startswith(c.source.rstrip("/") + "/") for c in copies)]
+        if found:
+            self.acc.sources.append(Line(
+                text="RUN rm -rf -- " + " ".join(shlex.quote(p) for p in dict.fromkeys(found)),
+                comments=("# Secret-looking files the runtime would take with the folder it copies: removed from the builder's",
+                          "# final state, so the runtime stage does not get them (pass them at run time)"),
+            ))
+
+    def _exclude_protected_secrets(self, runtime: RuntimePlan, protected: tuple[str, ...]) -> RuntimePlan:
+        """A runtime COPY of a context folder leaves out the secret files the .dockerignore could not (the builder copies them)."""
+        secrets = [p for p in protected if is_secret_file(p, self.inp.context.read_text(p) if self.inp.context.is_file(p) else None)]
+        if not secrets:
+            return runtime
+        lines = []
+        for line in runtime.sources:
+            ins = _pseudo(line.text)
+            parts = copy_parts(ins) if ins is not None and line.text.split(None, 1)[0] in ("COPY", "ADD") else None
+            if ins is None or parts is None or ins.flag("from") is not None:
+                lines.append(line)
+                continue
+            named = [src for src in parts[0] if src.strip("/") in secrets]
+            if named and not ins.is_exec_form and "\n" not in line.text:
+                kept = [src for src in parts[0] if src not in named]  # a secret named beside other files: only they stay
+                if not kept:
+                    continue
+                line = Line(text=" ".join([line.text.split(None, 1)[0], *(f.render() for f in ins.flags), *kept, parts[1]]),
+                            comments=line.comments)
+                parts = (kept, parts[1])
+            excluded = []
+            for source in parts[0]:
+                folder = "" if source in (".", "./") else source.rstrip("/") + "/"
+                excluded += [p[len(folder):] for p in secrets if p.startswith(folder) and p != source.rstrip("/")]
+            if not excluded:
+                lines.append(line)
+                continue
+            keyword, rest = line.text.split(None, 1)
+            flags = " ".join(f"--exclude={shlex.quote(e)}" for e in dict.fromkeys(excluded))
+            lines.append(Line(text=f"{keyword} {flags} {rest}", comments=line.comments))
+        return replace(runtime, sources=tuple(lines))
+
+    def _secret_build_inputs(self) -> list[str]:
+        """Secret-looking context files the build reads (a front end's .env.production): kept, with a warning."""
+        found = []
+        for rel, reader in self.lang.secret_build_inputs(self.inp):
+            found.append(rel)
+            name = rel.rsplit("/", 1)[-1].lstrip(".").replace(".", "_") or "env"
+            self.acc.note(f"{rel} looks like a secret, but {reader} reads it: it is left out of .dockerignore, so it is in the "
+                          "build context and the builder's layers (the runtime stage does not get it); to keep it out of every "
+                          f"layer, pass it as a BuildKit secret: RUN --mount=type=secret,id={name},target={rel} <the build command> "
+                          f"(docker build --secret id={name},src={rel})", None, Level.WARNING)
+        return found
+
+    def _credential_files(self) -> list[str]:
+        """Context files with ordinary names (.npmrc, config.json) that hold a credential: ignored by path."""
+        found = []
+        for rel in self.inp.context.walk():
+            name = rel.rsplit("/", 1)[-1]
+            if name in (".npmrc", ".yarnrc.yml", "config.json") and holds_credentials(rel, self.inp.context.read_text(rel)):
+                found.append(rel)
+        return found
 
     def _protected_sources(self, builder: BuilderPlan) -> tuple[str, ...]:
         """Context paths the new Dockerfile COPYs by name: .dockerignore must never hide them."""

@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .imageref import ImageRef
+from .imageref import ImageRef, is_sha256_digest
 
 HUB = "docker.io"
 HUB_API = "https://registry-1.docker.io"
@@ -118,8 +118,10 @@ class Resolver:
                 reason = getattr(exc, "reason", exc)
                 raise RegistryError(f"{ref}: the registry {where} cannot be reached ({reason})") from None
             digest = headers.get("Docker-Content-Digest")
-            if digest and digest.startswith("sha256:"):
-                return digest
+            if digest and not is_sha256_digest(digest.strip()):
+                raise RegistryError(f"{ref}: {where} sent a malformed digest {digest[:80]!r} (expected sha256: and 64 hex digits)")
+            if digest:
+                return digest.strip()
             if method == "GET":
                 return "sha256:" + hashlib.sha256(body).hexdigest()
         raise RegistryError(f"{ref}: {where} gave no digest")  # pragma: no cover - GET always returns above

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api import Outcome, Status
 from .detect import Detection
+from .secrets import redact
 from .stageplan import Note
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "language": outcome.language,
         "changed": outcome.changed,
         "reason": outcome.reason,
-        "dockerfile": outcome.dockerfile,
+        "dockerfile": redact(outcome.dockerfile) if outcome.dockerfile is not None else None,
         "dockerignore": outcome.dockerignore,
         "notes": [{"line": n.line, "level": n.level.value, "kind": n.kind, "message": n.message} for n in outcome.notes],
         "placements": [

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .secrets import redact
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -99,7 +100,7 @@ def _result(finding: Finding, base: Path) -> dict[str, Any]:
             "description": {"text": "Convert to a multi-stage Dockerfile (stagify convert --write)"},
             "artifactChanges": [{
                 "artifactLocation": _artifact(finding.path, base),
-                "replacements": [{"deletedRegion": {"charOffset": 0, "charLength": len(before)}, "insertedContent": {"text": after}}],
+                "replacements": [{"deletedRegion": {"charOffset": 0, "charLength": len(before)}, "insertedContent": {"text": redact(after)}}],
             }],
         }]
     return result

@@ -14,7 +14,55 @@ from .stageplan import Level, Note
 from .walk import copy_parts
 
 KIND = "secret"
-SECRET_FILES = re.compile(r"(^|/)(\.env(\..*)?|.*\.(pem|key|p12|pfx|jks|keystore)|id_rsa.*|id_ecdsa.*|id_ed25519.*|\.npmrc|\.pypirc|\.netrc|credentials(\.json)?)$")
+SECRET_FILES = re.compile(
+    r"(^|/)(\.env(\..*)?|[^/]+\.env|.*\.(pem|key|p12|pfx|jks|keystore)|id_(rsa|dsa|ecdsa|ed25519)(_sk)?(\.[^/]*)?|\.npmrc|\.pypirc|\.netrc"
+    r"|\.git-credentials|credentials(\.json)?|secrets?\.(ya?ml|json|toml)|\.ssh/.*|\.aws/.*|\.docker/config\.json)$"
+)
+# Files whose name is ordinary but whose content can hold a credential: checked by content.
+_CREDENTIAL_CONTENT = {
+    ".npmrc": re.compile(r"_(authToken|auth|password)\s*="),
+    ".yarnrc.yml": re.compile(r"npmAuthToken\s*:"),
+    "config.json": re.compile(r'"auths"\s*:\s*\{[^}]*"(auth|identitytoken|password)"\s*:', re.S),
+}
+# The .dockerignore lines that keep secret-looking files out of the build context, at any depth.
+IGNORE_PATTERNS = (
+    "**/.env",
+    "**/.env.*",
+    "**/*.env",
+    "**/*.pem",
+    "**/*.key",
+    "**/*.p12",
+    "**/*.pfx",
+    "**/*.jks",
+    "**/id_rsa*",
+    "**/id_dsa*",
+    "**/id_ecdsa*",
+    "**/id_ed25519*",
+    "**/.ssh",
+    "**/.aws",
+    "**/.netrc",
+    "**/.pypirc",
+    "**/.git-credentials",
+    "**/credentials.json",
+    "**/secrets.yaml",
+    "**/secrets.yml",
+    "**/secrets.json",
+)
+
+
+def is_secret_file(rel: str, text: str | None = None) -> bool:
+    """Whether a context path looks like a secret by its name, or (``text`` given) holds a credential."""
+    rel = rel.rstrip("/")
+    if SECRET_FILES.search(rel) and not rel.endswith((".env.example", ".env.sample", ".env.template", ".env.dist")):
+        return True
+    pattern = _CREDENTIAL_CONTENT.get(rel.rsplit("/", 1)[-1])
+    return bool(pattern and text and pattern.search(text))
+
+
+def holds_credentials(rel: str, text: str | None) -> bool:
+    """An ordinary name (.npmrc, config.json) whose content holds a credential."""
+    pattern = _CREDENTIAL_CONTENT.get(rel.rsplit("/", 1)[-1])
+    return bool(pattern and text and pattern.search(text))
 _NAME = re.compile(
     r"(^|_)(PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH|CLIENT_SECRET|DB_PASS|PWD)(_|$)", re.I
 )
@@ -104,7 +152,7 @@ def _copies(ins: Instruction) -> list[Note]:
     if parts is None:
         return []
     return [
-        _warning(f"copies {source}, which looks like a secret: it stays in the builder only, but the builder's layers keep it; "
+        _warning(f"copies {source}, which looks like a secret: the runtime stage does not get it, but the builder's layers keep it; "
                  f"pass secrets at run time, or {_ADVICE_BUILD.format(id=source.rsplit('/', 1)[-1].lstrip('.').lower() or 'secret')}",
                  ins.line)
         for source in parts[0]
@@ -123,3 +171,41 @@ def _run(ins: Instruction) -> list[Note]:
             found.append(label)
     return [_warning(f"RUN has {what}: the command line is kept in the image's history; use RUN --mount=type=secret,id=... "
                      "and read the secret from /run/secrets/<id> instead", ins.line) for what in dict.fromkeys(found)]
+
+
+REDACTED = "***"
+# NAME=value anywhere (ENV, ARG, a RUN's assignments), and the legacy ``ENV NAME value`` form.
+_ASSIGNMENT = re.compile(r"""(?P<name>\b[A-Za-z_][A-Za-z0-9_]*)=(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"'\\]+)""")
+_LEGACY_ENV = re.compile(r"^(?P<head>\s*ENV\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+)(?P<value>[^=\n][^\n]*?)(?P<tail>\s*\\?)$", re.I | re.M)
+_REDACT_PATTERNS = (
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:)[^@\s/'\"$]+(@)", re.I), rf"\g<1>{REDACTED}\g<2>"),
+    (re.compile(r"(\b(?:curl|wget)\b[^|;&\n]*\s(?:-u|--user)[ =]?['\"]?[^\s:'\"]+:)[^\s'\"$]+"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(--password[ =]['\"]?)[^\s'\"$-][^\s'\"]*"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(\bdocker\s+login\b[^|;&\n]*\s-p\s*)[^\s$]\S*"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(_auth(?:Token)?\s*=\s*['\"]?)[A-Za-z0-9+/=_-]{8,}"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(\bmysql(?:admin)?\b[^|;&\n]*\s-p)[^\s$'\"]{2,}"), rf"\g<1>{REDACTED}"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret value the scan would report replaced by ``***`` (names and structure kept).
+
+    For machine-readable outputs (JSON, SARIF), which end up in CI logs and dashboards.
+    """
+    for pattern, _ in _VALUES:
+        text = pattern.sub(REDACTED, text)
+    for pattern, replacement in _REDACT_PATTERNS:
+        text = pattern.sub(replacement, text)
+
+    def assignment(found: re.Match[str]) -> str:
+        value = found.group("value").strip("\"'")
+        if looks_secret(found.group("name")) and value and not value.startswith("$"):
+            return f"{found.group('name')}={REDACTED}"
+        return found.group(0)
+
+    def legacy(found: re.Match[str]) -> str:
+        if looks_secret(found.group("name")) and not found.group("value").startswith("$"):
+            return f"{found.group('head')}{REDACTED}{found.group('tail')}"
+        return found.group(0)
+
+    return _LEGACY_ENV.sub(legacy, _ASSIGNMENT.sub(assignment, text))

@@ -387,7 +387,7 @@ def test_the_dockerignore_leaves_out_build_output_but_never_a_copied_source(tmp_
     dockerfile = "FROM eclipse-temurin:21-jdk\nWORKDIR /app\nCOPY build/ build/\nCOPY . .\nRUN ./gradlew installDist\nCMD [\"build/install/app/bin/app\"]\n"
     out = run(tmp_path, dockerfile, {"build.gradle": "plugins { id 'application' }\n", "gradlew": "", "build/gen.sh": "echo\n"})
     lines = (out.dockerignore or "").splitlines()
-    assert {"target", ".gradle", "**/*.class", ".idea", ".git", ".env"} <= set(lines)
+    assert {"target", ".gradle", "**/*.class", ".idea", ".git", "**/.env"} <= set(lines)
     assert "build" not in lines  # the Dockerfile copies build/ from the context
 
 

@@ -418,6 +418,9 @@ class GoLanguage:
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 
+    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
     def dockerignore(self, inp: PlanInput) -> list[str]:
         lines = [".github", ".gitlab-ci.yml", "*.test", "*.prof", "coverage.out", "coverage.html", "*.coverprofile"]
         for w in inp.walked:

@@ -494,6 +494,9 @@ class JavaLanguage:
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 
+    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = facts_of(inp)
         prefix = facts.project_dir + "/" if facts.project_dir else ""

@@ -28,6 +28,7 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, Stage, env_pairs
 from ...options import RuntimeChoice
+from ...secrets import holds_credentials
 from ...stageplan import Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
@@ -107,6 +108,9 @@ def _installer(stage: Stage | None) -> str | None:
                 if project_install(command.argv):
                     return command.program
     return None
+
+# The files Next.js, Nuxt, Vite and Create React App read at build time for production builds.
+_FRONTEND_ENV = re.compile(r"\.env(\.production)?(\.local)?")
 
 
 class NodeLanguage:
@@ -417,6 +421,17 @@ class NodeLanguage:
 
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
+
+    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+        """A front-end build (Next.js, Nuxt, Vite, Create React App) inlines the .env files it finds: they are inputs."""
+        facts = self.facts(inp)
+        found = [(name, f"the {self._manager_of(inp).name} install")
+                 for name in (".npmrc", ".yarnrc.yml") if holds_credentials(name, inp.context.read_text(name))]
+        built = any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
+        if not built or facts.kind not in (Kind.NEXT, Kind.NUXT, Kind.STATIC):
+            return found
+        reader = f"the {facts.framework or 'front-end'} build"
+        return found + [(name, reader) for name in inp.context.entries() if _FRONTEND_ENV.fullmatch(name)]
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = self.facts(inp)

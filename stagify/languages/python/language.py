@@ -396,6 +396,9 @@ class PythonLanguage:
             out.append(Artifact(path=folder, reason="the application files, with what the build generated"))
         return out
 
+    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
     def dockerignore(self, inp: PlanInput) -> list[str]:
         lines = list(PYTHON_IGNORES)
         if not any(f.endswith(".py") for f in inp.context.walk("build")):
