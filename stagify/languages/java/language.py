@@ -10,6 +10,7 @@ folder or the compiled classes, and a non-root user.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from ... import images, shell
@@ -68,6 +69,8 @@ OUTPUT_DIRS = ("target", "build", ".gradle", "out")
 IDE_FILES = (".settings", ".project", ".classpath", ".factorypath", "*.iml", "*.ipr", "*.iws", ".apt_generated", ".sts4-cache")
 RUNTIME_CONFIG = ("application.properties", "application.yml", "application.yaml")
 _LTS = ("8", "11", "17", "21", "25")
+# Images whose tag, when it names a Java at all, names the JDK the build compiles with.
+_JDK_IMAGE = re.compile(r"^(maven|gradle|openjdk|eclipse-temurin|amazoncorretto|sapmachine|ibm-semeru-runtimes|ibmjava)$|jdk")
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,16 @@ def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None
     line = stage.from_.line if stage is not None else "?"
     if tag:
         version, source = tag, f"the original base image {image} (line {line})"
+    elif image is not None and _JDK_IMAGE.search(image.path.rsplit("/", 1)[-1]) and not re.match(r"\d", image.tag or ""):
+        # maven, gradle:latest, openjdk:jdk, eclipse-temurin:alpine: the tag names no Java, so the original
+        # got the image's newest JDK; the build files' release is a minimum (javac --release compiles
+        # for it), never a ceiling.
+        version = _LTS[-1]
+        source = f"the original base image {image} (line {line}) names no Java version: the newest LTS, Java {version}"
+        if facts.java_version and int(facts.java_version) > int(version):
+            version, source = facts.java_version, facts.java_version_source or "the build files"
+        elif facts.java_version:
+            source += f" ({facts.java_version_source or 'the build files'} asks for Java {facts.java_version} or later)"
     elif facts.java_version:
         version, source = facts.java_version, facts.java_version_source or "the build files"
     else:
