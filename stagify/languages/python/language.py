@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ... import images, shell
@@ -28,10 +29,20 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, env_pairs
 from ...options import RuntimeChoice
+from ...shell import Command
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
-from .commands import CACHES, VENV, is_tool_install, pip_args, project_install, rewrite_install, unwrap_runner
+from .commands import (
+    CACHES,
+    VENV,
+    is_installer_upgrade,
+    is_tool_install,
+    pip_args,
+    project_install,
+    rewrite_install,
+    unwrap_runner,
+)
 from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 
 # Variables only pip and the dependency managers read.
@@ -184,7 +195,7 @@ class PythonLanguage:
         """``COPY . .`` then ``pip install -r requirements.txt``: the install moves before the sources."""
         index = self._first_install(inp)
         first = inp.first_source
-        if index is None or first is None or index < first:
+        if index is None or first is None or index < first or inp.walked[index].instruction.heredocs:
             return False
         commands = inp.walked[index].commands
         requirements = [c for c in commands if project_install(c.argv)]
@@ -217,8 +228,20 @@ class PythonLanguage:
         first = self._first_install(inp)
         commands = list(walked.commands)
         installs = [c for c in commands if project_install(c.argv)]
-        if not installs or ins.heredocs:
+        if not installs:
             return None
+        if ins.heredocs:
+            # A heredoc is a script kept as written: the virtualenv is made before it and is first on
+            # PATH, so every pip of the script installs into it, as the runtime expects.
+            if index != first:
+                return None
+            script = keyword_upper(ins.raw)
+            reason = f"installs the dependencies (a heredoc script, kept as written) into the virtualenv {VENV} the runtime copies"
+            if _is_root(walked.state.user) and CACHES["pip"] not in script:
+                # On the RUN line itself: a heredoc's opening must stay on the instruction's first line.
+                script = f"RUN {Mount(CACHES['pip']).render()} {script[4:]}"
+                reason += "; with a cache mount"
+            return RunRewrite(text="\n".join([*self._venv_lines(inp, index), script]), reason=reason)
         if self._moves_install(inp) and index == first:
             return RunRewrite(
                 text="",
@@ -234,7 +257,7 @@ class PythonLanguage:
                 lines.append(with_mounts("RUN " + " && ".join(c.text for c in tools), (), tool_mounts, inp.dockerfile.escape))
                 for c in tools:
                     text = replace_command(text, c.text + " &&", "", inp.dockerfile.escape)
-            lines += self._venv_lines(inp)
+            lines += self._venv_lines(inp, index, tools)
         mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
         lines.append(with_mounts(text, ins.flags, mounts, inp.dockerfile.escape))
         reason = f"installs the dependencies into the virtualenv {VENV} the runtime copies"
@@ -260,15 +283,29 @@ class PythonLanguage:
                     caches.append(cache)
         return text, notes, caches
 
-    def _venv_lines(self, inp: PlanInput) -> list[str]:
+    def _venv_lines(self, inp: PlanInput, index: int, same_line: Sequence[Command] = ()) -> list[str]:
+        """The virtualenv made before the install at ``inp.walked[index]``, with the pip the original upgraded to.
+
+        ``same_line`` are tool installs split off that line to run before the virtualenv exists.
+        """
         env = f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"'
         if any(project_install(c.argv) == "uv" for w in inp.walked for c in w.commands):
             env += f" UV_PROJECT_ENVIRONMENT={VENV}"
-        return [
+        lines = [
             "# One virtualenv holds the dependencies, so the runtime copies a single folder",
             f"RUN python -m venv {VENV}",
             env,
         ]
+        earlier = [c for w in inp.walked[:index] if w.instruction.keyword is Keyword.RUN for c in w.commands]
+        upgrades = [c for c in (*earlier, *same_line) if is_installer_upgrade(c.argv)]
+        if upgrades:
+            # The original upgraded pip (or setuptools, wheel) before installing: the virtualenv's own
+            # pip is the one that installs now, so it gets the same upgrade.
+            mounts = (Mount(CACHES["pip"]),) if _is_root(inp.walked[index].state.user) else ()
+            commands = dict.fromkeys(" ".join(w for w in c.argv if w != "--no-cache-dir") for c in upgrades)
+            text = "RUN " + " && ".join(commands)
+            lines += ["# The same pip upgrade as the original, now in the virtualenv", with_mounts(text, (), mounts, inp.dockerfile.escape)]
+        return lines
 
     def moved_install_lines(self, inp: PlanInput) -> list[str]:
         index = self._first_install(inp)
@@ -282,7 +319,7 @@ class PythonLanguage:
             *([f"WORKDIR {workdir}"] if workdir else []),
             "# Dependencies before the sources: this layer is rebuilt only when the requirements change",
             f"COPY {' '.join(files)} ./",
-            *self._venv_lines(inp),
+            *self._venv_lines(inp, index),
             with_mounts(text, walked.instruction.flags, mounts, inp.dockerfile.escape),
             *([f"WORKDIR {restore}"] if restore else []),
         ]
