@@ -29,6 +29,7 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, Stage, env_pairs, substitute
 from ...options import RuntimeChoice
+from ...shell import Command
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
@@ -52,6 +53,7 @@ from .start import (
     LAYERS,
     STABLE_COMMENT,
     STABLE_NAME,
+    JavaRuntime,
     facts_of,
     gradle_mounts,
     maven_mounts,
@@ -255,9 +257,11 @@ class JavaLanguage:
         ins = walked.instruction
         calls = [(c, parse_call(c.argv)) for c in walked.commands]
         found = [(c, call) for c, call in calls if call is not None]
-        if not found or ins.heredocs:
+        if not found:
             return None
         runtime = runtime_of(inp)
+        if ins.heredocs:
+            return self._heredoc_build(inp, walked, found, runtime)
         text = keyword_upper(ins.raw)
         changes: list[str] = []
         notes: list[Note] = []
@@ -296,6 +300,22 @@ class JavaLanguage:
             reason += "; with a cache mount for the downloaded dependencies"
         if runtime.stable_step and runtime.stable_after == ins.line:
             text += "\n" + STABLE_COMMENT + "\n" + runtime.stable_step
+        return RunRewrite(text=text, reason=reason, builds=builds, notes=tuple(notes))
+
+    @staticmethod
+    def _heredoc_build(inp: PlanInput, walked: Walked, found: list[tuple[Command, BuildCall]], runtime: JavaRuntime) -> RunRewrite:
+        """A build in a RUN heredoc: the script is kept as written, and the jar still gets its stable name after it."""
+        ins = walked.instruction
+        text = keyword_upper(ins.raw)
+        notes: list[Note] = []
+        builds = any(call.packages or call.tool == JAVAC for _, call in found)
+        if runtime.repackage and any(call.packages and call.tool == MAVEN and "spring-boot:repackage" not in call.goals for _, call in found):
+            notes.append(Note("the Maven build is in a RUN heredoc, kept as written: stagify cannot add spring-boot:repackage to it, "
+                              "so the jar is executable only if the pom repackages it", ins.line, Level.WARNING))
+        if runtime.stable_step and runtime.stable_after == ins.line:
+            # hadolint cannot parse an instruction right after a heredoc's closing line: a blank line between
+            text += "\n\n" + STABLE_COMMENT + "\n" + runtime.stable_step
+        reason = "compiles and packages the application (a heredoc script, kept as written)" if builds else "runs the build tool (a heredoc script, kept as written)"
         return RunRewrite(text=text, reason=reason, builds=builds, notes=tuple(notes))
 
     def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
