@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from . import dockerignore, pragmas
+from . import dockerignore, inputs, pragmas
 from .context import BuildContext
 from .detect import Detection, require
 from .errors import StagifyError
-from .imageref import Family, parse_ref
+from .imageref import Family, ImageRef, parse_ref
 from .languages import by_name
 from .model import Dockerfile
 from .options import Options
@@ -18,6 +18,7 @@ from .parse import decode, parse
 from .plan import build_plan
 from .secrets import scan as scan_secrets
 from .stageplan import Decision, Level, Note
+from .walk import walk
 
 
 class Status(str, Enum):
@@ -88,7 +89,9 @@ def convert(
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip)
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
         detection = require(ctx, df, options.language, path)
-        plan = build_plan(df, detection, ctx, options, by_name(detection.language), found.forced)
+        lang = by_name(detection.language)
+        missing = inputs.check(df, walk(df.stages[0], lang.base_defaults(_image(df)), ctx), ctx)
+        plan = build_plan(df, detection, ctx, options, lang, found.forced)
         from .render import render  # jinja2 only once there is something to render
 
         body = render(plan)
@@ -102,7 +105,7 @@ def convert(
             dockerfile=new_text,
             dockerignore=new_ignore,
             original_dockerignore=ctx.dockerignore_text,
-            notes=plan.notes + tuple(scan_secrets(df)),
+            notes=(*missing, *plan.notes, *scan_secrets(df)),
             decisions=plan.decisions,
             detection=detection,
             ignore_lines=plan.dockerignore,
@@ -132,6 +135,13 @@ def _skip_reason(df: Dockerfile) -> str | None:
     if ref.family is Family.WINDOWS:
         raise StagifyError(df.path, stage.from_.line, f"{ref}: Windows base images are not supported")
     return None
+
+
+def _image(df: Dockerfile) -> ImageRef | None:
+    try:
+        return parse_ref(df.stages[0].image.resolved)
+    except ValueError:
+        return None
 
 
 def warnings(outcome: Outcome) -> list[Note]:
