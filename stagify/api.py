@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from . import dockerignore, inputs, pragmas
+from . import buildinputs, dockerignore, inputs, pragmas
 from .context import BuildContext
 from .detect import Detection, require
 from .errors import StagifyError
@@ -90,13 +90,16 @@ def convert(
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
         detection = require(ctx, df, options.language, path)
         lang = by_name(detection.language)
-        missing = inputs.check(df, walk(df.stages[0], lang.base_defaults(_image(df)), ctx), ctx)
+        walked = walk(df.stages[0], lang.base_defaults(_image(df)), ctx)
+        missing = inputs.check(df, walked, ctx)
         plan = build_plan(df, detection, ctx, options, lang, found.forced)
+        kept = buildinputs.keep(walked, ctx, plan.dockerignore, path)
+        wanted = (*plan.dockerignore, *kept.lines)
         from .render import render  # jinja2 only once there is something to render
 
         body = render(plan)
         new_text = body.replace("\n", df.newline)
-        new_ignore = dockerignore.merge(ctx.dockerignore_text, plan.dockerignore, plan.copied_sources, df.newline)
+        new_ignore = dockerignore.merge(ctx.dockerignore_text, wanted, plan.copied_sources, df.newline)
         return Outcome(
             path=path,
             status=Status.CONVERTED,
@@ -105,10 +108,10 @@ def convert(
             dockerfile=new_text,
             dockerignore=new_ignore,
             original_dockerignore=ctx.dockerignore_text,
-            notes=(*missing, *plan.notes, *scan_secrets(df)),
+            notes=(*missing, *plan.notes, *kept.notes, *scan_secrets(df)),
             decisions=plan.decisions,
             detection=detection,
-            ignore_lines=plan.dockerignore,
+            ignore_lines=wanted,
             ignore_protected=plan.copied_sources,
         )
     except StagifyError as exc:

@@ -115,7 +115,7 @@ def merge(existing: str | None, wanted: Iterable[str], protected: Iterable[str],
         if clean(line) in present or line in additions:
             continue
         rule = parse_rules(line)
-        if rule and any(_matches(rule[0], p) for p in protected):
+        if rule and rule[0].exclude and any(_matches(rule[0], p) for p in protected):
             continue
         additions.append(line)
     if not additions:

@@ -99,3 +99,66 @@ def test_requirements_the_image_has_are_fine(tmp_path: Path, steps: str) -> None
 def test_without_a_build_context_nothing_is_checked() -> None:
     outcome = convert("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\"]\n")
     assert outcome.status is Status.CONVERTED, outcome.error
+
+
+# -- .dockerignore: a secret-looking file the build reads stays in the build context -------------------
+
+
+def ignored(outcome: Outcome, rel: str) -> bool:
+    from stagify import dockerignore
+
+    return dockerignore.is_ignored(dockerignore.parse_rules(outcome.dockerignore or ""), rel)
+
+
+FRONT_END = "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"npm\", \"start\"]\n"
+
+
+@pytest.mark.parametrize(
+    ("dependency", "build"),
+    [("next", "next build"), ("vite", "vite build"), ("react-scripts", "react-scripts build")],
+)
+def test_a_production_env_file_a_front_end_build_loads_is_not_ignored(tmp_path: Path, dependency: str, build: str) -> None:
+    package = json.dumps({"name": "web", "version": "1.0.0", "scripts": {"build": build, "start": "node server.js"},
+                          "dependencies": {dependency: "1.0.0"}})
+    files = {"package.json": package, "package-lock.json": "{}", ".env.production": "API_URL=https://api.example.com\n",
+             ".env.development": "API_URL=http://localhost\n", ".env.test": "X=1\n", "server.js": "1\n"}
+    outcome = run(tmp_path, FRONT_END, files)
+    assert outcome.status is Status.CONVERTED, outcome.error
+    assert not ignored(outcome, ".env.production")
+    assert ignored(outcome, ".env.development") and ignored(outcome, ".env.test")  # nothing in the build reads them
+    warned = [n for n in outcome.notes if ".env.production looks like a secret" in n.message]
+    assert len(warned) == 1 and warned[0].level is Level.WARNING and warned[0].line == 5
+    assert "--mount=type=secret" in warned[0].message and "--secret id=" in warned[0].message
+    assert "!.env.production" in outcome.ignore_lines  # what migrate merges per build context
+
+
+def test_an_env_file_a_run_line_names_is_a_build_input(tmp_path: Path) -> None:
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npx dotenv -e .env.staging -- node build.js\nCMD [\"node\", \"server.js\"]\n"
+    files = {"package.json": NODE_PACKAGE, "package-lock.json": "{}", ".env.staging": "A=1\n", ".env.local": "B=2\n", "server.js": "1\n"}
+    outcome = run(tmp_path, dockerfile, files)
+    assert not ignored(outcome, ".env.staging")
+    assert ignored(outcome, ".env.local")
+    assert any("the RUN on line 4 reads it" in n.message for n in outcome.notes)
+
+
+def test_a_dotenv_app_keeps_its_env_file(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    files = {"requirements.txt": "flask\npython-dotenv==1.0.1\n", ".env": "MODE=prod\n", "app.py": "print(1)\n"}
+    outcome = run(tmp_path, dockerfile, files)
+    assert not ignored(outcome, ".env")
+
+
+def test_a_secret_nothing_reads_is_still_ignored_without_a_warning(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    files = {"requirements.txt": "flask\n", ".env": "MODE=prod\n", "server.key": "k\n", "app.py": "print(1)\n"}
+    outcome = run(tmp_path, dockerfile, files)
+    assert ignored(outcome, ".env") and ignored(outcome, "server.key")
+    assert not [n for n in outcome.notes if "looks like a secret, but" in n.message]
+
+
+def test_a_build_input_the_user_already_ignores_is_left_to_the_user(tmp_path: Path) -> None:
+    package = json.dumps({"name": "web", "scripts": {"build": "next build"}, "dependencies": {"next": "15.0.0"}})
+    files = {"package.json": package, "package-lock.json": "{}", ".env.production": "A=1\n", ".dockerignore": ".env*\n"}
+    outcome = run(tmp_path, FRONT_END, files)
+    assert ignored(outcome, ".env.production")
+    assert "!.env.production" not in (outcome.dockerignore or "")
