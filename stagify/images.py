@@ -347,3 +347,23 @@ def newest_for_tag(language: str, tag: str | None, precision: int) -> str | None
         return None
     fitting = [k for k in versions(language) if k.split(".")[: len(parts)] == parts]
     return fitting[-1] if fitting else None
+
+
+_RELEASES = ("buster", "bullseye", "bookworm", "trixie", "focal", "jammy", "noble")
+# Tags that name no release: the release their image is built on.
+_RELEASE_OF_TAG = {"debian:12": "bookworm", "debian:11": "bullseye", "debian:13": "trixie"}
+
+
+def release_of(image: BaseImage) -> str | None:
+    """The distribution release an image is built on (``bookworm``, ``noble``, ``alpine3.22``), None when unknown."""
+    tag = image.ref.tag or ""
+    for word in re.split(r"[-_]", tag):
+        if word in _RELEASES:
+            return word
+        if re.fullmatch(r"alpine\d+\.\d+", word):
+            return word
+    if image.ref.path == "alpine":
+        m = re.match(r"(\d+\.\d+)", tag)
+        return f"alpine{m.group(1)}" if m else None
+    m = re.match(r"(\d+)", tag)
+    return _RELEASE_OF_TAG.get(f"{image.ref.path}:{m.group(1)}") if m else None

@@ -68,6 +68,49 @@ RUNTIME_COUNTERPART = {
 }
 
 
+# Package names by distribution release. A Dockerfile written for one release (buster's `sqlite`, Ubuntu's
+# `libssl3t64`) or a counterpart above (`libssl3`, `libffi8`: bookworm's) may name a package another release
+# has under another name or not at all; the runtime installs the name its own release has. Keys are names
+# the release has no installable package for; values are the package it has. Checked against each release's
+# real package list (apt) in tests/test_package_names.py.
+RELEASE_NAMES: dict[str, dict[str, str]] = {
+    "bookworm": {
+        "sqlite": "sqlite3", "libssl1.1": "libssl3", "libssl3t64": "libssl3", "libffi6": "libffi8", "libffi7": "libffi8",
+        "libjpeg-turbo8": "libjpeg62-turbo", "libpng16-16t64": "libpng16-16", "libwebp6": "libwebp7", "libtiff5": "libtiff6",
+        "netcat": "netcat-openbsd", "libicu67": "libicu72", "libicu74": "libicu72", "libmysqlclient21": "libmariadb3",
+        "mysql-client": "default-mysql-client", "libglib2.0-0t64": "libglib2.0-0", "libmagic1t64": "libmagic1",
+        "libfreetype6t64": "libfreetype6",
+    },
+    "bullseye": {
+        "sqlite": "sqlite3", "libssl3": "libssl1.1", "libssl3t64": "libssl1.1", "libffi6": "libffi7", "libffi8": "libffi7",
+        "libjpeg-turbo8": "libjpeg62-turbo", "libpng16-16t64": "libpng16-16", "libwebp7": "libwebp6", "libtiff6": "libtiff5",
+        "libicu72": "libicu67", "libicu74": "libicu67", "libmysqlclient21": "libmariadb3", "mysql-client": "default-mysql-client",
+        "libglib2.0-0t64": "libglib2.0-0", "libmagic1t64": "libmagic1", "libfreetype6t64": "libfreetype6",
+    },
+    "noble": {
+        "sqlite": "sqlite3", "libssl1.1": "libssl3t64", "libssl3": "libssl3t64", "libffi7": "libffi8",
+        "libjpeg62-turbo": "libjpeg-turbo8", "libpng16-16": "libpng16-16t64", "libwebp6": "libwebp7", "libtiff5": "libtiff6",
+        "libicu67": "libicu74", "libicu72": "libicu74", "libgl1-mesa-glx": "libgl1", "netcat": "netcat-openbsd",
+        "libncurses5": "libncurses6", "libevent-2.1-7": "libevent-2.1-7t64", "libreadline8": "libreadline8t64",
+        "libglib2.0-0": "libglib2.0-0t64", "libmagic1": "libmagic1t64",
+    },
+}
+
+
+def for_release(names: tuple[str, ...], release: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names as ``release`` has them, and a sentence for each one renamed (``release`` None: unchanged)."""
+    table = RELEASE_NAMES.get(release or "", {})
+    out: list[str] = []
+    why: list[str] = []
+    for name in names:
+        new = table.get(name, name)
+        if new != name:
+            why.append(f"{name} is not a package of {release}: the runtime installs {new} in its place")
+        if new not in out:
+            out.append(new)
+    return tuple(out), tuple(why)
+
+
 @dataclass(frozen=True)
 class PackageInstall:
     """One ``apt-get install`` / ``apk add`` / ``yum install`` and the packages it names."""

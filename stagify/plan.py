@@ -193,7 +193,9 @@ class _Planner:
             acc.note(f"the runtime has no package manager; not installed: {', '.join(missing)}", None, Level.WARNING)
         package_set = None
         if needs.packages and runtime.package_manager:
-            package_set = PackageSet(manager=runtime.package_manager, packages=needs.packages)
+            names, renamed = packages.for_release(needs.packages, images.release_of(runtime))
+            acc.notes.extend(Note(why) for why in renamed)
+            package_set = PackageSet(manager=runtime.package_manager, packages=names)
         stage = inp.stage
         ports = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]
         self._port_notes(ports, user)
