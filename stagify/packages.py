@@ -24,6 +24,10 @@ BUILD_ONLY = frozenset(
         "make", "mercurial", "musl-dev", "pkg-config", "pkgconf", "pkgconfig", "protobuf-compiler",
         "protobuf-dev", "protoc", "subversion", "upx", "openssh-client", "gnupg", "unzip", "xz-utils",
         "dpkg-dev", "patch", "file", "maven", "gradle", "ant", "sbt",
+        # installers and build systems: they make what the runtime copies, the runtime never runs them
+        "py3-pip", "python3-pip", "python3-venv", "py3-setuptools", "python3-setuptools", "py3-wheel", "python3-wheel",
+        "ninja", "ninja-build", "samurai", "meson", "cargo", "rust", "rustc", "nasm", "yasm", "bison", "flex", "swig",
+        "gperf", "m4", "ccache",
     }
 )
 # JDKs (compilers): a Java runtime stage brings its own JRE, and other runtimes never need javac.

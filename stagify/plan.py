@@ -200,6 +200,8 @@ class _Planner:
         ports = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]
         self._port_notes(ports, user)
         workdir = self.lang.runtime_workdir(inp, self.final_state.workdir if self.final_state.workdir != "/" else None)
+        if workdir is None and any(_relative_copy(line.text) for line in acc.r_sources):
+            workdir = self.final_state.workdir  # the base image's folder, stated for the relative COPY lines (DL3045)
         runtime_plan = RuntimePlan(
             image=runtime.reference,
             alias="runtime",
@@ -310,8 +312,18 @@ class _Planner:
             argv = ins.exec_form
         else:
             fixed = lintfix.single_quoted_json(ins.args)
+            quoted = lintfix.quoted_json(ins.args)
             words = lintfix.exec_form_of(ins.args)
-            if fixed is not None:
+            if quoted is not None:
+                argv = tuple(quoted)
+                self.acc.note(
+                    f"{keyword} is a JSON array inside quotes: the original's /bin/sh ran the whole array as one command "
+                    "name and the container could not start; the runtime runs it in exec form as intended",
+                    ins.line,
+                    Level.WARNING,
+                )
+                reasons.append("a quoted array read as the exec form it was meant to be")
+            elif fixed is not None:
                 argv = tuple(fixed)
                 self.acc.note(
                     f"{keyword} uses single quotes, which is not JSON: the original ran it through /bin/sh "
@@ -889,6 +901,13 @@ _CONFIG_REASONS = {
 def _exec_list(text: str) -> list[str] | None:
     form = exec_form(text)
     return list(form) if form is not None else None
+
+
+def _relative_copy(text: str) -> bool:
+    """Whether an output COPY line copies to a destination relative to the working folder."""
+    ins = _pseudo(text)
+    parts = copy_parts(ins) if ins is not None else None
+    return parts is not None and not parts[1].startswith(("/", "$"))
 
 
 def _pseudo(text: str) -> Instruction | None:

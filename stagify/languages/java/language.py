@@ -56,6 +56,7 @@ from .start import (
     JavaRuntime,
     facts_of,
     gradle_mounts,
+    javac_calls,
     maven_mounts,
     packages,
     runtime_of,
@@ -127,6 +128,29 @@ def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None
         source += f"; Java {version} has no Temurin image in the catalogue, so Java {nearest}"
         version = nearest
     return version, source
+
+
+# Files beside compiled classes that the program never reads: its sources, docs and CI files.
+_NOT_RUN_TIME = ("*.java", "README*", "Jenkinsfile", "Dockerfile*", ".dockerignore", ".gitignore", ".gitattributes",
+                 ".gitlab-ci.yml", "docker-compose*.y*ml", "compose*.y*ml")
+
+
+def _prune_step(inp: PlanInput, line: int) -> str | None:
+    """After the last javac: the classes' folder, copied whole to the runtime, loses the files the program never reads.
+
+    The folder keeps everything else (config, resources, data the program reads relative to itself).
+    """
+    plan = runtime_of(inp)
+    calls = javac_calls(inp)
+    if plan.kind != "classes" or not calls or calls[-1].line != line:
+        return None
+    folders = [f for f in plan.folders if f != "/"
+               and any(c.dest == f or c.dest.startswith(f.rstrip("/") + "/") for c in inp.copies)]
+    if not folders:
+        return None  # the classes were written apart from the sources (javac -d)
+    names = " -o ".join(f"-iname '{p}'" for p in _NOT_RUN_TIME)
+    return (f"# The runtime copies {', '.join(folders)}: the sources, docs and CI files stay here\n"
+            f"RUN find {' '.join(folders)} -type f \\( {names} \\) -delete")
 
 
 class JavaLanguage:
@@ -300,6 +324,10 @@ class JavaLanguage:
             reason += "; with a cache mount for the downloaded dependencies"
         if runtime.stable_step and runtime.stable_after == ins.line:
             text += "\n" + STABLE_COMMENT + "\n" + runtime.stable_step
+        prune = _prune_step(inp, ins.line)
+        if prune:
+            text += "\n" + prune
+            reason += "; sources, docs and CI files removed from the folder the runtime copies"
         return RunRewrite(text=text, reason=reason, builds=builds, notes=tuple(notes))
 
     @staticmethod
@@ -316,6 +344,9 @@ class JavaLanguage:
             # hadolint cannot parse an instruction right after a heredoc's closing line: a blank line between
             text += "\n\n" + STABLE_COMMENT + "\n" + runtime.stable_step
         reason = "compiles and packages the application (a heredoc script, kept as written)" if builds else "runs the build tool (a heredoc script, kept as written)"
+        prune = _prune_step(inp, ins.line)
+        if prune:
+            text += "\n\n" + prune  # a blank line after the heredoc, for hadolint
         return RunRewrite(text=text, reason=reason, builds=builds, notes=tuple(notes))
 
     def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
