@@ -18,9 +18,10 @@ from .context import BuildContext
 from .errors import StagifyError
 from .model import Dockerfile, Instruction, Keyword, substitute
 from .stageplan import Level, Note
-from .walk import CopyRecord, Walked, copy_parts, origin_of
+from .walk import CopyRecord, Walked, copy_parts, origin_of, run_script
 
 RULE = "STG004"
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _REMOTE = ("http://", "https://", "git@", "git://", "ssh://")
 # Dependency manifests: a wildcard over them that matches nothing leaves the install after it nothing to install.
 _MANIFEST = re.compile(
@@ -43,6 +44,7 @@ def check(dockerfile: Dockerfile, walked: list[Walked], context: BuildContext) -
     notes: list[Note] = []
     copies: list[CopyRecord] = []
     unknown_writes = False  # an earlier step put files in the image that stagify cannot list
+    scripts: list[str] = []  # what earlier RUN lines ran: one of them may have made the file
     for w in walked:
         ins = w.instruction
         if ins.keyword in (Keyword.COPY, Keyword.ADD):
@@ -52,14 +54,15 @@ def check(dockerfile: Dockerfile, walked: list[Walked], context: BuildContext) -
             note = _check_copy(dockerfile.path, ins, w.state.env_map(), context)
             if note is not None:
                 notes.append(note)
-            if w.copy is not None:
+            env = w.state.env_map()
+            if w.copy is not None and not any(not env.get(n) for n in _VARIABLE.findall(ins.args)):
                 copies.append(w.copy)
             else:
-                unknown_writes = True
+                unknown_writes = True  # a remote source, or one a build argument names
         elif ins.keyword is Keyword.RUN:
-            if not unknown_writes:
-                _check_pip_files(dockerfile.path, w, copies, context)
-            unknown_writes = True  # a RUN can write anything (pip freeze > requirements.txt)
+            if not unknown_writes and not any(f.name == "mount" for f in ins.flags):
+                _check_pip_files(dockerfile.path, w, copies, context, scripts)
+            scripts.append(run_script(ins))
     return notes
 
 
@@ -70,9 +73,9 @@ def _check_copy(path: str, ins: Instruction, env: dict[str, str], context: Build
     empty: list[str] = []
     sources = parts[0]
     for written in sources:
+        if any(not env.get(name) for name in _VARIABLE.findall(written)):
+            return None  # a build argument without a default names it: the value given at build time decides
         source = substitute(written, env)
-        if "$" in written and not source.strip("/."):
-            return None  # a build argument names it: the value given at build time decides
         if source.startswith(_REMOTE) or "$" in source:
             return None
         rel = dockerignore.clean(source) or "."
@@ -82,7 +85,7 @@ def _check_copy(path: str, ins: Instruction, env: dict[str, str], context: Build
             if not _glob_matches(context, rel):
                 empty.append(written)
             continue
-        if not context.exists(rel):
+        if not context.exists(rel) and not (context.root / rel).is_symlink():
             why = ".dockerignore leaves it out of the build context" if (context.root / rel).exists() else "the build context has no such path"
             raise StagifyError(path, ins.line, tagged(
                 f"{ins.keyword.value} {written}: {why}, so the original cannot build either; "
@@ -101,11 +104,14 @@ def _check_copy(path: str, ins: Instruction, env: dict[str, str], context: Build
     return None
 
 
-def _check_pip_files(path: str, w: Walked, copies: list[CopyRecord], context: BuildContext) -> None:
-    for command in w.commands:
+def _check_pip_files(path: str, w: Walked, copies: list[CopyRecord], context: BuildContext, scripts: list[str]) -> None:
+    for index, command in enumerate(w.commands):
+        if command.program in ("cd", "pushd"):
+            return  # the folder changed inside the line: stagify does not follow it
+        before = [*scripts, *(c.text for c in w.commands[:index])]
         for name in _pip_files(command.argv):
-            if "$" in name:
-                continue
+            if "$" in name or any(posixpath.basename(name) in text for text in before):
+                continue  # named by a variable, or an earlier step may have made it
             target = w.state.resolve(name)
             if origin_of(copies, target, context) is not None:
                 continue

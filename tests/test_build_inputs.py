@@ -86,14 +86,25 @@ def test_pip_install_of_a_requirements_file_nothing_brings_fails(tmp_path: Path)
         "COPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt",
         "COPY app.py .\nRUN pip install poetry && poetry export -o requirements.txt\nRUN pip install -r requirements.txt",
         "ARG REQS=requirements.txt\nCOPY $REQS .\nRUN pip install -r $REQS",
+        "COPY . /src\nRUN cd /src && pip install -r requirements.txt",
+        "RUN --mount=type=bind,source=requirements.txt,target=/tmp/r.txt pip install -r /tmp/r.txt\nCOPY . .",
+        "ARG DIR\nCOPY $DIR/requirements.txt .\nRUN pip install -r requirements.txt",
     ],
-    ids=["whole context", "absolute path", "made by an earlier step", "named by an ARG"],
+    ids=["whole context", "absolute path", "made by an earlier step", "named by an ARG", "cd in the line", "bind mount",
+         "an ARG given at build time"],
 )
 def test_requirements_the_image_has_are_fine(tmp_path: Path, steps: str) -> None:
     dockerfile = f"FROM python:3.12-slim\nWORKDIR /app\n{steps}\nCMD [\"python\", \"app.py\"]\n"
     files = {"app.py": "print(1)\n", "requirements.txt": "flask\n", "pyproject.toml": "[tool.poetry]\nname = 'x'\n"}
     outcome = run(tmp_path, dockerfile, files)
     assert outcome.status is Status.CONVERTED, outcome.error
+
+
+def test_a_requirements_file_missing_after_other_run_lines_is_still_found(tmp_path: Path) -> None:
+    dockerfile = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY app.py .\n"
+                  "RUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n")
+    outcome = run(tmp_path, dockerfile, {"app.py": "print(1)\n", "requirements.txt": "flask\n"})
+    assert outcome.status is Status.FAILED and outcome.error is not None and outcome.error.line == 5
 
 
 def test_without_a_build_context_nothing_is_checked() -> None:
