@@ -93,7 +93,7 @@ def convert(
         walked = walk(df.stages[0], lang.base_defaults(_image(df)), ctx)
         missing = inputs.check(df, walked, ctx)
         plan = build_plan(df, detection, ctx, options, lang, found.forced)
-        kept = buildinputs.keep(walked, ctx, plan.dockerignore, path)
+        kept = buildinputs.keep(walked, ctx, plan.dockerignore)
         wanted = (*plan.dockerignore, *kept.lines)
         from .render import render  # jinja2 only once there is something to render
 

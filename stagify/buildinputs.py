@@ -47,7 +47,7 @@ class KeptInputs:
     notes: tuple[Note, ...]
 
 
-def keep(walked: Sequence[Walked], context: BuildContext, wanted: Sequence[str], path: str = "Dockerfile") -> KeptInputs:
+def keep(walked: Sequence[Walked], context: BuildContext, wanted: Sequence[str]) -> KeptInputs:
     """Secret-looking files the original had in its image, that ``wanted`` would hide and something reads."""
     if not context.root.is_dir():
         return KeptInputs((), ())
