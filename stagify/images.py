@@ -354,16 +354,18 @@ _RELEASES = ("buster", "bullseye", "bookworm", "trixie", "focal", "jammy", "nobl
 _RELEASE_OF_TAG = {"debian:12": "bookworm", "debian:11": "bullseye", "debian:13": "trixie"}
 
 
-def release_of(image: BaseImage) -> str | None:
-    """The distribution release an image is built on (``bookworm``, ``noble``, ``alpine3.22``), None when unknown."""
-    tag = image.ref.tag or ""
+def release_of(image: BaseImage | ImageRef) -> str | None:
+    """The distribution release an image is built on (``bookworm``, ``noble``, ``alpine3.22``), None when its tag
+    does not say (``python:3.12`` follows Debian's releases over time)."""
+    ref = image.ref if isinstance(image, BaseImage) else image
+    tag = ref.tag or ""
     for word in re.split(r"[-_]", tag):
         if word in _RELEASES:
             return word
         if re.fullmatch(r"alpine\d+\.\d+", word):
             return word
-    if image.ref.path == "alpine":
+    if ref.path == "alpine":
         m = re.match(r"(\d+\.\d+)", tag)
         return f"alpine{m.group(1)}" if m else None
     m = re.match(r"(\d+)", tag)
-    return _RELEASE_OF_TAG.get(f"{image.ref.path}:{m.group(1)}") if m else None
+    return _RELEASE_OF_TAG.get(f"{ref.path}:{m.group(1)}") if m else None

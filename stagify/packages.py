@@ -101,18 +101,52 @@ RELEASE_NAMES: dict[str, dict[str, str]] = {
 }
 
 
-def for_release(names: tuple[str, ...], release: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The names as ``release`` has them, and a sentence for each one renamed (``release`` None: unchanged)."""
+# A library package named after its soname (libgdal20, libvpx6, libicu63): each release ships its own version.
+_VERSIONED_LIBRARY = re.compile(r"^lib[a-z0-9+.-]*?\d[a-z0-9.+-]*$")
+
+
+def for_release(
+    names: tuple[str, ...], release: str | None, original: str | None = None, builder: str | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The names as ``release`` has them: (names, a sentence for each one renamed, a warning for each one unsure).
+
+    ``original`` is the release the original installed them on and ``builder`` the one the program is
+    compiled on, when their images say. A library named after its soname follows the builder's release,
+    since that is the version the program links: where the runtime's release differs, it is not renamed
+    to another version (the install fails, visibly, rather than the program at run time) and a warning says so.
+    """
     table = RELEASE_NAMES.get(release or "", {})
+    split = bool(release and builder and builder != release)
     out: list[str] = []
     why: list[str] = []
+    unsure: list[str] = []
     for name in names:
-        new = table.get(name, name)
-        if new != name:
-            why.append(f"{name} is not a package of {release}: the runtime installs {new} in its place")
+        library = _VERSIONED_LIBRARY.match(name) is not None
+        if split and library:
+            new = RELEASE_NAMES.get(builder or "", {}).get(name, name)
+            if new != name:
+                why.append(f"{name} is not a package of {builder}, where the program is built: the runtime installs {new}, "
+                           "the version it links")
+            if new in table or builder not in RELEASE_NAMES:
+                # the runtime's release lacks that version, or stagify has no list of the builder's names
+                unsure.append(f"{new}: the program is built on {builder} and runs on {release}, which may ship another "
+                              f"version of that library{' (it has no ' + new + ')' if new in table else ''}; the program "
+                              f"links the version {builder} has")
+        else:
+            new = table.get(name, name)
+            if new != name:
+                why.append(f"{name} is not a package of {release}: the runtime installs {new} in its place")
+            elif release and original and original != release and library and name not in _CHECKED:
+                unsure.append(f"{name} was installed on {original}; the runtime is {release}, whose version of that library "
+                              f"may have another package name: if the runtime's install fails, name {release}'s package "
+                              f"(apt-cache search {re.sub(r'[0-9.]+[a-z0-9]*$', '', name) or name})")
         if new not in out:
             out.append(new)
-    return tuple(out), tuple(why)
+    return tuple(out), tuple(why), tuple(unsure)
+
+
+# Library names stagify itself writes and the tests check in every release it uses.
+_CHECKED = frozenset(RUNTIME_COUNTERPART.values()) | frozenset(v for table in RELEASE_NAMES.values() for v in table.values())
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,11 @@ class _Planner:
             acc.note(f"the runtime has no package manager; not installed: {', '.join(missing)}", None, Level.WARNING)
         package_set = None
         if needs.packages and runtime.package_manager:
-            names, renamed = packages.for_release(needs.packages, images.release_of(runtime))
+            original = images.release_of(inp.image) if inp.image is not None else None
+            names, renamed, unsure = packages.for_release(needs.packages, images.release_of(runtime), original,
+                                                          images.release_of(builder))
             acc.notes.extend(Note(why) for why in renamed)
+            acc.notes.extend(Note(why, None, Level.WARNING) for why in unsure)
             package_set = PackageSet(manager=runtime.package_manager, packages=names)
         stage = inp.stage
         ports = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]

@@ -71,7 +71,7 @@ def test_every_run_time_name_stagify_writes_exists_in_its_release(release: str) 
     dev = found.candidates(sorted(packages.RUNTIME_COUNTERPART))
     wanted = [packages.RUNTIME_COUNTERPART[d] for d, ok in dev.items() if ok]
     wanted += [n for n in RUNTIME_NAMES if n not in packages.RUNTIME_COUNTERPART.values()]
-    names, _ = packages.for_release(tuple(dict.fromkeys(wanted)), release)
+    names, _, _ = packages.for_release(tuple(dict.fromkeys(wanted)), release)
     missing = [n for n, ok in found.candidates(list(names)).items() if not ok]
     assert missing == [], f"{release} has no package named {', '.join(missing)}"
 
@@ -117,3 +117,26 @@ def test_counterparts_follow_the_runtime_release(tmp_path: Path) -> None:
     outcome = convert_in(tmp_path, dockerfile, {"requirements.txt": "cryptography\n", "app.py": "print(1)\n"})
     line = runtime_install(outcome)  # python 3.7's slim image is bullseye: OpenSSL 1.1, libffi 7
     assert "libssl1.1" in line and "libffi7" in line and "libssl3" not in line and "libffi8" not in line
+
+
+def test_a_library_follows_the_release_the_program_is_built_on(tmp_path: Path) -> None:
+    # Go 1.17's builder is bullseye (OpenSSL 1.1), the runtime bookworm (OpenSSL 3): the cgo program links 1.1,
+    # so the runtime is not handed libssl3 to fail at run time; the warning says why the install asks for 1.1.
+    dockerfile = (
+        "FROM golang:1.17\nRUN apt-get update && apt-get install -y libssl-dev\nWORKDIR /src\nCOPY . .\n"
+        "RUN CGO_ENABLED=1 go build -o /app .\nCMD [\"/app\"]\n"
+    )
+    files = {"go.mod": "module x\n\ngo 1.17\n", "main.go": 'package main\n\n// #cgo LDFLAGS: -lssl\nimport "C"\n\nfunc main() {}\n'}
+    outcome = convert_in(tmp_path, dockerfile, files)
+    line = runtime_install(outcome)
+    assert "libssl1.1" in line and "libssl3" not in line
+    assert any(n.message.startswith("libssl1.1: the program is built on bullseye and runs on bookworm") for n in outcome.notes)
+
+
+def test_a_versioned_library_from_another_release_is_a_warning(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.9-buster\nRUN apt-get update && apt-get install -y gcc libgdal-dev libgdal20\nWORKDIR /app\n"
+        "COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    )
+    outcome = convert_in(tmp_path, dockerfile, {"requirements.txt": "gdal\n", "app.py": "print(1)\n"})
+    assert any(n.message.startswith("libgdal20 was installed on buster; the runtime is bookworm") for n in outcome.notes)
