@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from . import dockerignore, pragmas
+from . import buildinputs, dockerignore, inputs, pragmas
 from .context import BuildContext
 from .detect import Detection, require
 from .errors import StagifyError
-from .imageref import Family, parse_ref
+from .imageref import Family, ImageRef, parse_ref
 from .languages import by_name
 from .model import Dockerfile, Keyword
 from .options import Options
@@ -19,6 +19,7 @@ from .parse import decode, parse
 from .plan import build_plan
 from .secrets import scan as scan_secrets
 from .stageplan import Decision, Level, Note
+from .walk import walk
 
 
 class Status(str, Enum):
@@ -92,15 +93,20 @@ def convert(
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip)
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
         detection = require(ctx, df, options.language, path)
-        plan = build_plan(df, detection, ctx, options, by_name(detection.language), found.forced)
+        lang = by_name(detection.language)
+        walked = walk(df.stages[0], lang.base_defaults(_image(df)), ctx)
+        missing = inputs.check(df, walked, ctx)
+        plan = build_plan(df, detection, ctx, options, lang, found.forced)
         if plan.not_worth is not None:
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=plan.not_worth,
                            language=detection.language, detection=detection, notes=tuple(scan_secrets(df)))
+        kept = buildinputs.keep(walked, ctx, plan.dockerignore)
+        wanted = (*plan.dockerignore, *kept.lines)
         from .render import render  # jinja2 only once there is something to render
 
         body = render(plan)
         new_text = body.replace("\n", df.newline)
-        new_ignore = dockerignore.merge(ctx.dockerignore_text, plan.dockerignore, plan.copied_sources, df.newline)
+        new_ignore = dockerignore.merge(ctx.dockerignore_text, wanted, plan.copied_sources, df.newline)
         return Outcome(
             path=path,
             status=Status.CONVERTED,
@@ -109,10 +115,10 @@ def convert(
             dockerfile=new_text,
             dockerignore=new_ignore,
             original_dockerignore=ctx.dockerignore_text,
-            notes=plan.notes + tuple(scan_secrets(df)),
+            notes=(*missing, *plan.notes, *kept.notes, *scan_secrets(df)),
             decisions=plan.decisions,
             detection=detection,
-            ignore_lines=plan.dockerignore,
+            ignore_lines=wanted,
             ignore_protected=plan.copied_sources,
             left_behind=plan.left_behind,
         )
@@ -153,6 +159,13 @@ def _refuse_windows_paths(df: Dockerfile) -> None:
         if ins.keyword in _PATH_KEYWORDS and _WINDOWS_PATH.search(ins.args):
             raise StagifyError(df.path, ins.line, f"{ins.keyword.value} {ins.args.strip()}: a Windows path; "
                                "stagify converts Linux images only, and this Dockerfile builds a Windows container")
+
+
+def _image(df: Dockerfile) -> ImageRef | None:
+    try:
+        return parse_ref(df.stages[0].image.resolved)
+    except ValueError:
+        return None
 
 
 def warnings(outcome: Outcome) -> list[Note]:

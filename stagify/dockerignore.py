@@ -116,7 +116,8 @@ def merge(existing: str | None, wanted: Iterable[str], protected: Iterable[str],
         if clean(line) in present or line in additions:
             continue
         rule = parse_rules(line)
-        hidden = [p for p in protected if rule and _matches(rule[0], p)]
+        # A `!path` line (a build input let back in) is never dropped: it excludes nothing.
+        hidden = [p for p in protected if rule and rule[0].exclude and _matches(rule[0], p)]
         if hidden and line.startswith("**/"):
             # A pattern at any depth stays (config/.env is still left out); the files the build copies come back.
             additions.append(line)

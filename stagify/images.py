@@ -7,6 +7,7 @@ and its contents known. Distroless images publish no version tags, so their
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -330,3 +331,41 @@ def builder(language: str, version: str, family: Family) -> BaseImage:
 
 def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def newest_for_tag(language: str, tag: str | None, precision: int) -> str | None:
+    """The newest catalogue version a floating tag stands for, or None when the tag names a version.
+
+    ``latest``, ``rc``, ``alpine``, ``buster`` or no tag float over every release, ``1-alpine`` or
+    ``3-slim`` over one major: whoever built the original got the newest release of that series, so
+    a pin never goes below it. ``precision`` is how many parts a version of ``language`` has in the
+    catalogue (2 for Go's and Python's ``1.22``, 1 for Node's and Java's majors).
+    """
+    m = re.match(r"^(\d+(?:\.\d+)*)", tag or "")
+    parts = m.group(1).split(".") if m else []
+    if len(parts) >= precision:
+        return None
+    fitting = [k for k in versions(language) if k.split(".")[: len(parts)] == parts]
+    return fitting[-1] if fitting else None
+
+
+_RELEASES = ("buster", "bullseye", "bookworm", "trixie", "focal", "jammy", "noble")
+# Tags that name no release: the release their image is built on.
+_RELEASE_OF_TAG = {"debian:12": "bookworm", "debian:11": "bullseye", "debian:13": "trixie"}
+
+
+def release_of(image: BaseImage | ImageRef) -> str | None:
+    """The distribution release an image is built on (``bookworm``, ``noble``, ``alpine3.22``), None when its tag
+    does not say (``python:3.12`` follows Debian's releases over time)."""
+    ref = image.ref if isinstance(image, BaseImage) else image
+    tag = ref.tag or ""
+    for word in re.split(r"[-_]", tag):
+        if word in _RELEASES:
+            return word
+        if re.fullmatch(r"alpine\d+\.\d+", word):
+            return word
+    if ref.path == "alpine":
+        m = re.match(r"(\d+\.\d+)", tag)
+        return f"alpine{m.group(1)}" if m else None
+    m = re.match(r"(\d+)", tag)
+    return _RELEASE_OF_TAG.get(f"{ref.path}:{m.group(1)}") if m else None

@@ -9,8 +9,10 @@ shell-form CMD/ENTRYPOINT without shell features -> exec form (DL3025).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import shlex
 
 from . import shell
 from .model import Flag, Instruction, Keyword, unquote
@@ -103,6 +105,26 @@ def single_quoted_json(text: str) -> list[str] | None:
     except ValueError:
         return None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def quoted_json(text: str) -> list[str] | None:
+    """``"[\\"python\\", 'app.py']"``: an exec-form array written inside quotes, which the shell runs as one word."""
+    stripped = text.strip()
+    if len(stripped) < 2 or stripped[0] not in "\"'" or stripped[-1] != stripped[0]:
+        return None
+    try:
+        words = shlex.split(stripped)
+    except ValueError:
+        return None
+    if len(words) != 1 or not (words[0].startswith("[") and words[0].endswith("]")):
+        return None
+    try:
+        value = ast.literal_eval(words[0])  # JSON's strings and single-quoted ones alike
+    except (ValueError, SyntaxError):
+        return None
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return value
     return None
 

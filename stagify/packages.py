@@ -24,6 +24,10 @@ BUILD_ONLY = frozenset(
         "make", "mercurial", "musl-dev", "pkg-config", "pkgconf", "pkgconfig", "protobuf-compiler",
         "protobuf-dev", "protoc", "subversion", "upx", "openssh-client", "gnupg", "unzip", "xz-utils",
         "dpkg-dev", "patch", "file", "maven", "gradle", "ant", "sbt",
+        # installers and build systems: they make what the runtime copies, the runtime never runs them
+        "py3-pip", "python3-pip", "python3-venv", "py3-setuptools", "python3-setuptools", "py3-wheel", "python3-wheel",
+        "ninja", "ninja-build", "samurai", "meson", "cargo", "rust", "rustc", "nasm", "yasm", "bison", "flex", "swig",
+        "gperf", "m4", "ccache",
     }
 )
 # JDKs (compilers): a Java runtime stage brings its own JRE, and other runtimes never need javac.
@@ -66,6 +70,83 @@ RUNTIME_COUNTERPART = {
     "libpng-dev": "libpng16-16",
     "libwebp-dev": "libwebp7",
 }
+
+
+# Package names by distribution release. A Dockerfile written for one release (buster's `sqlite`, Ubuntu's
+# `libssl3t64`) or a counterpart above (`libssl3`, `libffi8`: bookworm's) may name a package another release
+# has under another name or not at all; the runtime installs the name its own release has. Keys are names
+# the release has no installable package for; values are the package it has. Checked against each release's
+# real package list (apt) in tests/test_package_names.py.
+RELEASE_NAMES: dict[str, dict[str, str]] = {
+    "bookworm": {
+        "sqlite": "sqlite3", "libssl1.1": "libssl3", "libssl3t64": "libssl3", "libffi6": "libffi8", "libffi7": "libffi8",
+        "libjpeg-turbo8": "libjpeg62-turbo", "libpng16-16t64": "libpng16-16", "libwebp6": "libwebp7", "libtiff5": "libtiff6",
+        "netcat": "netcat-openbsd", "libicu67": "libicu72", "libicu74": "libicu72", "libmysqlclient21": "libmariadb3",
+        "mysql-client": "default-mysql-client", "libglib2.0-0t64": "libglib2.0-0", "libmagic1t64": "libmagic1",
+        "libfreetype6t64": "libfreetype6",
+    },
+    "bullseye": {
+        "sqlite": "sqlite3", "libssl3": "libssl1.1", "libssl3t64": "libssl1.1", "libffi6": "libffi7", "libffi8": "libffi7",
+        "libjpeg-turbo8": "libjpeg62-turbo", "libpng16-16t64": "libpng16-16", "libwebp7": "libwebp6", "libtiff6": "libtiff5",
+        "libicu72": "libicu67", "libicu74": "libicu67", "libmysqlclient21": "libmariadb3", "mysql-client": "default-mysql-client",
+        "libglib2.0-0t64": "libglib2.0-0", "libmagic1t64": "libmagic1", "libfreetype6t64": "libfreetype6",
+    },
+    "noble": {
+        "sqlite": "sqlite3", "libssl1.1": "libssl3t64", "libssl3": "libssl3t64", "libffi7": "libffi8",
+        "libjpeg62-turbo": "libjpeg-turbo8", "libpng16-16": "libpng16-16t64", "libwebp6": "libwebp7", "libtiff5": "libtiff6",
+        "libicu67": "libicu74", "libicu72": "libicu74", "libgl1-mesa-glx": "libgl1", "netcat": "netcat-openbsd",
+        "libncurses5": "libncurses6", "libevent-2.1-7": "libevent-2.1-7t64", "libreadline8": "libreadline8t64",
+        "libglib2.0-0": "libglib2.0-0t64", "libmagic1": "libmagic1t64",
+    },
+}
+
+
+# A library package named after its soname (libgdal20, libvpx6, libicu63): each release ships its own version.
+_VERSIONED_LIBRARY = re.compile(r"^lib[a-z0-9+.-]*?\d[a-z0-9.+-]*$")
+
+
+def for_release(
+    names: tuple[str, ...], release: str | None, original: str | None = None, builder: str | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The names as ``release`` has them: (names, a sentence for each one renamed, a warning for each one unsure).
+
+    ``original`` is the release the original installed them on and ``builder`` the one the program is
+    compiled on, when their images say. A library named after its soname follows the builder's release,
+    since that is the version the program links: where the runtime's release differs, it is not renamed
+    to another version (the install fails, visibly, rather than the program at run time) and a warning says so.
+    """
+    table = RELEASE_NAMES.get(release or "", {})
+    split = bool(release and builder and builder != release)
+    out: list[str] = []
+    why: list[str] = []
+    unsure: list[str] = []
+    for name in names:
+        library = _VERSIONED_LIBRARY.match(name) is not None
+        if split and library:
+            new = RELEASE_NAMES.get(builder or "", {}).get(name, name)
+            if new != name:
+                why.append(f"{name} is not a package of {builder}, where the program is built: the runtime installs {new}, "
+                           "the version it links")
+            if new in table or builder not in RELEASE_NAMES:
+                # the runtime's release lacks that version, or stagify has no list of the builder's names
+                unsure.append(f"{new}: the program is built on {builder} and runs on {release}, which may ship another "
+                              f"version of that library{' (it has no ' + new + ')' if new in table else ''}; the program "
+                              f"links the version {builder} has")
+        else:
+            new = table.get(name, name)
+            if new != name:
+                why.append(f"{name} is not a package of {release}: the runtime installs {new} in its place")
+            elif release and original and original != release and library and name not in _CHECKED:
+                unsure.append(f"{name} was installed on {original}; the runtime is {release}, whose version of that library "
+                              f"may have another package name: if the runtime's install fails, name {release}'s package "
+                              f"(apt-cache search {re.sub(r'[0-9.]+[a-z0-9]*$', '', name) or name})")
+        if new not in out:
+            out.append(new)
+    return tuple(out), tuple(why), tuple(unsure)
+
+
+# Library names stagify itself writes and the tests check in every release it uses.
+_CHECKED = frozenset(RUNTIME_COUNTERPART.values()) | frozenset(v for table in RELEASE_NAMES.values() for v in table.values())
 
 
 @dataclass(frozen=True)

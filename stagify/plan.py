@@ -214,11 +214,18 @@ class _Planner:
             acc.note(f"the runtime has no package manager; not installed: {', '.join(missing)}", None, Level.WARNING)
         package_set = None
         if needs.packages and runtime.package_manager:
-            package_set = PackageSet(manager=runtime.package_manager, packages=needs.packages)
+            original = images.release_of(inp.image) if inp.image is not None else None
+            names, renamed, unsure = packages.for_release(needs.packages, images.release_of(runtime), original,
+                                                          images.release_of(builder))
+            acc.notes.extend(Note(why) for why in renamed)
+            acc.notes.extend(Note(why, None, Level.WARNING) for why in unsure)
+            package_set = PackageSet(manager=runtime.package_manager, packages=names)
         stage = inp.stage
         ports = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]
         self._port_notes(ports, user, start, runtime, builder)
         workdir = self.lang.runtime_workdir(inp, self.final_state.workdir if self.final_state.workdir != "/" else None)
+        if workdir is None and any(_relative_copy(line.text) for line in acc.r_sources):
+            workdir = self.final_state.workdir  # the base image's folder, stated for the relative COPY lines (DL3045)
         runtime_plan = RuntimePlan(
             image=runtime.reference,
             alias="runtime",
@@ -353,8 +360,18 @@ class _Planner:
             argv = ins.exec_form
         else:
             fixed = lintfix.single_quoted_json(ins.args)
+            quoted = lintfix.quoted_json(ins.args)
             words = lintfix.exec_form_of(ins.args)
-            if fixed is not None:
+            if quoted is not None:
+                argv = tuple(quoted)
+                self.acc.note(
+                    f"{keyword} is a JSON array inside quotes: the original's /bin/sh ran the whole array as one command "
+                    "name and the container could not start; the runtime runs it in exec form as intended",
+                    ins.line,
+                    Level.WARNING,
+                )
+                reasons.append("a quoted array read as the exec form it was meant to be")
+            elif fixed is not None:
                 argv = tuple(fixed)
                 self.acc.note(
                     f"{keyword} uses single quotes, which is not JSON: the original ran it through /bin/sh "
@@ -1126,6 +1143,13 @@ _CONFIG_REASONS = {
 def _exec_list(text: str) -> list[str] | None:
     form = exec_form(text)
     return list(form) if form is not None else None
+
+
+def _relative_copy(text: str) -> bool:
+    """Whether an output COPY line copies to a destination relative to the working folder."""
+    ins = _pseudo(text)
+    parts = copy_parts(ins) if ins is not None else None
+    return parts is not None and not parts[1].startswith(("/", "$"))
 
 
 def _pseudo(text: str) -> Instruction | None:

@@ -268,12 +268,14 @@ def _cell(text: str) -> str:
 
 def outcome_findings(outcome: Outcome, strict: bool) -> list[Finding]:
     """The SARIF findings of one conversion."""
-    from .sarif import Finding, from_line, single_stage_message
+    from .sarif import Finding, from_line, rule_of, single_stage_message
 
     if outcome.status is Status.FAILED and outcome.error is not None:
-        return [Finding("STG002", outcome.error.path, outcome.error.line, outcome.error.message)]
+        return [Finding(rule_of(outcome.error.message, "STG002"), outcome.error.path, outcome.error.line, outcome.error.message)]
     found = [Finding("STG003", outcome.path, n.line, n.message, level="error" if strict else None)
              for n in outcome.notes if n.kind == "secret"]
+    found += [Finding("STG004", outcome.path, n.line, n.message, level="warning")
+              for n in outcome.notes if rule_of(n.message, "") == "STG004"]
     if outcome.status is Status.CONVERTED and outcome.dockerfile != outcome.original:
         message = single_stage_message(outcome.language, bases(outcome.original), bases(outcome.dockerfile or ""))
         found.insert(0, Finding("STG001", outcome.path, from_line(outcome.original), message,
@@ -283,13 +285,13 @@ def outcome_findings(outcome: Outcome, strict: bool) -> list[Finding]:
 
 def migrate_findings(results: list[FileResult], strict: bool) -> list[Finding]:
     """The SARIF findings of a migrate run: each file's failure, single-stage finding and secrets."""
-    from .sarif import Finding, from_line, parse_line, single_stage_message
+    from .sarif import Finding, from_line, parse_line, rule_of, single_stage_message
 
     found: list[Finding] = []
     for r in results:
         if r.status == "failed" and r.error:
             path, line, message = parse_line(r.error)
-            found.append(Finding("STG002", path or str(r.dockerfile), line, message))
+            found.append(Finding(rule_of(message, "STG002"), path or str(r.dockerfile), line, message))
             continue
         if r.changes:
             found.append(Finding("STG001", str(r.dockerfile), from_line(r.original),

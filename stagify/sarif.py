@@ -37,6 +37,9 @@ RULES = (
     Rule("STG003", "secret-in-image", "Secret baked into the image",
          "A build argument, environment variable, copied file or RUN line puts a secret into an image layer. "
          "Use a BuildKit secret mount (RUN --mount=type=secret) instead.", "warning"),
+    Rule("STG004", "missing-build-input", "Build input missing from the build context",
+         "The Dockerfile copies or reads a file the build context does not have (or .dockerignore leaves out), "
+         "so the original cannot build either; a wildcard that matches nothing copies nothing.", "error"),
 )
 _BY_ID = {r.id: r for r in RULES}
 
@@ -125,6 +128,15 @@ def from_line(text: str) -> int | None:
     """The line of the first FROM: where a single-stage finding points."""
     found = _FROM.search(text)
     return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+_TAGGED = re.compile(r" \[(STG\d{3})\]$")
+
+
+def rule_of(message: str, default: str) -> str:
+    """The rule a message names at its end (``... [STG004]``), else ``default``."""
+    found = _TAGGED.search(message)
+    return found.group(1) if found and found.group(1) in _BY_ID else default
 
 
 def parse_line(text: str) -> tuple[str, int | None, str]:

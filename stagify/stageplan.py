@@ -6,6 +6,7 @@ above it; each original instruction has exactly one :class:`Decision` with a rea
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -72,6 +73,12 @@ class CopyFrom:
     chown: str | None = None
     reason: str = ""
     stage: str | None = None  # None: the builder
+
+    def __post_init__(self) -> None:
+        # Paths joined onto the root folder (``/`` + ``/node_modules``) are written once: ``//x`` is legal but
+        # reads as a mistake, and a POSIX path may give a leading ``//`` its own meaning.
+        for name in ("source", "dest"):
+            object.__setattr__(self, name, re.sub(r"/{2,}", "/", getattr(self, name)))
 
 
 @dataclass(frozen=True)

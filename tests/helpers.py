@@ -91,4 +91,22 @@ def materialize_corpus_case(case: Path, dest: Path) -> Path:
     for item in case.iterdir():
         if item.is_file() and item.name not in ("listing.txt", "SOURCE"):
             shutil.copyfile(item, dest / item.name)
+    _stand_ins_for_copied_paths(case, dest)
     return dest
+
+
+def _stand_ins_for_copied_paths(case: Path, dest: Path) -> None:
+    """The corpus lists folders without their content: a file the Dockerfile copies from inside one gets a stand-in."""
+    dockerfile = next((p for p in case.iterdir() if p.is_file() and p.name.lower() == "dockerfile"), None)
+    if dockerfile is None:
+        return
+    for line in dockerfile.read_text(errors="replace").splitlines():
+        words = line.split()
+        if len(words) < 3 or words[0].upper() not in ("COPY", "ADD") or any(w.startswith("--from") for w in words):
+            continue
+        for source in (w for w in words[1:-1] if not w.startswith("--")):
+            rel = source.lstrip("./")
+            folder = dest / rel.split("/", 1)[0]
+            if "/" in rel and folder.is_dir() and not any(ch in rel for ch in "*?[$") and not (dest / rel).exists():
+                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                (dest / rel).touch()

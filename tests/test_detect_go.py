@@ -72,11 +72,13 @@ def test_go_mod_lines_are_read_including_requires_with_versions() -> None:
     [
         ("FROM golang:1.22-alpine", "go 1.19", "1.22", "base image"),
         ("FROM golang:1.18", "go 1.21", "1.21", "go.mod"),
-        ("FROM golang", "go 1.20", "1.20", "go.mod"),
-        ("FROM golang:latest", "go 1.20\ntoolchain go1.23.4", "1.23", "toolchain"),
+        ("FROM golang", "go 1.20", "1.27", "floating tag"),
+        ("FROM golang:1.21", "go 1.20\ntoolchain go1.23.4", "1.23", "toolchain"),
+        ("FROM golang:latest", "go 1.30", "1.27", "newer than the catalogue"),
         ("FROM golang:1.21.5-bookworm", "", "1.21", "base image"),
     ],
-    ids=["tag newer than go.mod", "go.mod newer than tag", "untagged uses go.mod", "toolchain wins", "tag only"],
+    ids=["tag newer than go.mod", "go.mod newer than tag", "untagged is the newest go", "toolchain wins",
+         "go.mod beyond the catalogue", "tag only"],
 )
 def test_the_go_version_is_the_newest_of_tag_and_go_mod(
     tmp_path: Path, from_line: str, go_mod: str, version: str, source_word: str

@@ -93,7 +93,8 @@ def test_migrate_check_sarif(tree: Path, validator: jsonschema.Draft7Validator) 
 def test_a_sarif_file_github_can_upload_lists_every_rule(tree: Path) -> None:
     run = stagify("convert", "--format", "sarif", "api", cwd=tree)
     driver = json.loads(run.out)["runs"][0]["tool"]["driver"]
-    assert [r["name"] for r in driver["rules"]] == ["single-stage-dockerfile", "cannot-convert", "secret-in-image"]
+    assert [r["name"] for r in driver["rules"]] == ["single-stage-dockerfile", "cannot-convert", "secret-in-image",
+                                                  "missing-build-input"]
     for result in json.loads(run.out)["runs"][0]["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
 

@@ -398,3 +398,15 @@ def test_every_java_fixture_runs_on_a_jre() -> None:
             runtime = expected.read_text()[expected.read_text().rindex("\nFROM ") + 1 :]
             first = runtime.splitlines()[0]
             assert "-jre" in first or "distroless/java" in first, (case.name, first)
+
+
+def test_a_maven_build_in_a_heredoc_still_gives_the_jar_the_runtime_copies(tmp_path: Path) -> None:
+    dockerfile = (
+        "# syntax=docker/dockerfile:1\nFROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\n"
+        "RUN <<EOF\nset -e\nmvn -B package\nEOF\nCMD [\"java\", \"-jar\", \"target/demo-1.0.0.jar\"]\n"
+    )
+    outcome = run(tmp_path, dockerfile, {"pom.xml": pom()})
+    text = outcome.dockerfile or ""
+    assert "RUN <<EOF\nset -e\nmvn -B package\nEOF\n" in text  # the script as written
+    assert text.index("RUN cp target/demo-1.0.0.jar app.jar") > text.index("mvn -B package\nEOF")
+    assert "COPY --from=builder /app/app.jar /app/app.jar" in runtime_stage(outcome)

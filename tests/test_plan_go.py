@@ -450,3 +450,24 @@ def test_pip_install_keeps_its_cache_in_a_cache_mount_not_in_the_layer(tmp_path:
     outcome = run(tmp_path, 'FROM golang:1.22\nRUN apt-get update && apt-get install -y python3-pip && pip install mkdocs\nCOPY . .\nRUN go build -o /a .\nCMD ["/a"]\n')
     assert "RUN --mount=type=cache,target=/root/.cache/pip \\\n    apt-get update" in (outcome.dockerfile or "")
     assert_clean(outcome)
+
+
+def test_a_go_build_in_a_heredoc_keeps_cgo_so_the_runtime_has_glibc(tmp_path: Path) -> None:
+    dockerfile = (
+        "# syntax=docker/dockerfile:1\nFROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
+        "RUN <<EOF\nset -e\ngo build -o /usr/local/bin/app .\nEOF\nCMD [\"app\"]\n"
+    )
+    outcome = run(tmp_path, dockerfile)
+    builder, runtime = stages(outcome)
+    assert "<<EOF\nset -e\ngo build -o /usr/local/bin/app .\nEOF" in builder  # kept as written
+    assert "FROM gcr.io/distroless/base-debian12:nonroot AS runtime" in runtime  # glibc, not static
+    assert "COPY --from=builder /usr/local/bin/app /usr/local/bin/app" in runtime
+
+
+def test_a_go_build_in_a_heredoc_with_cgo_off_gets_the_static_runtime(tmp_path: Path) -> None:
+    dockerfile = (
+        "# syntax=docker/dockerfile:1\nFROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
+        "RUN <<EOF\nCGO_ENABLED=0 go build -o /usr/local/bin/app .\nEOF\nCMD [\"app\"]\n"
+    )
+    _, runtime = stages(run(tmp_path, dockerfile))
+    assert "FROM gcr.io/distroless/static-debian12:nonroot AS runtime" in runtime

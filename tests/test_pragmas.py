@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -67,9 +68,11 @@ def test_builder_pragma_on_a_copy_both_stages_would_get() -> None:
     assert placement(outcome, "COPY", ". .").placement in (Placement.BUILDER, Placement.DROPPED)
 
 
-def test_runtime_pragma_on_a_copy_from_the_context() -> None:
+def test_runtime_pragma_on_a_copy_from_the_context(tmp_path: Path) -> None:
     text = with_lines("RUN CGO", "# stagify: runtime", "COPY config.yaml /etc/app/config.yaml")
-    outcome = convert(text, context=GO_API)
+    context = shutil.copytree(GO_API, tmp_path / "ctx")
+    (context / "config.yaml").write_text("port: 8080\n")
+    outcome = convert(text, context=context)
     assert "COPY config.yaml /etc/app/config.yaml" in stage(outcome.dockerfile or "", "runtime")
 
 

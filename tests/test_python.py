@@ -271,3 +271,54 @@ def test_a_healthcheck_keeps_curl_in_the_runtime(tmp_path: Path) -> None:
     assert "RUN apt-get update && apt-get install -y curl" in builder
     assert "apt-get install -y --no-install-recommends curl" in runtime
     assert_clean(outcome)
+
+
+# -- heredoc installs and the virtualenv's pip ----------------------------------------------------------
+
+
+def _before(text: str, needle: str, later: str) -> bool:
+    return needle in text and later in text and text.index(needle) < text.index(later)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "pip install -r requirements.txt",
+        "set -e\npip install --upgrade pip\npip install --no-cache-dir -r requirements.txt",
+        "python -m pip install flask gunicorn",
+    ],
+    ids=["pip -r", "set -e and an upgrade", "python -m pip"],
+)
+def test_a_heredoc_install_is_read_like_any_run_and_makes_the_virtualenv_the_runtime_copies(tmp_path: Path, body: str) -> None:
+    dockerfile = f"# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN <<EOF\n{body}\nEOF\nCMD [\"python\", \"app.py\"]\n"
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})
+    builder, runtime = stages(outcome)
+    assert "COPY --from=builder /opt/venv /opt/venv" in runtime
+    heredoc = "RUN --mount=type=cache,target=/root/.cache/pip <<EOF"
+    assert _before(builder, "RUN python -m venv /opt/venv", heredoc)
+    assert _before(builder, 'ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"', heredoc)
+    assert f"{heredoc}\n{body}\nEOF\n" in builder  # the script is kept as written
+    assert placed(outcome, 5)[1].startswith("installs the dependencies")
+    assert_clean(outcome)
+
+
+def test_a_pip_upgrade_before_the_install_also_upgrades_the_virtualenv_s_pip(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.12-slim\nWORKDIR /app\nRUN pip install --no-cache-dir --upgrade pip setuptools\n"
+        "COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    )
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})
+    builder, _ = stages(outcome)
+    venv = builder.index("RUN python -m venv /opt/venv")
+    assert builder.index("pip install --upgrade pip setuptools", venv) < builder.index("pip install -r requirements.txt")
+    assert_clean(outcome)
+
+
+def test_tools_installed_before_the_venv_are_not_installed_into_it(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+        "RUN pip install poetry && poetry install\nCMD [\"python\", \"app.py\"]\n"
+    )
+    files = {"pyproject.toml": "[tool.poetry]\nname = 'x'\n", "poetry.lock": "", "app.py": APP}
+    builder, _ = stages(run(tmp_path, dockerfile, files))
+    assert "The same pip upgrade" not in builder

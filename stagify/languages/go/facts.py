@@ -304,12 +304,18 @@ def _major_minor(version: str | None) -> str | None:
 def choose_version(image: ImageRef | None, facts: GoFacts, dockerfile: Dockerfile | None) -> tuple[str, str]:
     """The builder's Go version and where it comes from: the base image tag or go.mod, kept within the catalogue."""
     known = images.versions("go")
-    tag_version = _major_minor(image.tag) if image is not None and image.repository == "golang" else None
+    golang = image is not None and image.repository == "golang"
+    tag_version = _major_minor(image.tag) if golang and image is not None else None
     mod_version = _major_minor(facts.toolchain) or _major_minor(facts.go_directive)
     line = dockerfile.stages[-1].from_.line if dockerfile and dockerfile.stages else None
     candidates = []
+    # A floating tag (golang, golang:latest, golang:rc, golang:buster, golang:1) gave the newest
+    # release when the original was built; go.mod's go line is a minimum, never a ceiling.
+    floating = images.newest_for_tag("go", image.tag, 2) if golang and image is not None and not tag_version else None
     if tag_version:
         candidates.append((tag_version, f"the original base image {image} (line {line})"))
+    elif floating and not (facts.gopath and not mod_version):
+        candidates.append((floating, f"the original base image {image} (line {line}), a floating tag: the newest stable Go"))
     if mod_version:
         which = "toolchain" if facts.toolchain else "go"
         candidates.append((mod_version, f"go.mod's {which} line ({mod_version})"))

@@ -390,7 +390,7 @@ class GoLanguage:
     def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
         facts = self._facts_of(inp)
         original = inp.image.family if inp.image is not None else Family.DEBIAN
-        dynamic = facts.cgo and not facts.static_cgo
+        dynamic = (facts.cgo and not facts.static_cgo) or _heredoc_build_may_link_libc(inp)
         forced = inp.options.runtime
         extra_packages = [p for p in needs.packages if p not in packages.IN_DISTROLESS]
         if forced is RuntimeChoice.SCRATCH:
@@ -409,6 +409,9 @@ class GoLanguage:
         if dynamic:
             if original is Family.ALPINE:
                 return images.row("alpine"), "alpine: the cgo binary links musl"
+            if not facts.cgo:
+                return images.row("distroless-base"), ("distroless base: the go build in a RUN heredoc is kept as written, "
+                                                       "with cgo on, so the binary may link glibc")
             return images.row("distroless-base"), "distroless base: the cgo binary needs glibc, nothing more"
         return images.row("distroless-static"), "distroless static: a static binary needs no libc and no shell"
 
@@ -440,5 +443,23 @@ class GoLanguage:
         deps = dependencies if isinstance(dependencies, GoDeps) else None
         return GoTemplateData(deps=deps, scratch=runtime.family is Family.SCRATCH, uid=images.NONROOT_UID)
 
+
+
+def _heredoc_build_may_link_libc(inp: PlanInput) -> bool:
+    """A ``go build`` inside a RUN heredoc is kept as written, so stagify cannot add CGO_ENABLED=0 to it.
+
+    On an image with a C compiler (the Debian golang images) cgo is then on, and a program that
+    imports net or os/user links glibc dynamically: the runtime must have glibc, as the original had.
+    """
+    if inp.image is not None and inp.image.family is Family.ALPINE:
+        return False  # golang:alpine has no C compiler, so Go builds without cgo
+    for w in inp.walked:
+        if not w.instruction.heredocs or w.state.env_map().get("CGO_ENABLED") == "0":
+            continue
+        script = "\n".join(h.body for h in w.instruction.heredocs)
+        builds = any((call := parse_call(c.argv, c.env)) is not None and call.verb in ("build", "install") for c in w.commands)
+        if builds and not re.search(r"\bCGO_ENABLED=0\b", script):
+            return True
+    return False
 
 GO = GoLanguage()

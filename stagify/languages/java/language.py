@@ -29,6 +29,7 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, Stage, env_pairs, substitute
 from ...options import RuntimeChoice
+from ...shell import Command
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
@@ -52,8 +53,10 @@ from .start import (
     LAYERS,
     STABLE_COMMENT,
     STABLE_NAME,
+    JavaRuntime,
     facts_of,
     gradle_mounts,
+    javac_calls,
     maven_mounts,
     packages,
     runtime_of,
@@ -77,6 +80,8 @@ _NOT_RUNTIME = re.compile(
     re.I,
 )
 _LTS = ("8", "11", "17", "21", "25")
+# Images whose tag, when it names a Java at all, names the JDK the build compiles with.
+_JDK_IMAGE = re.compile(r"^(maven|gradle|openjdk|eclipse-temurin|amazoncorretto|sapmachine|ibm-semeru-runtimes|ibmjava)$|jdk")
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,16 @@ def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None
     line = stage.from_.line if stage is not None else "?"
     if tag:
         version, source = tag, f"the original base image {image} (line {line})"
+    elif image is not None and _JDK_IMAGE.search(image.path.rsplit("/", 1)[-1]) and not re.match(r"\d", image.tag or ""):
+        # maven, gradle:latest, openjdk:jdk, eclipse-temurin:alpine: the tag names no Java, so the original
+        # got the image's newest JDK; the build files' release is a minimum (javac --release compiles
+        # for it), never a ceiling.
+        version = _LTS[-1]
+        source = f"the original base image {image} (line {line}) names no Java version: the newest LTS, Java {version}"
+        if facts.java_version and int(facts.java_version) > int(version):
+            version, source = facts.java_version, facts.java_version_source or "the build files"
+        elif facts.java_version:
+            source += f" ({facts.java_version_source or 'the build files'} asks for Java {facts.java_version} or later)"
     elif facts.java_version:
         version, source = facts.java_version, facts.java_version_source or "the build files"
     else:
@@ -121,6 +136,29 @@ def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None
         source += f"; Java {version} has no Temurin image in the catalogue, so Java {nearest}"
         version = nearest
     return version, source
+
+
+# Files beside compiled classes that the program never reads: its sources, docs and CI files.
+_NOT_RUN_TIME = ("*.java", "README*", "Jenkinsfile", "Dockerfile*", ".dockerignore", ".gitignore", ".gitattributes",
+                 ".gitlab-ci.yml", "docker-compose*.y*ml", "compose*.y*ml")
+
+
+def _prune_step(inp: PlanInput, line: int) -> str | None:
+    """After the last javac: the classes' folder, copied whole to the runtime, loses the files the program never reads.
+
+    The folder keeps everything else (config, resources, data the program reads relative to itself).
+    """
+    plan = runtime_of(inp)
+    calls = javac_calls(inp)
+    if plan.kind != "classes" or not calls or calls[-1].line != line:
+        return None
+    folders = [f for f in plan.folders if f != "/"
+               and any(c.dest == f or c.dest.startswith(f.rstrip("/") + "/") for c in inp.copies)]
+    if not folders:
+        return None  # the classes were written apart from the sources (javac -d)
+    names = " -o ".join(f"-iname '{p}'" for p in _NOT_RUN_TIME)
+    return (f"# The runtime copies {', '.join(folders)}: the sources, docs and CI files stay here\n"
+            f"RUN find {' '.join(folders)} -type f \\( {names} \\) -delete")
 
 
 class JavaLanguage:
@@ -253,9 +291,11 @@ class JavaLanguage:
         ins = walked.instruction
         calls = [(c, parse_call(c.argv)) for c in walked.commands]
         found = [(c, call) for c, call in calls if call is not None]
-        if not found or ins.heredocs:
+        if not found:
             return None
         runtime = runtime_of(inp)
+        if ins.heredocs:
+            return self._heredoc_build(inp, walked, found, runtime)
         text = keyword_upper(ins.raw)
         changes: list[str] = []
         notes: list[Note] = []
@@ -294,6 +334,29 @@ class JavaLanguage:
             reason += "; with a cache mount for the downloaded dependencies"
         if runtime.stable_step and runtime.stable_after == ins.line:
             text += "\n" + STABLE_COMMENT + "\n" + runtime.stable_step
+        prune = _prune_step(inp, ins.line)
+        if prune:
+            text += "\n" + prune
+            reason += "; sources, docs and CI files removed from the folder the runtime copies"
+        return RunRewrite(text=text, reason=reason, builds=builds, notes=tuple(notes))
+
+    @staticmethod
+    def _heredoc_build(inp: PlanInput, walked: Walked, found: list[tuple[Command, BuildCall]], runtime: JavaRuntime) -> RunRewrite:
+        """A build in a RUN heredoc: the script is kept as written, and the jar still gets its stable name after it."""
+        ins = walked.instruction
+        text = keyword_upper(ins.raw)
+        notes: list[Note] = []
+        builds = any(call.packages or call.tool == JAVAC for _, call in found)
+        if runtime.repackage and any(call.packages and call.tool == MAVEN and "spring-boot:repackage" not in call.goals for _, call in found):
+            notes.append(Note("the Maven build is in a RUN heredoc, kept as written: stagify cannot add spring-boot:repackage to it, "
+                              "so the jar is executable only if the pom repackages it", ins.line, Level.WARNING))
+        if runtime.stable_step and runtime.stable_after == ins.line:
+            # hadolint cannot parse an instruction right after a heredoc's closing line: a blank line between
+            text += "\n\n" + STABLE_COMMENT + "\n" + runtime.stable_step
+        reason = "compiles and packages the application (a heredoc script, kept as written)" if builds else "runs the build tool (a heredoc script, kept as written)"
+        prune = _prune_step(inp, ins.line)
+        if prune:
+            text += "\n\n" + prune  # a blank line after the heredoc, for hadolint
         return RunRewrite(text=text, reason=reason, builds=builds, notes=tuple(notes))
 
     def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:

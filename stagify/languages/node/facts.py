@@ -264,10 +264,19 @@ def choose_version(
     if image is not None and image.path == "node":
         tag = (image.tag or "").lower()
         m = re.match(r"^(\d+)", tag)
+        codename = NVM_ALIASES.get(re.split(r"[-_]", tag)[0])
         if m:
             candidates.append((m.group(1), f"the original base image {image} (line {stage.from_.line if stage else '?'})"))
-        elif tag.startswith(("lts", "current", "latest")) or not tag or tag in ("alpine", "slim", "bookworm", "bullseye"):
-            candidates.append((known[-1], f"the original base image {image}: the newest Node in the catalogue"))
+        elif codename:
+            candidates.append((codename, f"the original base image {image} (line {stage.from_.line if stage else '?'})"))
+        else:
+            # node, node:lts, node:current, node:alpine gave the newest Node when the original was built:
+            # the pin is the newest that engines.node allows (.nvmrc names a local Node the image did not use).
+            engines = package.get("engines")
+            wanted = engines.get("node") if isinstance(engines, dict) else None
+            fitting = [k for k in known if isinstance(wanted, str) and major_satisfies(int(k), wanted)]
+            why = f", the newest that satisfies engines.node ({wanted})" if fitting else ""
+            return (fitting or known)[-1], f"the original base image {image}, a floating tag: the newest Node in the catalogue{why}"
     for name in (".nvmrc", ".node-version"):
         text = (context.read_text(name) or "").strip().lower()
         if not text:

@@ -246,6 +246,11 @@ class NodeLanguage:
         builds = [c for c in commands if runs_script(c.argv, "build") or runs_script(c.argv, "generate")]
         manager = self._manager_of(inp)
         runtime_text = self._runtime_tools(inp, commands, manager)
+        telemetry = _telemetry_off(commands)
+        if telemetry:
+            # `next telemetry disable` writes the builder's root's config; the runtime's user reads the variable
+            env = "ENV " + " ".join(f"{name}=1" for name in telemetry)
+            runtime_text = f"{runtime_text}\n{env}" if runtime_text else env
         if install:
             if self._moves_install(inp) and inp.walked.index(walked) == self._install_index(inp):
                 return RunRewrite(
@@ -262,13 +267,19 @@ class NodeLanguage:
             reason = f"installs every dependency for the build: {manager.install}, lock file frozen, cache mount"
             if not self.facts(inp).lock_file:
                 reason = f"installs every dependency for the build: {manager.install} (no lock file), cache mount"
-            return RunRewrite(text=text, reason=reason, builds=bool(builds))
+            return RunRewrite(text=text, reason=reason + _telemetry_reason(telemetry), builds=bool(builds),
+                              runtime_text=runtime_text if telemetry else None)
         if builds:
-            return RunRewrite(text=keyword_upper(ins.raw), reason="builds the application", builds=True)
+            return RunRewrite(text=keyword_upper(ins.raw), reason="builds the application" + _telemetry_reason(telemetry), builds=True,
+                              runtime_text=runtime_text if telemetry else None)
+        if telemetry and runtime_text and runtime_text.startswith("ENV "):
+            return RunRewrite(text=keyword_upper(ins.raw), reason="turns telemetry off" + _telemetry_reason(telemetry),
+                              runtime_text=runtime_text)
         if runtime_text:
             return RunRewrite(
                 text=keyword_upper(ins.raw),
-                reason="installs a command-line tool the start command runs: the runtime installs it too",
+                reason="installs a command-line tool the start command runs: the runtime installs it too"
+                + _telemetry_reason(telemetry),
                 runtime_text=runtime_text,
             )
         return None
@@ -521,5 +532,29 @@ def _exposed_port(inp: PlanInput) -> str | None:
                     return number
     return None
 
+
+
+# Telemetry switched off by a command in the build: the setting lives in the builder's root's config folder,
+# so the runtime (another user, another image) turns it off the way the tools read at run time.
+_TELEMETRY = (
+    (re.compile(r"(^|\s)(next)\s+telemetry\s+(disable|--disable)\b"), "NEXT_TELEMETRY_DISABLED"),
+    (re.compile(r"(^|\s)(nuxt|nuxi)\s+telemetry\s+(disable|--disable)\b"), "NUXT_TELEMETRY_DISABLED"),
+    (re.compile(r"(^|\s)gatsby\s+telemetry\s+--disable\b"), "GATSBY_TELEMETRY_DISABLED"),
+)
+
+
+def _telemetry_off(commands: list[shell.Command]) -> list[str]:
+    found: list[str] = []
+    for command in commands:
+        for pattern, name in _TELEMETRY:
+            if pattern.search(" ".join(command.argv)) and name not in found:
+                found.append(name)
+    return found
+
+
+def _telemetry_reason(names: list[str]) -> str:
+    if not names:
+        return ""
+    return f"; the runtime sets {', '.join(f'{n}=1' for n in names)}, which is how it stays off for the runtime's user"
 
 NODE = NodeLanguage()

@@ -71,6 +71,18 @@ def is_tool_install(argv: tuple[str, ...]) -> bool:
     return bool(names) and all(n in TOOLS for n in names)
 
 
+# What a virtualenv's own pip installs for itself: upgrading them upgrades the installer, not the project.
+INSTALLER = frozenset({"pip", "setuptools", "wheel"})
+
+
+def is_installer_upgrade(argv: tuple[str, ...]) -> bool:
+    """``pip install --upgrade pip setuptools wheel``: the installer itself, which a new virtualenv must get too."""
+    args = pip_args(argv)
+    if args is None or not is_tool_install(argv) or any(a in ("--user", "--target", "-t", "--prefix", "--root") for a in args):
+        return False
+    return set(_named(args)) <= INSTALLER
+
+
 def project_install(argv: tuple[str, ...]) -> str | None:
     """The manager of a command that installs the project's dependencies (pip, poetry, pipenv, uv, pdm)."""
     if not argv:

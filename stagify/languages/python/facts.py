@@ -190,10 +190,21 @@ def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None
     """The Python minor version and where it comes from."""
     known = images.versions("python")
     candidates: list[tuple[str, str]] = []
+    line = stage.from_.line if stage else "?"
     if image is not None and image.path == "python":
         m = re.match(r"^(\d+)\.(\d+)", image.tag or "")
+        floating = images.newest_for_tag("python", image.tag, 2)
         if m:
-            candidates.append((f"{m.group(1)}.{m.group(2)}", f"the original base image {image} (line {stage.from_.line if stage else '?'})"))
+            candidates.append((f"{m.group(1)}.{m.group(2)}", f"the original base image {image} (line {line})"))
+        elif floating is not None:
+            # python, python:3, python:slim gave the newest Python when the original was built: the pin
+            # is the newest that requires-python allows (.python-version and runtime.txt name a local
+            # interpreter, which the original image did not use).
+            allowed = [k for k in known if images.version_key(k) <= images.version_key(floating)
+                       and (not facts.python_requires or _satisfies(k, facts.python_requires))]
+            chosen = allowed[-1] if allowed else floating
+            why = f"; the newest that satisfies requires-python {facts.python_requires}" if facts.python_requires and allowed else ""
+            return chosen, f"the original base image {image} (line {line}), a floating tag: the newest stable Python{why}"
     for name, pattern in ((".python-version", r"^(\d+)\.(\d+)"), ("runtime.txt", r"^python-(\d+)\.(\d+)")):
         m = re.match(pattern, (context.read_text(name) or "").strip())
         if m:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ... import effects, images, packages, shell
@@ -28,10 +29,21 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, env_pairs
 from ...options import RuntimeChoice
+from ...shell import Command
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
-from .commands import CACHES, VENV, is_tool_install, named, pip_args, project_install, rewrite_install, unwrap_runner
+from .commands import (
+    CACHES,
+    VENV,
+    is_installer_upgrade,
+    is_tool_install,
+    named,
+    pip_args,
+    project_install,
+    rewrite_install,
+    unwrap_runner,
+)
 from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 
 # Variables only pip and the dependency managers read.
@@ -186,7 +198,7 @@ class PythonLanguage:
         """``COPY . .`` then ``pip install -r requirements.txt``: the install moves before the sources."""
         index = self._first_install(inp)
         first = inp.first_source
-        if index is None or first is None or index < first:
+        if index is None or first is None or index < first or inp.walked[index].instruction.heredocs:
             return False
         commands = inp.walked[index].commands
         requirements = [c for c in commands if project_install(c.argv)]
@@ -219,11 +231,20 @@ class PythonLanguage:
         first = self._first_install(inp)
         commands = list(walked.commands)
         installs = [c for c in commands if project_install(c.argv)]
-        if index in self._moved_tools(inp):
-            return RunRewrite(text="", drop=True, reason="installs a tool the install uses: moved into the dependency layer, "
-                              "before the install, in the order the original ran them")
-        if not installs or ins.heredocs:
+        if not installs:
             return None
+        if ins.heredocs:
+            # A heredoc is a script kept as written: the virtualenv is made before it and is first on
+            # PATH, so every pip of the script installs into it, as the runtime expects.
+            if index != first:
+                return None
+            script = keyword_upper(ins.raw)
+            reason = f"installs the dependencies (a heredoc script, kept as written) into the virtualenv {VENV} the runtime copies"
+            if _is_root(walked.state.user) and CACHES["pip"] not in script:
+                # On the RUN line itself: a heredoc's opening must stay on the instruction's first line.
+                script = f"RUN {Mount(CACHES['pip']).render()} {script[4:]}"
+                reason += "; with a cache mount"
+            return RunRewrite(text="\n".join([*self._venv_lines(inp, index), script]), reason=reason)
         if self._moves_install(inp) and index == first:
             return RunRewrite(
                 text="",
@@ -234,21 +255,12 @@ class PythonLanguage:
         lines: list[str] = []
         if index == first:
             tools = [c for c in commands[: commands.index(installs[0])] if is_tool_install(c.argv)]
-            # An upgrade of pip itself runs in the virtualenv, so the upgraded pip is the one that installs, as in the
-            # original; other tools (poetry, pipenv) are installed before it and stay out of it.
-            upgrades = [c for c in tools if set(named(pip_args(c.argv) or [])) <= {"pip", "setuptools", "wheel"}]
-            after: list[str] = []
             if tools and all(c.operator in ("", "&&") for c in commands[: commands.index(installs[0]) + 1]):
                 tool_mounts = (Mount(CACHES["pip"]),) if _is_root(walked.state.user) else ()
-                before = [c for c in tools if c not in upgrades]
-                if before:
-                    lines.append(with_mounts("RUN " + " && ".join(c.text for c in before), (), tool_mounts, inp.dockerfile.escape))
-                if upgrades:
-                    after.append(with_mounts("RUN " + " && ".join(c.text for c in upgrades), (), tool_mounts, inp.dockerfile.escape))
+                lines.append(with_mounts("RUN " + " && ".join(c.text for c in tools), (), tool_mounts, inp.dockerfile.escape))
                 for c in tools:
                     text = replace_command(text, c.text + " &&", "", inp.dockerfile.escape)
-            lines += self._venv_lines(inp)
-            lines += after
+            lines += self._venv_lines(inp, index, tools)
         mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
         lines.append(with_mounts(text, ins.flags, mounts, inp.dockerfile.escape))
         reason = f"installs the dependencies into the virtualenv {VENV} the runtime copies"
@@ -274,42 +286,34 @@ class PythonLanguage:
                     caches.append(cache)
         return text, notes, caches
 
-    def _venv_lines(self, inp: PlanInput) -> list[str]:
+    def _venv_lines(self, inp: PlanInput, index: int, same_line: Sequence[Command] = ()) -> list[str]:
+        """The virtualenv made before the install at ``inp.walked[index]``, with the pip the original upgraded to.
+
+        ``same_line`` are tool installs split off that line to run before the virtualenv exists.
+        """
         env = f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"'
         if any(project_install(c.argv) == "uv" for w in inp.walked for c in w.commands):
             env += f" UV_PROJECT_ENVIRONMENT={VENV}"
-        return [
+        lines = [
             "# One virtualenv holds the dependencies, so the runtime copies a single folder",
             f"RUN python -m venv {VENV}",
             env,
         ]
-
-    def _moved_tools(self, inp: PlanInput) -> tuple[int, ...]:
-        """``pip install --upgrade pip`` between the sources and a moved install: it moves with the install.
-
-        The upgraded pip is the one that installs in the original (a newer pip builds some packages
-        differently), so it keeps running before the install.
-        """
-        index = self._first_install(inp)
-        first = inp.first_source
-        if index is None or first is None or not self._moves_install(inp):
-            return ()
-        return tuple(
-            i for i in range(first, index)
-            if inp.walked[i].instruction.keyword is Keyword.RUN and inp.walked[i].commands
-            and all(is_tool_install(c.argv) for c in inp.walked[i].commands)
-        )
+        earlier = [c for w in inp.walked[:index] if w.instruction.keyword is Keyword.RUN for c in w.commands]
+        upgrades = [c for c in (*earlier, *same_line) if is_installer_upgrade(c.argv)]
+        if upgrades:
+            # The original upgraded pip (or setuptools, wheel) before installing: the virtualenv's own
+            # pip is the one that installs now, so it gets the same upgrade.
+            mounts = (Mount(CACHES["pip"]),) if _is_root(inp.walked[index].state.user) else ()
+            commands = dict.fromkeys(" ".join(w for w in c.argv if w != "--no-cache-dir") for c in upgrades)
+            text = "RUN " + " && ".join(commands)
+            lines += ["# The same pip upgrade as the original, now in the virtualenv", with_mounts(text, (), mounts, inp.dockerfile.escape)]
+        return lines
 
     def moved_install_lines(self, inp: PlanInput) -> list[str]:
         index = self._first_install(inp)
         assert index is not None
         walked = inp.walked[index]
-        tools = []
-        for i in self._moved_tools(inp):
-            tool = inp.walked[i]
-            tool_mounts = (Mount(CACHES["pip"]),) if _is_root(tool.state.user) else ()
-            tools.append(with_mounts(keyword_upper(tool.instruction.raw).rstrip(), tool.instruction.flags, tool_mounts,
-                                     inp.dockerfile.escape))
         text, _, caches = self._install_text(inp, walked)
         files = sorted({f for c in walked.commands for f in _requirement_files(c.argv)})
         mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
@@ -318,8 +322,7 @@ class PythonLanguage:
             *([f"WORKDIR {workdir}"] if workdir else []),
             "# Dependencies before the sources: this layer is rebuilt only when the requirements change",
             f"COPY {' '.join(files)} ./",
-            *self._venv_lines(inp),
-            *tools,
+            *self._venv_lines(inp, index),
             with_mounts(text, walked.instruction.flags, mounts, inp.dockerfile.escape),
             *([f"WORKDIR {restore}"] if restore else []),
         ]

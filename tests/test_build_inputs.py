@@ -1,0 +1,175 @@
+"""Build inputs: what the original copies or reads must be in the build context, and .dockerignore must not hide it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stagify import Level, Outcome, Status, convert
+from stagify.report import outcome_findings
+
+NODE_PACKAGE = json.dumps({"name": "web", "version": "1.0.0", "scripts": {"start": "node server.js"}})
+
+
+def make(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def run(tmp_path: Path, dockerfile: str, files: dict[str, str]) -> Outcome:
+    return convert(dockerfile, context=make(tmp_path, files))
+
+
+# -- COPY of a path the build context does not have (STG004) ------------------------------------------
+
+
+def test_a_copy_of_a_missing_file_fails_at_its_line_with_the_rule_code(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    outcome = run(tmp_path, dockerfile, {"app.py": "print(1)\n", "pyproject.toml": "[project]\nname = 'x'\n"})
+    assert outcome.status is Status.FAILED and outcome.error is not None
+    assert outcome.error.line == 3
+    assert str(outcome.error).startswith("Dockerfile:3: COPY requirements.txt: the build context has no such path")
+    assert str(outcome.error).endswith("[STG004]")
+    assert [f.rule for f in outcome_findings(outcome, strict=False)] == ["STG004"]
+
+
+def test_a_copy_of_a_file_the_dockerignore_leaves_out_fails(tmp_path: Path) -> None:
+    files = {"app.py": "print(1)\n", "requirements.txt": "flask\n", ".dockerignore": "*.txt\n"}
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    outcome = run(tmp_path, dockerfile, files)
+    assert outcome.status is Status.FAILED and outcome.error is not None
+    assert ".dockerignore leaves it out" in outcome.error.message
+
+
+def test_a_manifest_wildcard_that_matches_nothing_fails(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM node:20\nWORKDIR /app\nCOPY frontend/package*.json ./\nRUN npm ci\nCOPY frontend/ ./\nCMD [\"npm\", \"start\"]\n"
+    )
+    outcome = run(tmp_path, dockerfile, {"package.json": NODE_PACKAGE, "package-lock.json": "{}", "server.js": "1\n"})
+    assert outcome.status is Status.FAILED and outcome.error is not None
+    assert outcome.error.line == 3
+    assert "nothing in the build context matches frontend/package*.json" in outcome.error.message
+    assert outcome.error.message.endswith("[STG004]")
+
+
+def test_an_optional_lock_file_wildcard_beside_a_real_file_is_fine(tmp_path: Path) -> None:
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock* ./\nRUN npm install\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": NODE_PACKAGE, "server.js": "1\n"})
+    assert outcome.status is Status.CONVERTED, outcome.error
+
+
+def test_a_wildcard_over_other_files_that_matches_nothing_is_a_warning(tmp_path: Path) -> None:
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nCOPY certs/*.pem /usr/local/share/ca/\nRUN npm install\nCMD [\"node\", \"server.js\"]\n"
+    outcome = run(tmp_path, dockerfile, {"package.json": NODE_PACKAGE, "server.js": "1\n"})
+    assert outcome.status is Status.CONVERTED, outcome.error
+    warned = [n for n in outcome.notes if n.message.endswith("[STG004]")]
+    assert [(n.line, n.level) for n in warned] == [(4, Level.WARNING)]
+
+
+def test_pip_install_of_a_requirements_file_nothing_brings_fails(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    outcome = run(tmp_path, dockerfile, {"app.py": "print(1)\n", "requirements.txt": "flask\n"})
+    assert outcome.status is Status.FAILED and outcome.error is not None
+    assert outcome.error.line == 4
+    assert "requirements.txt is not in the image at /app/requirements.txt" in outcome.error.message
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        "COPY . .\nRUN pip install -r requirements.txt",
+        "COPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt",
+        "COPY app.py .\nRUN pip install poetry && poetry export -o requirements.txt\nRUN pip install -r requirements.txt",
+        "ARG REQS=requirements.txt\nCOPY $REQS .\nRUN pip install -r $REQS",
+        "COPY . /src\nRUN cd /src && pip install -r requirements.txt",
+        "RUN --mount=type=bind,source=requirements.txt,target=/tmp/r.txt pip install -r /tmp/r.txt\nCOPY . .",
+        "ARG DIR\nCOPY $DIR/requirements.txt .\nRUN pip install -r requirements.txt",
+    ],
+    ids=["whole context", "absolute path", "made by an earlier step", "named by an ARG", "cd in the line", "bind mount",
+         "an ARG given at build time"],
+)
+def test_requirements_the_image_has_are_fine(tmp_path: Path, steps: str) -> None:
+    dockerfile = f"FROM python:3.12-slim\nWORKDIR /app\n{steps}\nCMD [\"python\", \"app.py\"]\n"
+    files = {"app.py": "print(1)\n", "requirements.txt": "flask\n", "pyproject.toml": "[tool.poetry]\nname = 'x'\n"}
+    outcome = run(tmp_path, dockerfile, files)
+    assert outcome.status is Status.CONVERTED, outcome.error
+
+
+def test_a_requirements_file_missing_after_other_run_lines_is_still_found(tmp_path: Path) -> None:
+    dockerfile = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY app.py .\n"
+                  "RUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n")
+    outcome = run(tmp_path, dockerfile, {"app.py": "print(1)\n", "requirements.txt": "flask\n"})
+    assert outcome.status is Status.FAILED and outcome.error is not None and outcome.error.line == 5
+
+
+def test_without_a_build_context_nothing_is_checked() -> None:
+    outcome = convert("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\"]\n")
+    assert outcome.status is Status.CONVERTED, outcome.error
+
+
+# -- .dockerignore: a secret-looking file the build reads stays in the build context -------------------
+
+
+def ignored(outcome: Outcome, rel: str) -> bool:
+    from stagify import dockerignore
+
+    return dockerignore.is_ignored(dockerignore.parse_rules(outcome.dockerignore or ""), rel)
+
+
+FRONT_END = "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"npm\", \"start\"]\n"
+
+
+@pytest.mark.parametrize(
+    ("dependency", "build"),
+    [("next", "next build"), ("vite", "vite build"), ("react-scripts", "react-scripts build")],
+)
+def test_a_production_env_file_a_front_end_build_loads_is_not_ignored(tmp_path: Path, dependency: str, build: str) -> None:
+    package = json.dumps({"name": "web", "version": "1.0.0", "scripts": {"build": build, "start": "node server.js"},
+                          "dependencies": {dependency: "1.0.0"}})
+    files = {"package.json": package, "package-lock.json": "{}", ".env.production": "API_URL=https://api.example.com\n",
+             ".env.development": "API_URL=http://localhost\n", ".env.test": "X=1\n", "server.js": "1\n"}
+    outcome = run(tmp_path, FRONT_END, files)
+    assert outcome.status is Status.CONVERTED, outcome.error
+    assert not ignored(outcome, ".env.production")
+    assert ignored(outcome, ".env.development") and ignored(outcome, ".env.test")  # nothing in the build reads them
+    warned = [n for n in outcome.notes if ".env.production looks like a secret" in n.message]
+    assert len(warned) == 1 and warned[0].level is Level.WARNING and warned[0].line == 5
+    assert "--mount=type=secret" in warned[0].message and "--secret id=" in warned[0].message
+    assert "!.env.production" in outcome.ignore_lines  # what migrate merges per build context
+
+
+def test_an_env_file_a_run_line_names_is_a_build_input(tmp_path: Path) -> None:
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npx dotenv -e .env.staging -- node build.js\nCMD [\"node\", \"server.js\"]\n"
+    files = {"package.json": NODE_PACKAGE, "package-lock.json": "{}", ".env.staging": "A=1\n", ".env.local": "B=2\n", "server.js": "1\n"}
+    outcome = run(tmp_path, dockerfile, files)
+    assert not ignored(outcome, ".env.staging")
+    assert ignored(outcome, ".env.local")
+    assert any("the RUN on line 4 reads it" in n.message for n in outcome.notes)
+
+
+def test_a_dotenv_app_keeps_its_env_file(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    files = {"requirements.txt": "flask\npython-dotenv==1.0.1\n", ".env": "MODE=prod\n", "app.py": "print(1)\n"}
+    outcome = run(tmp_path, dockerfile, files)
+    assert not ignored(outcome, ".env")
+
+
+def test_a_secret_nothing_reads_is_still_ignored_without_a_warning(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    files = {"requirements.txt": "flask\n", ".env": "MODE=prod\n", "server.key": "k\n", "app.py": "print(1)\n"}
+    outcome = run(tmp_path, dockerfile, files)
+    assert ignored(outcome, ".env") and ignored(outcome, "server.key")
+    assert not [n for n in outcome.notes if "looks like a secret, but" in n.message]
+
+
+def test_a_build_input_the_user_already_ignores_is_left_to_the_user(tmp_path: Path) -> None:
+    package = json.dumps({"name": "web", "scripts": {"build": "next build"}, "dependencies": {"next": "15.0.0"}})
+    files = {"package.json": package, "package-lock.json": "{}", ".env.production": "A=1\n", ".dockerignore": ".env*\n"}
+    outcome = run(tmp_path, FRONT_END, files)
+    assert ignored(outcome, ".env.production")
+    assert "!.env.production" not in (outcome.dockerignore or "")
