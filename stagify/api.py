@@ -8,10 +8,11 @@ from pathlib import Path
 
 from . import dockerignore, pragmas
 from .context import BuildContext
-from .detect import Detection, require
+from .detect import require
 from .errors import StagifyError
 from .imageref import Family, parse_ref
 from .languages import by_name
+from .languages.detection import Detection
 from .model import Dockerfile
 from .options import Options
 from .parse import decode, parse

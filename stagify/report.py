@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .api import Outcome, Status
-from .detect import Detection
+from .languages.detection import Detection
 from .stageplan import Note
 
 if TYPE_CHECKING:
