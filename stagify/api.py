@@ -9,10 +9,11 @@ from pathlib import Path
 
 from . import buildinputs, dockerignore, inputs, pragmas
 from .context import BuildContext
-from .detect import Detection, require
+from .detect import require
 from .errors import StagifyError
 from .imageref import Family, ImageRef, parse_ref
 from .languages import by_name
+from .languages.detection import Detection
 from .model import Dockerfile, Keyword
 from .options import Options
 from .parse import decode, parse

@@ -21,8 +21,9 @@ from .diff import unified
 from .errors import StagifyError
 from .languages import names
 from .options import RuntimeChoice
-from .report import bases, explain, note_line, outcome_findings, outcome_json
+from .report import explain, outcome_findings, outcome_json
 from .stageplan import Level, Note
+from .summary import bases, note_line
 from .write import Interrupted, Seen, WriteError, write_all
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")

@@ -20,7 +20,7 @@ from .config import for_dockerfile
 from .discover import Target
 from .errors import StagifyError
 from .options import Options
-from .report import bases, note_line
+from .summary import bases, note_line
 from .write import Seen, WriteError, recover, write_all
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field, replace
 
 from . import images, ledger, lintfix, packages, ports, shell
 from .context import BuildContext
-from .detect import Detection
 from .errors import StagifyError
 from .imageref import Family, ImageRef, parse_ref
 from .images import BaseImage
 from .languages.base import Artifact, Language, Needs, PlanInput, RunRewrite
+from .languages.detection import Detection
 from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split_words
 from .options import Options
 from .parse import exec_form, split_flags

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from .api import Outcome, Status
-from .detect import Detection
+from .languages.detection import Detection
 from .secrets import redact
-from .stageplan import Note
+from .summary import bases
 
 if TYPE_CHECKING:
     from .migrate import Applied, FileResult
     from .sarif import Finding
     from .verify import Report, Side
-
-
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.I | re.M)
-
-
-def bases(text: str) -> tuple[str, ...]:
-    """The images a Dockerfile's FROM lines name, in order."""
-    return tuple(_FROM.findall(text))
-
-
-def note_line(path: str, note: Note) -> str:
-    where = f"{path}:{note.line}" if note.line is not None else path
-    return f"{where}: {note.level.value}: {note.message}"
 
 
 def explain(outcome: Outcome) -> str:

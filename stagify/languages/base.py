@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..context import BuildContext
-from ..detect import Detection
 from ..imageref import ImageRef
 from ..images import BaseImage
 from ..model import Dockerfile, Keyword, Stage
@@ -21,6 +20,7 @@ from ..options import Options
 from ..pragmas import Forced
 from ..stageplan import Line, Note
 from ..walk import BaseDefaults, CopyRecord, State, Walked
+from .detection import Detection
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from ... import images, packages, shell
 from ...context import BuildContext
-from ...detect import Evidence
 from ...imageref import Family, ImageRef
 from ...model import Dockerfile, Keyword, env_pairs
 from ...walk import State, copy_parts, run_script
+from ..detection import Evidence
 from .calls import GoCall, parse_call
 
 # Modules that only work when compiled with cgo.

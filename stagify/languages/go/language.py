@@ -13,15 +13,6 @@ from dataclasses import dataclass, replace
 
 from ... import images, packages, shell
 from ...context import BuildContext
-from ...detect import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
-)
 from ...errors import StagifyError
 from ...imageref import Family, ImageRef
 from ...images import BaseImage
@@ -31,6 +22,15 @@ from ...options import RuntimeChoice
 from ...stageplan import Level, Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..detection import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
 from .calls import GoCall, parse_call, rewrite_build
 from .facts import GoFacts, choose_version, find_go_mod, gather_facts, read_go_mod
 

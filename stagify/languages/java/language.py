@@ -15,15 +15,6 @@ from dataclasses import dataclass
 
 from ... import images, shell
 from ...context import BuildContext
-from ...detect import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
-)
 from ...imageref import Family, ImageRef
 from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
@@ -33,6 +24,15 @@ from ...shell import Command
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..detection import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
 from .commands import BuildCall, launcher, package_text, parse_call
 from .facts import (
     BUILD_TOOL_IMAGES,

@@ -13,9 +13,9 @@ from enum import Enum
 
 from ... import images
 from ...context import BuildContext
-from ...detect import Evidence
 from ...imageref import ImageRef
 from ...model import Stage
+from ..detection import Evidence
 
 
 class Kind(str, Enum):

@@ -14,15 +14,6 @@ from dataclasses import dataclass
 
 from ... import images, packages, shell
 from ...context import BuildContext
-from ...detect import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
-)
 from ...imageref import ImageRef
 from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
@@ -32,6 +23,15 @@ from ...secrets import holds_credentials
 from ...stageplan import Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..detection import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
 from .commands import global_packages, is_setup, project_install, runs_any_script, runs_script, with_user_flags
 from .facts import (
     ASSET_DIRS,

@@ -12,10 +12,10 @@ from typing import Any
 
 from ... import images
 from ...context import BuildContext
-from ...detect import Evidence
 from ...imageref import ImageRef
 from ...model import Stage
 from ...tomlfile import loads
+from ..detection import Evidence
 
 # Lock files and manifests, in the order that decides the manager.
 MANAGER_FILES = (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("Pipfile.lock", "pipenv"), ("Pipfile", "pipenv"), ("pdm.lock", "pdm"))

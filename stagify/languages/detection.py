@@ -1,0 +1,53 @@
+"""What detection finds, shared by the language modules and the driver (``stagify.detect``) that ranks them.
+
+A language module reads the build context and the Dockerfile and returns a
+:class:`Detection` scored with the weights below; ``stagify.detect`` only
+compares the scores. Keeping these types here, below both, lets the driver
+import the registry and the languages import the types without a circle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..imageref import ImageRef, parse_ref
+from ..model import Dockerfile, Stage
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One fact and the file (or ``Dockerfile:LINE``) it was read from."""
+
+    source: str
+    fact: str
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str
+    display: str
+    score: int
+    version: str | None
+    version_source: str | None
+    tool: str | None
+    entrypoint: str | None
+    evidence: tuple[Evidence, ...]
+    facts: object  # the language's own findings (e.g. GoFacts)
+
+
+# How much each kind of evidence counts: what the Dockerfile builds with beats what lies around.
+SCORE_BASE_IMAGE = 4
+SCORE_BUILD_COMMAND = 4
+SCORE_MANIFEST = 3
+SCORE_SOURCES = 1
+
+
+def base_image(dockerfile: Dockerfile | None) -> tuple[Stage | None, ImageRef | None]:
+    """The stage a language looks at (the last one) and the image its FROM names, when it parses."""
+    if dockerfile is None or not dockerfile.stages:
+        return None, None
+    stage = dockerfile.stages[-1]
+    try:
+        return stage, parse_ref(stage.image.resolved)
+    except ValueError:
+        return stage, None
