@@ -116,7 +116,7 @@ def convert(
             dockerfile=new_text,
             dockerignore=new_ignore,
             original_dockerignore=ctx.dockerignore_text,
-            notes=(*missing, *plan.notes, *kept.notes, *scan_secrets(df)),
+            notes=(*missing, *_not_said(plan.notes, kept.notes), *kept.notes, *scan_secrets(df)),
             decisions=plan.decisions,
             detection=detection,
             ignore_lines=wanted,
@@ -130,6 +130,12 @@ def convert(
             original=original,
             error=Problem(path=exc.path, line=exc.line, message=exc.message),
         )
+
+
+def _not_said(found: tuple[Note, ...], said: tuple[Note, ...]) -> tuple[Note, ...]:
+    """The warnings of ``found`` about a secret-looking build input ``said`` does not already give (one per file)."""
+    named = {n.message.split(" ", 1)[0] for n in said if "looks like a secret, but" in n.message}
+    return tuple(n for n in found if not ("looks like a secret, but" in n.message and n.message.split(" ", 1)[0] in named))
 
 
 def _skip_reason(df: Dockerfile) -> str | None:

@@ -10,7 +10,6 @@ the BuildKit way to pass it as a secret instead.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 
 from . import dockerignore
 from .context import BuildContext
+from .languages.node.facts import read_json
 from .model import Keyword
 from .secrets import SECRET_FILES
 from .stageplan import Level, Note
@@ -82,7 +82,7 @@ def keep(walked: Sequence[Walked], context: BuildContext, wanted: Sequence[str])
 def _reader(rel: str, context: BuildContext, texts: list[tuple[str, str]]) -> str | None:
     """What reads ``rel`` (a noun phrase for the note), or None when nothing stagify can see does."""
     folder, name = posixpath.split(rel)
-    package = _json(context, posixpath.join(folder, "package.json"))
+    package = read_json(context, posixpath.join(folder, "package.json"))
     if package is not None:
         deps: set[str] = set()
         for key in ("dependencies", "devDependencies"):
@@ -113,20 +113,9 @@ def _named_in(walked: Sequence[Walked], context: BuildContext) -> list[tuple[str
         if ins.keyword in (Keyword.RUN, Keyword.CMD, Keyword.ENTRYPOINT):
             body = "\n".join(h.body for h in ins.heredocs) if ins.heredocs else ins.args
             texts.append((f"the {ins.keyword.value} on line {ins.line}", body))
-    package = _json(context, "package.json")
+    package = read_json(context, "package.json")
     scripts = package.get("scripts") if package is not None else None
     if isinstance(scripts, dict):
         for name, body in scripts.items():
             texts.append((f"the package.json script '{name}'", str(body)))
     return texts
-
-
-def _json(context: BuildContext, rel: str) -> dict[str, object] | None:
-    text = context.read_text(rel)
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None

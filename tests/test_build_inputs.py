@@ -29,7 +29,7 @@ def run(tmp_path: Path, dockerfile: str, files: dict[str, str]) -> Outcome:
 
 
 def test_a_copy_of_a_missing_file_fails_at_its_line_with_the_rule_code(tmp_path: Path) -> None:
-    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
     outcome = run(tmp_path, dockerfile, {"app.py": "print(1)\n", "pyproject.toml": "[project]\nname = 'x'\n"})
     assert outcome.status is Status.FAILED and outcome.error is not None
     assert outcome.error.line == 3
@@ -40,7 +40,7 @@ def test_a_copy_of_a_missing_file_fails_at_its_line_with_the_rule_code(tmp_path:
 
 def test_a_copy_of_a_file_the_dockerignore_leaves_out_fails(tmp_path: Path) -> None:
     files = {"app.py": "print(1)\n", "requirements.txt": "flask\n", ".dockerignore": "*.txt\n"}
-    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
     outcome = run(tmp_path, dockerfile, files)
     assert outcome.status is Status.FAILED and outcome.error is not None
     assert ".dockerignore leaves it out" in outcome.error.message
@@ -72,7 +72,7 @@ def test_a_wildcard_over_other_files_that_matches_nothing_is_a_warning(tmp_path:
 
 
 def test_pip_install_of_a_requirements_file_nothing_brings_fails(tmp_path: Path) -> None:
-    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY app.py .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
     outcome = run(tmp_path, dockerfile, {"app.py": "print(1)\n", "requirements.txt": "flask\n"})
     assert outcome.status is Status.FAILED and outcome.error is not None
     assert outcome.error.line == 4
@@ -94,21 +94,21 @@ def test_pip_install_of_a_requirements_file_nothing_brings_fails(tmp_path: Path)
          "an ARG given at build time"],
 )
 def test_requirements_the_image_has_are_fine(tmp_path: Path, steps: str) -> None:
-    dockerfile = f"FROM python:3.12-slim\nWORKDIR /app\n{steps}\nCMD [\"python\", \"app.py\"]\n"
+    dockerfile = f"FROM python:3.12\nWORKDIR /app\n{steps}\nCMD [\"python\", \"app.py\"]\n"
     files = {"app.py": "print(1)\n", "requirements.txt": "flask\n", "pyproject.toml": "[tool.poetry]\nname = 'x'\n"}
     outcome = run(tmp_path, dockerfile, files)
     assert outcome.status is Status.CONVERTED, outcome.error
 
 
 def test_a_requirements_file_missing_after_other_run_lines_is_still_found(tmp_path: Path) -> None:
-    dockerfile = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY app.py .\n"
+    dockerfile = ("FROM python:3.12\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY app.py .\n"
                   "RUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n")
     outcome = run(tmp_path, dockerfile, {"app.py": "print(1)\n", "requirements.txt": "flask\n"})
     assert outcome.status is Status.FAILED and outcome.error is not None and outcome.error.line == 5
 
 
 def test_without_a_build_context_nothing_is_checked() -> None:
-    outcome = convert("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\"]\n")
+    outcome = convert("FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\"]\n")
     assert outcome.status is Status.CONVERTED, outcome.error
 
 
@@ -153,14 +153,14 @@ def test_an_env_file_a_run_line_names_is_a_build_input(tmp_path: Path) -> None:
 
 
 def test_a_dotenv_app_keeps_its_env_file(tmp_path: Path) -> None:
-    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
     files = {"requirements.txt": "flask\npython-dotenv==1.0.1\n", ".env": "MODE=prod\n", "app.py": "print(1)\n"}
     outcome = run(tmp_path, dockerfile, files)
     assert not ignored(outcome, ".env")
 
 
 def test_a_secret_nothing_reads_is_still_ignored_without_a_warning(tmp_path: Path) -> None:
-    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
     files = {"requirements.txt": "flask\n", ".env": "MODE=prod\n", "server.key": "k\n", "app.py": "print(1)\n"}
     outcome = run(tmp_path, dockerfile, files)
     assert ignored(outcome, ".env") and ignored(outcome, "server.key")
