@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from . import images, ledger, lintfix, packages, ports, shell
+from . import distro, images, ledger, lintfix, packages, ports, shell
 from .context import BuildContext
 from .errors import StagifyError
 from .imageref import Family, ImageRef, parse_ref
@@ -117,7 +117,10 @@ def build_plan(
     except ValueError:
         image = None
     walked = tuple(walk(stage, lang.base_defaults(image), context))
-    _refuse_distribution_language(dockerfile, image, walked)
+    if image is not None and image.path not in _LANGUAGE_IMAGES and distro.language_line(walked) is not None:
+        plan = distro.build_plan(dockerfile, image, walked, _called(walked))
+        return replace(plan, dockerignore=tuple(dict.fromkeys([*GENERIC_IGNORES, *options.dockerignore])),
+                       copied_sources=protected_sources(plan.builder))
     copies = tuple(w.copy for w in walked if w.copy is not None)
     inp = PlanInput(
         dockerfile=dockerfile,
@@ -139,22 +142,15 @@ _LANGUAGE_IMAGES = ("node", "oven/bun", "python", "pypy", "golang", "eclipse-tem
                     "gradle", "ibm-semeru-runtimes", "sapmachine", "azul/zulu-openjdk", "bellsoft/liberica-openjdk-debian")
 
 
-def _refuse_distribution_language(dockerfile: Dockerfile, image: ImageRef | None, walked: tuple[Walked, ...]) -> None:
-    """A language installed from the distribution's packages (``FROM debian`` + ``apt-get install nodejs npm``).
-
-    The templates build on the official language images; rewriting such a file would swap the
-    distribution, the language's version and its file layout under the application. Until the
-    conversion keeps the original distribution in both stages, it is refused, with the reason.
-    """
-    if image is None or image.path in _LANGUAGE_IMAGES:
-        return
+def _called(walked: tuple[Walked, ...]) -> set[str]:
+    """The programs the start command and HEALTHCHECK run (a package they call stays in the runtime)."""
+    called: set[str] = set()
     for w in walked:
-        found = packages.language_packages(list(w.commands))
-        if found:
-            raise StagifyError(dockerfile.path, w.instruction.line,
-                               f"the language comes from the distribution's packages ({', '.join(found)} on {image}): stagify "
-                               "converts builds on the official language images only, and swapping them would change the "
-                               "language's version and layout under the application; not converted")
+        ins = w.instruction
+        if ins.keyword in (Keyword.CMD, Keyword.ENTRYPOINT, Keyword.HEALTHCHECK):
+            words = list(ins.exec_form) if ins.exec_form is not None else ins.args.split()
+            called.update(word.rsplit("/", 1)[-1] for word in words if word and not word.startswith("-"))
+    return called
 
 
 def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None:
@@ -1106,17 +1102,21 @@ class _Planner:
         return found
 
     def _protected_sources(self, builder: BuilderPlan) -> tuple[str, ...]:
-        """Context paths the new Dockerfile COPYs by name: .dockerignore must never hide them."""
-        found: list[str] = []
-        for line in (*builder.setup, *builder.sources):
-            first = line.text.split(None, 1)
-            if not first or first[0] not in ("COPY", "ADD") or "--from" in line.text.split("\n")[0]:
-                continue
-            ins = _pseudo(line.text)
-            parts = copy_parts(ins) if ins is not None else None
-            if parts:
-                found.extend(s for s in parts[0] if s not in (".", "./"))
-        return tuple(dict.fromkeys(found))
+        return protected_sources(builder)
+
+
+def protected_sources(builder: BuilderPlan) -> tuple[str, ...]:
+    """Context paths the new Dockerfile COPYs by name: .dockerignore must never hide them."""
+    found: list[str] = []
+    for line in (*builder.setup, *builder.sources):
+        first = line.text.split(None, 1)
+        if not first or first[0] not in ("COPY", "ADD") or "--from" in line.text.split("\n")[0]:
+            continue
+        ins = _pseudo(line.text)
+        parts = copy_parts(ins) if ins is not None else None
+        if parts:
+            found.extend(s for s in parts[0] if s not in (".", "./"))
+    return tuple(dict.fromkeys(found))
 
 
 _RUNTIME_KINDS = (

@@ -61,7 +61,7 @@ def test_build_helpers_stay_in_the_builder(tmp_path: Path, image: str, install: 
 
 
 def test_a_quoted_json_array_cmd_is_reported_and_run_as_meant(tmp_path: Path) -> None:
-    dockerfile = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD \"[\\\"python\\\",'app.py']\"\n"
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD \"[\\\"python\\\",'app.py']\"\n"
     outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": "print(1)\n"})
     assert 'CMD ["python", "app.py"]' in runtime(outcome)
     warned = [n for n in outcome.notes if "JSON array inside quotes" in n.message]

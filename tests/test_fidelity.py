@@ -334,19 +334,31 @@ def test_the_file_check_tells_missing_files_from_files_left_behind_on_purpose() 
 
 
 @pytest.mark.parametrize(
-    ("base", "install"),
-    [("debian:bookworm", "apt-get update && apt-get install -y nodejs npm"), ("ubuntu:22.04", "apt-get install -y python3 python3-pip"),
-     ("alpine:3.20", "apk add --no-cache go"), ("debian:12", "apt-get install -y openjdk-17-jdk maven")],
+    ("base", "install", "runtime", "kept", "gone"),
+    [
+        ("debian:bookworm", "apt-get update && apt-get install -y nodejs npm", "debian:bookworm-slim", "nodejs", "npm"),
+        ("debian:12", "apt-get update && apt-get install -y python3 python3-pip python3-dev gcc", "debian:12-slim", "python3", "pip"),
+        ("alpine:3.20", "apk add --no-cache go", "alpine:3.20", "", "go"),
+        ("debian:bookworm", "apt-get update && apt-get install -y openjdk-17-jdk maven", "debian:bookworm-slim",
+         "openjdk-17-jre-headless", "maven"),
+    ],
 )
-def test_a_language_from_distribution_packages_is_refused_at_its_line(tmp_path: Path, base: str, install: str) -> None:
+def test_a_language_from_distribution_packages_stays_on_its_distribution(
+    tmp_path: Path, base: str, install: str, runtime: str, kept: str, gone: str
+) -> None:
     files = {"package.json": '{"name": "a"}', "server.js": "", "requirements.txt": "flask\n", "app.py": "",
              "go.mod": GO_MOD, "main.go": GO_SERVER, "pom.xml": "<project/>"}
-    for rel, text in files.items():
-        (tmp_path / rel).write_text(text)
-    outcome = convert(f"FROM {base}\nRUN {install}\nCOPY . /app\nCMD [\"true\"]\n", context=tmp_path)
-    assert outcome.status is Status.FAILED
-    assert outcome.error is not None and outcome.error.line == 2
-    assert "distribution's packages" in outcome.error.message
+    dockerfile = f"FROM {base}\nRUN {install}\nWORKDIR /app\nCOPY . /app\nCMD [\"/app/run\"]\n"
+    outcome = run(tmp_path, dockerfile, files)
+    text = outcome.dockerfile or ""
+    assert f"FROM {base} AS builder" in text  # the original distribution and its language, as written
+    stage = runtime_of(outcome)
+    assert stage.startswith(f"FROM {runtime} AS runtime")
+    installs = [line for line in stage.splitlines() if "install" in line or "apk add" in line]
+    assert (kept in " ".join(installs)) if kept else not any("apk add" in line for line in installs)
+    assert gone not in " ".join(installs).split()
+    assert "COPY --from=builder /app /app" in stage and "USER 10001:10001" in stage
+    assert any("distribution's packages" in n.message for n in outcome.notes)
 
 
 def test_a_language_image_with_extra_packages_is_converted(tmp_path: Path) -> None:

@@ -290,7 +290,7 @@ def _before(text: str, needle: str, later: str) -> bool:
     ids=["pip -r", "set -e and an upgrade", "python -m pip"],
 )
 def test_a_heredoc_install_is_read_like_any_run_and_makes_the_virtualenv_the_runtime_copies(tmp_path: Path, body: str) -> None:
-    dockerfile = f"# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN <<EOF\n{body}\nEOF\nCMD [\"python\", \"app.py\"]\n"
+    dockerfile = f"# syntax=docker/dockerfile:1\nFROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN <<EOF\n{body}\nEOF\nCMD [\"python\", \"app.py\"]\n"
     outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})
     builder, runtime = stages(outcome)
     assert "COPY --from=builder /opt/venv /opt/venv" in runtime
@@ -304,7 +304,7 @@ def test_a_heredoc_install_is_read_like_any_run_and_makes_the_virtualenv_the_run
 
 def test_a_pip_upgrade_before_the_install_also_upgrades_the_virtualenv_s_pip(tmp_path: Path) -> None:
     dockerfile = (
-        "FROM python:3.12-slim\nWORKDIR /app\nRUN pip install --no-cache-dir --upgrade pip setuptools\n"
+        "FROM python:3.12\nWORKDIR /app\nRUN pip install --no-cache-dir --upgrade pip setuptools\n"
         "COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
     )
     outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})

@@ -79,7 +79,8 @@ def test_a_versioned_node_tag_wins_over_engines(tmp_path: Path) -> None:
 
 
 def python(tmp_path: Path, image: str, files: dict[str, str]) -> str:
-    dockerfile = f"FROM {image}\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    # A compiler in the build: something stays behind, so the benefit gate converts even a slim or Alpine original.
+    dockerfile = f"FROM {image}\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc && pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
     return builder_from(run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": "print(1)\n", **files}))
 
 
