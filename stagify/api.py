@@ -9,10 +9,10 @@ from pathlib import Path
 from . import dockerignore, pragmas
 from .context import BuildContext
 from .detect import Detection, require
-from .errors import StagifyError
+from .errors import StagifyError, working_on
 from .imageref import Family, parse_ref
 from .languages import by_name
-from .model import Dockerfile
+from .model import Dockerfile, ExpansionError
 from .options import Options
 from .parse import decode, parse
 from .plan import build_plan
@@ -74,6 +74,7 @@ def convert(
     path: str = "Dockerfile",
 ) -> Outcome:
     """Convert one Dockerfile. ``context`` is the build context folder (default: none, i.e. empty)."""
+    working_on(path)
     options = options or Options()
     original = ""
     try:
@@ -108,6 +109,8 @@ def convert(
             ignore_lines=plan.dockerignore,
             ignore_protected=plan.copied_sources,
         )
+    except ExpansionError as exc:  # a variable expanded past the limits, in a step that knew its line
+        return Outcome(path=path, status=Status.FAILED, original=original, error=Problem(path=path, line=exc.line, message=exc.message))
     except StagifyError as exc:
         return Outcome(
             path=path,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import dockerignore
-from .errors import StagifyError
+from .errors import StagifyError, read_limited
 
 # Folders never worth walking for evidence: VCS data and third-party code.
 _SKIP_WALK = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "__pycache__"})
@@ -38,12 +38,15 @@ class BuildContext:
             raise StagifyError(label, None, f"cannot read the build context: {exc.strerror}") from None
         ignore_file = root / ".dockerignore"
         text = None
-        if ignore_file.is_file():
-            try:
-                text = ignore_file.read_text(encoding="utf-8", errors="replace")
-            except OSError as exc:
-                raise StagifyError(str(ignore_file), None, f"cannot read: {exc.strerror}") from None
-        rules = dockerignore.parse_rules(text) if text else ()
+        if ignore_file.exists() or ignore_file.is_symlink():
+            # A folder, a FIFO or a device named .dockerignore: BuildKit cannot read it either, and
+            # stagify would fail later writing its own, so it is refused before anything is written.
+            data = read_limited(ignore_file, str(Path(label) / ".dockerignore"), _MAX_READ)
+            text = data.decode("utf-8", errors="replace")
+        try:
+            rules = dockerignore.parse_rules(text) if text else ()
+        except dockerignore.PatternError as exc:
+            raise StagifyError(str(Path(label) / ".dockerignore"), exc.line, exc.message) from None
         return cls(root=root, rules=rules, dockerignore_text=text)
 
     @classmethod

@@ -17,7 +17,7 @@ from typing import Protocol
 from .api import Outcome, Problem, Status, convert
 from .config import for_dockerfile
 from .diff import unified
-from .errors import StagifyError
+from .errors import StagifyError, read_limited, read_stream_limited
 from .languages import names
 from .options import RuntimeChoice
 from .report import bases, explain, note_line, outcome_findings, outcome_json
@@ -124,10 +124,8 @@ def find_dockerfile(path: Path) -> Path:
 
 
 def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise StagifyError(str(path), None, f"cannot read: {exc.strerror}") from None
+    """A Dockerfile's bytes: a regular file of at most 16 MiB, else StagifyError."""
+    return read_limited(path)
 
 
 def run_convert(args: ConvertArgs, console: Console) -> Exit:
@@ -164,7 +162,7 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
 def prepare(path: str, args: ConvertArgs) -> Prepared:
     """Read, convert and (when asked) pin one Dockerfile; StagifyError for unreadable input, Fail for settings and pins."""
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = read_stream_limited(sys.stdin.buffer, "stdin")
         file_path = None
         label = "stdin"
         ctx_dir = args.context or Path.cwd()

@@ -19,7 +19,7 @@ from . import dockerignore, gitrepo
 from .api import Status, convert
 from .config import for_dockerfile
 from .discover import Target
-from .errors import StagifyError
+from .errors import StagifyError, read_limited, working_on
 from .options import Options
 from .report import bases, note_line
 from .write import WriteError, write_all
@@ -80,10 +80,11 @@ class Applied:
 def convert_one(target: Target, options: Options) -> FileResult:
     """Convert one Dockerfile; every problem becomes a failed result, never an exception."""
     label = str(target.dockerfile)
+    working_on(label)
     try:
-        data = target.dockerfile.read_bytes()
-    except OSError as exc:
-        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=f"{label}: cannot read: {exc.strerror}")
+        data = read_limited(target.dockerfile, label)
+    except StagifyError as exc:
+        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=str(exc))
     try:
         settings = for_dockerfile(target.dockerfile)
     except StagifyError as exc:

@@ -19,7 +19,19 @@ from dataclasses import dataclass
 from dockerfile_parse import DockerfileParser
 
 from .errors import StagifyError
-from .model import Directive, Dockerfile, Flag, Heredoc, ImageName, Instruction, Keyword, Stage, split_words, substitute
+from .model import (
+    Directive,
+    Dockerfile,
+    ExpansionError,
+    Flag,
+    Heredoc,
+    ImageName,
+    Instruction,
+    Keyword,
+    Stage,
+    split_words,
+    substitute,
+)
 
 # BuildKit's directive grammar; unknown names are plain comments and end the directive block.
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
@@ -286,7 +298,10 @@ def exec_form(args: str) -> tuple[str, ...] | None:
 
 
 def _with_stages(dockerfile: Dockerfile) -> Dockerfile:
-    defaults = dockerfile.arg_defaults()
+    try:
+        defaults = dockerfile.arg_defaults()
+    except ExpansionError as exc:
+        raise StagifyError(dockerfile.path, exc.line, exc.message) from None
     stages: list[Stage] = []
     current: list[Instruction] = []
     head: Instruction | None = None
@@ -331,8 +346,15 @@ def _stage(
     return Stage(
         index=index,
         from_=head,
-        image=ImageName(written=written, resolved=substitute(written, defaults)),
+        image=ImageName(written=written, resolved=_expand(written, defaults, path, head.line)),
         alias=alias,
         platform=head.flag("platform"),
         instructions=tuple(body),
     )
+
+
+def _expand(text: str, defaults: dict[str, str | None], path: str, line: int) -> str:
+    try:
+        return substitute(text, defaults)
+    except ExpansionError as exc:
+        raise StagifyError(path, line, exc.message) from None

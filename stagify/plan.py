@@ -39,7 +39,7 @@ from .stageplan import (
     RuntimePlan,
     UserSpec,
 )
-from .walk import State, Walked, copy_parts, image_path, origin_of, walk
+from .walk import Env, State, Walked, copy_parts, image_path, origin_of, walk
 
 _ROOT = ("root", "0", "root:root", "0:0", "root:0", "0:root")
 _USER_TOOLS = ("useradd", "adduser", "groupadd", "addgroup")
@@ -155,7 +155,7 @@ class _Planner:
         self.acc = _Acc()
         self.path = inp.dockerfile.path
         self.walked = inp.walked
-        self.final_state = self.walked[-1].state if self.walked else State("/", None, ())
+        self.final_state = self.walked[-1].state if self.walked else State("/", None, Env.of())
         self.rewrites: dict[int, RunRewrite | None] = {}
         self.artifacts: list[Artifact] = []
         self.called: set[str] = set()
