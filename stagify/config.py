@@ -183,6 +183,8 @@ def _load(path: Path) -> _File | None:
 
     try:
         document = loads(text)
+    except RecursionError:
+        raise StagifyError(str(path), None, "not valid TOML: nested more than 1,000 levels deep") from None
     except ValueError as exc:
         found = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
         message = str(exc).replace(found.group(0), "") if found else str(exc)

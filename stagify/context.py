@@ -14,6 +14,8 @@ from .errors import StagifyError, read_limited
 _SKIP_WALK = frozenset({".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "venv", "__pycache__"})
 _MAX_FILES = 20_000
 _MAX_READ = 1_000_000
+# JSON, TOML and YAML parsers recurse once per level; Python's limit is about 1,000 frames.
+MAX_NESTING = 1_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ class BuildContext:
             return path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return None
+
+    def too_deep(self, rel: str) -> StagifyError:
+        """The error for a context file nested too deeply to be read (its parser ran out of stack)."""
+        return StagifyError(str(self.root / rel), None, f"nested more than {MAX_NESTING:,} levels deep: stagify does not read it")
 
     def entries(self, rel: str = "") -> list[str]:
         """Names in a folder of the context, folders marked with a trailing ``/``, sorted."""

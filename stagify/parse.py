@@ -290,7 +290,7 @@ def exec_form(args: str) -> tuple[str, ...] | None:
         return None
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         return None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)

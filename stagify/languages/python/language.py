@@ -197,9 +197,12 @@ class PythonLanguage:
         return PyInstallLayer(lines=tuple(self.moved_install_lines(inp))) if self._moves_install(inp) else None
 
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
+        skipped = tuple(Note(f"{why}: not scanned for the application's entry point or metadata", None, Level.WARNING)
+                        for why in self.facts(inp).skipped)
         if self._first_install(inp) is not None:
-            return ()
+            return skipped
         return (
+            *skipped,
             Note(
                 "no pip, Poetry, Pipenv or uv install was found: the runtime copies the builder's /usr/local (its Python "
                 "and whatever the build installed there); system packages a setup script installs are not copied",
