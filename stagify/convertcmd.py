@@ -321,12 +321,12 @@ def write_target(dockerfile: Path) -> Path:
 
 
 def resolver(mirrors: list[str]):  # type: ignore[no-untyped-def]
-    from .registry import Resolver, parse_mirrors
+    from .registry import RegistryError, Resolver, parse_mirrors
 
     try:
         return Resolver(parse_mirrors(mirrors))
-    except ValueError as exc:
-        raise Fail(str(exc), Exit.USAGE) from None
+    except (ValueError, RegistryError) as exc:  # a malformed mirror URL or Docker config
+        raise Fail(str(exc), Exit.CANNOT_PIN) from None
 
 
 def pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:
