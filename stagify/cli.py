@@ -221,8 +221,14 @@ def verify_command(
         file_path = find_dockerfile(Path(path))
         ctx_dir = context or file_path.parent
         original = decode(_read(file_path), str(file_path))[0]
+    except StagifyError as exc:
+        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+    try:  # the settings and the options: a bad value is a usage error, as for convert
         settings = for_dockerfile(file_path)
         smoke = smoke_from(settings.verify, settings.verify_source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout, status_paths=http_status)
+    except StagifyError as exc:
+        raise _fail(str(exc), Exit.USAGE) from None
+    try:
         if converted is not None:
             converted_text = decode(_read(converted), str(converted))[0]
             ignore = None
