@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,15 @@ _MAX_FILES = 20_000
 _MAX_READ = 1_000_000
 # JSON, TOML and YAML parsers recurse once per level; Python's limit is about 1,000 frames.
 MAX_NESTING = 1_000
+
+
+def _mode(path: Path) -> int | None:
+    """The file type and mode bits of ``path`` (following links), or None when it is missing or cannot be
+    looked at: a folder without read or search permission hides what is under it, it does not stop stagify."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -60,13 +70,17 @@ class BuildContext:
         return dockerignore.is_ignored(self.rules, rel)
 
     def exists(self, rel: str) -> bool:
-        return not self.ignored(rel) and (self.root / rel).exists()
+        return not self.ignored(rel) and _mode(self.root / rel) is not None
 
     def is_file(self, rel: str) -> bool:
-        return not self.ignored(rel) and (self.root / rel).is_file()
+        return not self.ignored(rel) and stat.S_ISREG(_mode(self.root / rel) or 0)
 
     def is_dir(self, rel: str) -> bool:
-        return not self.ignored(rel) and (self.root / rel).is_dir()
+        return not self.ignored(rel) and self.has_dir(rel)
+
+    def has_dir(self, rel: str) -> bool:
+        """Whether the folder holds a folder at ``rel``, ignored or not (False when it cannot be looked at)."""
+        return stat.S_ISDIR(_mode(self.root / rel) or 0)
 
     def read_text(self, rel: str) -> str | None:
         """A file's text (None when absent, ignored, unreadable or too large to be a source file)."""
@@ -96,7 +110,7 @@ class BuildContext:
             child = f"{rel}/{name}" if rel else name
             if self.ignored(child):
                 continue
-            out.append(name + "/" if (folder / name).is_dir() else name)
+            out.append(name + "/" if stat.S_ISDIR(_mode(folder / name) or 0) else name)
         return out
 
     def walk(self, rel: str = "", skip: frozenset[str] = _SKIP_WALK) -> Iterator[str]:

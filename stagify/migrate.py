@@ -77,10 +77,23 @@ class Applied:
     failed: list[str] = field(default_factory=list)  # files that could not be written, and why
 
 
+def outside_of(target: Target) -> Path | None:
+    """The repository (or the folder migrated) that a symlinked Dockerfile leads out of, or None."""
+    if not target.dockerfile.is_symlink():
+        return None
+    real = target.dockerfile.resolve()
+    home = target.repo or (target.root.resolve() if target.root.is_dir() else target.root.resolve().parent)
+    return None if real.is_relative_to(home.resolve()) else home
+
+
 def convert_one(target: Target, options: Options) -> FileResult:
     """Convert one Dockerfile; every problem becomes a failed result, never an exception."""
     label = str(target.dockerfile)
     working_on(label)
+    outside = outside_of(target)
+    if outside is not None:
+        return FileResult(target.dockerfile, target.context, target.repo, "failed",
+                          error=f"{label}: a symlink to {target.dockerfile.resolve()}, outside {outside}; not converted")
     try:
         data = read_limited(target.dockerfile, label)
     except StagifyError as exc:

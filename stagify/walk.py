@@ -240,7 +240,7 @@ def _copy_record(ins: Instruction, state: State, context: BuildContext | None) -
         or resolved == state.workdir
         or len(sources) > 1
         or any(_is_glob(s) for s in cleaned)
-        or any(s == "." or (context is not None and (context.root / s).is_dir()) for s in cleaned)
+        or any(s == "." or (context is not None and context.has_dir(s)) for s in cleaned)
     )
     return CopyRecord(sources=cleaned, dest=resolved, dest_is_dir=is_dir)
 
@@ -265,7 +265,7 @@ def image_path(copies: list[CopyRecord], rel: str, context: BuildContext) -> str
 def _place(record: CopyRecord, source: str, rel: str, context: BuildContext) -> str | None:
     if source == ".":
         return posixpath.join(record.dest, rel)
-    source_is_dir = not _is_glob(source) and (context.root / source).is_dir()
+    source_is_dir = not _is_glob(source) and context.has_dir(source)
     if source_is_dir and (rel == source or rel.startswith(source + "/")):
         inner = rel[len(source) :].lstrip("/")
         return posixpath.join(record.dest, inner) if inner else record.dest
@@ -289,7 +289,7 @@ def origin_of(copies: list[CopyRecord], target: str, context: BuildContext) -> s
         for source in record.sources:
             if source == ".":
                 candidate = rel
-            elif not _is_glob(source) and (context.root / source).is_dir():
+            elif not _is_glob(source) and context.has_dir(source):
                 candidate = f"{source}/{rel}"
             elif ("/" not in rel and posixpath.basename(source) == rel) or (_is_glob(source) and _glob_matches(source, rel)):
                 candidate = source if not _is_glob(source) else rel
