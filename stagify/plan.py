@@ -39,7 +39,7 @@ from .stageplan import (
     RuntimePlan,
     UserSpec,
 )
-from .walk import Env, State, Walked, copy_parts, image_path, origin_of, walk
+from .walk import Env, State, Walked, copy_parts, origin_of, walk
 
 _ROOT = ("root", "0", "root:root", "0:0", "root:0", "0:root")
 _USER_TOOLS = ("useradd", "adduser", "groupadd", "addgroup")
@@ -824,7 +824,7 @@ class _Planner:
                         if not target.startswith(("/bin/", "/usr/")):
                             add(target, target, "the program the start command runs")
         for rel, why in self.lang.runtime_files(inp):
-            where = image_path(list(inp.copies), rel, inp.context)
+            where = inp.image_path(rel)
             if where is None:
                 continue
             if SECRET_FILES.search(rel):

@@ -36,11 +36,12 @@ class Env(Mapping[str, str]):
     """An immutable environment. A change makes a new version over a shared history instead of a
     copy, so a stage of n instructions costs O(n) memory and time, not O(n²)."""
 
-    __slots__ = ("_history", "_version")
+    __slots__ = ("_hash", "_history", "_version")
 
-    def __init__(self, history: _History, version: int) -> None:
+    def __init__(self, history: _History, version: int, content_hash: int = 0) -> None:
         self._history = history
         self._version = version
+        self._hash = content_hash  # XOR of the (name, value) pairs' hashes, kept up to date by with_
 
     @classmethod
     def of(cls, pairs: Iterable[tuple[str, str]] = ()) -> Env:
@@ -55,6 +56,11 @@ class Env(Mapping[str, str]):
             fresh = _History()
             fresh_env = Env(fresh, 0)
             return fresh_env.with_({**dict(self.items()), **updates})
+        content_hash = self._hash
+        for name, value in updates.items():
+            if name in self:
+                content_hash ^= hash((name, self[name]))
+            content_hash ^= hash((name, value))
         history.latest += 1
         for name, value in updates.items():
             if name not in history.versions:
@@ -64,7 +70,7 @@ class Env(Mapping[str, str]):
             history.versions[name].append(history.latest)
             history.values[name].append(value)
             history.size += len(value)
-        return Env(history, history.latest)
+        return Env(history, history.latest, content_hash)
 
     @property
     def stored_bytes(self) -> int:
@@ -91,12 +97,15 @@ class Env(Mapping[str, str]):
         return sum(1 for _ in self)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Env) and other._history is self._history and other._version == self._version:
-            return True
+        if isinstance(other, Env):
+            if other._history is self._history and other._version == self._version:
+                return True
+            if other._hash != self._hash:
+                return False
         return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
 
     def __hash__(self) -> int:
-        return hash(frozenset(self.items()))
+        return self._hash  # equal contents, equal hash: the pairs' hashes combined without order
 
     def __repr__(self) -> str:
         return f"Env({dict(self.items())!r})"

@@ -216,7 +216,7 @@ class PythonLanguage:
 
     def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
         ins = walked.instruction
-        index = inp.walked.index(walked)
+        index = inp.index_of(walked)
         first = self._first_install(inp)
         commands = list(walked.commands)
         installs = [c for c in commands if project_install(c.argv)]
