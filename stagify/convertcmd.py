@@ -38,6 +38,7 @@ class Exit(IntEnum):
     NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
     CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
     CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
+    INTERNAL_ERROR = 70  # an unexpected exception (a bug), turned into one line by stagify.entry.main
 
 
 class PinMode(str, Enum):
