@@ -28,7 +28,7 @@ from .convertcmd import (
 from .detect import detect as run_detect
 from .detect import undetected_message
 from .diff import unified
-from .errors import StagifyError
+from .errors import StagifyError, working_on
 from .languages import names
 from .options import Options, RuntimeChoice
 from .parse import decode, parse
@@ -159,6 +159,7 @@ def pin_command(
         raise _fail("--write cannot be combined with --check or --stdout", Exit.USAGE)
     try:
         file_path = find_dockerfile(Path(path))
+        working_on(str(file_path))
         text, _ = decode(_read(file_path), str(file_path))
         pinned = pin(text, str(file_path), _resolver(mirrors))
     except PinError as exc:

@@ -9,6 +9,7 @@ which prints and fails the way it always does.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 
@@ -107,11 +108,12 @@ def main() -> None:
     """The ``stagify`` command: any unexpected exception becomes one line and exit 70 (the traceback with --debug)."""
     debug = "--debug" in sys.argv[1:] or os.environ.get("STAGIFY_DEBUG", "") not in ("", "0")
     sys.argv[1:] = [a for a in sys.argv[1:] if a != "--debug"]
+    codecs.register_error("stagify-escape", _escape_unprintable)
     for stream in (sys.stdout, sys.stderr):
         # A file name that is not UTF-8 (a surrogate escape) prints as \xff, never a UnicodeEncodeError.
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
+            reconfigure(errors="stagify-escape")
     try:
         _run()
     except (SystemExit, KeyboardInterrupt):
@@ -129,6 +131,17 @@ def main() -> None:
                          f"(a bug in stagify; {'' if debug else 'rerun with --debug or STAGIFY_DEBUG=1 for the traceback, and '}"
                          "please report it with the input)\n")
         raise SystemExit(INTERNAL_ERROR) from None
+
+
+def _escape_unprintable(error: UnicodeError) -> tuple[str, int]:
+    """``\\xff`` for a byte of a file name that was not valid UTF-8, ``\\uXXXX`` for what else cannot be encoded."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for ch in error.object[error.start : error.end]:
+        code = ord(ch)
+        out.append(f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    return "".join(out), error.end
 
 
 def _run() -> None:
