@@ -13,6 +13,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import images, lintfix, packages, shell
 from .context import BuildContext
@@ -146,6 +147,12 @@ def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None
         if is_context_copy and (w.copy is None or not lang.is_manifest_copy(w.copy)):
             return index
     return None
+
+
+@lru_cache(maxsize=4)
+def _referenced(text: str) -> frozenset[str]:
+    """The variable names ``$NAME`` and ``${NAME...}`` in ``text``: found once, not once per ARG (linear, not quadratic)."""
+    return frozenset(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text))
 
 
 class _Planner:
@@ -550,7 +557,7 @@ class _Planner:
         if kw is Keyword.ARG:
             names = [name for name, _ in arg_pairs(ins.args)]
             target.append(carried(ins))
-            if any(re.search(rf"\$\{{?{re.escape(n)}\b", runtime_text) for n in names):
+            if any(n in _referenced(runtime_text) for n in names):
                 acc.r_setup.append(carried(ins))
                 acc.decide(ins, Placement.BOTH, "build argument the build and the runtime instructions read")
             else:
