@@ -157,6 +157,11 @@ def test_a_chain_of_requirements_within_the_limit_is_followed(tmp_path: Path) ->
 
 
 def test_pom_properties_that_expand_exponentially_end(tmp_path: Path) -> None:
+    from stagify.languages.java.facts import read_pom
+
+    pom = read_pom(EXPONENTIAL_POM)
+    assert pom is not None and pom.resolve("${p7}") is None  # 30**6 copies (3.6 GB) once took 45 s: now left unresolved
+    assert pom.resolve("${p1}") == "xxxxxxxxxxxx" * 30  # within the limit, resolved as before
     project(tmp_path, JAVA_DOCKERFILE, {"pom.xml": EXPONENTIAL_POM})
     run = stagify("convert", "--stdout", "proj", cwd=tmp_path)
     assert run.returncode == 0 and "AS runtime" in run.stdout, run.stderr[-2000:]
@@ -387,7 +392,7 @@ def test_a_registry_that_trickles_meets_one_deadline_per_request(tmp_path: Path)
         code = ("import sys\nfrom stagify.registry import Resolver, RegistryError\nfrom stagify.imageref import parse_ref\n"
                 f"try:\n    Resolver(credentials={{}}, timeout=3).digest(parse_ref('127.0.0.1:{port}/team/app:1'))\n"
                 "except RegistryError as exc:\n    print(exc)\n    sys.exit(7)\n")
-        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=GUARD)
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=GUARD, cwd=tmp_path)
         assert run.returncode == 7 and "no complete answer within 3 s" in run.stdout, run.stderr[-2000:]
 
 
