@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,7 +23,7 @@ from .errors import StagifyError
 from .imageref import Family, ImageRef, parse_ref
 from .images import BaseImage
 from .languages.base import Artifact, Language, Needs, PlanInput, RunRewrite
-from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split_words
+from .model import Dockerfile, ExpansionError, Instruction, Keyword, arg_pairs, env_pairs, split_words
 from .options import Options
 from .parse import exec_form, split_flags
 from .pragmas import Forced
@@ -149,6 +150,17 @@ def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None
     return None
 
 
+@contextmanager
+def _at(ins: Instruction) -> Iterator[None]:
+    """An ExpansionError raised while one instruction is handled carries that instruction's line."""
+    try:
+        yield
+    except ExpansionError as exc:
+        if exc.line is not None:
+            raise
+        raise ExpansionError(exc.message, ins.line) from None
+
+
 @lru_cache(maxsize=4)
 def _referenced(text: str) -> frozenset[str]:
     """The variable names ``$NAME`` and ``${NAME...}`` in ``text``: found once, not once per ARG (linear, not quadratic)."""
@@ -250,7 +262,8 @@ class _Planner:
         for w in self.walked:
             if w.instruction.keyword is not Keyword.RUN:
                 continue
-            rewrite = self.lang.rewrite_run(self.inp, w)
+            with _at(w.instruction):
+                rewrite = self.lang.rewrite_run(self.inp, w)
             self.rewrites[w.instruction.line] = rewrite
             if rewrite is not None:
                 self.artifacts.extend(rewrite.artifacts)
@@ -534,7 +547,8 @@ class _Planner:
                 continue  # CMD/ENTRYPOINT already placed
             pragma = forced.get(ins.line)
             before = self._sizes() if pragma else None
-            self._place(w, index, target, first_source, runtime, user, runtime_text, last_workdir, last_run)
+            with _at(ins):
+                self._place(w, index, target, first_source, runtime, user, runtime_text, last_workdir, last_run)
             if pragma is not None and before is not None:
                 self._force(w, pragma, before, target, runtime)
 

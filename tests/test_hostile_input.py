@@ -69,6 +69,8 @@ EXPANSIONS = [
     ("FROM nested 1,000 deep", f"ARG A\nFROM {DEEP}\n" + GO_TAIL, "proj/Dockerfile:2: variables nested more than 32 deep"),
     ("ARG chain doubling 30 times", ARG_CHAIN, "proj/Dockerfile:18: the value grows past 1,048,576 characters"),
     ("ENV chain doubling 30 times", ENV_CHAIN, "proj/Dockerfile:19: the value grows past 1,048,576 characters"),
+    ("a go build output of 2,000 references", "FROM golang:1.22\nENV A=" + "x" * 1000 + "\nWORKDIR /app\nCOPY . .\n"
+     "RUN go build -o " + "$A" * 2000 + " ./cmd/x\nCMD [\"/app/server\"]\n", "proj/Dockerfile:5: the value grows past 1,048,576 characters"),
 ]
 
 
