@@ -81,6 +81,12 @@ def test_expansion_past_its_limits_is_an_error_at_its_line(tmp_path: Path, docke
     assert run.returncode == 3 and one_line(run).startswith(message), run.stderr[-2000:]
 
 
+def test_more_instructions_than_the_limit_are_refused_at_the_first_one_past_it(tmp_path: Path) -> None:
+    project(tmp_path, "FROM golang:1.22\n" + "EXPOSE 8080\n" * 500_000, GO_APP)
+    run = stagify("convert", "--stdout", "proj", cwd=tmp_path)
+    assert (run.returncode, one_line(run)) == (3, "proj/Dockerfile:500001: more than 500,000 instructions: stagify converts at most that many")
+
+
 def test_the_environment_is_shared_between_instructions_not_copied() -> None:
     """Every state of a walk views one history: memory grows with the values set, not with states x names."""
     from stagify.parse import parse
