@@ -10,11 +10,11 @@ from pathlib import Path
 from . import buildinputs, dockerignore, inputs, pragmas
 from .context import BuildContext
 from .detect import require
-from .errors import StagifyError
+from .errors import StagifyError, working_on
 from .imageref import Family, ImageRef, parse_ref
 from .languages import by_name
 from .languages.detection import Detection
-from .model import Dockerfile, Keyword
+from .model import Dockerfile, ExpansionError, Keyword
 from .options import Options
 from .parse import decode, parse
 from .plan import build_plan
@@ -78,6 +78,7 @@ def convert(
     path: str = "Dockerfile",
 ) -> Outcome:
     """Convert one Dockerfile. ``context`` is the build context folder (default: none, i.e. empty)."""
+    working_on(path)
     options = options or Options()
     original = ""
     try:
@@ -123,6 +124,8 @@ def convert(
             ignore_protected=plan.copied_sources,
             left_behind=plan.left_behind,
         )
+    except ExpansionError as exc:  # a variable expanded past the limits, in a step that knew its line
+        return Outcome(path=path, status=Status.FAILED, original=original, error=Problem(path=path, line=exc.line, message=exc.message))
     except StagifyError as exc:
         return Outcome(
             path=path,

@@ -28,7 +28,7 @@ from .convertcmd import (
 from .detect import detect as run_detect
 from .detect import undetected_message
 from .diff import unified
-from .errors import StagifyError
+from .errors import StagifyError, working_on
 from .languages import names
 from .options import Options, RuntimeChoice
 from .parse import decode, parse
@@ -159,6 +159,7 @@ def pin_command(
         raise _fail("--write cannot be combined with --check or --stdout", Exit.USAGE)
     try:
         file_path = find_dockerfile(Path(path))
+        working_on(str(file_path))
         data = _read(file_path)
         text, _ = decode(data, str(file_path))
         pinned = pin(text, str(file_path), _resolver(mirrors))
@@ -227,12 +228,18 @@ def verify_command(
         file_path = find_dockerfile(Path(path))
         ctx_dir = context or file_path.parent
         original = decode(_read(file_path), str(file_path))[0]
+    except StagifyError as exc:
+        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+    try:  # the settings and the options: a bad value is a usage error, as for convert
         settings = for_dockerfile(file_path)
         smoke = smoke_from(settings.verify, settings.verify_source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout, status_paths=http_status)
         if smoke_run or smoke_stdin is not None:
             from dataclasses import replace as _replace
 
             smoke = _replace(smoke, run_image=smoke_run or smoke.run_image, stdin=smoke_stdin if smoke_stdin is not None else smoke.stdin)
+    except StagifyError as exc:
+        raise _fail(str(exc), Exit.USAGE) from None
+    try:
         if converted is not None:
             converted_text = decode(_read(converted), str(converted))[0]
             ignore = None

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from .errors import StagifyError, read_limited
+
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
 
@@ -16,9 +18,9 @@ def is_compose_file(name: str) -> bool:
 def build_contexts(compose: Path) -> dict[Path, Path]:
     """Dockerfile path -> the context folder its service builds it with. Unreadable files give nothing."""
     try:
-        data = yaml.safe_load(compose.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
+        data = yaml.safe_load(read_limited(compose, limit=1_000_000).decode("utf-8"))
+    except (StagifyError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return {}  # not a file, too big, not YAML, or nested too deeply to read
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict):
         return {}

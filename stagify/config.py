@@ -183,6 +183,8 @@ def _load(path: Path) -> _File | None:
 
     try:
         document = loads(text)
+    except RecursionError:
+        raise StagifyError(str(path), None, "not valid TOML: nested more than 1,000 levels deep") from None
     except ValueError as exc:
         found = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
         message = str(exc).replace(found.group(0), "") if found else str(exc)
@@ -234,9 +236,12 @@ def _check(found: _File, table: Any, where: str, override: bool = False) -> None
         if key == "verify":
             if not isinstance(value, dict):
                 raise _bad(found, key, "verify must be a table")
-            for name in value:
+            for name, item in value.items():
                 if name not in VERIFY_KEYS:
                     raise _bad(found, name, f"unknown key {name!r} in the verify settings (known: {', '.join(VERIFY_KEYS)})")
+                problem = _verify_problem(name, item)
+                if problem:
+                    raise _bad(found, name, f"verify: {name} must be {problem}, not {item!r:.60}")
         if key == "overrides":
             if not isinstance(value, list):
                 raise _bad(found, key, "overrides must be an array of tables: [[overrides]] with paths = [...]")
@@ -244,6 +249,36 @@ def _check(found: _File, table: Any, where: str, override: bool = False) -> None
                 if not isinstance(entry, dict) or "paths" not in entry:
                     raise _bad(found, key, "each [[overrides]] needs paths = [\"glob\", ...]")
                 _check(found, entry, f"{where} overrides", override=True)
+
+
+def _verify_problem(name: str, value: Any) -> str | None:
+    """What a [verify] value must be, when it is not that (None when it is fine)."""
+    if name in ("http", "http_status"):
+        ok = isinstance(value, list) and all(isinstance(p, str) and p.startswith("/") for p in value)
+        return None if ok else "a list of paths starting with /"
+    if name == "port":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
+        return None if ok else "a number from 1 to 65535"
+    if name == "timeout":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 86_400
+        return None if ok else "a number of seconds (more than 0, at most 86400)"
+    if name == "env":
+        scalars = (str, int, float, bool)
+        if isinstance(value, dict) and all(isinstance(v, scalars) for v in value.values()):
+            return None
+        if isinstance(value, list) and all(isinstance(e, str) and "=" in e and not e.startswith("=") for e in value):
+            return None
+        return 'a table (env = { NAME = "value" }) or a list of "NAME=VALUE" strings'
+    if name == "smoke_cmd":
+        if not isinstance(value, str):
+            return "a string"
+        import shlex
+
+        try:
+            shlex.split(value)
+        except ValueError:
+            return "a command with its quotes closed"
+    return None
 
 
 def _type_name(expected: type) -> str:

@@ -18,7 +18,7 @@ from typing import Protocol
 from .api import Outcome, Problem, Status, convert
 from .config import for_dockerfile
 from .diff import unified
-from .errors import StagifyError
+from .errors import StagifyError, read_limited, read_stream_limited
 from .languages import names
 from .options import RuntimeChoice
 from .report import explain, outcome_findings, outcome_json
@@ -40,6 +40,7 @@ class Exit(IntEnum):
     NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
     CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
     CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
+    INTERNAL_ERROR = 70  # an unexpected exception (a bug), turned into one line by stagify.entry.main
 
 
 class PinMode(str, Enum):
@@ -127,10 +128,8 @@ def find_dockerfile(path: Path) -> Path:
 
 
 def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise StagifyError(str(path), None, f"cannot read: {exc.strerror}") from None
+    """A Dockerfile's bytes: a regular file of at most 16 MiB, else StagifyError."""
+    return read_limited(path)
 
 
 def run_convert(args: ConvertArgs, console: Console) -> Exit:
@@ -167,7 +166,7 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
 def prepare(path: str, args: ConvertArgs) -> Prepared:
     """Read, convert and (when asked) pin one Dockerfile; StagifyError for unreadable input, Fail for settings and pins."""
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = read_stream_limited(sys.stdin.buffer, "stdin")
         file_path = None
         label = "stdin"
         ctx_dir = args.context or Path.cwd()
@@ -342,12 +341,12 @@ def write_target(dockerfile: Path) -> Path:
 
 
 def resolver(mirrors: list[str]):  # type: ignore[no-untyped-def]
-    from .registry import Resolver, parse_mirrors
+    from .registry import RegistryError, Resolver, parse_mirrors
 
     try:
         return Resolver(parse_mirrors(mirrors))
-    except ValueError as exc:
-        raise Fail(str(exc), Exit.USAGE) from None
+    except (ValueError, RegistryError) as exc:  # a malformed mirror URL or Docker config
+        raise Fail(str(exc), Exit.CANNOT_PIN) from None
 
 
 def pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:

@@ -69,8 +69,10 @@ def _find_in(root: Path) -> list[Target]:
     out: list[Target] = []
     for repo, paths in files.items():
         if repo is not None:
-            hidden = gitrepo.ignored(repo, [str(p.resolve().relative_to(repo)) for p in paths])
-            paths = [p for p in paths if str(p.resolve().relative_to(repo)) not in hidden]
+            # A Dockerfile symlinked outside its repository is kept here and refused by migrate.
+            inside = {p: str(p.resolve().relative_to(repo)) for p in paths if p.resolve().is_relative_to(repo)}
+            hidden = gitrepo.ignored(repo, list(inside.values()))
+            paths = [p for p in paths if inside.get(p) not in hidden]
         contexts: dict[Path, Path] = {}
         for compose in composes.get(repo, []):
             contexts.update(build_contexts(compose))

@@ -9,18 +9,169 @@ re-includes, and the last matching line wins.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 HEADER = "# Added by stagify: keep the build context small and secrets out of the image"
 
 
+class PatternError(ValueError):
+    """A pattern BuildKit refuses too (``[]``, ``[z-a]``); ``line`` is its line in the .dockerignore."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+# Token kinds of a compiled glob.
+_LIT, _ONE, _CLASS, _STAR, _ANY, _ANYDIRS = range(6)
+_MAX_MOVES = 20_000  # transitions a glob remembers before it starts over (memory stays bounded)
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: int
+    char: str = ""
+    ranges: tuple[tuple[str, str], ...] = ()
+    negated: bool = False
+
+    def takes(self, ch: str) -> bool:
+        if self.kind == _LIT:
+            return ch == self.char
+        if self.kind == _ONE:
+            return ch != "/"
+        return any(lo <= ch <= hi for lo, hi in self.ranges) != self.negated
+
+
+class Glob:
+    """A compiled pattern, matched by simulating its automaton one character at a time.
+
+    No backtracking: a match costs O(len(name)) steps, each a dictionary look-up once seen
+    (the sets of positions are turned into states lazily, a DFA built as it is used), so a
+    pattern like ``**a**a**a**b`` cannot take exponential time on a long name.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.tokens = _tokens(pattern)
+        self._accept = 2 * len(self.tokens)
+        self._start = self._closure({0})
+        self._moves: dict[tuple[frozenset[int], str], frozenset[int]] = {}
+
+    def match(self, name: str) -> bool:
+        """Whether the whole of ``name`` matches the pattern."""
+        states = self._start
+        moves = self._moves
+        for ch in name:
+            following = moves.get((states, ch))
+            if following is None:
+                following = self._step(states, ch)
+                if len(moves) >= _MAX_MOVES:
+                    moves.clear()
+                moves[(states, ch)] = following
+            states = following
+            if not states:
+                return False
+        return self._accept in states
+
+    def _closure(self, states: set[int]) -> frozenset[int]:
+        """The positions reachable without reading: a ``*`` or ``**`` may match nothing."""
+        todo = list(states)
+        while todo:
+            state = todo.pop()
+            k = state // 2
+            if state % 2 == 0 and k < len(self.tokens) and self.tokens[k].kind in (_STAR, _ANY, _ANYDIRS) and 2 * (k + 1) not in states:
+                states.add(2 * (k + 1))
+                todo.append(2 * (k + 1))
+        return frozenset(states)
+
+    def _step(self, states: frozenset[int], ch: str) -> frozenset[int]:
+        # State 2k: before token k. State 2k+1: inside a ``**/`` (token k), which ends after a ``/``.
+        following: set[int] = set()
+        for state in states:
+            k = state // 2
+            if k >= len(self.tokens):
+                continue
+            token = self.tokens[k]
+            if state % 2 == 1 or token.kind == _ANYDIRS:
+                following.add(2 * k + 1)
+                if ch == "/":
+                    following.add(2 * (k + 1))
+            elif token.kind == _STAR:
+                if ch != "/":
+                    following.add(state)
+            elif token.kind == _ANY:
+                following.add(state)
+            elif token.takes(ch):
+                following.add(2 * (k + 1))
+        return self._closure(following)
+
+
+def _tokens(pattern: str) -> tuple[_Token, ...]:
+    out: list[_Token] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "*":
+            if i + 1 < n and pattern[i + 1] == "*":
+                i += 1
+                if i + 1 < n and pattern[i + 1] == "/":
+                    i += 1
+                    out.append(_Token(_ANYDIRS))
+                else:
+                    out.append(_Token(_ANY))
+            elif not out or out[-1].kind not in (_STAR, _ANY):
+                out.append(_Token(_STAR))  # ``***`` is one star: fewer states, same language
+        elif ch == "?":
+            out.append(_Token(_ONE))
+        elif ch == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(_Token(_LIT, ch))
+            else:
+                out.append(_class(pattern[i + 1 : end], pattern))
+                i = end
+        elif ch == "\\" and i + 1 < n:
+            i += 1
+            out.append(_Token(_LIT, pattern[i]))
+        else:
+            out.append(_Token(_LIT, ch))
+        i += 1
+    return tuple(out)
+
+
+def _class(body: str, pattern: str) -> _Token:
+    negated = body.startswith(("!", "^"))
+    if negated:
+        body = body[1:]
+    if not body:
+        raise PatternError(f"bad pattern {pattern!r}: an empty character class []")
+    ranges = []
+    j = 0
+    while j < len(body):
+        if j + 2 < len(body) and body[j + 1] == "-":
+            lo, hi = body[j], body[j + 2]
+            if lo > hi:
+                raise PatternError(f"bad pattern {pattern!r}: the range {lo}-{hi} is reversed")
+            ranges.append((lo, hi))
+            j += 3
+        else:
+            ranges.append((body[j], body[j]))
+            j += 1
+    return _Token(_CLASS, ranges=tuple(ranges), negated=negated)
+
+
+def compile_glob(pattern: str) -> Glob:
+    """The matcher for one pattern; PatternError for a malformed character class."""
+    return Glob(pattern)
+
+
 @dataclass(frozen=True)
 class Rule:
     pattern: str
     exclude: bool
-    regex: re.Pattern[str]
+    glob: Glob
 
 
 def clean(pattern: str) -> str:
@@ -30,47 +181,10 @@ def clean(pattern: str) -> str:
     return "" if cleaned == "." and pattern != "." else cleaned
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    out = ["^"]
-    i = 0
-    n = len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "*":
-            if i + 1 < n and pattern[i + 1] == "*":
-                i += 1
-                if i + 1 < n and pattern[i + 1] == "/":
-                    i += 1
-                    out.append("(?:.*/)?")
-                else:
-                    out.append(".*")
-            else:
-                out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(ch))
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith(("!", "^")):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end
-        elif ch == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(pattern[i]))
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    out.append("$")
-    return re.compile("".join(out))
-
-
 def parse_rules(text: str) -> tuple[Rule, ...]:
+    """The rules of a .dockerignore; PatternError (with the line) for a pattern BuildKit refuses."""
     rules = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -78,14 +192,17 @@ def parse_rules(text: str) -> tuple[Rule, ...]:
         pattern = clean(line if exclude else line[1:])
         if not pattern:
             continue
-        rules.append(Rule(pattern=pattern, exclude=exclude, regex=glob_regex(pattern)))
+        try:
+            rules.append(Rule(pattern=pattern, exclude=exclude, glob=compile_glob(pattern)))
+        except PatternError as exc:
+            raise PatternError(exc.message, number) from None
     return tuple(rules)
 
 
 def _matches(rule: Rule, path: str) -> bool:
     """A rule matches a path or any folder above it."""
     parts = path.split("/")
-    return any(rule.regex.match("/".join(parts[:i])) for i in range(len(parts), 0, -1))
+    return any(rule.glob.match("/".join(parts[:i])) for i in range(len(parts), 0, -1))
 
 
 def is_ignored(rules: Sequence[Rule], path: str) -> bool:

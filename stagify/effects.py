@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -66,7 +67,7 @@ _REDIRECT = re.compile(r"^(?:\d|&)?(>>?|>\|)(.*)$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
 
-def of_script(script: str, workdir: str, env: dict[str, str]) -> Effects:
+def of_script(script: str, workdir: str, env: Mapping[str, str]) -> Effects:
     """The effects of one shell script run in ``workdir`` with ``env`` (a RUN line, a heredoc body)."""
     writes: list[Write] = []
     opaque: list[tuple[str, str]] = []

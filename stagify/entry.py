@@ -9,8 +9,13 @@ which prints and fails the way it always does.
 
 from __future__ import annotations
 
+import codecs
+import os
 import sys
 
+# Exit code for an exception stagify did not expect (a bug), distinct from the documented
+# outcomes, and from 1, which --check uses for "would change".
+INTERNAL_ERROR = 70
 _FLAGS = {"--stdout": "stdout", "--check": "check", "--diff": "diff_only", "--json": "as_json", "--explain": "explain",
           "--strict": "strict", "--quiet": "quiet", "-q": "quiet", "--no-color": "no_color"}
 _VALUES = ("--runtime", "--lang", "--context", "--pin", "--format")
@@ -100,6 +105,46 @@ class _PlainConsole:
 
 
 def main() -> None:
+    """The ``stagify`` command: any unexpected exception becomes one line and exit 70 (the traceback with --debug)."""
+    debug = "--debug" in sys.argv[1:] or os.environ.get("STAGIFY_DEBUG", "") not in ("", "0")
+    sys.argv[1:] = [a for a in sys.argv[1:] if a != "--debug"]
+    codecs.register_error("stagify-escape", _escape_unprintable)
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not UTF-8 (a surrogate escape) prints as \xff, never a UnicodeEncodeError.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="stagify-escape")
+    try:
+        _run()
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # the promise: no traceback for any input, a bug included
+        from .errors import current_file
+
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        where = current_file() or "stagify"
+        detail = str(exc).splitlines()[0][:300] if str(exc) else ""
+        sys.stderr.write(f"{where}: internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
+                         f"(a bug in stagify; {'' if debug else 'rerun with --debug or STAGIFY_DEBUG=1 for the traceback, and '}"
+                         "please report it with the input)\n")
+        raise SystemExit(INTERNAL_ERROR) from None
+
+
+def _escape_unprintable(error: UnicodeError) -> tuple[str, int]:
+    """``\\xff`` for a byte of a file name that was not valid UTF-8, ``\\uXXXX`` for what else cannot be encoded."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for ch in error.object[error.start : error.end]:
+        code = ord(ch)
+        out.append(f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    return "".join(out), error.end
+
+
+def _run() -> None:
     found = _quick_args(sys.argv[1:])
     if found is not None:
         code = _quick_convert(found)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 
 from . import dockerignore
 from .context import BuildContext
@@ -66,7 +67,7 @@ def check(dockerfile: Dockerfile, walked: list[Walked], context: BuildContext) -
     return notes
 
 
-def _check_copy(path: str, ins: Instruction, env: dict[str, str], context: BuildContext) -> Note | None:
+def _check_copy(path: str, ins: Instruction, env: Mapping[str, str], context: BuildContext) -> Note | None:
     parts = copy_parts(ins)
     if parts is None:
         return None
@@ -85,8 +86,13 @@ def _check_copy(path: str, ins: Instruction, env: dict[str, str], context: Build
             if not _glob_matches(context, rel):
                 empty.append(written)
             continue
-        if not context.exists(rel) and not (context.root / rel).is_symlink():
-            why = ".dockerignore leaves it out of the build context" if (context.root / rel).exists() else "the build context has no such path"
+        try:
+            absent = not context.exists(rel) and not (context.root / rel).is_symlink()
+            hidden = (context.root / rel).exists()
+        except OSError:
+            continue  # a path stagify may not look at (no permission): the engine decides, not stagify
+        if absent:
+            why = ".dockerignore leaves it out of the build context" if hidden else "the build context has no such path"
             raise StagifyError(path, ins.line, tagged(
                 f"{ins.keyword.value} {written}: {why}, so the original cannot build either; "
                 "add the file, fix the path or the .dockerignore, or drop the line"))
@@ -149,7 +155,7 @@ def _is_glob(path: str) -> bool:
 
 
 def _glob_matches(context: BuildContext, pattern: str) -> bool:
-    regex = dockerignore.glob_regex(pattern)
+    regex = dockerignore.compile_glob(pattern)
     base = posixpath.dirname(pattern.split("*")[0].split("?")[0].split("[")[0])
     if base and not context.is_dir(base):
         return False

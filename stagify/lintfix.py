@@ -102,7 +102,7 @@ def single_quoted_json(text: str) -> list[str] | None:
         return None
     try:
         value = json.loads(stripped.replace('"', '\\"').replace("'", '"'))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value

@@ -18,7 +18,7 @@ from . import dockerignore, gitrepo
 from .api import Status, convert
 from .config import for_dockerfile
 from .discover import Target
-from .errors import StagifyError
+from .errors import StagifyError, read_limited, working_on
 from .options import Options
 from .summary import bases, note_line
 from .write import Seen, WriteError, recover, write_all
@@ -80,13 +80,27 @@ class Applied:
     failed: list[str] = field(default_factory=list)  # files that could not be written, and why
 
 
+def outside_of(target: Target) -> Path | None:
+    """The repository (or the folder migrated) that a symlinked Dockerfile leads out of, or None."""
+    if not target.dockerfile.is_symlink():
+        return None
+    real = target.dockerfile.resolve()
+    home = target.repo or (target.root.resolve() if target.root.is_dir() else target.root.resolve().parent)
+    return None if real.is_relative_to(home.resolve()) else home
+
+
 def convert_one(target: Target, options: Options) -> FileResult:
     """Convert one Dockerfile; every problem becomes a failed result, never an exception."""
     label = str(target.dockerfile)
+    working_on(label)
+    outside = outside_of(target)
+    if outside is not None:
+        return FileResult(target.dockerfile, target.context, target.repo, "failed",
+                          error=f"{label}: a symlink to {target.dockerfile.resolve()}, outside {outside}; not converted")
     try:
-        data = target.dockerfile.read_bytes()
-    except OSError as exc:
-        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=f"{label}: cannot read: {exc.strerror}")
+        data = read_limited(target.dockerfile, label)
+    except StagifyError as exc:
+        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=str(exc))
     try:
         settings = for_dockerfile(target.dockerfile)
     except StagifyError as exc:

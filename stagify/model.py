@@ -139,7 +139,10 @@ class Dockerfile:
         defaults: dict[str, str | None] = {}
         for ins in self.global_args:
             for name, value in arg_pairs(ins.args):
-                defaults[name] = value if value is None else substitute(value, defaults)
+                try:
+                    defaults[name] = value if value is None else substitute(value, defaults)
+                except ExpansionError as exc:
+                    raise ExpansionError(exc.message, ins.line) from None
         return defaults
 
 
@@ -147,25 +150,53 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BRACED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?", re.S)
 
 
-def substitute(text: str, values: Mapping[str, str | None]) -> str:
+# Limits on variable expansion, so a hostile Dockerfile cannot take the process down:
+# ``${A:-${A:-...}}`` nested deeper than this, or a value that grows by more than this many
+# characters when expanded (``ARG A2=$A1$A1`` doubling on every line), is an error at its line.
+MAX_EXPANSION_DEPTH = 32
+MAX_EXPANSION_GROWTH = 1024 * 1024
+
+
+class ExpansionError(ValueError):
+    """A ``$VAR`` expansion past the limits; ``line`` is filled in by whoever knows the instruction."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def substitute(text: str, values: Mapping[str, str | None], _depth: int = 0) -> str:
     """Expand ``$VAR``, ``${VAR}``, ``${VAR:-x}`` and ``${VAR:+x}`` the way BuildKit does.
 
     ``\\$`` is a literal dollar, defaults may nest (``${A:-${B}}``), and an unknown
     or value-less variable expands to the empty string, as in a build without
-    ``--build-arg``.
+    ``--build-arg``. :class:`ExpansionError` past the depth and size limits.
     """
+    if _depth > MAX_EXPANSION_DEPTH:
+        raise ExpansionError(f"variables nested more than {MAX_EXPANSION_DEPTH} deep (${{A:-${{B:-...}}}}): not expanded")
+    cap = len(text) + MAX_EXPANSION_GROWTH
     out: list[str] = []
+    size = 0
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch == "\\" and text[i + 1 : i + 2] == "$":
             out.append("$")
+            size += 1
             i += 2
             continue
         if ch != "$":
-            out.append(ch)
-            i += 1
+            j = text.find("$", i + 1)
+            j = n if j == -1 else j
+            if text[j - 1 : j] == "\\" and j - 1 > i:
+                j -= 1
+            piece = text[i:j] if j > i else ch
+            out.append(piece)
+            size += len(piece)
+            i += len(piece)
             continue
+        piece = ""
         if text[i + 1 : i + 2] == "{":
             depth, j = 1, i + 2
             while j < n and depth:
@@ -173,28 +204,31 @@ def substitute(text: str, values: Mapping[str, str | None]) -> str:
                 j += 1
             m = _BRACED.fullmatch(text[i + 2 : j - 1]) if not depth else None
             if m is None:
-                out.append(text[i:j])
-                i = j
-                continue
-            name, op, word = m.group(1), m.group(2), m.group(3) or ""
-            value = values.get(name)
-            if op is None:
-                out.append(value or "")
+                piece = text[i:j]
             else:
-                is_set = value is not None and (value != "" or not op.startswith(":"))
-                if op.endswith("-"):
-                    out.append(value if is_set and value is not None else substitute(word, values))
+                name, op, word = m.group(1), m.group(2), m.group(3) or ""
+                value = values.get(name)
+                if op is None:
+                    piece = value or ""
                 else:
-                    out.append(substitute(word, values) if is_set else "")
+                    is_set = value is not None and (value != "" or not op.startswith(":"))
+                    if op.endswith("-"):
+                        piece = value if is_set and value is not None else substitute(word, values, _depth + 1)
+                    else:
+                        piece = substitute(word, values, _depth + 1) if is_set else ""
             i = j
-            continue
-        m = _NAME.match(text, i + 1)
-        if m:
-            out.append(values.get(m.group(0)) or "")
-            i = m.end()
-            continue
-        out.append("$")
-        i += 1
+        else:
+            m = _NAME.match(text, i + 1)
+            if m:
+                piece = values.get(m.group(0)) or ""
+                i = m.end()
+            else:
+                piece = "$"
+                i += 1
+        size += len(piece)
+        if size > cap:
+            raise ExpansionError(f"the value grows past {MAX_EXPANSION_GROWTH:,} characters when its variables are expanded: not expanded")
+        out.append(piece)
     return "".join(out)
 
 

@@ -19,7 +19,22 @@ from dataclasses import dataclass
 from dockerfile_parse import DockerfileParser
 
 from .errors import StagifyError
-from .model import Directive, Dockerfile, Flag, Heredoc, ImageName, Instruction, Keyword, Stage, split_words, substitute
+from .model import (
+    Directive,
+    Dockerfile,
+    ExpansionError,
+    Flag,
+    Heredoc,
+    ImageName,
+    Instruction,
+    Keyword,
+    Stage,
+    split_words,
+    substitute,
+)
+
+# About 1.4 KB of memory and 80 µs per instruction (benchmarks/limits.py): at most some 700 MB and 40 s.
+MAX_INSTRUCTIONS = 500_000
 
 # BuildKit's directive grammar; unknown names are plain comments and end the directive block.
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
@@ -75,6 +90,8 @@ def parse(data: str | bytes, path: str = "Dockerfile") -> Dockerfile:
 
     directives, escape, first = _directives(lines, path)
     spans = _scan(lines, first, escape, path)
+    if len(spans) > MAX_INSTRUCTIONS:  # memory and time grow linearly with this count: a bound, documented
+        raise StagifyError(path, spans[MAX_INSTRUCTIONS].start + 1, f"more than {MAX_INSTRUCTIONS:,} instructions: stagify converts at most that many")
     structure = _dockerfile_parse(lines, directives, spans, escape)
 
     instructions: list[Instruction] = []
@@ -278,7 +295,7 @@ def exec_form(args: str) -> tuple[str, ...] | None:
         return None
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         return None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
@@ -286,7 +303,10 @@ def exec_form(args: str) -> tuple[str, ...] | None:
 
 
 def _with_stages(dockerfile: Dockerfile) -> Dockerfile:
-    defaults = dockerfile.arg_defaults()
+    try:
+        defaults = dockerfile.arg_defaults()
+    except ExpansionError as exc:
+        raise StagifyError(dockerfile.path, exc.line, exc.message) from None
     stages: list[Stage] = []
     current: list[Instruction] = []
     head: Instruction | None = None
@@ -331,8 +351,15 @@ def _stage(
     return Stage(
         index=index,
         from_=head,
-        image=ImageName(written=written, resolved=substitute(written, defaults)),
+        image=ImageName(written=written, resolved=_expand(written, defaults, path, head.line)),
         alias=alias,
         platform=head.flag("platform"),
         instructions=tuple(body),
     )
+
+
+def _expand(text: str, defaults: dict[str, str | None], path: str, line: int) -> str:
+    try:
+        return substitute(text, defaults)
+    except ExpansionError as exc:
+        raise StagifyError(path, line, exc.message) from None

@@ -12,8 +12,10 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from . import distro, images, ledger, lintfix, packages, ports, shell
 from .context import BuildContext
@@ -22,7 +24,7 @@ from .imageref import Family, ImageRef, parse_ref
 from .images import BaseImage
 from .languages.base import Artifact, Language, Needs, PlanInput, RunRewrite
 from .languages.detection import Detection
-from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs, split_words
+from .model import Dockerfile, ExpansionError, Instruction, Keyword, arg_pairs, env_pairs, split_words
 from .options import Options
 from .parse import exec_form, split_flags
 from .pragmas import Forced
@@ -40,7 +42,7 @@ from .stageplan import (
     RuntimePlan,
     UserSpec,
 )
-from .walk import State, Walked, copy_parts, image_path, origin_of, walk
+from .walk import Env, State, Walked, copy_parts, origin_of, walk
 
 _ROOT = ("root", "0", "root:root", "0:0", "root:0", "0:root")
 _USER_TOOLS = ("useradd", "adduser", "groupadd", "addgroup")
@@ -163,6 +165,23 @@ def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None
     return None
 
 
+@contextmanager
+def _at(ins: Instruction) -> Iterator[None]:
+    """An ExpansionError raised while one instruction is handled carries that instruction's line."""
+    try:
+        yield
+    except ExpansionError as exc:
+        if exc.line is not None:
+            raise
+        raise ExpansionError(exc.message, ins.line) from None
+
+
+@lru_cache(maxsize=4)
+def _referenced(text: str) -> frozenset[str]:
+    """The variable names ``$NAME`` and ``${NAME...}`` in ``text``: found once, not once per ARG (linear, not quadratic)."""
+    return frozenset(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text))
+
+
 class _Planner:
     def __init__(self, inp: PlanInput, lang: Language) -> None:
         self.inp = inp
@@ -170,7 +189,7 @@ class _Planner:
         self.acc = _Acc()
         self.path = inp.dockerfile.path
         self.walked = inp.walked
-        self.final_state = self.walked[-1].state if self.walked else State("/", None, ())
+        self.final_state = self.walked[-1].state if self.walked else State("/", None, Env.of())
         self.rewrites: dict[int, RunRewrite | None] = {}
         self.artifacts: list[Artifact] = []
         self.called: set[str] = set()
@@ -291,7 +310,8 @@ class _Planner:
         for w in self.walked:
             if w.instruction.keyword is not Keyword.RUN:
                 continue
-            rewrite = self.lang.rewrite_run(self.inp, w)
+            with _at(w.instruction):
+                rewrite = self.lang.rewrite_run(self.inp, w)
             self.rewrites[w.instruction.line] = rewrite
             if rewrite is not None:
                 self.artifacts.extend(rewrite.artifacts)
@@ -585,7 +605,8 @@ class _Planner:
                 continue  # CMD/ENTRYPOINT already placed
             pragma = forced.get(ins.line)
             before = self._sizes() if pragma else None
-            self._place(w, index, target, first_source, runtime, user, runtime_text, last_workdir, last_run)
+            with _at(ins):
+                self._place(w, index, target, first_source, runtime, user, runtime_text, last_workdir, last_run)
             if pragma is not None and before is not None:
                 self._force(w, pragma, before, target, runtime)
 
@@ -608,7 +629,7 @@ class _Planner:
         if kw is Keyword.ARG:
             names = [name for name, _ in arg_pairs(ins.args)]
             target.append(carried(ins))
-            if any(re.search(rf"\$\{{?{re.escape(n)}\b", runtime_text) for n in names):
+            if any(n in _referenced(runtime_text) for n in names):
                 acc.r_setup.append(carried(ins))
                 acc.decide(ins, Placement.BOTH, "build argument the build and the runtime instructions read")
             else:
@@ -888,7 +909,7 @@ class _Planner:
                         if not target.startswith(("/bin/", "/usr/")):
                             add(target, target, "the program the start command runs")
         for rel, why in self.lang.runtime_files(inp):
-            where = image_path(list(inp.copies), rel, inp.context)
+            where = inp.image_path(rel)
             if where is None or covered(where):
                 continue
             if is_secret_file(rel, inp.context.read_text(rel)):

@@ -47,7 +47,7 @@ def low_ports(walked: Iterable[Walked], start: tuple[str, ...] | None, context: 
             for word in ins.args.split():
                 add(word.split("/")[0], f"EXPOSE on line {ins.line}")
     if walked:
-        for name, value in walked[-1].state.env:
+        for name, value in walked[-1].state.env_map().items():
             if "PORT" in name.upper():
                 add(value, f"{name}={value}")
     words = list(start or ())

@@ -7,6 +7,7 @@ and only Python projects need it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,13 +52,71 @@ class AppObject:
         return self.framework in ASGI
 
 
-def _parse(text: str) -> libcst.Module | None:
-    import libcst
+# libcst's native parser recurses on the C stack and its cost grows fast with nesting: a file with
+# 3,000 nested parentheses crashed the process (SIGSEGV), ``not not ... x`` or ``-(-(...))`` a few
+# thousand deep took minutes and gigabytes, and plain code costs about 47 µs a byte. So a file is
+# first read by CPython's own parser (bounded, fast) and its syntax tree measured; only a file within
+# these limits reaches libcst, on a thread with a large stack.
+MAX_SCAN_BYTES = 64_000
+MAX_SCAN_DEPTH = 100
+MAX_SCAN_NODES = 10_000
+MAX_SCAN_WIDTH = 1_000
+_STACK_BYTES = 256 * 1024 * 1024
 
+
+def unscannable(text: str) -> str | None:
+    """Why a Python file is not parsed with libcst (too big, nested too deeply, not Python), or None."""
+    import ast
+    import warnings
+
+    if len(text) > MAX_SCAN_BYTES:
+        return f"{len(text):,} characters, more than the {MAX_SCAN_BYTES:,} stagify reads"
     try:
-        return libcst.parse_module(text)
-    except (libcst.ParserSyntaxError, ValueError, RecursionError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like: not ours to report
+            tree = ast.parse(text)
+    except SyntaxError as exc:
+        return f"not readable by Python's own parser ({exc.msg})"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"not readable by Python's own parser ({type(exc).__name__})"
+    todo: list[tuple[ast.AST, int]] = [(tree, 0)]
+    nodes = 0
+    while todo:  # depth, size and width of the tree, without recursion
+        node, depth = todo.pop()
+        children = list(ast.iter_child_nodes(node))
+        nodes += len(children)
+        if depth > MAX_SCAN_DEPTH:
+            return f"expressions nested more than {MAX_SCAN_DEPTH} levels deep"
+        if nodes > MAX_SCAN_NODES:
+            return f"more than {MAX_SCAN_NODES:,} syntax nodes"
+        if len(children) > MAX_SCAN_WIDTH:
+            return f"an expression or block of more than {MAX_SCAN_WIDTH:,} items"
+        todo.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _parse(text: str) -> libcst.Module | None:
+    if unscannable(text) is not None:
         return None
+    result: list[libcst.Module | None] = [None]
+
+    def work() -> None:
+        import libcst
+
+        try:
+            result[0] = libcst.parse_module(text)
+        except (libcst.ParserSyntaxError, ValueError, RecursionError, MemoryError):
+            result[0] = None
+
+    # A thread of its own with a large stack, for what the limits above let through.
+    previous = threading.stack_size(_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=work, name="stagify-pyscan", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    return result[0]
 
 
 def _literal(node: Any) -> Any:
@@ -113,7 +172,10 @@ def setup_py(text: str) -> SetupInfo:
                 if arg.keyword is not None:
                     found.setdefault(arg.keyword.value, _literal(arg.value))
 
-    module.visit(Visitor())
+    try:
+        module.visit(Visitor())
+    except RecursionError:
+        return SetupInfo()
     scripts: list[tuple[str, str]] = []
     entry_points = found.get("entry_points")
     if isinstance(entry_points, dict):
@@ -172,5 +234,8 @@ def app_objects(text: str) -> list[AppObject]:
                 if isinstance(target.target, libcst.Name):
                     found.append(AppObject(variable=target.target.value, framework=framework, line=line))
 
-    MetadataWrapper(module).visit(Visitor())
+    try:
+        MetadataWrapper(module).visit(Visitor())
+    except RecursionError:
+        return []
     return found

@@ -11,14 +11,21 @@ Mirrors replace a registry's address (``--registry-mirror URL`` for Docker Hub,
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import http.client
+import io
 import json
 import os
 import re
+import socket
+import ssl
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from .imageref import ImageRef, is_sha256_digest
 
@@ -33,10 +40,111 @@ ACCEPT = ", ".join(
     )
 )
 _LOOPBACK = re.compile(r"^(localhost|127(?:\.\d+){3}|\[::1\])(:\d+)?$")
+# A manifest, an index or a token reply is a few kilobytes; a reply larger than this is refused.
+MAX_REPLY_BYTES = 4 * 1024 * 1024
 
 
 class RegistryError(Exception):
     """A reference that cannot be resolved; the message names the image and why."""
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reads, each given only the time left before the request's deadline.
+
+    urllib's ``timeout`` applies to each read, so a server sending one byte every few seconds
+    would never trip it; this bounds the whole reply instead.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock = sock
+        self.raw = sock.makefile("rb", buffering=0)  # holds the socket open, as http.client's own reader does
+        self.deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no complete answer before the deadline")
+        self.sock.settimeout(left)
+        read: int | None = self.raw.readinto(buffer)
+        return read or 0
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """What http.client.HTTPResponse needs of a socket: ``makefile``, here deadline-bound."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock = sock
+        self.deadline = deadline
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self.sock, self.deadline))
+
+
+def _deadline_response(deadline: float) -> type[http.client.HTTPResponse]:
+    class Response(http.client.HTTPResponse):
+        def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+            super().__init__(_DeadlineSocket(sock, deadline), *args, **kwargs)  # type: ignore[arg-type]
+
+    return Response
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = functools.partial(_connection, http.client.HTTPConnection, self.deadline)
+        return self.do_open(connection, req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: float) -> None:
+        super().__init__(context=ssl.create_default_context())
+        self.deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = functools.partial(_connection, http.client.HTTPSConnection, self.deadline)
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+def _connection(kind: type[http.client.HTTPConnection], deadline: float, *args: Any, **kwargs: Any) -> http.client.HTTPConnection:
+    conn = kind(*args, **kwargs)
+    conn.response_class = _deadline_response(deadline)
+    return conn
+
+
+def _open(request: urllib.request.Request, timeout: float) -> tuple[dict[str, str], bytes]:
+    """Headers and body (at most MAX_REPLY_BYTES) of one request, all within ``timeout`` seconds.
+
+    Raises urllib.error.HTTPError for an error status, and RegistryError for a reply that is not
+    HTTP, too large, or not finished in time.
+    """
+    deadline = time.monotonic() + timeout
+    opener = urllib.request.build_opener(_HTTP(deadline), _HTTPS(deadline))
+    try:
+        with opener.open(request, timeout=timeout) as reply:
+            body = reply.read(MAX_REPLY_BYTES + 1) if request.get_method() != "HEAD" else b""
+            headers = dict(reply.headers.items())
+    except urllib.error.HTTPError:
+        raise
+    except http.client.HTTPException as exc:
+        detail = " ".join(str(exc).split())[:80]
+        raise RegistryError(f"the answer is not HTTP a registry speaks ({type(exc).__name__}: {detail})") from None
+    except TimeoutError:
+        raise RegistryError(f"no complete answer within {timeout:g} s") from None
+    except ValueError as exc:  # a URL http.client refuses
+        raise RegistryError(f"not a usable URL ({exc})") from None
+    if len(body) > MAX_REPLY_BYTES:
+        raise RegistryError(f"the answer is larger than {MAX_REPLY_BYTES:,} bytes")
+    return headers, body
 
 
 def parse_mirrors(values: list[str]) -> dict[str, str]:
@@ -46,22 +154,37 @@ def parse_mirrors(values: list[str]) -> dict[str, str]:
         registry, sep, url = value.partition("=")
         if not sep:
             registry, url = HUB, value
-        if not re.match(r"^https?://[^/\s]+", url):
+        if not re.match(r"^https?://[^/\s]+", url) or re.search(r"[\s\x00-\x1f\x7f]", url):
             raise ValueError(f"--registry-mirror {value}: expected URL or REGISTRY=URL, with http:// or https://")
+        try:
+            parts = urllib.parse.urlsplit(url)
+            parts.port  # noqa: B018 - a port that is not a number raises here
+        except ValueError as exc:
+            raise ValueError(f"--registry-mirror {value}: not a valid URL ({exc})") from None
+        if not parts.hostname:
+            raise ValueError(f"--registry-mirror {value}: the URL names no host")
         mirrors[registry.strip() or HUB] = url.rstrip("/")
     return mirrors
 
 
 def docker_credentials() -> dict[str, tuple[str, str]]:
-    """registry -> (user, password) from the Docker config's ``auths`` (credential helpers are not run)."""
+    """registry -> (user, password) from the Docker config's ``auths`` (credential helpers are not run).
+
+    An unreadable or invalid config gives none; an ``auth`` that is not a string is a RegistryError.
+    """
     folder = Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+    config = folder / "config.json"
     try:
-        auths = json.loads((folder / "config.json").read_text()).get("auths", {})
-    except (OSError, ValueError, AttributeError):
+        from .errors import StagifyError, read_limited
+
+        auths = json.loads(read_limited(config, limit=MAX_REPLY_BYTES)).get("auths", {})
+    except (StagifyError, ValueError, AttributeError, RecursionError):
         return {}
     found: dict[str, tuple[str, str]] = {}
     for key, entry in auths.items() if isinstance(auths, dict) else ():
         encoded = entry.get("auth") if isinstance(entry, dict) else None
+        if encoded is not None and not isinstance(encoded, str):
+            raise RegistryError(f"{config}: auths.{key}.auth must be a base64 string, not {encoded!r:.40}")
         if not encoded:
             continue
         try:
@@ -114,6 +237,8 @@ class Resolver:
                 if method == "HEAD" and exc.code in (405, 501):
                     continue
                 raise RegistryError(f"{ref}: {where} answered {exc.code} {exc.reason}") from None
+            except RegistryError as exc:
+                raise RegistryError(f"{ref}: {where}: {exc}") from None
             except (urllib.error.URLError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 raise RegistryError(f"{ref}: the registry {where} cannot be reached ({reason})") from None
@@ -132,8 +257,7 @@ class Resolver:
         if token:
             request.add_header("Authorization", token)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:  # registry addresses only
-                return dict(reply.headers.items()), reply.read() if method == "GET" else b""
+            return _open(request, self.timeout)  # registry addresses only
         except urllib.error.HTTPError as exc:
             challenge = exc.headers.get("WWW-Authenticate", "") if exc.headers else ""
             if exc.code == 401 and challenge and not retried:
@@ -157,9 +281,14 @@ class Resolver:
         request = urllib.request.Request(f"{realm}?{urllib.parse.urlencode(fields)}", headers={"User-Agent": "stagify"})
         if basic:
             request.add_header("Authorization", basic)
-        with urllib.request.urlopen(request, timeout=self.timeout) as reply:
-            data = json.loads(reply.read() or b"{}")
-        token = data.get("token") or data.get("access_token")
+        _, body = _open(request, self.timeout)
+        try:
+            data = json.loads(body or b"{}")
+        except (ValueError, RecursionError):
+            raise RegistryError(f"the token service at {realm} answered something that is not JSON") from None
+        token = (data.get("token") or data.get("access_token")) if isinstance(data, dict) else None
         if not token:
-            raise urllib.error.URLError("the token service gave no token")
+            raise RegistryError(f"the token service at {realm} gave no token")
+        if not isinstance(token, str) or not re.fullmatch(r"[\x21-\x7e]+", token):
+            raise RegistryError(f"the token service at {realm} gave a token that is not a printable string")
         return f"Bearer {token}"

@@ -346,7 +346,10 @@ def smoke_from(settings: dict[str, Any], source: str | None, *, paths: list[str]
             raise StagifyError("--env", None, f"expected NAME=VALUE, got {entry!r}")
         pairs.append((key, value))
     text = command if command is not None else settings.get("smoke_cmd")
-    words = tuple(shlex.split(text)) if text else None
+    try:
+        words = tuple(shlex.split(text)) if text else None
+    except ValueError as exc:  # an unclosed quote
+        raise StagifyError("--smoke-cmd" if command is not None else where, None, f"smoke_cmd cannot be split into words: {exc}") from None
     wait = timeout if timeout is not None else float(settings.get("timeout", 60))
     return Smoke(paths=tuple(chosen_paths), status_paths=tuple(chosen_status), port=chosen_port, env=tuple(pairs), command=words,
                  timeout=wait)

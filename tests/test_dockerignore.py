@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stagify.dockerignore import HEADER, clean, glob_regex, is_ignored, merge, parse_rules
+from stagify.dockerignore import HEADER, clean, compile_glob, is_ignored, merge, parse_rules
 
 
 def ignored(text: str, path: str) -> bool:
@@ -155,19 +155,19 @@ def test_character_ranges_are_supported() -> None:
 
 
 def test_glob_regex_escapes_regex_metacharacters() -> None:
-    regex = glob_regex("a.b+(c)")
+    regex = compile_glob("a.b+(c)")
     assert regex.match("a.b+(c)")
     assert not regex.match("axbb(c)")
 
 
 def test_glob_regex_backslash_escapes_a_wildcard() -> None:
-    regex = glob_regex("a\\*b")
+    regex = compile_glob("a\\*b")
     assert regex.match("a*b")
     assert not regex.match("axb")
 
 
 def test_glob_regex_matches_whole_paths_only() -> None:
-    regex = glob_regex("*.go")
+    regex = compile_glob("*.go")
     assert regex.match("main.go")
     assert not regex.match("main.go.bak")
     assert not regex.match("cmd/main.go")

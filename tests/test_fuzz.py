@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import string
+import warnings
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stagify import Status, convert
+from stagify.dockerignore import PatternError, compile_glob
 from stagify.errors import StagifyError
 from stagify.model import Keyword
 from stagify.parse import parse
@@ -250,3 +253,127 @@ def test_generated_dockerfiles(contexts: dict[str, Path], data: bytes, lang: str
 @given(data=mutated(), lang=st.sampled_from(sorted(CONTEXTS)))
 def test_mutated_real_dockerfiles(contexts: dict[str, Path], data: bytes, lang: str) -> None:
     check(data, contexts[lang])
+
+
+# -- hostile shapes: deep nesting, exponential expansion, pathological ignore patterns -------------
+
+LIMIT_MESSAGES = ("variables nested more than", "the value grows past", "ENV values add up to")
+# Each of these examples is large by design: fewer of them in the normal suite, as many as asked in the big run.
+HOSTILE = settings(SETTINGS, max_examples=BIG or 40)
+
+
+@st.composite
+def hostile(draw: st.DrawFn) -> bytes:
+    """A Dockerfile built to blow up expansion: nested defaults, doubling ARG/ENV chains, wide references."""
+    depth = draw(st.integers(1, 300))
+    nested = "${A:-" * depth + draw(st.sampled_from(["x", "$B", ""])) + "}" * draw(st.sampled_from([depth, depth - 1, depth + 1]))
+    kind = draw(st.sampled_from(["ARG", "ENV"]))
+    links = draw(st.integers(1, 40))
+    chain = [f"{kind} C0={'y' * draw(st.integers(1, 64))}"] + [f"{kind} C{i}=$C{i - 1}${{C{i - 1}}}" for i in range(1, links)]
+    wide = "ENV W=" + "$C0" * draw(st.integers(1, 5000))
+    where = draw(st.sampled_from(["WORKDIR", "COPY . ", "ENV P=", "ARG Q=", "FROM"]))
+    lines = ["FROM golang:1.22"] if where != "FROM" or kind == "ENV" else []
+    if kind == "ARG" and where == "FROM":
+        lines = [*chain, f"FROM {nested}"]
+    elif where == "FROM":
+        lines = [f"FROM {nested}", *chain]
+    else:
+        lines += [*chain, f"{where}{nested}" + (" /app/" if where == "COPY . " else "")]
+    lines += draw(st.permutations([wide, "WORKDIR /app", "COPY . .", "RUN go build -o /app/server .", 'CMD ["/app/server"]']))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@HOSTILE
+@given(data=hostile())
+def test_hostile_expansions(contexts: dict[str, Path], data: bytes) -> None:
+    outcome = convert(data, context=contexts["go"])  # no exception, no hang, no memory blow-up
+    if outcome.status is Status.FAILED and outcome.error is not None and outcome.error.message.startswith(LIMIT_MESSAGES):
+        assert outcome.error.line is not None  # a limit is reported at the line that crossed it
+        return
+    check(data, contexts["go"])
+
+
+PATTERN_ALPHABET = "ab/*?[]!^-\\."
+
+
+def _oracle(pattern: str) -> re.Pattern[str] | None:
+    """The backtracking regular expression stagify used to build (the reference semantics), or None when re refuses it."""
+    out = ["^"]
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "*":
+            if i + 1 < n and pattern[i + 1] == "*":
+                i += 1
+                if i + 1 < n and pattern[i + 1] == "/":
+                    i += 1
+                    out.append("(?:.*/)?")
+                else:
+                    out.append(".*")
+            else:
+                out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith(("!", "^")):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end
+        elif ch == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    out.append("$")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": Python's note on [[, not a failure
+            return re.compile("".join(out))
+    except re.error:
+        return None
+
+
+@SETTINGS
+@given(pattern=st.text(alphabet=PATTERN_ALPHABET, min_size=1, max_size=14), names=st.lists(st.text(alphabet="ab/.-*[]", max_size=10), max_size=20))
+def test_ignore_patterns_match_as_the_regular_expressions_did(pattern: str, names: list[str]) -> None:
+    """The automaton agrees with the old regular expressions wherever those compile, and refuses what they refused."""
+    oracle = _oracle(pattern)
+    try:
+        glob = compile_glob(pattern)
+    except PatternError:
+        assert oracle is None or "[]" in pattern or "[!]" in pattern or "[^]" in pattern, pattern
+        return
+    if oracle is None:
+        return  # the regex engine refused a class the automaton reads (e.g. a range ending in a backslash)
+    for name in names:
+        assert glob.match(name) == bool(oracle.match(name)), (pattern, name)
+
+
+@SETTINGS
+@given(stars=st.integers(2, 30), length=st.integers(1, 200), last=st.sampled_from(["b", "a", ""]))
+def test_pathological_ignore_patterns_finish(stars: int, length: int, last: str) -> None:
+    """Nested ``**x`` runs against long names: the automaton's answer, with no backtracking to wait for."""
+    glob = compile_glob("**a" * stars + "**" + last)
+    name = "a" * length
+    assert glob.match(name) == (length >= stars + len(last) and last != "b")
+
+
+@HOSTILE
+@given(depth=st.integers(1, 200_000), kind=st.sampled_from(["package.json", "pyproject.toml", ".dockerignore"]))
+def test_deeply_nested_context_files(tmp_path_factory: pytest.TempPathFactory, depth: int, kind: str) -> None:
+    root = tmp_path_factory.mktemp("nested")
+    for rel, text in CONTEXTS["node" if kind == "package.json" else "python"].items():
+        (root / rel).write_text(text)
+    body = {"package.json": "[" * depth + "]" * (depth // 2), "pyproject.toml": "a = " + "[" * depth,
+            ".dockerignore": "[" * depth + "a" + "]" * depth}[kind]
+    (root / kind).write_text(body)
+    dockerfile = b"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n" if kind == "package.json" else \
+        b"FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    outcome = convert(dockerfile, context=root)  # no exception whatever the depth
+    assert outcome.status is not Status.FAILED or (outcome.error is not None and outcome.error.message)

@@ -10,6 +10,7 @@ Adding a language is one module implementing :class:`Language`, one entry in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from ..context import BuildContext
@@ -19,7 +20,7 @@ from ..model import Dockerfile, Keyword, Stage
 from ..options import Options
 from ..pragmas import Forced
 from ..stageplan import Line, Note
-from ..walk import BaseDefaults, CopyRecord, State, Walked
+from ..walk import BaseDefaults, CopyRecord, State, Walked, image_path
 from .detection import Detection
 
 
@@ -82,6 +83,35 @@ class PlanInput:
     first_source: int | None = None  # index in walked of the first copy that brings sources
     # (instruction line, placement) for each pragma; a tuple, since a PlanInput is hashed as a cache key
     forced: tuple[tuple[int, Forced], ...] = ()
+
+    # Look-ups asked once per instruction: answered from tables built once, so a plan stays linear
+    # in the number of instructions (not fields: they take no part in equality or hashing).
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {id(w): i for i, w in enumerate(self.walked)}
+
+    @cached_property
+    def _located(self) -> dict[str, str | None]:
+        return {}
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.dockerfile, self.stage, self.image, self.detection, self.context, self.options, self.walked,
+                     self.copies, self.first_source, self.forced))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def index_of(self, walked: Walked) -> int:
+        """The position of ``walked`` in ``self.walked``."""
+        found = self._positions.get(id(walked))
+        return found if found is not None else self.walked.index(walked)
+
+    def image_path(self, rel: str) -> str | None:
+        """Where context path ``rel`` ended up in the original image (walk.image_path over every copy), remembered."""
+        if rel not in self._located:
+            self._located[rel] = image_path(list(self.copies), rel, self.context)
+        return self._located[rel]
 
 
 def layer_workdirs(inp: PlanInput, folder: str) -> tuple[str | None, str | None]:

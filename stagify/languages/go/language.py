@@ -20,7 +20,7 @@ from ...lintfix import replace_command, with_mounts
 from ...model import Dockerfile, Keyword
 from ...options import RuntimeChoice
 from ...stageplan import Level, Line, Mount, Note
-from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
+from ...walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
@@ -191,7 +191,7 @@ class GoLanguage:
         if facts.gopath or facts.vendor or facts.vendor_flag or facts.go_mod is None:
             return None
         first = inp.first_source
-        if first is None or image_path(list(inp.copies), facts.go_mod, inp.context) is None:
+        if first is None or inp.image_path(facts.go_mod) is None:
             return None
         for w in inp.walked[:first]:
             if any((c := parse_call(cmd.argv)) is not None and c.verb == "mod download" for cmd in w.commands):
@@ -203,7 +203,7 @@ class GoLanguage:
         if first is None:
             return None
         facts = self._facts_of(inp)
-        go_mod = image_path(list(inp.copies), facts.manifest("go.mod"), inp.context)
+        go_mod = inp.image_path(facts.manifest("go.mod"))
         assert go_mod is not None
         folder = posixpath.dirname(go_mod)
         go_sum = facts.manifest("go.sum")
@@ -224,7 +224,7 @@ class GoLanguage:
         facts = self._facts_of(inp)
         state = walked.state
         first_source = self._inserts_deps(inp)
-        index = inp.walked.index(walked)
+        index = inp.index_of(walked)
         verbs = [call.verb for _, call in go_calls]
         if len(calls) == 1 and verbs == ["mod download"] and first_source is not None and index > first_source:
             return RunRewrite(
@@ -340,7 +340,7 @@ class GoLanguage:
         target = targets[0]
         if target.startswith((".", "/")):
             folder = state.resolve(target)
-            go_mod = image_path(list(inp.copies), facts.manifest("go.mod"), inp.context) if facts.go_mod else None
+            go_mod = inp.image_path(facts.manifest("go.mod")) if facts.go_mod else None
             root = posixpath.dirname(go_mod) if go_mod else None
             if facts.module_path and root is not None and (folder == root or folder.startswith(root.rstrip("/") + "/")):
                 elements = (facts.module_path + folder[len(root.rstrip("/")) :]).split("/")

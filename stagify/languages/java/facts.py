@@ -139,6 +139,15 @@ def _text(el: ET.Element | None, path: str) -> str | None:
     return found.text.strip() or None
 
 
+# A resolved property longer than this is no version or name: resolution stops (properties that
+# name the previous one twice would otherwise double at each of the six levels followed).
+_MAX_PROPERTY = 4096
+
+
+class _TooLong(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class Pom:
     group_id: str | None
@@ -165,10 +174,19 @@ class Pom:
             if val:
                 known.setdefault(key, val)
 
-        def sub(m: re.Match[str]) -> str:
-            return known.get(m.group(1), m.group(0))
+        grown = [0]
 
-        out = re.sub(r"\$\{([^}]+)\}", sub, value)
+        def sub(m: re.Match[str]) -> str:
+            found = known.get(m.group(1), m.group(0))
+            grown[0] += len(found)
+            if grown[0] > _MAX_PROPERTY:
+                raise _TooLong
+            return found
+
+        try:
+            out = re.sub(r"\$\{([^}]+)\}", sub, value)
+        except _TooLong:
+            return None  # properties that expand exponentially (each naming the last twice): not a version
         if out != value and "${" in out:
             return self.resolve(out, depth + 1)
         return out

@@ -364,7 +364,7 @@ class JavaLanguage:
         ins = walked.instruction
         if ins.flag("from") is not None or walked.copy is None:
             return None
-        index = inp.walked.index(walked)
+        index = inp.index_of(walked)
         steps = [s for s in packages(inp) if s.index < index]
         parts = copy_parts(ins)
         if not steps or parts is None:
@@ -413,7 +413,7 @@ class JavaLanguage:
         folder = state.workdir
         if not is_root_user(state.user):
             return None  # the build user's folders and caches are the original's business
-        if image_path(list(inp.copies), facts.manifest, inp.context) != posixpath.join(folder, posixpath.basename(facts.manifest)):
+        if inp.image_path(facts.manifest) != posixpath.join(folder, posixpath.basename(facts.manifest)):
             return None
         before = [w.copy for w in inp.walked[:first] if w.copy is not None]
         names = [n for n in facts.manifest_files(inp.context, call.wrapper) if inp.context.exists(facts.path(n))]

@@ -112,6 +112,8 @@ def read_json(context: BuildContext, rel: str) -> dict[str, object] | None:
         value = json.loads(text)
     except ValueError:
         return None
+    except RecursionError:
+        raise context.too_deep(rel) from None
     return value if isinstance(value, dict) else None
 
 

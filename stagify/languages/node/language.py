@@ -21,7 +21,7 @@ from ...model import Dockerfile, Keyword, Stage, env_pairs
 from ...options import RuntimeChoice
 from ...secrets import holds_credentials
 from ...stageplan import Line, Mount, Note
-from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
+from ...walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
@@ -252,7 +252,7 @@ class NodeLanguage:
             env = "ENV " + " ".join(f"{name}=1" for name in telemetry)
             runtime_text = f"{runtime_text}\n{env}" if runtime_text else env
         if install:
-            if self._moves_install(inp) and inp.walked.index(walked) == self._install_index(inp):
+            if self._moves_install(inp) and inp.index_of(walked) == self._install_index(inp):
                 return RunRewrite(
                     text="",
                     reason="installs the dependencies: moved before the sources (after package.json and the lock file) "
@@ -367,7 +367,7 @@ class NodeLanguage:
         index = self._install_index(inp)
         if index is not None and not self._moves_install(inp):
             return inp.walked[index].state.workdir
-        where = image_path(list(inp.copies), "package.json", inp.context)
+        where = inp.image_path("package.json")
         return posixpath.dirname(where) if where else (inp.walked[-1].state.workdir if inp.walked else "/app")
 
     def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]:
@@ -421,7 +421,7 @@ class NodeLanguage:
                 if inp.context.is_file(name):
                     out.append(Artifact(path=f"{app}/{name}", dest=f"{runtime_app}/{name}", reason="the Next.js configuration"))
         for folder in ASSET_DIRS:
-            if inp.context.is_dir(folder) and image_path(list(inp.copies), folder, inp.context):
+            if inp.context.is_dir(folder) and inp.image_path(folder):
                 out.append(Artifact(path=f"{app}/{folder}", dest=f"{runtime_app}/{folder}", reason=f"{folder}/, read at run time"))
         if any("prisma generate" in c.text for w in inp.walked for c in w.commands):
             out.append(Artifact(path=f"{app}/node_modules/.prisma", dest=f"{runtime_app}/node_modules/.prisma", reason="the generated Prisma client"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from ... import images
 from ...context import BuildContext
+from ...errors import StagifyError
 from ...imageref import ImageRef
 from ...model import Stage
 from ...tomlfile import loads
@@ -41,6 +42,7 @@ class PyFacts:
     app_objects: tuple[tuple[str, str, str], ...]  # (module, variable, framework)
     django_wsgi: str | None
     python_requires: str | None
+    skipped: tuple[str, ...] = ()  # Python files not scanned, and why
 
     def uses(self, name: str) -> bool:
         return name in self.dependencies
@@ -48,6 +50,10 @@ class PyFacts:
 
 def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# Requirements files followed through -r/-c includes, per top-level file.
+MAX_REQUIREMENT_FILES = 256
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -63,24 +69,42 @@ def read_toml(context: BuildContext, rel: str) -> dict[str, Any]:
         return loads(text)
     except ValueError:  # not TOML
         return {}
+    except RecursionError:
+        raise context.too_deep(rel) from None
 
 
 def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = None) -> list[str]:
-    """Package names of a requirements file, following ``-r``/``-c`` includes relative to it."""
+    """Package names of a requirements file, following ``-r``/``-c`` includes relative to it.
+
+    Includes are followed with a stack, not recursion (a chain of 1,500 files is fine), each file
+    once, and at most MAX_REQUIREMENT_FILES of them: past that, a StagifyError at the include.
+    """
     seen = seen if seen is not None else set()
-    if rel in seen:
-        return []
-    seen.add(rel)
-    text = context.read_text(rel) or ""
-    folder = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
     names: list[str] = []
-    for raw in text.splitlines():
-        line = raw.split(" #", 1)[0].strip()
+    stack: list[tuple[str, list[str], int]] = []  # (file, its lines, the next line to read)
+
+    def enter(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        stack.append((name, (context.read_text(name) or "").splitlines(), 0))
+
+    enter(rel)
+    while stack:
+        current, lines, index = stack.pop()
+        if index >= len(lines):
+            continue
+        stack.append((current, lines, index + 1))
+        line = lines[index].split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
         include = re.match(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)", line)
         if include:
-            names += requirement_names(context, folder + include.group(2), seen)
+            if len(seen) >= MAX_REQUIREMENT_FILES:
+                raise StagifyError(str(context.root / current), index + 1,
+                                   f"more than {MAX_REQUIREMENT_FILES} requirements files included (-r/-c): not followed")
+            folder = current.rsplit("/", 1)[0] + "/" if "/" in current else ""
+            enter(folder + include.group(2))
             continue
         if line.startswith("-"):
             continue
@@ -128,10 +152,15 @@ def gather_facts(context: BuildContext, evidence: list[Evidence]) -> PyFacts:
     if python_requires is None and isinstance(poetry_python, str):
         python_requires = poetry_python
     is_package = bool(project.get("name")) or bool(poetry.get("packages")) or context.is_file("setup.py") or context.is_file("setup.cfg")
+    skipped: list[str] = []
     if context.is_file("setup.py"):
         from ... import pyscan
 
-        info = pyscan.setup_py(context.read_text("setup.py") or "")
+        setup_text = context.read_text("setup.py") or ""
+        why = pyscan.unscannable(setup_text)
+        if why:
+            skipped.append(f"setup.py: {why}")
+        info = pyscan.setup_py(setup_text)
         scripts += list(info.console_scripts)
         dependencies += [normalize(_REQ_NAME.match(r).group(1)) for r in info.install_requires if _REQ_NAME.match(r)]  # type: ignore[union-attr]
         python_requires = python_requires or info.python_requires
@@ -154,14 +183,22 @@ def gather_facts(context: BuildContext, evidence: list[Evidence]) -> PyFacts:
         build_backend=backend if isinstance(backend, str) else None,
         is_package=is_package,
         console_scripts=tuple(scripts),
-        app_objects=tuple(_app_objects(context, found_frameworks)),
+        app_objects=tuple(_app_objects(context, found_frameworks, skipped)),
         django_wsgi=_django_wsgi(context),
         python_requires=python_requires,
+        skipped=tuple(skipped),
     )
 
 
-def _app_objects(context: BuildContext, frameworks: list[str]) -> list[tuple[str, str, str]]:
-    """``app = FastAPI()`` and friends in the usual files (read with libcst, only when a framework is used)."""
+# At most this many files are parsed looking for application objects, and this many characters in all.
+MAX_SCANNED_FILES = 10
+MAX_SCANNED_TOTAL = 300_000
+
+
+def _app_objects(context: BuildContext, frameworks: list[str], skipped: list[str]) -> list[tuple[str, str, str]]:
+    """``app = FastAPI()`` and friends in the usual files (read with libcst, only when a framework is used).
+
+    What is not scanned (too big, nested too deeply, past the file or size budget) goes to ``skipped``."""
     if not frameworks:
         return []
     from ... import pyscan
@@ -170,10 +207,19 @@ def _app_objects(context: BuildContext, frameworks: list[str]) -> list[tuple[str
     for folder in ("app", "src", "api", "server"):
         candidates += [f"{folder}/{name}" for name in APP_FILES if context.is_file(f"{folder}/{name}")]
     found: list[tuple[str, str, str]] = []
-    for rel in candidates[:30]:
+    parsed = total = 0
+    for rel in candidates:
         text = context.read_text(rel) or ""
         if not re.search(r"\b(FastAPI|Starlette|Flask|Quart|Sanic|Litestar|get_wsgi_application|get_asgi_application)\s*\(", text):
             continue
+        why = pyscan.unscannable(text)
+        if why is None and (parsed >= MAX_SCANNED_FILES or total + len(text) > MAX_SCANNED_TOTAL):
+            why = f"past the scan budget ({MAX_SCANNED_FILES} files, {MAX_SCANNED_TOTAL:,} characters)"
+        if why is not None:
+            skipped.append(f"{rel}: {why}")
+            continue
+        parsed += 1
+        total += len(text)
         module = rel[:-3].replace("/", ".").removeprefix("src.")
         for obj in pyscan.app_objects(text):
             found.append((module, obj.variable, obj.framework))

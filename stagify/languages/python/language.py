@@ -211,9 +211,12 @@ class PythonLanguage:
         return PyInstallLayer(lines=tuple(self.moved_install_lines(inp))) if self._moves_install(inp) else None
 
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
+        skipped = tuple(Note(f"{why}: not scanned for the application's entry point or metadata", None, Level.WARNING)
+                        for why in self.facts(inp).skipped)
         if self._first_install(inp) is not None:
-            return ()
+            return skipped
         return (
+            *skipped,
             Note(
                 "no pip, Poetry, Pipenv or uv install was found: the runtime copies the builder's /usr/local (its Python "
                 "and whatever the build installed there); system packages a setup script installs are not copied",
@@ -227,7 +230,7 @@ class PythonLanguage:
 
     def rewrite_run(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
         ins = walked.instruction
-        index = inp.walked.index(walked)
+        index = inp.index_of(walked)
         first = self._first_install(inp)
         commands = list(walked.commands)
         installs = [c for c in commands if project_install(c.argv)]
