@@ -15,7 +15,7 @@ from .languages import by_name
 from .model import Dockerfile
 from .options import Options
 from .parse import decode, parse
-from .plan import build_plan
+from .plan import build_plan, uses_stage, without_builder
 from .secrets import scan as scan_secrets
 from .stageplan import Decision, Level, Note
 
@@ -92,6 +92,13 @@ def convert(
         from .render import render  # jinja2 only once there is something to render
 
         body = render(plan)
+        if not uses_stage(body, plan.builder.alias):
+            plan = without_builder(plan, path)
+            body = render(plan)
+            if body.upper().count("\nFROM ") + body.upper().startswith("FROM ") < 2:
+                return Outcome(path=path, status=Status.SKIPPED, original=original, language=detection.language,
+                               reason="nothing to split: the build makes nothing the runtime would take "
+                                      "(no build output, no dependencies to install)", detection=detection)
         new_text = body.replace("\n", df.newline)
         new_ignore = dockerignore.merge(ctx.dockerignore_text, plan.dockerignore, plan.copied_sources, df.newline)
         return Outcome(

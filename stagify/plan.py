@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import images, lintfix, packages, shell
 from .context import BuildContext
@@ -138,6 +138,36 @@ def build_plan(
     return _Planner(inp, lang).run()
 
 
+def uses_stage(text: str, alias: str) -> bool:
+    """Whether a rendered Dockerfile takes anything from the stage ``alias`` (``--from=``, ``FROM alias``)."""
+    name = re.escape(alias)
+    return re.search(rf"(--from={name}(?![\w.-])|^FROM\s+(--\S+\s+)*{name}(?![\w.:/-])|from={name}(?![\w.-]))", text, re.M | re.I) is not None
+
+
+def without_builder(plan: ConversionPlan, path: str) -> ConversionPlan:
+    """The plan with its build stage left out, because no later stage takes anything from it.
+
+    BuildKit skips such a stage, so writing it would only suggest that its steps matter: a Node
+    server's runtime gets its dependencies from the deps stage and its sources from the build
+    context, as the original did. The lines that only the build stage held are dropped, with why.
+    """
+    if plan.builder.build_steps:
+        # Fail closed: the original's image had what that step made; the runtime would not.
+        line = plan.builder.build_steps[0]
+        raise StagifyError(path, line, "this RUN makes something in the image, but the runtime takes nothing from the build "
+                           "stage (it copies its files from the build context), so the result would lack it: not converted")
+    why = ("no stage takes anything from the build stage (the runtime gets what it needs from the other stages and "
+           "the build context), so it is not written: BuildKit would skip it")
+    moved = {Placement.BUILDER: Placement.DROPPED, Placement.BOTH: Placement.RUNTIME}
+    decisions = tuple(
+        d if d.placement not in moved
+        else Decision(instruction=d.instruction, placement=moved[d.placement], reason=f"{d.reason}; {why}")
+        for d in plan.decisions
+    )
+    return replace(plan, builder=replace(plan.builder, emitted=False), decisions=decisions,
+                   notes=(*plan.notes, Note(f"the original's stage is not kept as a build stage: {why}")))
+
+
 def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None:
     """The first COPY/ADD from the build context that brings more than dependency manifests."""
     for index, w in enumerate(walked):
@@ -161,6 +191,7 @@ class _Planner:
         self.called: set[str] = set()
         self.shell_needs: list[Note] = []
         self.unknown_builds = False
+        self.build_steps: list[int] = []  # lines of RUN steps that make something (a build, an unknown step)
         self.generated_builds: list[Line] = []  # builder steps a start command rewrite asks for
 
     # -- the passes ---------------------------------------------------------------------------
@@ -220,6 +251,7 @@ class _Planner:
             comments=(*stage.from_.comments, f"# Build stage: {builder_reason}"),
             setup=tuple(acc.setup),
             sources=tuple(acc.sources),
+            build_steps=tuple(self.build_steps),
         )
         protected = self._protected_sources(builder_plan)
         ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *self.lang.dockerignore(inp), *inp.options.dockerignore]))
@@ -248,8 +280,13 @@ class _Planner:
             if rewrite is not None:
                 self.artifacts.extend(rewrite.artifacts)
                 self.acc.notes.extend(rewrite.notes)
+                if rewrite.builds and not rewrite.drop:
+                    self.build_steps.append(w.instruction.line)
             elif not self._is_package_install(w) and not self._is_user_setup(w) and not self._is_inert(w):
                 self.unknown_builds = True
+                self.build_steps.append(w.instruction.line)
+            elif self._is_inert(w) and self._writes_files(w):
+                self.build_steps.append(w.instruction.line)  # no build, but the image has what it wrote
 
     # -- start command -----------------------------------------------------------------------
 
@@ -784,6 +821,11 @@ class _Planner:
             return True
         # ``RUN GOPATH=~/go``: an assignment in a throw-away shell changes nothing.
         return bool(w.commands) and all(not c.argv and c.env for c in w.commands)
+
+    @staticmethod
+    def _writes_files(w: Walked) -> bool:
+        """``mkdir``, or output redirected into a file: a step whose results are files in the image."""
+        return any(c.program == "mkdir" or re.search(r">\s*(?!/dev/)[^\s&>]", c.text) for c in w.commands)
 
     # -- what the runtime copies from the builder ----------------------------------------------------
 

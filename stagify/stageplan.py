@@ -104,6 +104,9 @@ class BuilderPlan:
     comments: tuple[str, ...]
     setup: tuple[Line, ...]  # the user's lines before the sources arrive
     sources: tuple[Line, ...]  # from the first source copy through the build
+    build_steps: tuple[int, ...] = ()  # lines of the original's RUN steps that make something (builds, unknown steps)
+    # False when no later stage takes anything from it: BuildKit would skip it, so it is not written.
+    emitted: bool = True
 
 
 @dataclass(frozen=True)

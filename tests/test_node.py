@@ -173,6 +173,13 @@ CMD ["npm", "start"]
 """
 
 
+# The same server built with tsc before it runs: the runtime takes dist/ from the builder, so the builder is written.
+BUILT = {"name": "api", "scripts": {"start": "node dist/server.js", "build": "tsc"},
+         "dependencies": {"express": "^4"}, "devDependencies": {"typescript": "^5"}}
+BUILT_FILES = {"package.json": BUILT, "package-lock.json": "{}", "tsconfig.json": '{"compilerOptions": {"outDir": "dist"}}'}
+NPM_BUILT_SERVER = NPM_SERVER.replace("COPY . .\n", "COPY . .\nRUN npm run build\n")
+
+
 def test_a_deps_stage_installs_production_dependencies_only(tmp_path: Path) -> None:
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     deps = stages(outcome)["deps"]
@@ -183,7 +190,7 @@ def test_a_deps_stage_installs_production_dependencies_only(tmp_path: Path) -> N
 
 
 def test_the_builder_installs_everything_from_the_frozen_lock_file_with_a_cache(tmp_path: Path) -> None:
-    outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    outcome = run(tmp_path, NPM_BUILT_SERVER, BUILT_FILES)
     builder = stages(outcome)["builder"]
     assert "RUN --mount=type=cache,target=/root/.npm \\\n    npm ci\n" in builder
     placement, reason = placed(outcome, 4)
@@ -202,12 +209,29 @@ def test_the_sources_of_an_unbuilt_server_reach_the_runtime_as_the_original_copi
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     runtime = stages(outcome)["runtime"]
     assert "COPY package*.json ./" in runtime and "COPY . ." in runtime
-    assert placed(outcome, 5)[0] is Placement.BOTH
+    assert placed(outcome, 5)[0] is Placement.RUNTIME
     assert "node_modules" in (outcome.dockerignore or "").splitlines()
 
 
-def test_front_end_build_variables_stay_in_the_builder(tmp_path: Path) -> None:
+def test_an_unbuilt_server_has_no_build_stage_since_nothing_would_use_it(tmp_path: Path) -> None:
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    assert sorted(stages(outcome)) == ["deps", "runtime"]  # BuildKit would skip a builder nothing copies from
+    placement, reason = placed(outcome, 4)
+    assert placement is Placement.DROPPED and "BuildKit would skip it" in reason
+    assert any("not kept as a build stage" in n.message for n in outcome.notes)
+    assert_clean(outcome)
+
+
+def test_an_unbuilt_server_with_a_step_only_the_build_stage_runs_is_refused(tmp_path: Path) -> None:
+    make(tmp_path, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    dockerfile = NPM_SERVER.replace("COPY . .\n", "COPY . .\nRUN node scripts/generate-config.js\n")
+    outcome = convert(dockerfile, context=tmp_path)
+    assert outcome.status is Status.FAILED and outcome.error is not None
+    assert outcome.error.line == 6 and "runtime takes nothing from the build stage" in outcome.error.message
+
+
+def test_front_end_build_variables_stay_in_the_builder(tmp_path: Path) -> None:
+    outcome = run(tmp_path, NPM_BUILT_SERVER, BUILT_FILES)
     runtime = stages(outcome)["runtime"]
     assert "ENV PORT=3000" in runtime and "NEXT_PUBLIC_X" not in runtime
     assert "NEXT_PUBLIC_X=1" in stages(outcome)["builder"]
@@ -246,8 +270,10 @@ def test_each_package_manager_installs_its_own_way(
     tmp_path: Path, files: dict[str, object], install: str, prod: str, cache: str
 ) -> None:
     command = {"yarn.lock": "yarn install", "pnpm-lock.yaml": "pnpm install"}.get(next(iter(files), ""), "npm install")
-    dockerfile = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {command}\nCMD [\"node\", \"server.js\"]\n"
-    outcome = run(tmp_path, dockerfile, {"package.json": EXPRESS, "server.js": SERVER, **files})
+    build = {"yarn.lock": "yarn build", "pnpm-lock.yaml": "pnpm build"}.get(next(iter(files), ""), "npm run build")
+    dockerfile = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {command}\nRUN {build}\nCMD [\"node\", \"dist/server.js\"]\n"
+    manifests = {name: text for name, text in BUILT_FILES.items() if name != "package-lock.json"}
+    outcome = run(tmp_path, dockerfile, {**manifests, **files})
     parts = stages(outcome)
     assert prod in parts["deps"] and f"target={cache}" in parts["deps"]
     assert install in parts["builder"]
@@ -257,8 +283,8 @@ def test_each_package_manager_installs_its_own_way(
 
 
 def test_an_install_after_the_sources_moves_before_them(tmp_path: Path) -> None:
-    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n"
-    outcome = run(tmp_path, dockerfile, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN npm run build\nCMD [\"node\", \"dist/server.js\"]\n"
+    outcome = run(tmp_path, dockerfile, BUILT_FILES)
     builder = stages(outcome)["builder"]
     assert builder.index("COPY package.json package-lock.json ./") < builder.index("npm ci") < builder.index("COPY . .")
     placement, reason = placed(outcome, 4)

@@ -10,6 +10,8 @@ import pytest
 from stagify import selfcheck
 from stagify.parse import parse
 
+from .helpers import FIXTURES, dockerfile_of
+
 ORIGINAL = parse("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o /app/server .\nCMD [\"/app/server\"]\n")
 SOUND = """FROM golang:1.22.12-bookworm AS builder
 WORKDIR /app
@@ -83,3 +85,13 @@ def test_an_image_the_user_copies_from_is_theirs() -> None:
 
 def test_a_shell_test_command_in_a_run_is_not_json() -> None:
     assert failures(SOUND.replace("RUN go build", "RUN [ -d /app ] && go build")) == []
+
+
+def test_every_golden_output_passes() -> None:
+    checked = 0
+    for case in sorted(FIXTURES.iterdir()):
+        expected = case / "expected.Dockerfile"
+        if expected.is_file():
+            assert selfcheck.check(expected.read_text(), parse(dockerfile_of(case).read_bytes())) == (), case.name
+            checked += 1
+    assert checked > 70
