@@ -89,6 +89,41 @@ def exec_form_of(text: str) -> list[str] | None:
     return shell.words(text)
 
 
+def exec_without_exec(text: str) -> list[str] | None:
+    """``exec node server.js`` -> ``["node", "server.js"]``: the shell's ``exec`` replaces the shell with
+    the program, which is what exec form does, when nothing else on the line needs the shell."""
+    m = re.match(r"^\s*exec\s+(?!-)(.+)$", text, re.S)
+    if m is None:
+        return None
+    return exec_form_of(m.group(1))
+
+
+def start_argv(ins: Instruction) -> tuple[tuple[str, ...], str]:
+    """What a CMD/ENTRYPOINT (or HEALTHCHECK CMD) runs, as an argv, and how it was read.
+
+    The one place a command line becomes exec-form words. Shell form becomes words only
+    when /bin/sh would do nothing but split it; a line that needs the shell keeps it:
+    ``["/bin/sh", "-c", <the line as written>]`` runs exactly what the original ran.
+    """
+    if ins.exec_form is not None:
+        return ins.exec_form, "exec form, as written"
+    return shell_line_argv(ins.args)
+
+
+def shell_line_argv(text: str) -> tuple[tuple[str, ...], str]:
+    """A shell-form command line as an argv (see :func:`start_argv`), and the reason."""
+    fixed = single_quoted_json(text)
+    if fixed is not None:
+        return tuple(fixed), "single-quoted array read as the exec form it was meant to be"
+    plain = exec_form_of(text)
+    if plain is not None:
+        return tuple(plain), "shell form without shell features written in exec form"
+    direct = exec_without_exec(text)
+    if direct is not None:
+        return tuple(direct), "shell form that only execs a program: exec form runs it the same way, without the shell"
+    return ("/bin/sh", "-c", text.strip()), "shell form with shell features: runs through /bin/sh as before"
+
+
 def render_exec(keyword: str, argv: list[str] | tuple[str, ...]) -> str:
     return f"{keyword} {json.dumps(list(argv))}"
 
@@ -115,7 +150,7 @@ def healthcheck_exec(ins: Instruction) -> str | None:
     if len(words) < 2 or words[0].upper() != "CMD" or words[1].lstrip().startswith("["):
         return None
     command = words[1].strip()
-    argv = exec_form_of(command) or ["/bin/sh", "-c", command]
+    argv = list(shell_line_argv(command)[0])
     options = "".join(f" {flag.render()}" for flag in ins.flags)
     return f"HEALTHCHECK{options} CMD {json.dumps(argv)}"
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from . import images, lintfix, packages, shell
+from . import images, lintfix, packages, selfcheck, shell
 from .context import BuildContext
 from .detect import Detection
 from .errors import StagifyError
@@ -135,7 +135,18 @@ def build_plan(
         first_source=first_source_index(walked, lang),
         forced=tuple(sorted((forced or {}).items())),
     )
-    return _Planner(inp, lang).run()
+    try:
+        return _Planner(inp, lang).run()
+    except _ShellNeeded as needed:
+        # The start command, a HEALTHCHECK or a start script needs /bin/sh: a runtime without one
+        # would fail where the original ran, so the language's own choice (which has a shell) wins.
+        notes = tuple(
+            Note(f"--runtime {needed.choice} has no shell, but {why.message}: the runtime is the language's usual one, "
+                 "which has a shell", why.line, Level.WARNING)
+            for why in needed.why
+        )
+        plain = replace(inp, options=replace(options, runtime=None))
+        return _Planner(plain, lang, notes).run()
 
 
 def uses_stage(text: str, alias: str) -> bool:
@@ -168,6 +179,15 @@ def without_builder(plan: ConversionPlan, path: str) -> ConversionPlan:
                    notes=(*plan.notes, Note(f"the original's stage is not kept as a build stage: {why}")))
 
 
+class _ShellNeeded(Exception):
+    """The forced runtime has no shell, but the original's run-time commands need one."""
+
+    def __init__(self, choice: str, why: tuple[Note, ...]) -> None:
+        super().__init__(choice)
+        self.choice = choice
+        self.why = why
+
+
 def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None:
     """The first COPY/ADD from the build context that brings more than dependency manifests."""
     for index, w in enumerate(walked):
@@ -179,7 +199,8 @@ def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None
 
 
 class _Planner:
-    def __init__(self, inp: PlanInput, lang: Language) -> None:
+    def __init__(self, inp: PlanInput, lang: Language, shell_notes: tuple[Note, ...] = ()) -> None:
+        self.shell_notes = shell_notes
         self.inp = inp
         self.lang = lang
         self.acc = _Acc()
@@ -206,8 +227,8 @@ class _Planner:
         needs = self._needs()
         runtime, runtime_reason = self.lang.runtime_image(inp, needs)
         if inp.options.runtime is not None and not runtime.shell and needs.shell:
-            for why in needs.shell:
-                acc.note(f"--runtime {inp.options.runtime.value} has no shell, but {why.message}", why.line, Level.WARNING)
+            raise _ShellNeeded(inp.options.runtime.value, needs.shell)
+        acc.notes.extend(self.shell_notes)
         builder, builder_reason = self.lang.builder_image(inp, runtime.family.value)
         user = self._user(runtime)
         deps = None
@@ -341,26 +362,16 @@ class _Planner:
         ins = w.instruction
         keyword = ins.keyword.value
         reasons: list[str] = []
-        if ins.exec_form is not None:
-            argv = ins.exec_form
-        else:
-            fixed = lintfix.single_quoted_json(ins.args)
-            words = lintfix.exec_form_of(ins.args)
-            if fixed is not None:
-                argv = tuple(fixed)
+        argv, how = lintfix.start_argv(ins)
+        if ins.exec_form is None:
+            reasons.append(how)
+            if lintfix.single_quoted_json(ins.args) is not None:
                 self.acc.note(
                     f"{keyword} uses single quotes, which is not JSON: the original ran it through /bin/sh "
                     "and failed; the runtime runs it in exec form as intended",
                     ins.line,
                     Level.WARNING,
                 )
-                reasons.append("single-quoted array read as the exec form it was meant to be")
-            elif words is not None:
-                argv = tuple(words)
-                reasons.append("shell form without shell features written in exec form")
-            else:
-                argv = ("/bin/sh", "-c", ins.args)
-                reasons.append("shell form with shell features: runs through /bin/sh as before")
         rewrite = self.lang.rewrite_start(self.inp, argv, w.state, tuple(self.artifacts))
         if rewrite is not None and rewrite.drop:
             if rewrite.build is not None:
@@ -368,6 +379,15 @@ class _Planner:
             self.acc.note(rewrite.reason, ins.line)
             self.acc.decide(ins, Placement.DROPPED, rewrite.reason)
             return ()
+        if rewrite is not None and selfcheck.stray_operator(rewrite.argv) and not selfcheck.stray_operator(argv):
+            # A rewrite must not turn a shell line into words with "&&" in them: keep the command as it ran.
+            self.acc.note(
+                f"{keyword} is kept as written: {rewrite.reason}, but that rewrite would pass "
+                f"{selfcheck.stray_operator(rewrite.argv)!r} to a program instead of a shell",
+                ins.line,
+                Level.WARNING,
+            )
+            rewrite = None
         if rewrite is not None:
             argv = rewrite.argv
             reasons.append(rewrite.reason)
@@ -380,6 +400,14 @@ class _Planner:
             self.acc.note(
                 f"{keyword} starts {argv[0]!r}, which is not a program: exec form does not read VAR=value "
                 f"(the original fails to start too); perhaps ENV {argv[0]} was meant",
+                ins.line,
+                Level.WARNING,
+            )
+        stray = selfcheck.stray_operator(argv) if ins.exec_form is not None else None
+        if stray is not None:
+            self.acc.note(
+                f"{keyword} is in exec form, so {stray!r} reaches {argv[0]} as an argument and no shell reads it "
+                "(the original does the same); write it in shell form if a shell should run it",
                 ins.line,
                 Level.WARNING,
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ... import shell
-from ...lintfix import exec_form_of, single_quoted_json, with_mounts
+from ...lintfix import start_argv, with_mounts
 from ...model import Keyword
 from ...stageplan import Level, Line, Mount, Note
 from ...walk import State, Walked, origin_of
@@ -81,14 +81,7 @@ def is_root(user: str | None) -> bool:
 
 
 def argv_of(ins_walked: Walked) -> tuple[str, ...]:
-    ins = ins_walked.instruction
-    if ins.exec_form is not None:
-        return ins.exec_form
-    fixed = single_quoted_json(ins.args)
-    if fixed is not None:
-        return tuple(fixed)
-    words = exec_form_of(ins.args)
-    return tuple(words) if words is not None else ("/bin/sh", "-c", ins.args)
+    return start_argv(ins_walked.instruction)[0]
 
 
 def packages(inp: PlanInput) -> list[Package]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ... import shell
+from ...lintfix import start_argv
 from ...model import Keyword
 from ..base import PlanInput
 from .facts import DEV_SERVERS, STATIC_SERVERS, TS_RUNNERS, WATCHERS, Kind, NodeFacts
@@ -36,7 +37,7 @@ def start_of(inp: PlanInput, facts: NodeFacts) -> Start:
     argv: tuple[str, ...] = ()
     for w in commands:
         ins = w.instruction
-        words = ins.exec_form if ins.exec_form is not None else tuple(shell.words(ins.args) or ins.args.split())
+        words = start_argv(ins)[0]  # a line that needs the shell stays ("/bin/sh", "-c", line)
         argv = words if ins.keyword is Keyword.ENTRYPOINT or not argv else argv
         if ins.keyword is Keyword.CMD:
             argv = words
