@@ -373,3 +373,28 @@ def test_a_users_own_node_user_and_node_env_are_kept(tmp_path: Path) -> None:
     runtime = stages(outcome)["runtime"]
     assert "ENV NODE_ENV=staging" in runtime and "NODE_ENV=production" not in runtime
     assert last_user(outcome.dockerfile or "") == "node"
+
+
+def test_a_json_copy_of_manifests_that_are_not_there_is_reported_at_its_line(tmp_path: Path) -> None:
+    # The original's COPY fails without package.json; the conversion used to write `COPY  ./` instead.
+    make(tmp_path, {"index.js": SERVER})
+    dockerfile = 'FROM node:20\nWORKDIR /app\nCOPY ["package.json", "package-lock.json*", "./"]\nRUN npm install\nCOPY . .\nCMD ["node", "index.js"]\n'
+    outcome = convert(dockerfile, context=tmp_path, options=Options(language="node"))
+    assert outcome.status is Status.FAILED and outcome.error is not None
+    assert str(outcome.error).startswith("Dockerfile:3: package.json is not in the build context")
+
+
+def test_a_package_json_from_a_subfolder_is_refused_at_its_line(tmp_path: Path) -> None:
+    make(tmp_path, {"web/package.json": EXPRESS, "web/server.js": SERVER})
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY web/package.json ./\nRUN npm install\nCOPY web .\nCMD [\"node\", \"server.js\"]\n"
+    outcome = convert(dockerfile, context=tmp_path, options=Options(language="node"))
+    assert outcome.status is Status.FAILED and outcome.error is not None and outcome.error.line == 3
+    assert "web/package.json is not at the root of the build context" in outcome.error.message
+
+
+def test_without_package_json_or_an_install_no_deps_stage_is_invented(tmp_path: Path) -> None:
+    # It used to get a deps stage installing from `COPY  ./`; with nothing to install there is nothing to split.
+    make(tmp_path, {"server.js": SERVER, "lib/util.js": "module.exports = 1\n"})
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+    outcome = convert(dockerfile, context=tmp_path, options=Options(language="node"))
+    assert outcome.status is Status.SKIPPED and (outcome.reason or "").startswith("nothing to split")
