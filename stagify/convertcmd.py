@@ -38,6 +38,7 @@ class Exit(IntEnum):
     NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
     CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
     CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
+    INTERNAL = 8  # the conversion failed stagify's check of its own output: a bug to report; nothing written
 
 
 class PinMode(str, Enum):
@@ -227,7 +228,7 @@ def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str,
         raise Fail(f"{label}: {len(prepared.secrets)} secret(s) in the Dockerfile: --strict stops here; nothing written",
                    Exit.CANNOT_CONVERT)
     if outcome.status is Status.FAILED:
-        raise Fail(str(outcome.error), Exit.CANNOT_CONVERT)
+        raise Fail(str(outcome.error), failed_exit(outcome))
     if outcome.status is Status.SKIPPED:
         if args.stdout:
             console.out(outcome.original, nl=False)
@@ -288,9 +289,14 @@ def summary(done: list[tuple[str, Prepared | None]], args: ConvertArgs) -> str:
     return line
 
 
+def failed_exit(outcome: Outcome) -> Exit:
+    """The exit code of a failed conversion: the input's fault (3) or stagify's own (8)."""
+    return Exit.INTERNAL if outcome.error is not None and outcome.error.internal else Exit.CANNOT_CONVERT
+
+
 def _exit_for(outcome: Outcome, check: bool) -> Exit:
     if outcome.status is Status.FAILED:
-        return Exit.CANNOT_CONVERT
+        return failed_exit(outcome)
     if check and outcome.changed:
         return Exit.WOULD_CHANGE
     return Exit.OK

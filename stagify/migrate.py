@@ -42,6 +42,7 @@ class FileResult:
     language: str | None = None
     reason: str | None = None  # why skipped
     error: str | None = None  # PATH:LINE: message
+    internal: bool = False  # the error is stagify's own (a failed self-check, an exception): exit 8
     notes: tuple[str, ...] = ()  # PATH:LINE: level: message
     secrets: tuple[str, ...] = ()  # the notes that are secret findings
     bases_before: tuple[str, ...] = ()
@@ -92,7 +93,8 @@ def convert_one(target: Target, options: Options) -> FileResult:
     common = dict(dockerfile=target.dockerfile, context=target.context, repo=target.repo, original=outcome.original,
                   pin=settings.pin, mirrors=settings.registry_mirrors)
     if outcome.status is Status.FAILED:
-        return FileResult(status="failed", error=str(outcome.error), **common)  # type: ignore[arg-type]
+        internal = outcome.error is not None and outcome.error.internal
+        return FileResult(status="failed", error=str(outcome.error), internal=internal, **common)  # type: ignore[arg-type]
     if outcome.status is Status.SKIPPED:
         return FileResult(status="skipped", reason=outcome.reason, bases_before=bases(outcome.original), **common)  # type: ignore[arg-type]
     result = FileResult(
@@ -138,7 +140,7 @@ def _convert_task(target: Target, options: Options) -> FileResult:
     try:
         return convert_one(target, options)
     except Exception as exc:
-        return FileResult(target.dockerfile, target.context, target.repo, "failed",
+        return FileResult(target.dockerfile, target.context, target.repo, "failed", internal=True,
                           error=f"{target.dockerfile}: internal error: {type(exc).__name__}: {exc}")
 
 

@@ -27,6 +27,7 @@ from .parse import exec_form, split_flags
 from .pragmas import Forced
 from .secrets import SECRET_FILES
 from .stageplan import (
+    STAGE_NAMES,
     BuilderPlan,
     ConversionPlan,
     CopyFrom,
@@ -267,7 +268,7 @@ class _Planner:
         )
         builder_plan = BuilderPlan(
             image=builder.reference,
-            alias=stage.alias or "builder",
+            alias=stage.alias if stage.alias and stage.alias.lower() not in STAGE_NAMES else "builder",
             platform=stage.platform,
             comments=(*stage.from_.comments, f"# Build stage: {builder_reason}"),
             setup=tuple(acc.setup),

@@ -113,6 +113,8 @@ def _stage_references(output: Dockerfile, original: Dockerfile) -> list[Failure]
     users_own = {v.lower() for v in _from_values(original)}
     used: set[int] = set()
     for stage in output.stages:
+        if stage.alias and aliases[stage.alias.lower()] != stage.index:
+            failures.append(Failure(stage.from_.line, f"the stage name {stage.alias} is given twice"))
         image = stage.image.written.lower()
         if image in aliases:
             target = aliases[image]

@@ -11,6 +11,10 @@ from enum import Enum
 
 from .model import Instruction
 
+# The stage names a converted Dockerfile gives its stages; the builder keeps the original's own
+# name unless it is one of the others.
+STAGE_NAMES = ("builder", "deps", "layers", "runtime")
+
 
 class Placement(str, Enum):
     BUILDER = "builder"
