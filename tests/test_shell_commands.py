@@ -179,3 +179,21 @@ def test_an_exec_form_with_an_operator_the_user_wrote_is_kept_and_warned_about(t
     assert outcome.status is Status.CONVERTED, outcome.error
     assert 'CMD ["node", "migrate.js", "&&", "node", "server.js"]' in (outcome.dockerfile or "")
     assert any(n.level is Level.WARNING and "'&&' reaches node as an argument" in n.message for n in outcome.notes)
+
+
+BOOT_FILES = {
+    "pom.xml": "<project><artifactId>demo</artifactId><version>1.0</version><parent><groupId>org.springframework.boot</groupId>"
+               "<artifactId>spring-boot-starter-parent</artifactId><version>3.2.0</version></parent><build><plugins><plugin>"
+               "<groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin></plugins>"
+               "</build></project>\n",
+    "src/main/java/App.java": "public class App { public static void main(String[] a) {} }\n",
+    "wait-for-it.sh": "#!/bin/sh\n",
+}
+
+
+def test_a_build_tool_start_inside_a_shell_line_keeps_the_lines_other_commands(tmp_path: Path) -> None:
+    # It used to become plain `java ... JarLauncher`: the wait for the database was gone.
+    dockerfile = f"{JAVA}CMD ./wait-for-it.sh db:5432 && mvn spring-boot:run\n"
+    text = converted(tmp_path, dockerfile, BOOT_FILES)
+    assert start_line(text) == ["/bin/sh", "-c", "./wait-for-it.sh db:5432 && java org.springframework.boot.loader.launch.JarLauncher"]
+    assert "COPY --from=builder /app/wait-for-it.sh /app/wait-for-it.sh" in text

@@ -50,6 +50,7 @@ class Start:
     java: JavaStart | None = None
     script: str | None = None  # the ``sh -c`` text that runs java
     tool: BuildCall | None = None  # a build tool runs the app
+    command: str | None = None  # in a ``sh -c`` script: the command that runs the build tool, as written
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def start_of(inp: PlanInput) -> Start | None:
                     return Start(w, argv, java=java, script=argv[2])
                 call = parse_call(command.argv)
                 if call is not None and call.starts_app:
-                    return Start(w, argv, tool=call, script=argv[2])
+                    return Start(w, argv, tool=call, script=argv[2], command=command.text)
     if finals:
         # ENTRYPOINT before CMD: the program the container runs comes first.
         return Start(finals[0], argv_of(finals[0]))
@@ -286,7 +287,7 @@ def _tool_start(inp: PlanInput, facts: JavaFacts, start: Start, steps: list[Pack
         dist = posixpath.join(folder, "build", "install", name)
         if step is None or not any(t.endswith(("installDist", "stage")) for t in step.call.goals):
             build = _build_line(inp, call, "installDist", start.walked.state)
-        return JavaRuntime(kind="dist", folders=(dist,), start_line=line, argv=(f"{dist}/bin/{name}", *call_args(call)), build=build,
+        return JavaRuntime(kind="dist", folders=(dist,), start_line=line, argv=_in_script(start, (f"{dist}/bin/{name}", *call_args(call))), build=build,
                            notes=tuple(notes))
     expected = _expected_jar(facts, folder)
     if step is None:
@@ -304,13 +305,24 @@ def _tool_start(inp: PlanInput, facts: JavaFacts, start: Start, steps: list[Pack
         stable_step = None
     mode = _layers_mode(facts, True)
     if mode is not None:
-        argv = ("java", *jvm, launcher(facts.boot_version), *args)
+        argv = _in_script(start, ("java", *jvm, launcher(facts.boot_version), *args))
         return JavaRuntime(kind="boot", jar=stable, stable_step=stable_step, stable_after=after, layers_mode=mode, start_line=line,
                            argv=argv, build=build, repackage=repackage, notes=tuple(notes))
     runtime_jar = posixpath.join(folder, STABLE_NAME)
     return JavaRuntime(kind="jar", jar=stable, runtime_jar=runtime_jar, stable_step=stable_step, stable_after=after, start_line=line,
-                       argv=("java", *jvm, "-jar", STABLE_NAME if folder != "/" else runtime_jar, *args), build=build, repackage=repackage,
+                       argv=_in_script(start, ("java", *jvm, "-jar", STABLE_NAME if folder != "/" else runtime_jar, *args)), build=build, repackage=repackage,
                        notes=tuple(notes))
+
+
+def _in_script(start: Start, argv: tuple[str, ...]) -> tuple[str, ...]:
+    """The new command in place of the build tool's, inside the original's ``sh -c`` script.
+
+    The script's other commands (``./wait-for-it.sh db:5432 && mvn spring-boot:run``) still run, as before.
+    """
+    if start.script is None or start.command is None or start.command not in start.script:
+        return argv
+    script = start.script.replace(start.command, shell.join(argv), 1)
+    return (*start.argv[:2], script, *start.argv[3:])
 
 
 def call_args(call: BuildCall) -> tuple[str, ...]:
