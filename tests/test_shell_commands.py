@@ -197,3 +197,18 @@ def test_a_build_tool_start_inside_a_shell_line_keeps_the_lines_other_commands(t
     text = converted(tmp_path, dockerfile, BOOT_FILES)
     assert start_line(text) == ["/bin/sh", "-c", "./wait-for-it.sh db:5432 && java org.springframework.boot.loader.launch.JarLauncher"]
     assert "COPY --from=builder /app/wait-for-it.sh /app/wait-for-it.sh" in text
+
+
+POETRY_FILES = {
+    "pyproject.toml": '[tool.poetry]\nname = "x"\nversion = "1"\n[tool.poetry.dependencies]\npython = "^3.12"\nuvicorn = "*"\n',
+    "poetry.lock": "",
+    "app.py": "app = None\n",
+}
+
+
+def test_poetry_run_inside_a_shell_line_runs_the_commands_directly(tmp_path: Path) -> None:
+    # poetry stays in the builder: `poetry run` in the kept shell line would fail in the runtime.
+    dockerfile = ("FROM python:3.12\nWORKDIR /app\nRUN pip install poetry\nCOPY . .\nRUN poetry install\n"
+                  "CMD poetry run alembic upgrade head && PORT=8000 poetry run uvicorn app:app\n")
+    text = converted(tmp_path, dockerfile, POETRY_FILES)
+    assert start_line(text) == ["/bin/sh", "-c", "alembic upgrade head && PORT=8000 uvicorn app:app"]

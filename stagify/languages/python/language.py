@@ -31,7 +31,16 @@ from ...options import RuntimeChoice
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
-from .commands import CACHES, VENV, is_tool_install, pip_args, project_install, rewrite_install, unwrap_runner
+from .commands import (
+    CACHES,
+    VENV,
+    is_tool_install,
+    pip_args,
+    project_install,
+    rewrite_install,
+    unwrap_runner,
+    unwrap_runner_in_script,
+)
 from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 
 # Variables only pip and the dependency managers read.
@@ -292,6 +301,14 @@ class PythonLanguage:
     def rewrite_start(
         self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
     ) -> StartRewrite | None:
+        if len(argv) == 3 and argv[0] == "/bin/sh" and argv[1] == "-c":
+            script = unwrap_runner_in_script(argv[2])
+            if script is not None:
+                return StartRewrite(
+                    argv=(*argv[:2], script),
+                    reason="poetry/pipenv/uv run is not in the runtime: the virtualenv is on PATH, so the shell line "
+                    "runs its commands directly",
+                )
         inner = unwrap_runner(argv)
         if inner is not None:
             runner = next(w for w in argv if w.rsplit("/", 1)[-1] in ("poetry", "pipenv", "pdm", "uv"))
