@@ -212,3 +212,21 @@ def test_poetry_run_inside_a_shell_line_runs_the_commands_directly(tmp_path: Pat
                   "CMD poetry run alembic upgrade head && PORT=8000 poetry run uvicorn app:app\n")
     text = converted(tmp_path, dockerfile, POETRY_FILES)
     assert start_line(text) == ["/bin/sh", "-c", "alembic upgrade head && PORT=8000 uvicorn app:app"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("go run . --port $PORT", "/app/app --port $PORT"),
+        ("exec go run main.go -addr :${PORT:-8080}", "exec /app/main -addr :${PORT:-8080}"),
+        ("./migrate.sh && APP_ENV=prod go run . serve", "./migrate.sh && APP_ENV=prod /app/app serve"),
+    ],
+    ids=["a variable", "exec and a default", "after another command"],
+)
+def test_go_run_inside_a_shell_line_becomes_the_binary_built_once(tmp_path: Path, line: str, expected: str) -> None:
+    # The runtime has no Go toolchain: `go run` kept in the shell line would not start.
+    dockerfile = f"FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go mod download\nCMD {line}\n"
+    files = {**GO_FILES, "go.mod": "module example.com/app\n\ngo 1.22\n", "migrate.sh": "#!/bin/sh\n"}
+    text = converted(tmp_path, dockerfile, files)
+    assert start_line(text) == ["/bin/sh", "-c", expected]
+    assert "go build" in text.split(" AS runtime")[0]
