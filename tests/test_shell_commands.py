@@ -230,3 +230,12 @@ def test_go_run_inside_a_shell_line_becomes_the_binary_built_once(tmp_path: Path
     text = converted(tmp_path, dockerfile, files)
     assert start_line(text) == ["/bin/sh", "-c", expected]
     assert "go build" in text.split(" AS runtime")[0]
+
+
+def test_a_node_shell_line_that_calls_a_dev_tool_gets_every_dependency(tmp_path: Path) -> None:
+    # Production node_modules would lack nodemon, which `npm run dev` in the kept line starts.
+    files = {**NODE_FILES, "package.json": json.dumps({"name": "api", "scripts": {"dev": "nodemon server.js", "start": "node server.js"},
+                                                       "dependencies": {"express": "4"}, "devDependencies": {"nodemon": "3"}})}
+    text = converted(tmp_path, f"{NODE}CMD node migrate.js; npm run dev\n", files)
+    assert start_line(text) == ["/bin/sh", "-c", "node migrate.js; npm run dev"]
+    assert "COPY --from=builder /app/node_modules /app/node_modules" in text

@@ -93,6 +93,8 @@ def _resolve_script(facts: NodeFacts, script: str, name: str, depth: int, extra:
 def _resolve_words(facts: NodeFacts, argv: tuple[str, ...], said: str) -> Start:
     program = argv[0].rsplit("/", 1)[-1] if argv else ""
     rest = argv[1:]
+    if program == "sh" and rest[:1] == ("-c",) and len(rest) > 1:
+        return _shell_line(facts, argv)
     if program in WATCHERS:
         target = [w for w in rest if not w.startswith("-")]
         entry = target[0] if target else (facts.main or "index.js")
@@ -117,6 +119,26 @@ def _resolve_words(facts: NodeFacts, argv: tuple[str, ...], said: str) -> Start:
         path = f"node_modules/.bin/{program}" if local else program
         return Start(argv=(path, *rest), reason=f"{said} runs a package's command", needs_dev_dependencies=program in facts.dev_dependencies)
     return Start(argv=argv, reason=said)
+
+
+def _shell_line(facts: NodeFacts, argv: tuple[str, ...]) -> Start:
+    """A start line kept as ``sh -c``: run as written, with every dependency when any of it needs a dev tool.
+
+    Its commands are not resolved one by one (the shell joins them), so the runtime gets what they may
+    call: the development dependencies too when the line, or a script it runs, names one of their tools.
+    """
+    script = argv[2]
+    texts = [script]
+    for command in shell.commands(script):
+        program = command.program
+        name = _script_name(program, command.argv) if program in ("npm", "yarn", "pnpm", "bun") else None
+        if name is not None and facts.script(name):
+            texts.append(facts.script(name) or "")
+    dev = any(_uses_dev_tool(facts, text) for text in texts)
+    reason = f"{script} needs a shell: it runs through /bin/sh as before"
+    if dev:
+        reason += ", with the development dependencies it calls"
+    return Start(argv=argv, reason=reason, needs_dev_dependencies=dev)
 
 
 def _script_name(program: str, argv: tuple[str, ...]) -> str | None:
