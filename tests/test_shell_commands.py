@@ -239,3 +239,9 @@ def test_a_node_shell_line_that_calls_a_dev_tool_gets_every_dependency(tmp_path:
     text = converted(tmp_path, f"{NODE}CMD node migrate.js; npm run dev\n", files)
     assert start_line(text) == ["/bin/sh", "-c", "node migrate.js; npm run dev"]
     assert "COPY --from=builder /app/node_modules /app/node_modules" in text
+
+
+def test_a_variable_the_shell_expanded_in_a_build_tool_start_is_still_expanded(tmp_path: Path) -> None:
+    dockerfile = f'{JAVA}CMD ./wait-for-it.sh db:5432 && mvn spring-boot:run -Dspring-boot.run.jvmArguments="-Xmx$MEM"\n'
+    text = converted(tmp_path, dockerfile, BOOT_FILES)
+    assert start_line(text)[2] == './wait-for-it.sh db:5432 && java "-Xmx$MEM" org.springframework.boot.loader.launch.JarLauncher'

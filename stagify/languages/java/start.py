@@ -321,7 +321,9 @@ def _in_script(start: Start, argv: tuple[str, ...]) -> tuple[str, ...]:
     """
     if start.script is None or start.command is None or start.command not in start.script:
         return argv
-    script = start.script.replace(start.command, shell.join(argv), 1)
+    # A word with $ came from the line, where the shell expanded it: double quotes keep that (join would not).
+    words = [f'"{w}"' if "$" in w and not re.search(r'["`\\]', w) else shell.join([w]) for w in argv]
+    script = start.script.replace(start.command, " ".join(words), 1)
     return (*start.argv[:2], script, *start.argv[3:])
 
 
