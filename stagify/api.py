@@ -167,6 +167,12 @@ def _self_check(
     return ()
 
 
+def recheck(outcome: Outcome, text: str) -> Problem | None:
+    """The self-check's rules on ``text``, a converted Dockerfile changed after :func:`convert` (pinned digests)."""
+    failures = selfcheck.check(text, parse(outcome.original, outcome.path))
+    return internal_error(outcome.path, failures) if failures else None
+
+
 def _require_well_formed(df: Dockerfile) -> None:
     """An instruction BuildKit would refuse is the user's to fix: named with its line, before any planning.
 

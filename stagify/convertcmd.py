@@ -14,7 +14,7 @@ from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Protocol
 
-from .api import Outcome, Problem, Status, convert
+from .api import Outcome, Problem, Status, convert, recheck
 from .config import for_dockerfile
 from .diff import unified
 from .errors import StagifyError
@@ -345,4 +345,7 @@ def pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:
         pinned = pin(outcome.dockerfile or "", label, resolver(mirrors))
     except StagifyError as exc:
         raise Fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
+    problem = recheck(outcome, pinned.text)  # the pinned text is what is shown and written: checked too
+    if problem is not None:
+        raise Fail(str(problem), Exit.INTERNAL)
     return replace(outcome, dockerfile=pinned.text)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import dockerignore, gitrepo
-from .api import Status, convert
+from .api import Outcome, Status, convert, recheck
 from .config import for_dockerfile
 from .discover import Target
 from .errors import StagifyError
@@ -123,6 +123,9 @@ def pin_result(result: FileResult, resolver: Resolver) -> FileResult:
         pinned = pin(result.converted, str(result.dockerfile), resolver).text
     except StagifyError as exc:
         return replace(result, status="failed", error=f"{exc}; --pin digest", converted=None)
+    problem = recheck(Outcome(path=str(result.dockerfile), status=Status.CONVERTED, original=result.original), pinned)
+    if problem is not None:  # the pinned text is what is written: checked too
+        return replace(result, status="failed", error=str(problem), internal=True, converted=None)
     return replace(result, converted=pinned, bases_after=bases(pinned))
 
 

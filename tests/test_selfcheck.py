@@ -174,3 +174,15 @@ def test_a_copy_from_a_name_the_conversion_would_take_is_refused(tmp_path: Path,
     outcome = convert(f"FROM golang:1.22\nCOPY --from={value} /x /x\nRUN go build -o /app/server .\n", context=tmp_path)
     assert outcome.status is Status.FAILED and outcome.error is not None and outcome.error.line == 2
     assert f"--from={value} names no earlier stage" in outcome.error.message
+
+
+def test_a_pinned_conversion_is_checked_again(tmp_path: Path) -> None:
+    from stagify.api import recheck
+
+    ctx = copy_context(FIXTURES / "seed-001-go-api", tmp_path / "ctx")
+    outcome = convert((ctx / "Dockerfile").read_bytes(), context=ctx)
+    text = outcome.dockerfile or ""
+    pinned = text.replace("-alpine3.21 AS builder", "-alpine3.21@sha256:" + "a" * 64 + " AS builder")
+    assert pinned != text and recheck(outcome, pinned) is None
+    problem = recheck(outcome, pinned.replace("USER 65532:65532", "USER root"))
+    assert problem is not None and problem.internal and "the last stage runs as root" in problem.message
