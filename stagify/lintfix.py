@@ -98,8 +98,19 @@ def exec_without_exec(text: str) -> list[str] | None:
     return exec_form_of(m.group(1))
 
 
-def start_argv(ins: Instruction) -> tuple[tuple[str, ...], str]:
-    """What a CMD/ENTRYPOINT (or HEALTHCHECK CMD) runs, as an argv, and how it was read.
+def shell_in_effect(instructions: tuple[Instruction, ...], line: int) -> tuple[str, ...] | None:
+    """The SHELL that runs a shell-form instruction at ``line`` (None: the default ``/bin/sh -c``)."""
+    found = None
+    for ins in instructions:
+        if ins.line >= line:
+            break
+        if ins.keyword is Keyword.SHELL and ins.exec_form:
+            found = ins.exec_form
+    return found
+
+
+def start_argv(ins: Instruction, instructions: tuple[Instruction, ...] = ()) -> tuple[tuple[str, ...], str]:
+    """What a CMD/ENTRYPOINT runs, as an argv, and how it was read; ``instructions`` is its stage.
 
     The one place a command line becomes exec-form words. Shell form becomes words only
     when /bin/sh would do nothing but split it; a line that needs the shell keeps it:
@@ -107,11 +118,17 @@ def start_argv(ins: Instruction) -> tuple[tuple[str, ...], str]:
     """
     if ins.exec_form is not None:
         return ins.exec_form, "exec form, as written"
-    return shell_line_argv(ins.args)
+    return shell_line_argv(ins.args, shell_in_effect(instructions, ins.line))
 
 
-def shell_line_argv(text: str) -> tuple[tuple[str, ...], str]:
-    """A shell-form command line as an argv (see :func:`start_argv`), and the reason."""
+def shell_line_argv(text: str, custom: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], str]:
+    """A shell-form command line as an argv (see :func:`start_argv`), and the reason.
+
+    Under a SHELL of the user's (``["/bin/bash", "-o", "pipefail", "-c"]``) every line keeps that
+    shell: a login shell or its options may matter even to a line with no shell feature.
+    """
+    if custom is not None:
+        return (*custom, text.strip()), f"shell form under SHELL {json.dumps(list(custom))}: runs through that shell as before"
     fixed = single_quoted_json(text)
     if fixed is not None:
         return tuple(fixed), "single-quoted array read as the exec form it was meant to be"
@@ -142,7 +159,7 @@ def single_quoted_json(text: str) -> list[str] | None:
     return None
 
 
-def healthcheck_exec(ins: Instruction) -> str | None:
+def healthcheck_exec(ins: Instruction, instructions: tuple[Instruction, ...] = ()) -> str | None:
     """``HEALTHCHECK [opts] CMD curl ... || exit 1`` -> exec form, through /bin/sh when it needs one."""
     if ins.keyword is not Keyword.HEALTHCHECK:
         return None
@@ -150,7 +167,7 @@ def healthcheck_exec(ins: Instruction) -> str | None:
     if len(words) < 2 or words[0].upper() != "CMD" or words[1].lstrip().startswith("["):
         return None
     command = words[1].strip()
-    argv = list(shell_line_argv(command)[0])
+    argv = list(shell_line_argv(command, shell_in_effect(instructions, ins.line))[0])
     options = "".join(f" {flag.render()}" for flag in ins.flags)
     return f"HEALTHCHECK{options} CMD {json.dumps(argv)}"
 

@@ -363,7 +363,7 @@ class _Planner:
         ins = w.instruction
         keyword = ins.keyword.value
         reasons: list[str] = []
-        argv, how = lintfix.start_argv(ins)
+        argv, how = lintfix.start_argv(ins, self.inp.stage.instructions)
         if ins.exec_form is None:
             reasons.append(how)
             if lintfix.single_quoted_json(ins.args) is not None:
@@ -454,7 +454,8 @@ class _Planner:
         program = argv[0].rsplit("/", 1)[-1]
         if program in _SHELLS:
             self.shell_needs.append(Note(f"{ins.keyword.value} runs a shell command", ins.line))
-            script = argv[2] if len(argv) > 2 and argv[1] == "-c" else ""
+            at = selfcheck.script_index(argv)
+            script = argv[at] if at is not None and at < len(argv) else ""
             for command in shell.commands(script):
                 self.called.add(command.program)
         else:
@@ -631,7 +632,7 @@ class _Planner:
                 reason += "; MAINTAINER (deprecated) written as a LABEL"
             acc.decide(ins, Placement.RUNTIME, reason)
         elif kw in (Keyword.EXPOSE, Keyword.VOLUME, Keyword.STOPSIGNAL, Keyword.HEALTHCHECK, Keyword.ONBUILD):
-            text = lintfix.healthcheck_exec(ins)
+            text = lintfix.healthcheck_exec(ins, self.inp.stage.instructions)
             acc.r_config.append(carried(ins, text))
             reason = _CONFIG_REASONS[kw]
             if text:
@@ -888,7 +889,8 @@ class _Planner:
             if not covered(target):
                 add(target, target, "the program the start command runs")
         elif exe and start and exe.rsplit("/", 1)[-1] in _SHELLS:
-            for word in start[2:3]:
+            at = selfcheck.script_index(start)
+            for word in start[at : at + 1] if at is not None else ():
                 for command in shell.commands(word):
                     if command.argv and "/" in command.argv[0]:
                         target = self.final_state.resolve(command.argv[0])

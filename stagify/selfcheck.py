@@ -190,7 +190,7 @@ def _shell_operators(output: Dockerfile, original: Dockerfile) -> list[Failure]:
 
 def stray_operator(argv: tuple[str, ...]) -> str | None:
     """The first shell operator an exec-form argv passes as a word (not inside ``sh -c``'s script)."""
-    script = _script_index(argv)
+    script = script_index(argv)
     return next((w for i, w in enumerate(argv) if i != script and w in SHELL_OPERATORS), None)
 
 
@@ -205,7 +205,7 @@ def _argv(ins: Instruction) -> tuple[str, ...] | None:
     return None
 
 
-def _script_index(argv: tuple[str, ...]) -> int | None:
+def script_index(argv: tuple[str, ...]) -> int | None:
     """Where the script is in ``sh -c SCRIPT`` (or HEALTHCHECK's ``CMD-SHELL SCRIPT``), else None."""
     if argv and argv[0] == "CMD-SHELL":
         return 1

@@ -245,3 +245,25 @@ def test_a_variable_the_shell_expanded_in_a_build_tool_start_is_still_expanded(t
     dockerfile = f'{JAVA}CMD ./wait-for-it.sh db:5432 && mvn spring-boot:run -Dspring-boot.run.jvmArguments="-Xmx$MEM"\n'
     text = converted(tmp_path, dockerfile, BOOT_FILES)
     assert start_line(text)[2] == './wait-for-it.sh db:5432 && java "-Xmx$MEM" org.springframework.boot.loader.launch.JarLauncher'
+
+
+BASH = 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
+
+
+@pytest.mark.parametrize("line", ["node server.js", "node server.js | tee /tmp/log"], ids=["plain words", "a pipe"])
+def test_a_start_line_under_a_shell_instruction_keeps_that_shell(tmp_path: Path, line: str) -> None:
+    # It used to run under /bin/sh (or as plain words): bash's options and syntax were lost.
+    text = converted(tmp_path, f"{NODE}{BASH}CMD {line}\n", NODE_FILES)
+    assert start_line(text) == ["/bin/bash", "-o", "pipefail", "-c", line]
+
+
+def test_a_healthcheck_under_a_shell_instruction_keeps_that_shell(tmp_path: Path) -> None:
+    dockerfile = f'{NODE}{BASH}HEALTHCHECK CMD curl -f http://localhost:3000/ || exit 1\nCMD ["node", "server.js"]\n'
+    text = converted(tmp_path, dockerfile, NODE_FILES)
+    assert 'HEALTHCHECK CMD ["/bin/bash", "-o", "pipefail", "-c", "curl -f http://localhost:3000/ || exit 1"]' in text
+
+
+def test_go_run_under_a_shell_instruction_becomes_the_binary_in_that_shell(tmp_path: Path) -> None:
+    dockerfile = f"FROM golang:1.22\nWORKDIR /app\nCOPY . .\n{BASH}CMD go run . --port $PORT\n"
+    text = converted(tmp_path, dockerfile, GO_FILES)
+    assert start_line(text) == ["/bin/bash", "-o", "pipefail", "-c", "/app/app --port $PORT"]

@@ -28,6 +28,7 @@ from ...images import BaseImage
 from ...lintfix import replace_command, with_mounts
 from ...model import Dockerfile, Keyword
 from ...options import RuntimeChoice
+from ...selfcheck import script_index
 from ...stageplan import Level, Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, image_path, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
@@ -357,7 +358,8 @@ class GoLanguage:
     def rewrite_start(
         self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
     ) -> StartRewrite | None:
-        if len(argv) == 3 and argv[:2] == ("/bin/sh", "-c"):
+        at = script_index(argv)
+        if at is not None and at == len(argv) - 1:
             return self._rewrite_in_script(inp, argv, state, artifacts)
         call = parse_call(argv)
         if call is None or call.verb != "run":
@@ -391,7 +393,7 @@ class GoLanguage:
         self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
     ) -> StartRewrite | None:
         """``go run`` inside a shell line: the built binary takes its place, the rest of the line as written."""
-        script = argv[2]
+        script = argv[-1]
         for command in shell.commands(script):
             call = parse_call(command.argv, command.env)
             if call is None or call.verb != "run":
@@ -403,7 +405,7 @@ class GoLanguage:
                 return None
             used = len(command.argv) - len(call.program_args)  # go, run, its flags and packages
             text = " ".join([*(t.raw for t in raw[:at]), inner.argv[0], *(t.raw for t in raw[at + used :])])
-            return replace(inner, argv=(*argv[:2], script.replace(command.text, text, 1)))
+            return replace(inner, argv=(*argv[:-1], script.replace(command.text, text, 1)))
         return None
 
     def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:

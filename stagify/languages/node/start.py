@@ -14,6 +14,7 @@ from functools import lru_cache
 from ... import shell
 from ...lintfix import start_argv
 from ...model import Keyword
+from ...selfcheck import script_index
 from ..base import PlanInput
 from .facts import DEV_SERVERS, STATIC_SERVERS, TS_RUNNERS, WATCHERS, Kind, NodeFacts
 
@@ -37,7 +38,7 @@ def start_of(inp: PlanInput, facts: NodeFacts) -> Start:
     argv: tuple[str, ...] = ()
     for w in commands:
         ins = w.instruction
-        words = start_argv(ins)[0]  # a line that needs the shell stays ("/bin/sh", "-c", line)
+        words = start_argv(ins, inp.stage.instructions)[0]  # a line that needs the shell stays ("/bin/sh", "-c", line)
         argv = words if ins.keyword is Keyword.ENTRYPOINT or not argv else argv
         if ins.keyword is Keyword.CMD:
             argv = words
@@ -93,8 +94,9 @@ def _resolve_script(facts: NodeFacts, script: str, name: str, depth: int, extra:
 def _resolve_words(facts: NodeFacts, argv: tuple[str, ...], said: str) -> Start:
     program = argv[0].rsplit("/", 1)[-1] if argv else ""
     rest = argv[1:]
-    if program == "sh" and rest[:1] == ("-c",) and len(rest) > 1:
-        return _shell_line(facts, argv)
+    at = script_index(argv)
+    if at is not None and at == len(argv) - 1:
+        return _shell_line(facts, argv, argv[at])
     if program in WATCHERS:
         target = [w for w in rest if not w.startswith("-")]
         entry = target[0] if target else (facts.main or "index.js")
@@ -121,13 +123,12 @@ def _resolve_words(facts: NodeFacts, argv: tuple[str, ...], said: str) -> Start:
     return Start(argv=argv, reason=said)
 
 
-def _shell_line(facts: NodeFacts, argv: tuple[str, ...]) -> Start:
+def _shell_line(facts: NodeFacts, argv: tuple[str, ...], script: str) -> Start:
     """A start line kept as ``sh -c``: run as written, with every dependency when any of it needs a dev tool.
 
     Its commands are not resolved one by one (the shell joins them), so the runtime gets what they may
     call: the development dependencies too when the line, or a script it runs, names one of their tools.
     """
-    script = argv[2]
     texts = [script]
     for command in shell.commands(script):
         program = command.program

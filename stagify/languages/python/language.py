@@ -28,6 +28,7 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, env_pairs
 from ...options import RuntimeChoice
+from ...selfcheck import script_index
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
@@ -301,11 +302,12 @@ class PythonLanguage:
     def rewrite_start(
         self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
     ) -> StartRewrite | None:
-        if len(argv) == 3 and argv[0] == "/bin/sh" and argv[1] == "-c":
-            script = unwrap_runner_in_script(argv[2])
+        at = script_index(argv)
+        if at is not None and at == len(argv) - 1:
+            script = unwrap_runner_in_script(argv[at])
             if script is not None:
                 return StartRewrite(
-                    argv=(*argv[:2], script),
+                    argv=(*argv[:at], script),
                     reason="poetry/pipenv/uv run is not in the runtime: the virtualenv is on PATH, so the shell line "
                     "runs its commands directly",
                 )
