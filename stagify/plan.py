@@ -454,6 +454,7 @@ class _Planner:
         program = argv[0].rsplit("/", 1)[-1]
         if program in _SHELLS:
             self.shell_needs.append(Note(f"{ins.keyword.value} runs a shell command", ins.line))
+            self.called.add(program)  # bash installed by the original stays installed in the runtime
             at = selfcheck.script_index(argv)
             script = argv[at] if at is not None and at < len(argv) else ""
             for command in shell.commands(script):
@@ -498,6 +499,9 @@ class _Planner:
                     self.called.add(start[0].rsplit("/", 1)[-1])
             return
         self.shell_needs.append(Note("HEALTHCHECK runs a shell command", ins.line))
+        custom = lintfix.shell_in_effect(self.inp.stage.instructions, ins.line)
+        if custom:
+            self.called.add(custom[0].rsplit("/", 1)[-1])
         for command in shell.commands(rest):
             self.called.add(command.program)
 

@@ -267,3 +267,12 @@ def test_go_run_under_a_shell_instruction_becomes_the_binary_in_that_shell(tmp_p
     dockerfile = f"FROM golang:1.22\nWORKDIR /app\nCOPY . .\n{BASH}CMD go run . --port $PORT\n"
     text = converted(tmp_path, dockerfile, GO_FILES)
     assert start_line(text) == ["/bin/bash", "-o", "pipefail", "-c", "/app/app --port $PORT"]
+
+
+def test_bash_the_original_installed_stays_in_an_alpine_runtime_whose_start_line_needs_it(tmp_path: Path) -> None:
+    dockerfile = (f"FROM node:20-alpine\nRUN apk add --no-cache bash\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\n"
+                  f"{BASH}CMD node server.js | tee /tmp/log\n")
+    text = converted(tmp_path, dockerfile, NODE_FILES)
+    runtime = text.split(" AS runtime", 1)[1]
+    assert "apk add --no-cache bash" in runtime
+    assert start_line(text)[0] == "/bin/bash"
