@@ -291,6 +291,7 @@ class _Planner:
             dockerignore=ignores,
             copied_sources=protected,
             trailing_comments=inp.dockerfile.trailing_comments,
+            escape=inp.dockerfile.escape,
         )
 
     def _rewrite_runs(self) -> None:

@@ -146,3 +146,4 @@ class ConversionPlan:
     dockerignore: tuple[str, ...] = ()
     copied_sources: tuple[str, ...] = field(default=())
     trailing_comments: tuple[str, ...] = ()
+    escape: str = "\\"  # the file's escape character: what continues a generated line
