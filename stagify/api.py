@@ -12,7 +12,7 @@ from .detect import Detection, require
 from .errors import StagifyError
 from .imageref import Family, parse_ref
 from .languages import by_name
-from .model import Dockerfile
+from .model import Dockerfile, Keyword
 from .options import Options
 from .parse import decode, parse
 from .plan import build_plan, uses_stage, without_builder
@@ -173,6 +173,16 @@ def recheck(outcome: Outcome, text: str) -> Problem | None:
     return internal_error(outcome.path, failures) if failures else None
 
 
+# What a malformed instruction of the original does, for the message that refuses it.
+_RUNS_AS_TEXT = ("Docker reads it as shell form, brackets and quotes included, so it does not run what it says; "
+                 "write it as a JSON array of double-quoted strings, or as a plain command line")
+_CONSEQUENCE = {
+    Keyword.COPY: "the original cannot build either",
+    Keyword.ADD: "the original cannot build either",
+    Keyword.SHELL: "the original cannot build either",
+}
+
+
 def _require_well_formed(df: Dockerfile) -> None:
     """An instruction BuildKit would refuse is the user's to fix: named with its line, before any planning.
 
@@ -185,7 +195,7 @@ def _require_well_formed(df: Dockerfile) -> None:
     for ins in stage.instructions:
         why = selfcheck.malformed(ins)
         if why is not None:
-            raise StagifyError(df.path, ins.line, f"{why}: the original cannot build either")
+            raise StagifyError(df.path, ins.line, f"{why}: {_CONSEQUENCE.get(ins.keyword, _RUNS_AS_TEXT)}")
         for value in selfcheck.stage_references(ins):
             if value.lower() in taken or value.isdigit():
                 raise StagifyError(df.path, ins.line, f"--from={value} names no earlier stage (this is the only one); "

@@ -186,3 +186,10 @@ def test_a_pinned_conversion_is_checked_again(tmp_path: Path) -> None:
     assert pinned != text and recheck(outcome, pinned) is None
     problem = recheck(outcome, pinned.replace("USER 65532:65532", "USER root"))
     assert problem is not None and problem.internal and "the last stage runs as root" in problem.message
+
+
+def test_a_start_command_with_broken_json_is_the_users_error_with_its_line(tmp_path: Path) -> None:
+    outcome = convert('FROM golang:1.22\nCOPY . .\nRUN go build -o /app/server .\nCMD ["/app/server", "-v",]\n', context=tmp_path)
+    assert outcome.status is Status.FAILED and outcome.error is not None and not outcome.error.internal
+    assert outcome.error.line == 4 and "CMD starts like a JSON array" in outcome.error.message
+    assert "Docker reads it as shell form" in outcome.error.message
