@@ -180,6 +180,7 @@ _CONSEQUENCE = {
     Keyword.COPY: "the original cannot build either",
     Keyword.ADD: "the original cannot build either",
     Keyword.SHELL: "the original cannot build either",
+    Keyword.WORKDIR: "the original cannot build either",
 }
 
 

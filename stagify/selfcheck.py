@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import shell
 from .errors import StagifyError
 from .model import Dockerfile, Instruction, Keyword, Stage, split_words, unquote
 from .parse import exec_form, parse
@@ -43,6 +44,9 @@ class Failure:
 def malformed(ins: Instruction) -> str | None:
     """Why an instruction cannot be built as written (BuildKit would refuse it), or None."""
     kw = ins.keyword
+    if kw in (Keyword.WORKDIR, Keyword.COPY, Keyword.ADD) and not _looks_like_json(ins.args) and shell.words(ins.args) is None:
+        # BuildKit reads these words as the shell would: an unclosed quote is an error there too.
+        return f"{kw.value} has a quote that is not closed"
     if kw in (Keyword.COPY, Keyword.ADD):
         operands = _operands(ins)
         if operands is None:

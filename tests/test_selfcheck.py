@@ -193,3 +193,10 @@ def test_a_start_command_with_broken_json_is_the_users_error_with_its_line(tmp_p
     assert outcome.status is Status.FAILED and outcome.error is not None and not outcome.error.internal
     assert outcome.error.line == 4 and "CMD starts like a JSON array" in outcome.error.message
     assert "Docker reads it as shell form" in outcome.error.message
+
+
+@pytest.mark.parametrize("line", ["WORKDIR 'app", 'COPY "src /app'], ids=["workdir", "copy"])
+def test_an_unclosed_quote_in_a_path_is_the_users_error_with_its_line(tmp_path: Path, line: str) -> None:
+    outcome = convert(f"FROM golang:1.22\n{line}\nRUN go build -o /app/server .\n", context=tmp_path)
+    assert outcome.status is Status.FAILED and outcome.error is not None and not outcome.error.internal
+    assert outcome.error.line == 2 and "a quote that is not closed" in outcome.error.message
