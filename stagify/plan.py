@@ -897,6 +897,8 @@ class _Planner:
             at = selfcheck.script_index(start)
             for word in start[at : at + 1] if at is not None else ():
                 for command in shell.commands(word):
+                    if shell.words(command.text) is None:
+                        continue  # an unclosed quote: the shell cannot run it, so it names no program to copy
                     if command.argv and "/" in command.argv[0]:
                         target = self.final_state.resolve(command.argv[0])
                         if not target.startswith(("/bin/", "/usr/")):

@@ -6,6 +6,7 @@ above it; each original instruction has exactly one :class:`Decision` with a rea
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -76,6 +77,13 @@ class CopyFrom:
     chown: str | None = None
     reason: str = ""
     stage: str | None = None  # None: the builder
+
+    @property
+    def operands(self) -> str:
+        """``src dest``, or the JSON form when a path has a blank or a quote the plain form would split on."""
+        if any(ch in path for path in (self.source, self.dest) for ch in " \t'\"\\"):
+            return json.dumps([self.source, self.dest])
+        return f"{self.source} {self.dest}"
 
 
 @dataclass(frozen=True)

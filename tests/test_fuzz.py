@@ -254,5 +254,8 @@ def test_generated_dockerfiles(contexts: dict[str, Path], data: bytes, lang: str
 # Found by the big run: a WORKDIR with an unclosed quote reached a runtime COPY as one word.
 @example(data=b"FROM maven:3.8.4-openjdk-11-slim\nWORKDIR 'app\nCOPY pom.xml .\nRUN mvn package\n"
               b'CMD ["java", "-jar", "target/app.jar"]\n', lang="empty")
+# Found by the big run: a CMD with an unclosed quote named a "program" the runtime then copied from the builder.
+@example(data=b"FROM golang:1.21\nWORKDIR /goserver\nADD /main/ /goserver/\nRUN go build -o main .\nCMD '\"./main\"]\n",
+         lang="empty")
 def test_mutated_real_dockerfiles(contexts: dict[str, Path], data: bytes, lang: str) -> None:
     check(data, contexts[lang])

@@ -276,3 +276,10 @@ def test_bash_the_original_installed_stays_in_an_alpine_runtime_whose_start_line
     runtime = text.split(" AS runtime", 1)[1]
     assert "apk add --no-cache bash" in runtime
     assert start_line(text)[0] == "/bin/bash"
+
+
+def test_a_copy_of_a_path_with_a_blank_is_written_in_json_form(tmp_path: Path) -> None:
+    # `COPY --from=builder /my app/server /my app/server` would copy three sources into "server".
+    dockerfile = 'FROM golang:1.22\nWORKDIR "/my app"\nCOPY . .\nRUN go build -o "/my app/server" .\nCMD ["/my app/server"]\n'
+    text = converted(tmp_path, dockerfile, GO_FILES)
+    assert 'COPY --from=builder ["/my app/server", "/my app/server"]' in text
