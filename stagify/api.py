@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from . import buildinputs, dockerignore, inputs, pragmas
+from . import buildinputs, dockerignore, inputs, pragmas, selfcheck
 from .context import BuildContext
 from .detect import require
 from .errors import StagifyError, working_on
@@ -17,9 +17,9 @@ from .languages.detection import Detection
 from .model import Dockerfile, ExpansionError, Keyword
 from .options import Options
 from .parse import decode, parse
-from .plan import build_plan
+from .plan import build_plan, uses_stage, without_builder
 from .secrets import scan as scan_secrets
-from .stageplan import Decision, Level, Note
+from .stageplan import STAGE_NAMES, Decision, Level, Note
 from .walk import walk
 
 
@@ -36,6 +36,8 @@ class Problem:
     path: str
     line: int | None
     message: str
+    # True when stagify's check of its own output failed: a bug in stagify, not in the input.
+    internal: bool = False
 
     def __str__(self) -> str:
         return str(StagifyError(self.path, self.line, self.message))
@@ -78,8 +80,12 @@ def convert(
     path: str = "Dockerfile",
 ) -> Outcome:
     """Convert one Dockerfile. ``context`` is the build context folder (default: none, i.e. empty)."""
+    return _convert(text, context, options or Options(), path, check=True)
+
+
+def _convert(text: str | bytes, context: Path | str | None, options: Options, path: str, check: bool) -> Outcome:
+    """:func:`convert`; ``check`` runs the self-check, off only for the self-check's own second conversion."""
     working_on(path)
-    options = options or Options()
     original = ""
     try:
         original = decode(text, path)[0] if isinstance(text, bytes) else text.lstrip("\ufeff")
@@ -93,6 +99,7 @@ def convert(
             _refuse_windows_paths(df)
         if skip:
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip)
+        _require_well_formed(df)
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
         detection = require(ctx, df, options.language, path)
         lang = by_name(detection.language)
@@ -107,8 +114,19 @@ def convert(
         from .render import render  # jinja2 only once there is something to render
 
         body = render(plan)
+        if not uses_stage(body, plan.builder.alias):
+            plan = without_builder(plan, path)
+            body = render(plan)
+            if body.upper().count("\nFROM ") + body.upper().startswith("FROM ") < 2:
+                return Outcome(path=path, status=Status.SKIPPED, original=original, language=detection.language,
+                               reason="nothing to split: the build makes nothing the runtime would take "
+                                      "(no build output, no dependencies to install)", detection=detection)
         new_text = body.replace("\n", df.newline)
         new_ignore = dockerignore.merge(ctx.dockerignore_text, wanted, plan.copied_sources, df.newline)
+        failures = _self_check(new_text, df, context, options, path) if check else ()
+        if failures:
+            return Outcome(path=path, status=Status.FAILED, original=original, language=detection.language,
+                           error=internal_error(path, failures))
         return Outcome(
             path=path,
             status=Status.CONVERTED,
@@ -139,6 +157,74 @@ def _not_said(found: tuple[Note, ...], said: tuple[Note, ...]) -> tuple[Note, ..
     """The warnings of ``found`` about a secret-looking build input ``said`` does not already give (one per file)."""
     named = {n.message.split(" ", 1)[0] for n in said if "looks like a secret, but" in n.message}
     return tuple(n for n in found if not ("looks like a secret, but" in n.message and n.message.split(" ", 1)[0] in named))
+
+
+BUG_REPORTS = "https://github.com/stagify/stagify/issues"
+
+
+def internal_error(path: str, failures: tuple[selfcheck.Failure, ...]) -> Problem:
+    """The one-line refusal of an output that failed the self-check: stagify's bug, reported as such."""
+    return Problem(
+        path=path,
+        line=None,
+        message=f"internal error: the converted Dockerfile fails stagify's own check ({selfcheck.describe(failures)}); "
+        f"nothing written. This is a bug in stagify: please report it with this Dockerfile at {BUG_REPORTS}",
+        internal=True,
+    )
+
+
+def _self_check(
+    text: str, original: Dockerfile, context: Path | str | None, options: Options, path: str
+) -> tuple[selfcheck.Failure, ...]:
+    """The output read back and held to its rules, then converted again: that must change nothing.
+
+    The second conversion is :func:`convert`'s own code, so "stable" means what a user
+    running stagify on the result would see; a multi-stage file stops at the skip check, so it
+    costs one parse (measured with benchmarks/startup.py).
+    """
+    failures = selfcheck.check(text, original)
+    if failures:
+        return failures
+    again = _convert(text, context, options, path, check=False)
+    if again.status is not Status.SKIPPED or again.changed:
+        return (selfcheck.Failure(None, f"converting it again does not leave it alone ({again.status.value})"),)
+    return ()
+
+
+def recheck(outcome: Outcome, text: str) -> Problem | None:
+    """The self-check's rules on ``text``, a converted Dockerfile changed after :func:`convert` (pinned digests)."""
+    failures = selfcheck.check(text, parse(outcome.original, outcome.path))
+    return internal_error(outcome.path, failures) if failures else None
+
+
+# What a malformed instruction of the original does, for the message that refuses it.
+_RUNS_AS_TEXT = ("Docker reads it as shell form, brackets and quotes included, so it does not run what it says; "
+                 "write it as a JSON array of double-quoted strings, or as a plain command line")
+_CONSEQUENCE = {
+    Keyword.COPY: "the original cannot build either",
+    Keyword.ADD: "the original cannot build either",
+    Keyword.SHELL: "the original cannot build either",
+    Keyword.WORKDIR: "the original cannot build either",
+}
+
+
+def _require_well_formed(df: Dockerfile) -> None:
+    """An instruction BuildKit would refuse is the user's to fix: named with its line, before any planning.
+
+    So is a ``--from=`` naming the stage itself (BuildKit refuses the cycle) or a stage name the
+    conversion adds: in the original it pulls an image of that name, in the conversion it would
+    take the stage's files instead.
+    """
+    stage = df.stages[0]
+    taken = {*STAGE_NAMES, *((stage.alias.lower(),) if stage.alias else ())}
+    for ins in stage.instructions:
+        why = selfcheck.malformed(ins)
+        if why is not None:
+            raise StagifyError(df.path, ins.line, f"{why}: {_CONSEQUENCE.get(ins.keyword, _RUNS_AS_TEXT)}")
+        for value in selfcheck.stage_references(ins):
+            if value.lower() in taken or value.isdigit():
+                raise StagifyError(df.path, ins.line, f"--from={value} names no earlier stage (this is the only one); "
+                                   "in the conversion it would name one of its own stages: not converted")
 
 
 def _skip_reason(df: Dockerfile) -> str | None:

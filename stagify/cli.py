@@ -19,6 +19,7 @@ from .convertcmd import (
     Fail,
     Format,
     PinMode,
+    failed_exit,
     find_dockerfile,
     read_file,
     resolver,
@@ -248,7 +249,7 @@ def verify_command(
         else:
             outcome = convert(original, context=ctx_dir, options=settings.options(runtime, lang), path=str(file_path))
             if outcome.status is Status.FAILED:
-                raise _fail(str(outcome.error), Exit.CANNOT_CONVERT)
+                raise _fail(str(outcome.error), failed_exit(outcome))
             if outcome.status is Status.SKIPPED:
                 raise _fail(f"{file_path}: nothing to verify: {outcome.reason}", Exit.OK)
             converted_text = outcome.dockerfile or ""
@@ -391,7 +392,7 @@ def migrate_command(
             for why in applied.failed:
                 typer.echo(why, err=True)
     if any(r.status == "failed" for r in results):
-        raise typer.Exit(int(Exit.CANNOT_CONVERT))
+        raise typer.Exit(int(Exit.INTERNAL if any(r.internal for r in results) else Exit.CANNOT_CONVERT))
     if applied is not None and (applied.failed or applied.refused):
         raise typer.Exit(int(Exit.CANNOT_WRITE))
     if check and any(r.changes for r in results):

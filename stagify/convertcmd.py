@@ -15,7 +15,7 @@ from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Protocol
 
-from .api import Outcome, Problem, Status, convert
+from .api import Outcome, Problem, Status, convert, recheck
 from .config import for_dockerfile
 from .diff import unified
 from .errors import StagifyError, read_limited, read_stream_limited
@@ -41,6 +41,7 @@ class Exit(IntEnum):
     CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
     CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
     INTERNAL_ERROR = 70  # an unexpected exception (a bug), turned into one line by stagify.entry.main
+    INTERNAL = 8  # the conversion failed stagify's check of its own output: a bug to report; nothing written
 
 
 class PinMode(str, Enum):
@@ -240,7 +241,7 @@ def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str,
         raise Fail(f"{label}: {len(prepared.secrets)} secret(s) in the Dockerfile: --strict stops here; nothing written",
                    Exit.CANNOT_CONVERT)
     if outcome.status is Status.FAILED:
-        raise Fail(str(outcome.error), Exit.CANNOT_CONVERT)
+        raise Fail(str(outcome.error), failed_exit(outcome))
     if outcome.status is Status.SKIPPED:
         if args.stdout:
             console.out(outcome.original, nl=False)
@@ -301,9 +302,14 @@ def summary(done: list[tuple[str, Prepared | None]], args: ConvertArgs) -> str:
     return line
 
 
+def failed_exit(outcome: Outcome) -> Exit:
+    """The exit code of a failed conversion: the input's fault (3) or stagify's own (8)."""
+    return Exit.INTERNAL if outcome.error is not None and outcome.error.internal else Exit.CANNOT_CONVERT
+
+
 def _exit_for(outcome: Outcome, check: bool) -> Exit:
     if outcome.status is Status.FAILED:
-        return Exit.CANNOT_CONVERT
+        return failed_exit(outcome)
     if check and outcome.changed:
         return Exit.WOULD_CHANGE
     return Exit.OK
@@ -357,4 +363,7 @@ def pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:
         pinned = pin(outcome.dockerfile or "", label, resolver(mirrors))
     except StagifyError as exc:
         raise Fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
+    problem = recheck(outcome, pinned.text)  # the pinned text is what is shown and written: checked too
+    if problem is not None:
+        raise Fail(str(problem), Exit.INTERNAL)
     return replace(outcome, dockerfile=pinned.text)

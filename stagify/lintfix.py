@@ -91,6 +91,61 @@ def exec_form_of(text: str) -> list[str] | None:
     return shell.words(text)
 
 
+def exec_without_exec(text: str) -> list[str] | None:
+    """``exec node server.js`` -> ``["node", "server.js"]``: the shell's ``exec`` replaces the shell with
+    the program, which is what exec form does, when nothing else on the line needs the shell."""
+    m = re.match(r"^\s*exec\s+(?!-)(.+)$", text, re.S)
+    if m is None:
+        return None
+    return exec_form_of(m.group(1))
+
+
+def shell_in_effect(instructions: tuple[Instruction, ...], line: int) -> tuple[str, ...] | None:
+    """The SHELL that runs a shell-form instruction at ``line`` (None: the default ``/bin/sh -c``)."""
+    found = None
+    for ins in instructions:
+        if ins.line >= line:
+            break
+        if ins.keyword is Keyword.SHELL and ins.exec_form:
+            found = ins.exec_form
+    return found
+
+
+def start_argv(ins: Instruction, instructions: tuple[Instruction, ...] = ()) -> tuple[tuple[str, ...], str]:
+    """What a CMD/ENTRYPOINT runs, as an argv, and how it was read; ``instructions`` is its stage.
+
+    The one place a command line becomes exec-form words. Shell form becomes words only
+    when /bin/sh would do nothing but split it; a line that needs the shell keeps it:
+    ``["/bin/sh", "-c", <the line as written>]`` runs exactly what the original ran.
+    """
+    if ins.exec_form is not None:
+        return ins.exec_form, "exec form, as written"
+    return shell_line_argv(ins.args, shell_in_effect(instructions, ins.line))
+
+
+def shell_line_argv(text: str, custom: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], str]:
+    """A shell-form command line as an argv (see :func:`start_argv`), and the reason.
+
+    Under a SHELL of the user's (``["/bin/bash", "-o", "pipefail", "-c"]``) every line keeps that
+    shell: a login shell or its options may matter even to a line with no shell feature.
+    """
+    if custom is not None:
+        return (*custom, text.strip()), f"shell form under SHELL {json.dumps(list(custom))}: runs through that shell as before"
+    quoted = quoted_json(text)
+    if quoted is not None:
+        return tuple(quoted), "a quoted array read as the exec form it was meant to be"
+    fixed = single_quoted_json(text)
+    if fixed is not None:
+        return tuple(fixed), "single-quoted array read as the exec form it was meant to be"
+    plain = exec_form_of(text)
+    if plain is not None:
+        return tuple(plain), "shell form without shell features written in exec form"
+    direct = exec_without_exec(text)
+    if direct is not None:
+        return tuple(direct), "shell form that only execs a program: exec form runs it the same way, without the shell"
+    return ("/bin/sh", "-c", text.strip()), "shell form with shell features: runs through /bin/sh as before"
+
+
 def render_exec(keyword: str, argv: list[str] | tuple[str, ...]) -> str:
     return f"{keyword} {json.dumps(list(argv))}"
 
@@ -129,7 +184,7 @@ def quoted_json(text: str) -> list[str] | None:
     return None
 
 
-def healthcheck_exec(ins: Instruction) -> str | None:
+def healthcheck_exec(ins: Instruction, instructions: tuple[Instruction, ...] = ()) -> str | None:
     """``HEALTHCHECK [opts] CMD curl ... || exit 1`` -> exec form, through /bin/sh when it needs one."""
     if ins.keyword is not Keyword.HEALTHCHECK:
         return None
@@ -137,7 +192,7 @@ def healthcheck_exec(ins: Instruction) -> str | None:
     if len(words) < 2 or words[0].upper() != "CMD" or words[1].lstrip().startswith("["):
         return None
     command = words[1].strip()
-    argv = exec_form_of(command) or ["/bin/sh", "-c", command]
+    argv = list(shell_line_argv(command, shell_in_effect(instructions, ins.line))[0])
     options = "".join(f" {flag.render()}" for flag in ins.flags)
     return f"HEALTHCHECK{options} CMD {json.dumps(argv)}"
 

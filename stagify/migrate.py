@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import dockerignore, gitrepo
-from .api import Status, convert
+from .api import Outcome, Status, convert, recheck
 from .config import for_dockerfile
 from .discover import Target
 from .errors import StagifyError, read_limited, working_on
@@ -41,6 +41,7 @@ class FileResult:
     language: str | None = None
     reason: str | None = None  # why skipped
     error: str | None = None  # PATH:LINE: message
+    internal: bool = False  # the error is stagify's own (a failed self-check, an exception): exit 8
     notes: tuple[str, ...] = ()  # PATH:LINE: level: message
     secrets: tuple[str, ...] = ()  # the notes that are secret findings
     bases_before: tuple[str, ...] = ()
@@ -110,7 +111,8 @@ def convert_one(target: Target, options: Options) -> FileResult:
                   pin=settings.pin, mirrors=settings.registry_mirrors, original_sha256=Seen.of_bytes(data).sha256,
                   root=target.root)
     if outcome.status is Status.FAILED:
-        return FileResult(status="failed", error=str(outcome.error), **common)  # type: ignore[arg-type]
+        internal = outcome.error is not None and outcome.error.internal
+        return FileResult(status="failed", error=str(outcome.error), internal=internal, **common)  # type: ignore[arg-type]
     if outcome.status is Status.SKIPPED:
         return FileResult(status="skipped", reason=outcome.reason, bases_before=bases(outcome.original), **common)  # type: ignore[arg-type]
     result = FileResult(
@@ -139,6 +141,9 @@ def pin_result(result: FileResult, resolver: Resolver) -> FileResult:
         pinned = pin(result.converted, str(result.dockerfile), resolver).text
     except StagifyError as exc:
         return replace(result, status="failed", error=f"{exc}; --pin digest", converted=None)
+    problem = recheck(Outcome(path=str(result.dockerfile), status=Status.CONVERTED, original=result.original), pinned)
+    if problem is not None:  # the pinned text is what is written: checked too
+        return replace(result, status="failed", error=str(problem), internal=True, converted=None)
     return replace(result, converted=pinned, bases_after=bases(pinned))
 
 
@@ -156,7 +161,7 @@ def _convert_task(target: Target, options: Options) -> FileResult:
     try:
         return convert_one(target, options)
     except Exception as exc:
-        return FileResult(target.dockerfile, target.context, target.repo, "failed",
+        return FileResult(target.dockerfile, target.context, target.repo, "failed", internal=True,
                           error=f"{target.dockerfile}: internal error: {type(exc).__name__}: {exc}")
 
 

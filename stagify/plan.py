@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from . import distro, images, ledger, lintfix, packages, ports, shell
+from . import distro, images, ledger, lintfix, packages, ports, selfcheck, shell
 from .context import BuildContext
 from .errors import StagifyError
 from .imageref import Family, ImageRef, parse_ref
@@ -30,6 +30,7 @@ from .parse import exec_form, split_flags
 from .pragmas import Forced
 from .secrets import IGNORE_PATTERNS, holds_credentials, is_secret_file
 from .stageplan import (
+    STAGE_NAMES,
     BuilderPlan,
     ConversionPlan,
     CopyFrom,
@@ -136,7 +137,57 @@ def build_plan(
         first_source=first_source_index(walked, lang),
         forced=tuple(sorted((forced or {}).items())),
     )
-    return _Planner(inp, lang).run()
+    try:
+        return _Planner(inp, lang).run()
+    except _ShellNeeded as needed:
+        # The start command, a HEALTHCHECK or a start script needs /bin/sh: a runtime without one
+        # would fail where the original ran, so the language's own choice (which has a shell) wins.
+        notes = tuple(
+            Note(f"--runtime {needed.choice} has no shell, but {why.message}: the runtime is the language's usual one, "
+                 "which has a shell", why.line, Level.WARNING)
+            for why in needed.why
+        )
+        plain = replace(inp, options=replace(options, runtime=None))
+        return _Planner(plain, lang, notes).run()
+
+
+def uses_stage(text: str, alias: str) -> bool:
+    """Whether a rendered Dockerfile takes anything from the stage ``alias`` (``--from=``, ``FROM alias``)."""
+    name = re.escape(alias)
+    return re.search(rf"(--from={name}(?![\w.-])|^FROM\s+(--\S+\s+)*{name}(?![\w.:/-])|from={name}(?![\w.-]))", text, re.M | re.I) is not None
+
+
+def without_builder(plan: ConversionPlan, path: str) -> ConversionPlan:
+    """The plan with its build stage left out, because no later stage takes anything from it.
+
+    BuildKit skips such a stage, so writing it would only suggest that its steps matter: a Node
+    server's runtime gets its dependencies from the deps stage and its sources from the build
+    context, as the original did. The lines that only the build stage held are dropped, with why.
+    """
+    if plan.builder.build_steps:
+        # Fail closed: the original's image had what that step made; the runtime would not.
+        line = plan.builder.build_steps[0]
+        raise StagifyError(path, line, "this RUN makes something in the image, but the runtime takes nothing from the build "
+                           "stage (it copies its files from the build context), so the result would lack it: not converted")
+    why = ("no stage takes anything from the build stage (the runtime gets what it needs from the other stages and "
+           "the build context), so it is not written: BuildKit would skip it")
+    moved = {Placement.BUILDER: Placement.DROPPED, Placement.BOTH: Placement.RUNTIME}
+    decisions = tuple(
+        d if d.placement not in moved
+        else Decision(instruction=d.instruction, placement=moved[d.placement], reason=f"{d.reason}; {why}")
+        for d in plan.decisions
+    )
+    return replace(plan, builder=replace(plan.builder, emitted=False), decisions=decisions,
+                   notes=(*plan.notes, Note(f"the original's stage is not kept as a build stage: {why}")))
+
+
+class _ShellNeeded(Exception):
+    """The forced runtime has no shell, but the original's run-time commands need one."""
+
+    def __init__(self, choice: str, why: tuple[Note, ...]) -> None:
+        super().__init__(choice)
+        self.choice = choice
+        self.why = why
 
 
 # Images that bring a language themselves: a language package installed on top of them is an extra, not the language.
@@ -183,7 +234,8 @@ def _referenced(text: str) -> frozenset[str]:
 
 
 class _Planner:
-    def __init__(self, inp: PlanInput, lang: Language) -> None:
+    def __init__(self, inp: PlanInput, lang: Language, shell_notes: tuple[Note, ...] = ()) -> None:
+        self.shell_notes = shell_notes
         self.inp = inp
         self.lang = lang
         self.acc = _Acc()
@@ -195,6 +247,7 @@ class _Planner:
         self.called: set[str] = set()
         self.shell_needs: list[Note] = []
         self.unknown_builds = False
+        self.build_steps: list[int] = []  # lines of RUN steps that make something (a build, an unknown step)
         self.generated_builds: list[Line] = []  # builder steps a start command rewrite asks for
 
     # -- the passes ---------------------------------------------------------------------------
@@ -209,8 +262,8 @@ class _Planner:
         needs = self._needs()
         runtime, runtime_reason = self.lang.runtime_image(inp, needs)
         if inp.options.runtime is not None and not runtime.shell and needs.shell:
-            for why in needs.shell:
-                acc.note(f"--runtime {inp.options.runtime.value} has no shell, but {why.message}", why.line, Level.WARNING)
+            raise _ShellNeeded(inp.options.runtime.value, needs.shell)
+        acc.notes.extend(self.shell_notes)
         builder, builder_reason = self.lang.builder_image(inp, runtime.family.value)
         user = self._user(runtime)
         deps = None
@@ -257,23 +310,16 @@ class _Planner:
             start=tuple(acc.r_start),
             late_copies=tuple(late),
         )
-        used = self.lang.template_uses_builder or any(c.stage is None for c in (*copies, *late))
         builder_plan = BuilderPlan(
             image=builder.reference,
-            alias=stage.alias or "builder",
+            alias=stage.alias if stage.alias and stage.alias.lower() not in STAGE_NAMES else "builder",
             platform=stage.platform,
             comments=(*stage.from_.comments, f"# Build stage: {builder_reason}"),
             setup=tuple(acc.setup),
             sources=tuple(acc.sources),
-            used=used,
+            build_steps=tuple(self.build_steps),
         )
-        if not used:
-            self._builder_left_out()
         not_worth = self.lang.not_worth_converting(inp, runtime)
-        if not used and not any(c.stage for c in copies):
-            # Nothing is built and nothing copied from any stage: a "multi-stage" file would have one stage.
-            not_worth = ("nothing to split: the image copies in and builds nothing a runtime stage would take from a build "
-                         "stage")
         inputs = self._secret_build_inputs()
         protected = tuple(dict.fromkeys([*self._protected_sources(builder_plan), *inputs]))
         runtime_plan = self._exclude_protected_secrets(runtime_plan, protected)
@@ -304,6 +350,7 @@ class _Planner:
             trailing_comments=inp.dockerfile.trailing_comments,
             not_worth=not_worth,
             left_behind=left_behind,
+            escape=inp.dockerfile.escape,
         )
 
     def _rewrite_runs(self) -> None:
@@ -316,8 +363,13 @@ class _Planner:
             if rewrite is not None:
                 self.artifacts.extend(rewrite.artifacts)
                 self.acc.notes.extend(rewrite.notes)
+                if rewrite.builds and not rewrite.drop:
+                    self.build_steps.append(w.instruction.line)
             elif not self._is_package_install(w) and not self._is_user_setup(w) and not self._is_inert(w):
                 self.unknown_builds = True
+                self.build_steps.append(w.instruction.line)
+            elif self._is_inert(w) and self._writes_files(w):
+                self.build_steps.append(w.instruction.line)  # no build, but the image has what it wrote
 
     # -- start command -----------------------------------------------------------------------
 
@@ -372,36 +424,23 @@ class _Planner:
         ins = w.instruction
         keyword = ins.keyword.value
         reasons: list[str] = []
-        if ins.exec_form is not None:
-            argv = ins.exec_form
-        else:
-            fixed = lintfix.single_quoted_json(ins.args)
-            quoted = lintfix.quoted_json(ins.args)
-            words = lintfix.exec_form_of(ins.args)
-            if quoted is not None:
-                argv = tuple(quoted)
+        argv, how = lintfix.start_argv(ins, self.inp.stage.instructions)
+        if ins.exec_form is None:
+            reasons.append(how)
+            if lintfix.quoted_json(ins.args) is not None:
                 self.acc.note(
                     f"{keyword} is a JSON array inside quotes: the original's /bin/sh ran the whole array as one command "
                     "name and the container could not start; the runtime runs it in exec form as intended",
                     ins.line,
                     Level.WARNING,
                 )
-                reasons.append("a quoted array read as the exec form it was meant to be")
-            elif fixed is not None:
-                argv = tuple(fixed)
+            elif lintfix.single_quoted_json(ins.args) is not None:
                 self.acc.note(
                     f"{keyword} uses single quotes, which is not JSON: the original ran it through /bin/sh "
                     "and failed; the runtime runs it in exec form as intended",
                     ins.line,
                     Level.WARNING,
                 )
-                reasons.append("single-quoted array read as the exec form it was meant to be")
-            elif words is not None:
-                argv = tuple(words)
-                reasons.append("shell form without shell features written in exec form")
-            else:
-                argv = ("/bin/sh", "-c", ins.args)
-                reasons.append("shell form with shell features: runs through /bin/sh as before")
         rewrite = self.lang.rewrite_start(self.inp, argv, w.state, tuple(self.artifacts))
         if rewrite is not None and rewrite.drop:
             if rewrite.build is not None:
@@ -409,6 +448,15 @@ class _Planner:
             self.acc.note(rewrite.reason, ins.line)
             self.acc.decide(ins, Placement.DROPPED, rewrite.reason)
             return ()
+        if rewrite is not None and selfcheck.stray_operator(rewrite.argv) and not selfcheck.stray_operator(argv):
+            # A rewrite must not turn a shell line into words with "&&" in them: keep the command as it ran.
+            self.acc.note(
+                f"{keyword} is kept as written: {rewrite.reason}, but that rewrite would pass "
+                f"{selfcheck.stray_operator(rewrite.argv)!r} to a program instead of a shell",
+                ins.line,
+                Level.WARNING,
+            )
+            rewrite = None
         if rewrite is not None:
             argv = rewrite.argv
             reasons.append(rewrite.reason)
@@ -421,6 +469,14 @@ class _Planner:
             self.acc.note(
                 f"{keyword} starts {argv[0]!r}, which is not a program: exec form does not read VAR=value "
                 f"(the original fails to start too); perhaps ENV {argv[0]} was meant",
+                ins.line,
+                Level.WARNING,
+            )
+        stray = selfcheck.stray_operator(argv) if ins.exec_form is not None else None
+        if stray is not None:
+            self.acc.note(
+                f"{keyword} is in exec form, so {stray!r} reaches {argv[0]} as an argument and no shell reads it "
+                "(the original does the same); write it in shell form if a shell should run it",
                 ins.line,
                 Level.WARNING,
             )
@@ -466,7 +522,9 @@ class _Planner:
         program = argv[0].rsplit("/", 1)[-1]
         if program in _SHELLS:
             self.shell_needs.append(Note(f"{ins.keyword.value} runs a shell command", ins.line))
-            script = argv[2] if len(argv) > 2 and argv[1] == "-c" else ""
+            self.called.add(program)  # bash installed by the original stays installed in the runtime
+            at = selfcheck.script_index(argv)
+            script = argv[at] if at is not None and at < len(argv) else ""
             for command in shell.commands(script):
                 self.called.add(command.program)
         else:
@@ -509,6 +567,9 @@ class _Planner:
                     self.called.add(start[0].rsplit("/", 1)[-1])
             return
         self.shell_needs.append(Note("HEALTHCHECK runs a shell command", ins.line))
+        custom = lintfix.shell_in_effect(self.inp.stage.instructions, ins.line)
+        if custom:
+            self.called.add(custom[0].rsplit("/", 1)[-1])
         for command in shell.commands(rest):
             self.called.add(command.program)
 
@@ -644,7 +705,7 @@ class _Planner:
                 reason += "; MAINTAINER (deprecated) written as a LABEL"
             acc.decide(ins, Placement.RUNTIME, reason)
         elif kw in (Keyword.EXPOSE, Keyword.VOLUME, Keyword.STOPSIGNAL, Keyword.HEALTHCHECK, Keyword.ONBUILD):
-            text = lintfix.healthcheck_exec(ins)
+            text = lintfix.healthcheck_exec(ins, self.inp.stage.instructions)
             acc.r_config.append(carried(ins, text))
             reason = _CONFIG_REASONS[kw]
             if text:
@@ -867,6 +928,11 @@ class _Planner:
         # ``RUN GOPATH=~/go``: an assignment in a throw-away shell changes nothing.
         return bool(w.commands) and all(not c.argv and c.env for c in w.commands)
 
+    @staticmethod
+    def _writes_files(w: Walked) -> bool:
+        """``mkdir``, or output redirected into a file: a step whose results are files in the image."""
+        return any(c.program == "mkdir" or re.search(r">\s*(?!/dev/)[^\s&>]", c.text) for c in w.commands)
+
     # -- what the runtime copies from the builder ----------------------------------------------------
 
     def _copies(self, runtime: BaseImage, user: UserSpec, start: tuple[str, ...] | None) -> list[CopyFrom]:
@@ -902,8 +968,11 @@ class _Planner:
             if not covered(target):
                 add(target, target, "the program the start command runs")
         elif exe and start and exe.rsplit("/", 1)[-1] in _SHELLS:
-            for word in start[2:3]:
+            at = selfcheck.script_index(start)
+            for word in start[at : at + 1] if at is not None else ():
                 for command in shell.commands(word):
+                    if shell.words(command.text) is None:
+                        continue  # an unclosed quote: the shell cannot run it, so it names no program to copy
                     if command.argv and "/" in command.argv[0]:
                         target = self.final_state.resolve(command.argv[0])
                         if not target.startswith(("/bin/", "/usr/")):
@@ -990,16 +1059,6 @@ class _Planner:
     def _is_folder(self, path: str, found: tuple[ledger.Fate, ...]) -> bool:
         kinds = [f.kind for f in found if f.path == path]
         return path in self._volumes() or any(k.value == "dir" for k in kinds)
-
-    def _builder_left_out(self) -> None:
-        """The runtime takes nothing from the build stage: its lines are not written, and say so."""
-        acc = self.acc
-        why = "the runtime takes nothing from the build stage, so it is not written (BuildKit would skip it)"
-        for line, decision in list(acc.decisions.items()):
-            if decision.placement is Placement.BUILDER:
-                acc.decisions[line] = Decision(decision.instruction, Placement.DROPPED, f"{decision.reason}; but {why}")
-            elif decision.placement is Placement.BOTH:
-                acc.decisions[line] = Decision(decision.instruction, Placement.RUNTIME, f"{decision.reason} (in the runtime only: {why})")
 
     # -- notes and .dockerignore -------------------------------------------------------------------
 

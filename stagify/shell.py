@@ -19,6 +19,13 @@ _QUOTING = re.compile(r"['\"\\]")
 _STRUCTURE = re.compile(r"['\"`\\#()]")
 # ``2>&1``, ``&>file`` and ``>|file`` are redirections, not operators.
 _OPERATORS = re.compile(r"(&&|\|\||;|(?<![>])\||(?<![>&])&(?![>&])|\n)")
+# Words only a shell understands as the first word of a command: builtins and keywords. In an
+# exec-form argv they would be looked up as programs (``["cd", "/app"]``, ``["exec", "node"]``).
+SHELL_WORDS = frozenset((
+    "cd", "exec", "source", ".", "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac",
+    "export", "set", "unset", "eval", "trap", "ulimit", "umask", "alias", "read", "wait", "shift", "exit", "return",
+    "local", "readonly", "function", "command", "builtin", "declare", "typeset", "let", "shopt", "pushd", "popd", "[[", "!",
+))
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,18 @@ def words(text: str) -> list[str] | None:
 
 
 def has_shell_features(text: str) -> bool:
-    """True when running ``text`` through ``/bin/sh -c`` differs from splitting it into words."""
+    """True when running ``text`` through ``/bin/sh -c`` differs from splitting it into words.
+
+    Operators, redirections, expansions, globs and subshells show in the characters; a builtin
+    or keyword (``cd``, ``exec``, ``source``, ``if``) or a ``VAR=value`` prefix in the first word.
+    """
     stripped = re.sub(r"'[^']*'", "''", text)  # single-quoted text is literal
-    return bool(_SHELL_SPECIAL.search(stripped)) or words(text) is None
+    if _SHELL_SPECIAL.search(stripped):
+        return True
+    found = words(text)
+    if found is None:
+        return True
+    return bool(found) and (found[0] in SHELL_WORDS or _ASSIGNMENT.match(found[0]) is not None)
 
 
 def segments(script: str) -> list[tuple[str, str]]:

@@ -6,11 +6,16 @@ above it; each original instruction has exactly one :class:`Decision` with a rea
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum
 
 from .model import Instruction
+
+# The stage names a converted Dockerfile gives its stages; the builder keeps the original's own
+# name unless it is one of the others.
+STAGE_NAMES = ("builder", "deps", "layers", "runtime")
 
 
 class Placement(str, Enum):
@@ -80,6 +85,13 @@ class CopyFrom:
         for name in ("source", "dest"):
             object.__setattr__(self, name, re.sub(r"/{2,}", "/", getattr(self, name)))
 
+    @property
+    def operands(self) -> str:
+        """``src dest``, or the JSON form when a path has a blank or a quote the plain form would split on."""
+        if any(ch in path for path in (self.source, self.dest) for ch in " \t'\"\\"):
+            return json.dumps([self.source, self.dest])
+        return f"{self.source} {self.dest}"
+
 
 @dataclass(frozen=True)
 class UserSpec:
@@ -111,7 +123,9 @@ class BuilderPlan:
     comments: tuple[str, ...]
     setup: tuple[Line, ...]  # the user's lines before the sources arrive
     sources: tuple[Line, ...]  # from the first source copy through the build
-    used: bool = True  # False: the runtime takes nothing from it, so it is not written (BuildKit would skip it)
+    build_steps: tuple[int, ...] = ()  # lines of the original's RUN steps that make something (builds, unknown steps)
+    # False when no later stage takes anything from it: BuildKit would skip it, so it is not written.
+    emitted: bool = True
 
 
 @dataclass(frozen=True)
@@ -150,3 +164,4 @@ class ConversionPlan:
     trailing_comments: tuple[str, ...] = ()
     not_worth: str | None = None  # why a conversion would not make the image smaller: the file is left as it is
     left_behind: tuple[tuple[str, str], ...] = ()  # (folder of the original, why the runtime does not take it), for verify
+    escape: str = "\\"  # the file's escape character: what continues a generated line

@@ -441,7 +441,7 @@ def test_json_reports_a_missing_path_as_a_json_failure(tmp_path: Path) -> None:
 # Each choice is tried on a fixture whose default runtime is a different family, so a no-op fails.
 RUNTIME_CASES = [
     ("scratch", "seed-001-go-api", r"FROM scratch AS runtime"),
-    ("distroless", "go-healthcheck-curl", r"FROM gcr\.io/distroless/\S+ AS runtime"),
+    ("distroless", "python-flask-e2e", r"FROM gcr\.io/distroless/\S+ AS runtime"),
     ("alpine", "seed-001-go-api", r"FROM alpine:\S+ AS runtime"),
     ("debian", "seed-001-go-api", r"FROM debian:\S+ AS runtime"),
 ]

@@ -1,8 +1,9 @@
 """Property-based fuzzing: Dockerfiles generated from a grammar of real instructions, and real ones mutated.
 
 For every input: no exception escapes ``convert``; a failure names a line (unless the whole
-file is the problem); a conversion parses again, is stable (converting it again changes
-nothing), ends with a non-root USER and accounts for every original instruction.
+file is the problem) and is never the self-check refusing stagify's own output; a conversion
+passes the self-check (``stagify.selfcheck``), parses again, is stable (converting it again
+changes nothing), ends with a non-root USER and accounts for every original instruction.
 
 The normal suite runs a few hundred deterministic examples. The big run is documented in
 the README:
@@ -20,10 +21,10 @@ import warnings
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from stagify import Status, convert
+from stagify import Status, convert, selfcheck
 from stagify.dockerignore import PatternError, compile_glob
 from stagify.errors import StagifyError
 from stagify.model import Keyword
@@ -222,6 +223,7 @@ def check(data: bytes, context: Path) -> None:
     if outcome.status is Status.FAILED:
         error = outcome.error
         assert error is not None and error.message
+        assert not error.internal, f"the output failed the self-check: {error}"
         assert error.line is not None or error.message.startswith(WHOLE_FILE) or "UTF-8" in error.message, error
         return
     if outcome.status is Status.SKIPPED:
@@ -238,6 +240,7 @@ def check(data: bytes, context: Path) -> None:
     users = [i.args.strip() for i in final.instructions if i.keyword is Keyword.USER]
     assert users and users[-1].split(":")[0] not in ROOT_USERS, text
     original = parse(data)
+    assert selfcheck.check(text, original) == (), text  # what convert already checked, asserted here as well
     lines = {i.line for i in original.global_args} | {s.from_.line for s in original.stages}
     lines |= {i.line for s in original.stages for i in s.instructions}
     assert {d.instruction.line for d in outcome.decisions} == lines  # every instruction placed, with a reason
@@ -251,6 +254,12 @@ def test_generated_dockerfiles(contexts: dict[str, Path], data: bytes, lang: str
 
 @SETTINGS
 @given(data=mutated(), lang=st.sampled_from(sorted(CONTEXTS)))
+# Found by the big run: a WORKDIR with an unclosed quote reached a runtime COPY as one word.
+@example(data=b"FROM maven:3.8.4-openjdk-11-slim\nWORKDIR 'app\nCOPY pom.xml .\nRUN mvn package\n"
+              b'CMD ["java", "-jar", "target/app.jar"]\n', lang="empty")
+# Found by the big run: a CMD with an unclosed quote named a "program" the runtime then copied from the builder.
+@example(data=b"FROM golang:1.21\nWORKDIR /goserver\nADD /main/ /goserver/\nRUN go build -o main .\nCMD '\"./main\"]\n",
+         lang="empty")
 def test_mutated_real_dockerfiles(contexts: dict[str, Path], data: bytes, lang: str) -> None:
     check(data, contexts[lang])
 

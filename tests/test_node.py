@@ -173,6 +173,13 @@ CMD ["npm", "start"]
 """
 
 
+# The same server built with tsc before it runs: the runtime takes dist/ from the builder, so the builder is written.
+BUILT = {"name": "api", "scripts": {"start": "node dist/server.js", "build": "tsc"},
+         "dependencies": {"express": "^4"}, "devDependencies": {"typescript": "^5"}}
+BUILT_FILES = {"package.json": BUILT, "package-lock.json": "{}", "tsconfig.json": '{"compilerOptions": {"outDir": "dist"}}'}
+NPM_BUILT_SERVER = NPM_SERVER.replace("COPY . .\n", "COPY . .\nRUN npm run build\n")
+
+
 def test_a_deps_stage_installs_production_dependencies_only(tmp_path: Path) -> None:
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     deps = stages(outcome)["deps"]
@@ -182,19 +189,15 @@ def test_a_deps_stage_installs_production_dependencies_only(tmp_path: Path) -> N
     assert_clean(outcome)
 
 
-BUILT = {**EXPRESS, "scripts": {"build": "tsc", "start": "node dist/server.js"}, "devDependencies": {"typescript": "^5"}}
-BUILT_SERVER = NPM_SERVER.replace("COPY . .\n", "COPY . .\nRUN npm run build\n")
-
-
 def test_a_plain_server_needs_no_build_stage(tmp_path: Path) -> None:
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     assert set(stages(outcome)) == {"deps", "runtime"}
     placement, reason = placed(outcome, 4)
-    assert placement is Placement.DROPPED and "takes nothing from the build stage" in reason
+    assert placement is Placement.DROPPED and "BuildKit would skip it" in reason
 
 
 def test_the_builder_installs_everything_from_the_frozen_lock_file_with_a_cache(tmp_path: Path) -> None:
-    outcome = run(tmp_path, BUILT_SERVER, {"package.json": BUILT, "package-lock.json": "{}", "server.js": SERVER})
+    outcome = run(tmp_path, NPM_BUILT_SERVER, BUILT_FILES)
     builder = stages(outcome)["builder"]
     assert "RUN --mount=type=cache,target=/root/.npm \\\n    npm ci\n" in builder
     placement, reason = placed(outcome, 4)
@@ -213,16 +216,32 @@ def test_the_sources_of_an_unbuilt_server_reach_the_runtime_as_the_original_copi
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     runtime = stages(outcome)["runtime"]
     assert "COPY package*.json ./" in runtime and "COPY . ." in runtime
-    assert placed(outcome, 5)[0] is Placement.RUNTIME  # the build stage is not written: nothing comes from it
+    assert placed(outcome, 5)[0] is Placement.RUNTIME
     assert "node_modules" in (outcome.dockerignore or "").splitlines()
 
 
-def test_front_end_build_variables_stay_in_the_builder(tmp_path: Path) -> None:
+def test_an_unbuilt_server_has_no_build_stage_since_nothing_would_use_it(tmp_path: Path) -> None:
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    assert sorted(stages(outcome)) == ["deps", "runtime"]  # BuildKit would skip a builder nothing copies from
+    placement, reason = placed(outcome, 4)
+    assert placement is Placement.DROPPED and "BuildKit would skip it" in reason
+    assert any("not kept as a build stage" in n.message for n in outcome.notes)
+    assert_clean(outcome)
+
+
+def test_an_unbuilt_server_with_a_step_only_the_build_stage_runs_is_refused(tmp_path: Path) -> None:
+    make(tmp_path, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    dockerfile = NPM_SERVER.replace("COPY . .\n", "COPY . .\nRUN node scripts/generate-config.js\n")
+    outcome = convert(dockerfile, context=tmp_path)
+    assert outcome.status is Status.FAILED and outcome.error is not None
+    assert outcome.error.line == 6 and "runtime takes nothing from the build stage" in outcome.error.message
+
+
+def test_front_end_build_variables_stay_in_the_builder(tmp_path: Path) -> None:
+    outcome = run(tmp_path, NPM_BUILT_SERVER, BUILT_FILES)
     runtime = stages(outcome)["runtime"]
     assert "ENV PORT=3000" in runtime and "NEXT_PUBLIC_X" not in runtime
-    built = run(tmp_path / "built", BUILT_SERVER, {"package.json": BUILT, "package-lock.json": "{}", "server.js": SERVER})
-    assert "NEXT_PUBLIC_X=1" in stages(built)["builder"]
+    assert "NEXT_PUBLIC_X=1" in stages(outcome)["builder"]
 
 
 def test_npm_run_dev_with_nodemon_becomes_node_with_a_note(tmp_path: Path) -> None:
@@ -258,8 +277,10 @@ def test_each_package_manager_installs_its_own_way(
     tmp_path: Path, files: dict[str, object], install: str, prod: str, cache: str
 ) -> None:
     command = {"yarn.lock": "yarn install", "pnpm-lock.yaml": "pnpm install"}.get(next(iter(files), ""), "npm install")
-    dockerfile = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {command}\nRUN npm run build\nCMD [\"node\", \"dist/server.js\"]\n"
-    outcome = run(tmp_path, dockerfile, {"package.json": BUILT, "server.js": SERVER, **files})
+    build = {"yarn.lock": "yarn build", "pnpm-lock.yaml": "pnpm build"}.get(next(iter(files), ""), "npm run build")
+    dockerfile = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {command}\nRUN {build}\nCMD [\"node\", \"dist/server.js\"]\n"
+    manifests = {name: text for name, text in BUILT_FILES.items() if name != "package-lock.json"}
+    outcome = run(tmp_path, dockerfile, {**manifests, **files})
     parts = stages(outcome)
     assert prod in parts["deps"] and f"target={cache}" in parts["deps"]
     assert install in parts["builder"]
@@ -270,7 +291,7 @@ def test_each_package_manager_installs_its_own_way(
 
 def test_an_install_after_the_sources_moves_before_them(tmp_path: Path) -> None:
     dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN npm run build\nCMD [\"node\", \"dist/server.js\"]\n"
-    outcome = run(tmp_path, dockerfile, {"package.json": BUILT, "package-lock.json": "{}", "server.js": SERVER})
+    outcome = run(tmp_path, dockerfile, BUILT_FILES)
     builder = stages(outcome)["builder"]
     assert builder.index("COPY package.json package-lock.json ./") < builder.index("npm ci") < builder.index("COPY . .")
     placement, reason = placed(outcome, 4)
@@ -359,3 +380,28 @@ def test_a_users_own_node_user_and_node_env_are_kept(tmp_path: Path) -> None:
     runtime = stages(outcome)["runtime"]
     assert "ENV NODE_ENV=staging" in runtime and "NODE_ENV=production" not in runtime
     assert last_user(outcome.dockerfile or "") == "node"
+
+
+def test_a_json_copy_of_manifests_that_are_not_there_is_reported_at_its_line(tmp_path: Path) -> None:
+    # The original's COPY fails without package.json; the conversion used to write `COPY  ./` instead.
+    make(tmp_path, {"index.js": SERVER})
+    dockerfile = 'FROM node:20\nWORKDIR /app\nCOPY ["package.json", "package-lock.json*", "./"]\nRUN npm install\nCOPY . .\nCMD ["node", "index.js"]\n'
+    outcome = convert(dockerfile, context=tmp_path, options=Options(language="node"))
+    assert outcome.status is Status.FAILED and outcome.error is not None
+    assert str(outcome.error).startswith("Dockerfile:3: package.json is not in the build context")
+
+
+def test_a_package_json_from_a_subfolder_is_refused_at_its_line(tmp_path: Path) -> None:
+    make(tmp_path, {"web/package.json": EXPRESS, "web/server.js": SERVER})
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY web/package.json ./\nRUN npm install\nCOPY web .\nCMD [\"node\", \"server.js\"]\n"
+    outcome = convert(dockerfile, context=tmp_path, options=Options(language="node"))
+    assert outcome.status is Status.FAILED and outcome.error is not None and outcome.error.line == 3
+    assert "web/package.json is not at the root of the build context" in outcome.error.message
+
+
+def test_without_package_json_or_an_install_no_deps_stage_is_invented(tmp_path: Path) -> None:
+    # It used to get a deps stage installing from `COPY  ./`; with nothing to install there is nothing to split.
+    make(tmp_path, {"server.js": SERVER, "lib/util.js": "module.exports = 1\n"})
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+    outcome = convert(dockerfile, context=tmp_path, options=Options(language="node"))
+    assert outcome.status is Status.SKIPPED and (outcome.reason or "").startswith("nothing to split")

@@ -156,7 +156,6 @@ class Language(Protocol):
     display: str
     template: str
     looked_for: str
-    template_uses_builder: bool  # the template copies from the build stage whatever the plan's copies say
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None: ...
 

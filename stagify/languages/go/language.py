@@ -19,6 +19,7 @@ from ...images import BaseImage
 from ...lintfix import replace_command, with_mounts
 from ...model import Dockerfile, Keyword
 from ...options import RuntimeChoice
+from ...selfcheck import script_index
 from ...stageplan import Level, Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
@@ -67,8 +68,6 @@ class GoLanguage:
     name = "go"
     display = "Go"
     template = "go.Dockerfile.j2"
-    # Its template copies from the builder itself (CA bundle, users, jar layers), whatever the plan's copies say.
-    template_uses_builder = True
     looked_for = "go.mod, *.go files, FROM golang, go build / go run"
 
     # -- detection ----------------------------------------------------------------------------------
@@ -359,6 +358,9 @@ class GoLanguage:
     def rewrite_start(
         self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
     ) -> StartRewrite | None:
+        at = script_index(argv)
+        if at is not None and at == len(argv) - 1:
+            return self._rewrite_in_script(inp, argv, state, artifacts)
         call = parse_call(argv)
         if call is None or call.verb != "run":
             return None
@@ -386,6 +388,25 @@ class GoLanguage:
             build=Line(text=text, comments=("# Compiled once here instead of by `go run` at every start",)),
             artifact=artifact,
         )
+
+    def _rewrite_in_script(
+        self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
+    ) -> StartRewrite | None:
+        """``go run`` inside a shell line: the built binary takes its place, the rest of the line as written."""
+        script = argv[-1]
+        for command in shell.commands(script):
+            call = parse_call(command.argv, command.env)
+            if call is None or call.verb != "run":
+                continue
+            inner = self.rewrite_start(inp, command.argv, state, artifacts)
+            raw = shell.tokens(command.text)
+            at = next((i for i, t in enumerate(raw) if t.value.rsplit("/", 1)[-1] == "go"), None)
+            if inner is None or at is None or command.text not in script:
+                return None
+            used = len(command.argv) - len(call.program_args)  # go, run, its flags and packages
+            text = " ".join([*(t.raw for t in raw[:at]), inner.argv[0], *(t.raw for t in raw[at + used :])])
+            return replace(inner, argv=(*argv[:-1], script.replace(command.text, text, 1)))
+        return None
 
     def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
         facts = self._facts_of(inp)

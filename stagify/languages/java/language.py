@@ -165,8 +165,6 @@ class JavaLanguage:
     name = "java"
     display = "Java"
     template = "java.Dockerfile.j2"
-    # Its template copies from the builder itself (CA bundle, users, jar layers), whatever the plan's copies say.
-    template_uses_builder = True
     looked_for = "pom.xml, build.gradle(.kts), *.java, FROM maven/gradle/eclipse-temurin/openjdk, mvn/gradle/javac"
 
     # -- detection ----------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ... import shell
-from ...lintfix import exec_form_of, single_quoted_json, with_mounts
+from ...lintfix import start_argv, with_mounts
 from ...model import Keyword
+from ...selfcheck import script_index
 from ...stageplan import Level, Line, Mount, Note
 from ...walk import State, Walked, origin_of
 from ..base import PlanInput
@@ -49,7 +50,9 @@ class Start:
     argv: tuple[str, ...]
     java: JavaStart | None = None
     script: str | None = None  # the ``sh -c`` text that runs java
+    script_at: int = 2  # its index in argv (``bash -o pipefail -c SCRIPT``: 4)
     tool: BuildCall | None = None  # a build tool runs the app
+    command: str | None = None  # in a ``sh -c`` script: the command that runs the build tool, as written
 
 
 @dataclass(frozen=True)
@@ -80,15 +83,8 @@ def is_root(user: str | None) -> bool:
     return user is None or user.strip() in ("root", "0", "0:0", "root:root")
 
 
-def argv_of(ins_walked: Walked) -> tuple[str, ...]:
-    ins = ins_walked.instruction
-    if ins.exec_form is not None:
-        return ins.exec_form
-    fixed = single_quoted_json(ins.args)
-    if fixed is not None:
-        return tuple(fixed)
-    words = exec_form_of(ins.args)
-    return tuple(words) if words is not None else ("/bin/sh", "-c", ins.args)
+def argv_of(inp: PlanInput, ins_walked: Walked) -> tuple[str, ...]:
+    return start_argv(ins_walked.instruction, inp.stage.instructions)[0]
 
 
 def packages(inp: PlanInput) -> list[Package]:
@@ -122,24 +118,25 @@ def start_of(inp: PlanInput) -> Start | None:
         if found:
             finals.append(found[-1])
     for w in finals:
-        argv = argv_of(w)
+        argv = argv_of(inp, w)
         java = parse_java(argv)
         if java is not None:
             return Start(w, argv, java=java)
         call = parse_call(argv)
         if call is not None and call.starts_app:
             return Start(w, argv, tool=call)
-        if argv[:2] in (("/bin/sh", "-c"), ("sh", "-c"), ("/bin/bash", "-c"), ("bash", "-c")) and len(argv) > 2:
-            for command in shell.commands(argv[2]):
+        at = script_index(argv)
+        if at is not None and at < len(argv):
+            for command in shell.commands(argv[at]):
                 java = parse_java(tuple(w2 for w2 in command.argv))
                 if java is not None:
-                    return Start(w, argv, java=java, script=argv[2])
+                    return Start(w, argv, java=java, script=argv[at], script_at=at)
                 call = parse_call(command.argv)
                 if call is not None and call.starts_app:
-                    return Start(w, argv, tool=call, script=argv[2])
+                    return Start(w, argv, tool=call, script=argv[at], script_at=at, command=command.text)
     if finals:
         # ENTRYPOINT before CMD: the program the container runs comes first.
-        return Start(finals[0], argv_of(finals[0]))
+        return Start(finals[0], argv_of(inp, finals[0]))
     return None
 
 
@@ -248,7 +245,7 @@ def _launcher_argv(start: Start, facts: JavaFacts) -> tuple[str, ...]:
     main = launcher(facts.boot_version)
     if start.script is not None:
         script = re.sub(r"(^|\s)-jar\s+\S+", lambda m: f"{m.group(1)}{main}", start.script, count=1)
-        return (*start.argv[:2], script, *start.argv[3:])
+        return (*start.argv[: start.script_at], script, *start.argv[start.script_at + 1 :])
     words = _cleaned(start.argv)
     i = words.index("-jar")
     return (*words[:i], main, *words[i + 2 :])
@@ -257,7 +254,7 @@ def _launcher_argv(start: Start, facts: JavaFacts) -> tuple[str, ...]:
 def _replace_jar(start: Start, word: str) -> tuple[str, ...]:
     if start.script is not None:
         script = re.sub(r"(-jar\s+)\S+", lambda m: m.group(1) + word, start.script, count=1)
-        return (*start.argv[:2], script, *start.argv[3:])
+        return (*start.argv[: start.script_at], script, *start.argv[start.script_at + 1 :])
     words = _cleaned(start.argv)
     i = words.index("-jar")
     return (*words[: i + 1], word, *words[i + 2 :])
@@ -293,7 +290,7 @@ def _tool_start(inp: PlanInput, facts: JavaFacts, start: Start, steps: list[Pack
         dist = posixpath.join(folder, "build", "install", name)
         if step is None or not any(t.endswith(("installDist", "stage")) for t in step.call.goals):
             build = _build_line(inp, call, "installDist", start.walked.state)
-        return JavaRuntime(kind="dist", folders=(dist,), start_line=line, argv=(f"{dist}/bin/{name}", *call_args(call)), build=build,
+        return JavaRuntime(kind="dist", folders=(dist,), start_line=line, argv=_in_script(start, (f"{dist}/bin/{name}", *call_args(call))), build=build,
                            notes=tuple(notes))
     expected = _expected_jar(facts, folder)
     if step is None:
@@ -311,13 +308,26 @@ def _tool_start(inp: PlanInput, facts: JavaFacts, start: Start, steps: list[Pack
         stable_step = None
     mode = _layers_mode(facts, True)
     if mode is not None:
-        argv = ("java", *jvm, launcher(facts.boot_version), *args)
+        argv = _in_script(start, ("java", *jvm, launcher(facts.boot_version), *args))
         return JavaRuntime(kind="boot", jar=stable, stable_step=stable_step, stable_after=after, layers_mode=mode, start_line=line,
                            argv=argv, build=build, repackage=repackage, notes=tuple(notes))
     runtime_jar = posixpath.join(folder, STABLE_NAME)
     return JavaRuntime(kind="jar", jar=stable, runtime_jar=runtime_jar, stable_step=stable_step, stable_after=after, start_line=line,
-                       argv=("java", *jvm, "-jar", STABLE_NAME if folder != "/" else runtime_jar, *args), build=build, repackage=repackage,
+                       argv=_in_script(start, ("java", *jvm, "-jar", STABLE_NAME if folder != "/" else runtime_jar, *args)), build=build, repackage=repackage,
                        notes=tuple(notes))
+
+
+def _in_script(start: Start, argv: tuple[str, ...]) -> tuple[str, ...]:
+    """The new command in place of the build tool's, inside the original's ``sh -c`` script.
+
+    The script's other commands (``./wait-for-it.sh db:5432 && mvn spring-boot:run``) still run, as before.
+    """
+    if start.script is None or start.command is None or start.command not in start.script:
+        return argv
+    # A word with $ came from the line, where the shell expanded it: double quotes keep that (join would not).
+    words = [f'"{w}"' if "$" in w and not re.search(r'["`\\]', w) else shell.join([w]) for w in argv]
+    script = start.script.replace(start.command, " ".join(words), 1)
+    return (*start.argv[: start.script_at], script, *start.argv[start.script_at + 1 :])
 
 
 def call_args(call: BuildCall) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ... import images, packages, shell
 from ...context import BuildContext
+from ...errors import StagifyError
 from ...imageref import ImageRef
 from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
@@ -117,7 +118,6 @@ class NodeLanguage:
     name = "node"
     display = "Node.js"
     template = "node.Dockerfile.j2"
-    template_uses_builder = False
     looked_for = "package.json, a lock file, FROM node / oven/bun, npm/yarn/pnpm/bun install"
 
     # -- detection ----------------------------------------------------------------------------------
@@ -307,8 +307,7 @@ class NodeLanguage:
             if project_install(command.argv):
                 text = replace_command(text, command.text, with_user_flags(manager.install, command.argv), inp.dockerfile.escape)
         mounts = (Mount(manager.cache),) if _is_root(w.state.user) else ()
-        facts = self.facts(inp)
-        manifests = tuple(n for n in ("package.json", facts.lock_file, ".npmrc", ".yarnrc.yml") if n and inp.context.is_file(n))
+        manifests = self._manifests(inp, (".npmrc", ".yarnrc.yml"))
         workdir, restore = layer_workdirs(inp, w.state.workdir)
         return InstallLayer(
             manifests=manifests,
@@ -407,7 +406,10 @@ class NodeLanguage:
             for folder in folders:
                 out.append(Artifact(path=folder, dest=folder, reason="the application as the original copied it (it installs nothing)"))
             return out
-        if start.needs_dev_dependencies:
+        installs = inp.context.is_file("package.json") or self._install_index(inp) is not None
+        if not installs:
+            pass  # no package.json and no install: the original had no node_modules, nor does the runtime
+        elif start.needs_dev_dependencies:
             out.append(Artifact(path=f"{app}/node_modules", dest=f"{runtime_app}/node_modules", reason="every dependency: the start command needs a development tool"))
         elif not start.keeps_npm or facts.dependencies:
             out.append(Artifact(path=f"{app}/node_modules", dest=f"{runtime_app}/node_modules", stage="deps", reason="production dependencies only"))
@@ -505,9 +507,34 @@ class NodeLanguage:
             setup.append(Line("RUN corepack enable", ("# The package manager comes from corepack",)))
         mounts = (Mount(manager.cache),) if _is_root(inp.walked[install_at].state.user if install_at is not None else None) else ()
         install = Line(with_mounts(install_line if install_line.startswith("RUN") else keyword_upper(install_line), (), mounts, inp.dockerfile.escape))
-        facts = self.facts(inp)
-        manifests = tuple(name for name in ("package.json", facts.lock_file, ".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml") if name and inp.context.is_file(name))
+        manifests = self._manifests(inp, (".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml"))
         return DepsStage(image=builder.reference, setup=tuple(setup), manifests=manifests, install=install, workdir=self._app_dir(inp))
+
+
+    def _manifests(self, inp: PlanInput, extra: tuple[str, ...]) -> tuple[str, ...]:
+        """package.json, the lock file and ``extra`` as found in the build context, for a COPY before the install.
+
+        Without package.json there is nothing to install: the original's COPY of it (or its install)
+        fails too, so that line is reported rather than a COPY with no source written.
+        """
+        facts = self.facts(inp)
+        names = ("package.json", facts.lock_file, *extra)
+        found = tuple(n for n in names if n and inp.context.is_file(n))
+        if "package.json" in found:
+            return found
+        copy = next((w for w in inp.walked if w.copy is not None and w.instruction.flag("from") is None
+                     and any(re.fullmatch(r"package\*?\.json", posixpath.basename(s)) for s in w.copy.sources)), None)
+        path = inp.dockerfile.path
+        if copy is not None and copy.copy is not None:
+            nested = [s for s in copy.copy.sources if "/" in s.strip("./") and posixpath.basename(s).startswith("package")]
+            if nested:
+                raise StagifyError(path, copy.instruction.line, f"{nested[0]} is not at the root of the build context: stagify reads "
+                                   "package.json there only, so it cannot plan this install")
+            raise StagifyError(path, copy.instruction.line, "package.json is not in the build context: this COPY fails, and the "
+                               "install after it could not run without it either")
+        index = self._install_index(inp)
+        line = inp.walked[index].instruction.line if index is not None else None
+        raise StagifyError(path, line, "package.json is not in the build context: the install has nothing to install")
 
 
 def _is_root(user: str | None) -> bool:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ... import shell
+from ...lintfix import start_argv
 from ...model import Keyword
+from ...selfcheck import script_index
 from ..base import PlanInput
 from .facts import DEV_SERVERS, STATIC_SERVERS, TS_RUNNERS, WATCHERS, Kind, NodeFacts
 
@@ -42,7 +44,7 @@ def start_of(inp: PlanInput, facts: NodeFacts) -> Start:
     argv: tuple[str, ...] = ()
     for w in commands:
         ins = w.instruction
-        words = ins.exec_form if ins.exec_form is not None else tuple(shell.words(ins.args) or ins.args.split())
+        words = start_argv(ins, inp.stage.instructions)[0]  # a line that needs the shell stays ("/bin/sh", "-c", line)
         argv = words if ins.keyword is Keyword.ENTRYPOINT or not argv else argv
         if ins.keyword is Keyword.CMD:
             argv = words
@@ -98,6 +100,9 @@ def _resolve_script(facts: NodeFacts, script: str, name: str, depth: int, extra:
 def _resolve_words(facts: NodeFacts, argv: tuple[str, ...], said: str) -> Start:
     program = argv[0].rsplit("/", 1)[-1] if argv else ""
     rest = argv[1:]
+    at = script_index(argv)
+    if at is not None and at == len(argv) - 1:
+        return _shell_line(facts, argv, argv[at])
     if program in WATCHERS:
         target = [w for w in rest if not w.startswith("-")]
         entry = target[0] if target else (facts.main or "index.js")
@@ -124,6 +129,25 @@ def _resolve_words(facts: NodeFacts, argv: tuple[str, ...], said: str) -> Start:
         path = f"node_modules/.bin/{program}" if local else program
         return Start(argv=(path, *rest), reason=f"{said} runs a package's command", needs_dev_dependencies=program in facts.dev_dependencies)
     return Start(argv=argv, reason=said)
+
+
+def _shell_line(facts: NodeFacts, argv: tuple[str, ...], script: str) -> Start:
+    """A start line kept as ``sh -c``: run as written, with every dependency when any of it needs a dev tool.
+
+    Its commands are not resolved one by one (the shell joins them), so the runtime gets what they may
+    call: the development dependencies too when the line, or a script it runs, names one of their tools.
+    """
+    texts = [script]
+    for command in shell.commands(script):
+        program = command.program
+        name = _script_name(program, command.argv) if program in ("npm", "yarn", "pnpm", "bun") else None
+        if name is not None and facts.script(name):
+            texts.append(facts.script(name) or "")
+    dev = any(_uses_dev_tool(facts, text) for text in texts)
+    reason = f"{script} needs a shell: it runs through /bin/sh as before"
+    if dev:
+        reason += ", with the development dependencies it calls"
+    return Start(argv=argv, reason=reason, needs_dev_dependencies=dev)
 
 
 def _script_name(program: str, argv: tuple[str, ...]) -> str | None:

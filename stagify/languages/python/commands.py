@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ... import shell
 from ...shell import Command
 
 VENV = "/opt/venv"
@@ -152,6 +153,26 @@ def rewrite_install(command: Command, manager: str, has_lock: bool) -> tuple[str
 
 def _quote(word: str) -> str:
     return word if re.fullmatch(r"[\w@%+=:,./\[\]<>~^*-]+", word) and not re.search(r"[<>]", word) else f'"{word}"'
+
+
+# ``poetry run``/``pipenv run``/``pdm run``/``uv run [--frozen ...]`` (optionally through ``python -m``) at the
+# start of a command, after its VAR=value prefixes: what unwrap_runner removes, as written in a shell line.
+_RUNNER_PREFIX = re.compile(
+    r"^((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)(?:python[\d.]*\s+-m\s+)?"
+    r"(?:(?:\S*/)?(?:poetry|pipenv|pdm)\s+run|uv\s+run(?:\s+--(?:frozen|no-dev|locked))*)\s+(?=\S)"
+)
+
+
+def unwrap_runner_in_script(script: str) -> str | None:
+    """Each ``poetry run X`` (and friends) of a shell line as ``X``, the rest as written; None if there is none."""
+    out = script
+    for command in shell.commands(script):
+        if unwrap_runner(command.argv) is None and unwrap_runner(tuple(command.text.split())) is None:
+            continue
+        bare = _RUNNER_PREFIX.sub(r"\1", command.text, count=1)
+        if bare != command.text:
+            out = out.replace(command.text, bare, 1)
+    return out if out != script else None
 
 
 def unwrap_runner(argv: tuple[str, ...]) -> tuple[str, ...] | None:

@@ -20,6 +20,7 @@ from ...images import BaseImage
 from ...lintfix import keyword_upper, replace_command, with_mounts
 from ...model import Dockerfile, Keyword, env_pairs
 from ...options import RuntimeChoice
+from ...selfcheck import script_index
 from ...shell import Command
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked
@@ -43,6 +44,7 @@ from .commands import (
     project_install,
     rewrite_install,
     unwrap_runner,
+    unwrap_runner_in_script,
 )
 from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 
@@ -80,7 +82,6 @@ class PythonLanguage:
     name = "python"
     display = "Python"
     template = "python.Dockerfile.j2"
-    template_uses_builder = False
     looked_for = "requirements*.txt, pyproject.toml, setup.py, Pipfile, FROM python, pip/poetry/pipenv/uv install"
 
     # -- detection ----------------------------------------------------------------------------------
@@ -335,6 +336,15 @@ class PythonLanguage:
     def rewrite_start(
         self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
     ) -> StartRewrite | None:
+        at = script_index(argv)
+        if at is not None and at == len(argv) - 1:
+            script = unwrap_runner_in_script(argv[at])
+            if script is not None:
+                return StartRewrite(
+                    argv=(*argv[:at], script),
+                    reason="poetry/pipenv/uv run is not in the runtime: the virtualenv is on PATH, so the shell line "
+                    "runs its commands directly",
+                )
         inner = unwrap_runner(argv)
         if inner is not None:
             runner = next(w for w in argv if w.rsplit("/", 1)[-1] in ("poetry", "pipenv", "pdm", "uv"))
