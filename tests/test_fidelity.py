@@ -257,7 +257,7 @@ CMD ["node", "server.js"]
     text = outcome.dockerfile or ""
     assert " AS builder" not in text
     assert decision(outcome, 4)[0] is Placement.DROPPED
-    assert "takes nothing from the build stage" in decision(outcome, 4)[1]
+    assert "BuildKit would skip it" in decision(outcome, 4)[1]
 
 
 # -- the package manager and the start the original used ------------------------------------------------------------
