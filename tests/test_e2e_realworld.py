@@ -16,7 +16,7 @@ import pytest
 from stagify import Status, convert
 from stagify.verify import Smoke, verify
 
-from .engine import Engine
+from .engine import Engine, record
 from .helpers import shared_dir
 
 pytestmark = pytest.mark.e2e
@@ -58,6 +58,7 @@ def test_real_project_behaves_the_same_after_conversion(case: Path, engine: Engi
     spec = json.loads((case / "smoke.json").read_text())
     if "expect" in spec:
         assert spec["expect"] in report.original.answers[0].body, report.original.answers
+    record(case.name, report)
     assert report.checks, report.remarks
     assert report.ok, "\n".join(report.problems) + "\n\n" + (outcome.dockerfile or "")
     if not smoke.run_image:
