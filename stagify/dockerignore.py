@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 HEADER = "# Added by stagify: keep the build context small and secrets out of the image"
 
@@ -162,8 +163,13 @@ def _class(body: str, pattern: str) -> _Token:
     return _Token(_CLASS, ranges=tuple(ranges), negated=negated)
 
 
+@lru_cache(maxsize=4096)
 def compile_glob(pattern: str) -> Glob:
-    """The matcher for one pattern; PatternError for a malformed character class."""
+    """The matcher for one pattern; PatternError for a malformed character class.
+
+    Cached: the same few dozen patterns (the generated .dockerignore) are matched for every file
+    of every conversion, and a Glob only ever learns moves of its own automaton.
+    """
     return Glob(pattern)
 
 
