@@ -32,20 +32,6 @@ from .stageplan import (
 )
 from .walk import Walked
 
-# What each language package becomes at run time ("" : nothing; the build needed it).
-_AT_RUN_TIME: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), becomes)
-    for pattern, becomes in (
-        (r"^(npm|yarnpkg)$", ""),
-        (r"^python3?-(pip|venv|dev|setuptools|wheel)$|^py3-pip$", ""),
-        (r"^(golang(-\d\.\d+)?(-go)?|go)$", ""),
-        (r"^(maven|gradle)$", ""),
-        (r"^openjdk-(\d+)-jdk(-headless)?$", r"openjdk-\1-jre-headless"),
-        (r"^openjdk(\d+)(-jdk)?$", r"openjdk\1-jre"),
-        (r"^default-jdk(-headless)?$", "default-jre-headless"),
-        (r"^java-(\d+)-openjdk-devel$", r"java-\1-openjdk-headless"),
-    )
-)
 _CONFIG = (Keyword.EXPOSE, Keyword.VOLUME, Keyword.STOPSIGNAL, Keyword.HEALTHCHECK, Keyword.ONBUILD)
 _START = (Keyword.CMD, Keyword.ENTRYPOINT)
 
@@ -65,14 +51,6 @@ def runtime_image(image: ImageRef) -> str:
     if image.repository == "debian" and image.tag and not image.tag.endswith("-slim") and re.fullmatch(r"[a-z]+|\d+(\.\d+)?", image.tag):
         return f"{image.repository}:{image.tag}-slim"
     return written
-
-
-def at_run_time(name: str) -> str | None:
-    """What a language package becomes in the runtime: itself, another package, or None (build only)."""
-    for pattern, becomes in _AT_RUN_TIME:
-        if pattern.match(name):
-            return pattern.sub(becomes, name) or None
-    return name
 
 
 def build_plan(dockerfile: Dockerfile, image: ImageRef, walked: tuple[Walked, ...], called: set[str]) -> ConversionPlan:
@@ -115,7 +93,7 @@ def build_plan(dockerfile: Dockerfile, image: ImageRef, walked: tuple[Walked, ..
                 manager = manager or install.manager
                 keep, _ = packages.runtime_packages(install, called, link=True)
                 for name in [*keep, *(p for p in install.packages if p in language)]:
-                    runtime_name = at_run_time(name)
+                    runtime_name = packages.at_run_time(name)
                     if runtime_name and runtime_name not in wanted:
                         wanted.append(runtime_name)
             reason = "installs the language and the build's packages; the runtime installs only the run-time ones" if ins.line == line \

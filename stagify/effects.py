@@ -49,9 +49,6 @@ class Effects:
     writes: tuple[Write, ...] = ()
     opaque: tuple[tuple[str, str], ...] = ()  # (program, working folder) of commands whose writes are unknown
 
-    def paths(self, *kinds: Kind) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(w.path for w in self.writes if not kinds or w.kind in kinds))
-
 
 # Programs that write nothing but their output (redirections are read separately).
 QUIET = frozenset(

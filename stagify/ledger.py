@@ -12,13 +12,12 @@ Pure functions over the walked stage; the planner renders the result.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from . import effects
-from .walk import Walked, run_script
+from .walk import Walked
 
 # Programs whose effects a language module or the package rules own (the build, the installs,
 # the users): their outputs reach the runtime as artifacts, installed packages or the runtime user.
@@ -77,10 +76,8 @@ def run_effects(walked: Iterable[Walked]) -> list[tuple[Walked, effects.Effects]
 
 def _own_commands(w: Walked) -> list[str]:
     """The command lines of a RUN that the ledger reads: ``cd`` kept, so later paths resolve."""
-    from . import shell
-
     kept = []
-    for command in shell.commands(run_script(w.instruction)):
+    for command in w.commands:
         if command.program in OWNED and not any(">" in word for word in command.argv):
             continue
         kept.append(command.text)
@@ -146,7 +143,3 @@ def merged(items: Iterable[Fate]) -> list[Fate]:
         seen.add(fate.path)
         out.append(fate)
     return out
-
-
-def parent_of(path: str) -> str:
-    return posixpath.dirname(path.rstrip("/")) or "/"

@@ -230,3 +230,27 @@ LANGUAGE_PACKAGES = re.compile(
 def language_packages(commands: list[Command]) -> list[str]:
     """The language packages a line installs from the distribution (``apt-get install nodejs npm``)."""
     return [p for install in installs(commands) for p in install.packages if LANGUAGE_PACKAGES.match(p)]
+
+
+# What each language package becomes at run time ("" : nothing; the build needed it).
+_AT_RUN_TIME: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), becomes)
+    for pattern, becomes in (
+        (r"^(npm|yarnpkg)$", ""),
+        (r"^python3?-(pip|venv|dev|setuptools|wheel)$|^py3-pip$", ""),
+        (r"^(golang(-\d\.\d+)?(-go)?|go)$", ""),
+        (r"^(maven|gradle)$", ""),
+        (r"^openjdk-(\d+)-jdk(-headless)?$", r"openjdk-\1-jre-headless"),
+        (r"^openjdk(\d+)(-jdk)?$", r"openjdk\1-jre"),
+        (r"^default-jdk(-headless)?$", "default-jre-headless"),
+        (r"^java-(\d+)-openjdk-devel$", r"java-\1-openjdk-headless"),
+    )
+)
+
+
+def at_run_time(name: str) -> str | None:
+    """What a distribution's language package becomes in a runtime: itself, another package, or None (build only)."""
+    for pattern, becomes in _AT_RUN_TIME:
+        if pattern.match(name):
+            return pattern.sub(becomes, name) or None
+    return name

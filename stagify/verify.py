@@ -245,12 +245,11 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
 def _absent_files(engine: Docker, original: str, tags: tuple[str, str], ignore: str | None,
                   left_behind: tuple[tuple[str, str], ...] = ()) -> tuple[tuple[filecheck.Absent, ...], str | None]:
     """The original's own files the conversion lacks, each classified; or why they could not be listed."""
-    from .errors import StagifyError as _Bad
     from .parse import parse
 
     try:
         stages = parse(original).stages
-    except _Bad:
+    except StagifyError:
         return (), "files not compared: the original Dockerfile could not be read again"
     base = stages[-1].image.resolved if stages else None
     if not base or base == "scratch":
