@@ -19,7 +19,7 @@ from .options import Options
 from .parse import decode, parse
 from .plan import build_plan, uses_stage, without_builder
 from .secrets import scan as scan_secrets
-from .stageplan import STAGE_NAMES, Decision, Level, Note
+from .stageplan import STAGE_NAMES, Decision, Level, Note, SizeEstimate
 from .walk import walk
 
 
@@ -64,6 +64,7 @@ class Outcome:
     ignore_lines: tuple[str, ...] = ()
     ignore_protected: tuple[str, ...] = ()
     left_behind: tuple[tuple[str, str], ...] = ()  # folders of the original the runtime does not take, and why
+    estimate: SizeEstimate | None = None  # the runtime base's size against the original base's, before any build
 
     @property
     def changed(self) -> bool:
@@ -108,7 +109,8 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
         plan = build_plan(df, detection, ctx, options, lang, found.forced)
         if plan.not_worth is not None:
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=plan.not_worth,
-                           language=detection.language, detection=detection, notes=tuple(scan_secrets(df)))
+                           language=detection.language, detection=detection, notes=tuple(scan_secrets(df)),
+                           estimate=plan.estimate)
         kept = buildinputs.keep(walked, ctx, plan.dockerignore)
         wanted = (*plan.dockerignore, *kept.lines)
         from .render import render  # jinja2 only once there is something to render
@@ -141,6 +143,7 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
             ignore_lines=wanted,
             ignore_protected=plan.copied_sources,
             left_behind=plan.left_behind,
+            estimate=plan.estimate,
         )
     except ExpansionError as exc:  # a variable expanded past the limits, in a step that knew its line
         return Outcome(path=path, status=Status.FAILED, original=original, error=Problem(path=path, line=exc.line, message=exc.message))

@@ -251,6 +251,9 @@ def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str,
     for note in outcome.notes:
         if not args.quiet or note.level is not Level.INFO:
             console.err(note_line(label, note))
+    if outcome.estimate is not None and not args.quiet:
+        # Known before anything is built: the catalogue's approximate sizes of the two bases.
+        console.err(f"{label}: info: size estimate: {outcome.estimate.text()}")
     if args.stdout:
         console.out(outcome.dockerfile or "", nl=False)
         return (Exit.WOULD_CHANGE if args.check and outcome.changed else Exit.OK), "printed", prepared

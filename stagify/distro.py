@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from . import images, lintfix, packages
-from .imageref import Family, ImageRef
+from .imageref import Family, ImageRef, parse_ref
 from .model import Dockerfile, Instruction, Keyword
 from .stageplan import (
     BuilderPlan,
@@ -28,6 +28,7 @@ from .stageplan import (
     PackageSet,
     Placement,
     RuntimePlan,
+    SizeEstimate,
     UserSpec,
 )
 from .walk import Walked
@@ -147,6 +148,7 @@ def build_plan(dockerfile: Dockerfile, image: ImageRef, walked: tuple[Walked, ..
         decisions=tuple(sorted(decisions, key=lambda d: d.instruction.line)),
         notes=notes,
         trailing_comments=dockerfile.trailing_comments,
+        estimate=SizeEstimate(str(image), images.size_of(image), runtime, images.size_of(parse_ref(runtime))),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from fnmatch import fnmatchcase
 
 from .imageref import Family, ImageRef, parse_ref
 
@@ -49,6 +50,11 @@ class BaseImage:
     @property
     def ref(self) -> ImageRef:
         return parse_ref(self.reference)
+
+    @property
+    def size(self) -> int | None:
+        """The image's approximate unpacked size in bytes (``SIZES``), None when the catalogue has no figure."""
+        return size_of(self.ref)
 
 
 def _go(minor: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, BaseImage]:
@@ -265,6 +271,10 @@ _RUNTIME_ROWS: tuple[tuple[str, str, Family, Libc, bool, str | None, str | None,
     ("distroless-cc", "gcr.io/distroless/cc-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
     ("alpine", "alpine:3.23.2", Family.ALPINE, Libc.MUSL, True, "apk", None, None, None),
     ("debian", "debian:12.13-slim", Family.DEBIAN, Libc.GLIBC, True, "apt-get", None, None, None),
+    # Debian 12's Node.js at /nodejs/bin/node (the image's entrypoint; no ``node`` on PATH), no shell, no npm.
+    ("distroless-nodejs20", "gcr.io/distroless/nodejs20-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
+    ("distroless-nodejs22", "gcr.io/distroless/nodejs22-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
+    ("distroless-nodejs24", "gcr.io/distroless/nodejs24-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
     # Debian 12's Python 3.11 at /usr/bin/python3.11, no shell: a virtualenv must point there.
     ("distroless-python3", "gcr.io/distroless/python3-debian12:nonroot", Family.DISTROLESS, Libc.GLIBC, False, None, "nonroot", 65532, "65532:65532"),
     ("nginx", "nginxinc/nginx-unprivileged:1.30.6", Family.DEBIAN, Libc.GLIBC, True, "apt-get", "nginx", 101, "101"),
@@ -296,6 +306,61 @@ CATALOGUE: tuple[BaseImage, ...] = (
     + _java()
     + _RUNTIMES
 )
+
+# The Node.js majors distroless publishes an image for (gcr.io/distroless/nodejs<major>-debian12).
+DISTROLESS_NODE = ("20", "22", "24")
+# The Python of gcr.io/distroless/python3-debian12: Debian 12's, at /usr/bin/python3.11.
+DISTROLESS_PYTHON = "3.11"
+DISTROLESS_PYTHON_BIN = "/usr/bin/python3.11"
+
+# Approximate unpacked sizes in bytes, so a conversion can show its gain before anything is built.
+# Where the figures come from: `docker image inspect -f '{{.Size}}'` of the offline stand-ins of the
+# official images (shared/e2e/stand-ins.d), which are built from Debian 12 packages and laid out like
+# the images they stand for. They approximate the official images (within some tens of MB: the official
+# Python and Node are built from source into /usr/local, the stand-ins install Debian's) and do not
+# vary with the version a tag names. Images without a stand-in (Alpine, Bun, Gradle, Ubuntu, the other
+# distroless Java and Node majors) have no figure: None, and no estimate is claimed for them.
+# The first matching pattern (fnmatch over the reference without registry-less ``docker.io/library/``) wins.
+SIZES: tuple[tuple[str, int | None], ...] = (
+    ("scratch", 0),
+    ("*alpine*", None),  # no Alpine stand-in: Alpine cannot be built from Debian packages
+    ("gcr.io/distroless/static*", 2_006_131),
+    ("gcr.io/distroless/base*", 20_731_653),
+    ("gcr.io/distroless/cc*", 23_553_088),
+    ("gcr.io/distroless/python3-debian12*", 52_932_924),
+    ("gcr.io/distroless/nodejs20-debian12*", 122_602_135),
+    ("gcr.io/distroless/java17-debian12*", 226_507_996),
+    ("golang", 844_798_876),
+    ("golang:*", 844_798_876),
+    ("node:*slim*", 242_494_691),
+    ("node", 1_107_383_317),
+    ("node:*", 1_107_383_317),
+    ("python:*slim*", 178_525_083),
+    ("python", 1_025_058_113),
+    ("python:*", 1_025_058_113),
+    ("eclipse-temurin:*jre*", 382_133_026),
+    ("openjdk:*jre*", 382_133_026),
+    ("eclipse-temurin*", 495_213_442),
+    ("openjdk*", 495_213_442),
+    ("maven*", 582_626_257),
+    ("debian:*slim*", 74_817_338),
+    ("debian*", 116_554_965),
+    ("buildpack-deps:*curl*", 164_983_859),
+    ("buildpack-deps:*scm*", 349_749_130),
+    ("buildpack-deps*", 939_705_890),
+    ("nginxinc/nginx-unprivileged*", 186_357_718),
+    ("nginx*", 186_342_356),
+)
+
+
+def size_of(ref: ImageRef) -> int | None:
+    """The catalogue's approximate size of the image ``ref`` names (``SIZES``), None when it has none."""
+    text = ref.name if ref.tag is None else f"{ref.name}:{ref.tag}"
+    for pattern, size in SIZES:
+        if fnmatchcase(text, pattern):
+            return size
+    return None
+
 
 # UID/GID given to the user stagify creates on runtimes that have no non-root user;
 # distroless and scratch use 65532, the UID distroless calls "nonroot".

@@ -20,6 +20,7 @@ from .config import for_dockerfile
 from .discover import Target
 from .errors import StagifyError, read_limited, working_on
 from .options import Options
+from .stageplan import SizeEstimate
 from .summary import bases, note_line
 from .write import Seen, WriteError, recover, write_all
 
@@ -55,6 +56,7 @@ class FileResult:
     mirrors: tuple[str, ...] = ()  # the settings' registry mirrors
     original_sha256: str | None = None  # what the Dockerfile held when read: a write checks it still does
     root: Path | None = None  # the ROOT it was found under: a build context outside it is not written
+    estimate: SizeEstimate | None = None  # the runtime base's catalogue size against the original base's
 
     @property
     def changes(self) -> bool:
@@ -114,7 +116,8 @@ def convert_one(target: Target, options: Options) -> FileResult:
         internal = outcome.error is not None and outcome.error.internal
         return FileResult(status="failed", error=str(outcome.error), internal=internal, **common)  # type: ignore[arg-type]
     if outcome.status is Status.SKIPPED:
-        return FileResult(status="skipped", reason=outcome.reason, bases_before=bases(outcome.original), **common)  # type: ignore[arg-type]
+        return FileResult(status="skipped", reason=outcome.reason, bases_before=bases(outcome.original),
+                          estimate=outcome.estimate, **common)  # type: ignore[arg-type]
     result = FileResult(
         status="converted",
         language=outcome.language,
@@ -126,6 +129,7 @@ def convert_one(target: Target, options: Options) -> FileResult:
         original_ignore=outcome.original_dockerignore,
         ignore_lines=outcome.ignore_lines,
         ignore_protected=outcome.ignore_protected,
+        estimate=outcome.estimate,
         **common,  # type: ignore[arg-type]
     )
     return strict_result(result) if settings.strict else result

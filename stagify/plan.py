@@ -41,6 +41,7 @@ from .stageplan import (
     PackageSet,
     Placement,
     RuntimePlan,
+    SizeEstimate,
     UserSpec,
 )
 from .walk import Env, State, Walked, copy_parts, origin_of, walk
@@ -259,7 +260,8 @@ class _Planner:
         start = self._start_commands()
         if start is None:
             start = self._default_start()
-        needs = self._needs()
+        low = bool(start) and bool(ports.low_ports(self.walked, start, inp.context))
+        needs = replace(self._needs(), start=start, low_ports=low)
         runtime, runtime_reason = self.lang.runtime_image(inp, needs)
         if inp.options.runtime is not None and not runtime.shell and needs.shell:
             raise _ShellNeeded(inp.options.runtime.value, needs.shell)
@@ -289,8 +291,8 @@ class _Planner:
             acc.notes.extend(Note(why, None, Level.WARNING) for why in unsure)
             package_set = PackageSet(manager=runtime.package_manager, packages=names)
         stage = inp.stage
-        ports = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]
-        self._port_notes(ports, user, start, runtime, builder)
+        exposed = [w.instruction for w in self.walked if w.instruction.keyword is Keyword.EXPOSE]
+        self._port_notes(exposed, user, start, runtime, builder)
         workdir = self.lang.runtime_workdir(inp, self.final_state.workdir if self.final_state.workdir != "/" else None)
         if workdir is None and any(_relative_copy(line.text) for line in acc.r_sources):
             workdir = self.final_state.workdir  # the base image's folder, stated for the relative COPY lines (DL3045)
@@ -319,7 +321,8 @@ class _Planner:
             sources=tuple(acc.sources),
             build_steps=tuple(self.build_steps),
         )
-        not_worth = self.lang.not_worth_converting(inp, runtime)
+        estimate = SizeEstimate(str(inp.image), images.size_of(inp.image), runtime.reference, runtime.size) if inp.image else None
+        not_worth = self._not_worth(runtime, estimate)
         inputs = self._secret_build_inputs()
         protected = tuple(dict.fromkeys([*self._protected_sources(builder_plan), *inputs]))
         runtime_plan = self._exclude_protected_secrets(runtime_plan, protected)
@@ -349,9 +352,27 @@ class _Planner:
             copied_sources=protected,
             trailing_comments=inp.dockerfile.trailing_comments,
             not_worth=not_worth,
+            estimate=estimate,
             left_behind=left_behind,
             escape=inp.dockerfile.escape,
         )
+
+    def _not_worth(self, runtime: BaseImage, estimate: SizeEstimate | None) -> str | None:
+        """The benefit gate: why the conversion would be no smaller than the original, or None.
+
+        A runtime on a smaller base (by the catalogue's sizes) is always worth it. On a base that is not
+        smaller, the gain can only come from what stays in the build stage, so the language says whether
+        anything would (build-only packages, a build tool, a compiler): when nothing would, the file is
+        left as it is. A runtime the user forced with --runtime is converted anyway.
+        """
+        if self.inp.options.runtime is not None or (estimate is not None and estimate.smaller):
+            return None
+        why = self.lang.not_worth_converting(self.inp, runtime)
+        if why is None:
+            return None
+        base = (estimate.text() + ": the runtime's base is no smaller" if estimate is not None and estimate.smaller is False
+                else f"the runtime would run on {runtime.reference}, the same kind of image as the original's")
+        return f"not worth converting: {base}, and {why}, so a multi-stage image would be no smaller (give --runtime to convert anyway)"
 
     def _rewrite_runs(self) -> None:
         for w in self.walked:

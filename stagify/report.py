@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .api import Outcome, Status
 from .languages.detection import Detection
 from .secrets import redact
+from .stageplan import SizeEstimate
 from .summary import bases
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         if outcome.error is None
         else {"line": outcome.error.line, "message": outcome.error.message},
         "detection": detection_json(outcome.detection) if outcome.detection else None,
+        "estimate": outcome.estimate.json() if outcome.estimate else None,
     }
 
 
@@ -126,7 +128,8 @@ def verify_rows(report: Report) -> list[tuple[str, str, str, str]]:
     before, after = report.original, report.converted
     saved = report.smaller_by
     rows = [
-        ("image size", _megabytes(before.size), _megabytes(after.size), f"{saved * 100:.1f} % smaller" if saved is not None else ""),
+        ("image size", _megabytes(before.size), _megabytes(after.size),
+         "" if saved is None else f"{saved * 100:.1f} % smaller" if saved >= 0 else f"{-saved * 100:.1f} % BIGGER"),
         ("layers", str(before.layers or "-"), str(after.layers or "-"), ""),
         ("user", _user(before), _user(after) if after.built else "-",
          "root!" if any(p.startswith("the converted image runs as root") for p in report.problems) else ""),
@@ -201,6 +204,7 @@ def migrate_json(results: list[FileResult], applied: Applied | None = None) -> d
             "error": r.error,
             "bases_before": list(r.bases_before),
             "bases_after": list(r.bases_after),
+            "estimate": r.estimate.json() if r.estimate else None,
             "notes": list(r.notes),
         }
         for r in results
@@ -230,11 +234,14 @@ def migrate_markdown(results: list[FileResult], applied: Applied | None = None) 
     if counts["languages"]:
         lines += ["", "| language | converted |", "|---|---|"]
         lines += [f"| {k} | {n} |" for k, n in counts["languages"].items()]
-    lines += ["", "## Files", "", "| Dockerfile | outcome | language | base before | bases after |", "|---|---|---|---|---|"]
+    lines += ["", "## Files", "", "| Dockerfile | outcome | language | base before | bases after | base sizes (estimate) |",
+              "|---|---|---|---|---|---|"]
     for r in results:
         detail = r.reason or (r.error.split(": ", 1)[-1] if r.error else "")
         outcome = r.status + (f": {_cell(detail)}" if detail else "")
-        lines.append(f"| `{r.dockerfile}` | {outcome} | {r.language or ''} | {_cell(', '.join(r.bases_before))} | {_cell(', '.join(r.bases_after))} |")
+        sizes = r.estimate.short() if r.estimate else ""
+        lines.append(f"| `{r.dockerfile}` | {outcome} | {r.language or ''} | {_cell(', '.join(r.bases_before))} | "
+                     f"{_cell(', '.join(r.bases_after))} | {sizes} |")
     noted = [r for r in results if r.notes or r.error]
     if noted:
         lines += ["", "## Notes and errors", ""]
@@ -265,8 +272,13 @@ def outcome_findings(outcome: Outcome, strict: bool) -> list[Finding]:
     if outcome.status is Status.CONVERTED and outcome.dockerfile != outcome.original:
         message = single_stage_message(outcome.language, bases(outcome.original), bases(outcome.dockerfile or ""))
         found.insert(0, Finding("STG001", outcome.path, from_line(outcome.original), message,
-                                fix=(outcome.original, outcome.dockerfile or "")))
+                                fix=(outcome.original, outcome.dockerfile or ""), properties=_estimate_bag(outcome.estimate)))
     return found
+
+
+def _estimate_bag(estimate: SizeEstimate | None) -> tuple[tuple[str, Any], ...]:
+    """The size estimate as SARIF properties: the original and runtime bases with their catalogue sizes in bytes."""
+    return tuple(estimate.json().items()) if estimate is not None else ()
 
 
 def migrate_findings(results: list[FileResult], strict: bool) -> list[Finding]:
@@ -281,7 +293,8 @@ def migrate_findings(results: list[FileResult], strict: bool) -> list[Finding]:
             continue
         if r.changes:
             found.append(Finding("STG001", str(r.dockerfile), from_line(r.original),
-                                 single_stage_message(r.language, r.bases_before, r.bases_after), fix=(r.original, r.converted or "")))
+                                 single_stage_message(r.language, r.bases_before, r.bases_after), fix=(r.original, r.converted or ""),
+                                 properties=_estimate_bag(r.estimate)))
         for secret in r.secrets:
             path, line, message = parse_line(secret)
             found.append(Finding("STG003", path or str(r.dockerfile), line, message, level="error" if strict else None))

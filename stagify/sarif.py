@@ -54,6 +54,7 @@ class Finding:
     message: str
     level: str | None = None  # None: the rule's default
     fix: tuple[str, str] | None = None  # (original text, converted text) for a whole-file fix
+    properties: tuple[tuple[str, Any], ...] = ()  # the result's property bag (e.g. the size estimate)
 
 
 def log(findings: list[Finding], *, ok: bool = True, base: Path | None = None) -> dict[str, Any]:
@@ -97,6 +98,8 @@ def _result(finding: Finding, base: Path) -> dict[str, Any]:
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": location}],
     }
+    if finding.properties:
+        result["properties"] = dict(finding.properties)
     if finding.fix is not None:
         before, after = finding.fix
         result["fixes"] = [{

@@ -147,6 +147,47 @@ class RuntimePlan:
 
 
 @dataclass(frozen=True)
+class SizeEstimate:
+    """The runtime's base image against the original's, by the catalogue's approximate sizes (``images.SIZES``).
+
+    Known before anything is built; a size is None where the catalogue has no figure for the image.
+    """
+
+    original: str
+    original_bytes: int | None
+    runtime: str
+    runtime_bytes: int | None
+
+    @property
+    def smaller(self) -> bool | None:
+        """Whether the runtime's base is smaller than the original's; None when a size is unknown."""
+        if self.original_bytes is None or self.runtime_bytes is None:
+            return None
+        return self.runtime_bytes < self.original_bytes
+
+    def text(self) -> str:
+        """``runtime base X about 53 MB (original base Y about 179 MB)``, each size or ``size unknown``."""
+        return (f"runtime base {self.runtime} {_about(self.runtime_bytes)} "
+                f"(original base {self.original} {_about(self.original_bytes)})")
+
+    def short(self) -> str:
+        """``1025 MB -> 53 MB``: the original base's size, then the runtime base's (``?`` when unknown)."""
+        return f"{_megabytes(self.original_bytes)} -> {_megabytes(self.runtime_bytes)}"
+
+    def json(self) -> dict[str, str | int | None]:
+        return {"original_base": self.original, "original_base_bytes": self.original_bytes,
+                "runtime_base": self.runtime, "runtime_base_bytes": self.runtime_bytes}
+
+
+def _about(size: int | None) -> str:
+    return "size unknown" if size is None else f"about {_megabytes(size)}"
+
+
+def _megabytes(size: int | None) -> str:
+    return "?" if size is None else f"{size / 1e6:.0f} MB"
+
+
+@dataclass(frozen=True)
 class ConversionPlan:
     """Everything the templates need, and everything --explain and --json report."""
 
@@ -163,5 +204,6 @@ class ConversionPlan:
     copied_sources: tuple[str, ...] = field(default=())
     trailing_comments: tuple[str, ...] = ()
     not_worth: str | None = None  # why a conversion would not make the image smaller: the file is left as it is
+    estimate: SizeEstimate | None = None  # the runtime base against the original's, before anything is built
     left_behind: tuple[tuple[str, str], ...] = ()  # (folder of the original, why the runtime does not take it), for verify
     escape: str = "\\"  # the file's escape character: what continues a generated line

@@ -183,6 +183,10 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
         return Report(before, failed, problems=(f"the converted Dockerfile does not build:\n{exc.output}",))
     info = engine.inspect(tags[1])
     after = Side(tags[1], True, seconds, info.size, info.layers, info.user)
+    if before.size is not None and after.size is not None and after.size > before.size:
+        # The promise is "only smaller": a bigger conversion is not proven, whatever it answers.
+        problems.append(f"the converted image is bigger than the original: {after.size / 1e6:.1f} MB against "
+                        f"{before.size / 1e6:.1f} MB (+{(after.size - before.size) / 1e6:.1f} MB)")
 
     port = smoke.port or exposed_port(after_file.read_text()) or exposed_port(before_file.read_text())
     runs = smoke.command is not None or smoke.run_image

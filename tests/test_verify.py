@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from stagify.config import for_folder
-from stagify.docker import Response
+from stagify.docker import Docker, ImageInfo, Response
 from stagify.errors import StagifyError
 from stagify.report import verify_json, verify_rows
-from stagify.verify import Report, Side, exposed_port, pick_source, smoke_from
+from stagify.verify import Report, Side, Smoke, exposed_port, pick_source, smoke_from, verify
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -122,3 +122,39 @@ def test_verify_of_what_cannot_be_converted_says_where(tmp_path: Path) -> None:
     run = stagify("verify", "proj", cwd=tmp_path, env=dict(os.environ))
     assert run.returncode == 3
     assert run.stderr.startswith("proj/Dockerfile:1: ")
+
+
+class _SizedEngine(Docker):
+    """An engine that builds nothing: each tag has the size given, and every run answers the same."""
+
+    def __init__(self, sizes: dict[str, int]) -> None:
+        super().__init__("docker")
+        self.sizes = sizes
+
+    def check(self) -> str:
+        return "fake"
+
+    def build(self, dockerfile: Path, context: Path, tag: str, no_cache: bool = False) -> float:
+        return 0.1
+
+    def inspect(self, tag: str) -> ImageInfo:
+        return ImageInfo(size=self.sizes["original" if ":original-" in tag else "converted"], layers=3, user="10001")
+
+    def run_command(self, tag: str, command: tuple[str, ...], env: tuple[tuple[str, str], ...], timeout: float = 120,
+                    stdin: str | None = None) -> Response:
+        return Response("run", 0, "hi")
+
+    def remove_images(self, *tags: str) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("converted", "fails"), [(90_000_000, False), (100_000_001, True)])
+def test_verify_fails_when_the_conversion_is_bigger(tmp_path: Path, converted: int, fails: bool) -> None:
+    engine = _SizedEngine({"original": 100_000_000, "converted": converted})
+    report = verify("FROM a\n", "FROM b\n", tmp_path, converted_ignore=None, smoke=Smoke(run_image=True), docker=engine,
+                    rebuild=False, check_files=False)
+    bigger = [p for p in report.problems if "bigger than the original" in p]
+    assert bool(bigger) is fails and report.ok is not fails, report.problems
+    if fails:
+        assert bigger == ["the converted image is bigger than the original: 100.0 MB against 100.0 MB (+0.0 MB)"]
+        assert "BIGGER" in verify_rows(report)[0][3]

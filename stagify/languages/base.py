@@ -68,6 +68,8 @@ class Needs:
     packages: tuple[str, ...] = ()
     manager: str | None = None
     glibc_packages: bool = False
+    start: tuple[str, ...] | None = None  # what the runtime starts (entrypoint + command), None when nothing
+    low_ports: bool = False  # the application listens below 1024: a runtime without a shell cannot grant that
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,10 @@ class StaticSite:
     target: str = "/etc/nginx/templates/default.conf.template"
 
 
+# Where distroless Node.js keeps node: not on PATH; the image's entrypoint names it.
+DISTROLESS_NODE_BIN = "/nodejs/bin"
+
+
 @dataclass(frozen=True)
 class NodeTemplateData:
     layer: InstallLayer | None
@@ -96,6 +100,7 @@ class NodeTemplateData:
     static: StaticSite | None
     node_env: bool  # set NODE_ENV=production in the runtime
     next_standalone: bool
+    distroless_node: str | None = None  # distroless: the folder of its node binary, put on PATH
 
 
 
@@ -358,8 +363,38 @@ class NodeLanguage:
         if facts.bun:
             row = images.row("bun-alpine" if alpine else "bun-slim")
             return row, "Bun slim: the runtime without the build tools"
+        why_not = "not asked" if alpine or forced not in (None, RuntimeChoice.DISTROLESS) else self._distroless_fits(inp, needs)
+        if why_not is None:
+            return (images.row(f"distroless-nodejs{inp.detection.version}"),
+                    f"distroless Node.js {inp.detection.version}: the same Node major, no shell, no npm; the start command runs node alone")
         row = images.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}")
-        return row, f"Node {row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
+        reason = f"Node {row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
+        if why_not != "not asked":
+            reason += f" (not distroless: {why_not})"
+        return row, reason
+
+    def _distroless_fits(self, inp: PlanInput, needs: Needs) -> str | None:
+        """Why distroless Node.js cannot run the application, or None when it can.
+
+        It has the node binary (``/nodejs/bin/node``) and nothing else: no shell, no npm or yarn, no
+        package manager. So the major must be one distroless publishes, the start must be ``node <file>``
+        in exec form, and nothing at run time may need a shell, a system package or a low port.
+        """
+        version = inp.detection.version or ""
+        if version not in images.DISTROLESS_NODE:
+            return f"distroless publishes Node.js {', '.join(images.DISTROLESS_NODE)}, not {version}"
+        start = self._start(inp)
+        program = posixpath.basename(start.argv[0]) if start.argv else ""
+        if start.keeps_npm or program != "node":
+            return f"the start command runs {program or 'nothing'} ({start.reason}), which needs more than node"
+        if needs.shell:
+            return needs.shell[0].message
+        extra = [p for p in needs.packages if p not in packages.IN_DISTROLESS]
+        if extra:
+            return f"it needs the packages {', '.join(extra)}"
+        if needs.low_ports:
+            return "the application listens below 1024 and distroless has no setcap to grant that"
+        return None
 
     def _app_dir(self, inp: PlanInput) -> str:
         """The folder of the app in the builder: where the dependencies are installed."""
@@ -433,7 +468,19 @@ class NodeLanguage:
         return []  # runtime_artifacts names them, from the build stages
 
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
-        return None  # the build toolchain the original carries is always left behind
+        """On a base no smaller than the original's: a slim or Alpine original that installs its production
+        dependencies, builds nothing and has no development dependencies leaves nothing in the build stage."""
+        facts = self.facts(inp)
+        if _flavor(inp.image) == "full" or self._start(inp).static or facts.dev_dependencies:
+            return None
+        if self._needs_build_step(inp):
+            return None
+        for w in inp.walked:
+            if packages.installs(list(w.commands)):
+                return None  # system packages: the build-only ones stay behind
+            if any(runs_any_script(c.argv) for c in w.commands):
+                return None  # a build script: its tools stay behind
+        return "it installs only its production dependencies and builds nothing: no build tool would stay behind in the build stage"
 
     def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
         """A front-end build (Next.js, Nuxt, Vite, Create React App) inlines the .env files it finds: they are inputs."""
@@ -477,6 +524,7 @@ class NodeLanguage:
             static=static,
             node_env=not start.static and not user_sets_env,
             next_standalone=facts.kind is Kind.NEXT and facts.next_standalone,
+            distroless_node=DISTROLESS_NODE_BIN if runtime.key.startswith("distroless-nodejs") else None,
         )
 
     def _deps_stage(self, inp: PlanInput) -> DepsStage:

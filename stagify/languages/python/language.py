@@ -48,6 +48,9 @@ from .commands import (
 )
 from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 
+# Programs a start command may run on distroless python3: its Python, or a server the virtualenv installs
+# (a console script whose #! line names the virtualenv's python, which points at the image's).
+DISTROLESS_STARTS = frozenset({"python", "python3", "python3.11", "gunicorn", "uvicorn", "hypercorn", "daphne"})
 # Variables only pip and the dependency managers read.
 BUILD_ENV_PREFIXES = ("PIP_", "POETRY_", "PIPENV_", "UV_", "PDM_")
 _PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -150,19 +153,17 @@ class PythonLanguage:
     def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
         return BaseDefaults(workdir="/", env=(("PATH", _PYTHON_PATH), ("HOME", "/root")))
 
-    def _distroless(self, inp: PlanInput) -> bool:
-        return inp.options.runtime is RuntimeChoice.DISTROLESS
-
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
         flavor = _flavor(inp.image)
         version = inp.detection.version or images.versions("python")[-1]
         reason = f"Python {version} from {inp.detection.version_source}; the original's {flavor} flavour"
-        if self._distroless(inp):
+        if runtime_family == Family.DISTROLESS.value:
             if flavor == "alpine":
                 flavor = "slim"
-            if version != "3.11":
-                reason += f"; Python 3.11 instead, the Python of the distroless runtime (the original asked for {version})"
-                version = "3.11"
+            if version != images.DISTROLESS_PYTHON:
+                reason += (f"; Python {images.DISTROLESS_PYTHON} instead, the Python of the distroless runtime "
+                           f"(the original asked for {version})")
+                version = images.DISTROLESS_PYTHON
         row = images.row(f"python-{version}-{flavor}")
         return row, reason
 
@@ -377,14 +378,46 @@ class PythonLanguage:
         flavor = "alpine" if _flavor(inp.image) == "alpine" else "slim"
         forced = inp.options.runtime
         version = inp.detection.version or images.versions("python")[-1]
+        distroless = "distroless python3: Debian 12's Python 3.11, no shell, no package manager"
         if forced is RuntimeChoice.DISTROLESS:
-            return images.row("distroless-python3"), "distroless python3: Debian 12's Python 3.11, no shell, no package manager"
+            return images.row("distroless-python3"), distroless
         if forced is RuntimeChoice.ALPINE:
             flavor = "alpine"
         elif forced is not None:
             flavor = "slim"
+        why_not = self._distroless_fits(inp, needs, version) if forced is None and flavor == "slim" else "not asked"
+        if why_not is None:
+            return images.row("distroless-python3"), f"{distroless}; the project's Python {version} is the one it carries"
         row = images.row(f"python-{version}-{flavor}")
-        return row, f"Python {version} {flavor}: the same Python without compilers and headers"
+        reason = f"Python {version} {flavor}: the same Python without compilers and headers"
+        if forced is None and flavor == "slim" and version == images.DISTROLESS_PYTHON:
+            reason += f" (not distroless python3: {why_not})"
+        return row, reason
+
+    def _distroless_fits(self, inp: PlanInput, needs: Needs, version: str) -> str | None:
+        """Why distroless python3 cannot run the application, or None when it can.
+
+        It carries Debian 12's Python 3.11 and nothing else: the project must be on 3.11 (the virtualenv's
+        compiled extensions are built for that ABI), install into a virtualenv, start a Python program in exec
+        form, and need no shell, no system package and no capability for a low port.
+        """
+        if version != images.DISTROLESS_PYTHON:
+            return f"the project's Python is {version}, distroless carries {images.DISTROLESS_PYTHON}"
+        if self._first_install(inp) is None:
+            return "no pip, Poetry, Pipenv or uv install into a virtualenv was found"
+        if needs.shell:
+            return needs.shell[0].message
+        extra = [p for p in needs.packages if p not in packages.IN_DISTROLESS]
+        if extra:
+            return f"it needs the packages {', '.join(extra)}"
+        if needs.low_ports:
+            return "the application listens below 1024 and distroless has no setcap to grant that"
+        program = posixpath.basename(needs.start[0]) if needs.start else ""
+        if program not in DISTROLESS_STARTS:
+            return f"the start command runs {program or 'nothing'}, not Python or a Python server"
+        if self._uses_packaging_tools(inp):
+            return "the application runs pip or imports setuptools"
+        return None
 
     def _app_dirs(self, inp: PlanInput) -> list[str]:
         """Where the original put what it copied from the build context (outermost paths only)."""
@@ -424,8 +457,8 @@ class PythonLanguage:
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         """A slim (or Alpine) original that installs only its pip requirements: nothing would stay behind.
 
-        The runtime would be the image the original already runs on, with the same packages
-        (in a virtualenv instead of the system's site-packages): no smaller, so not rewritten.
+        Asked when the runtime's base is no smaller than the original's: the runtime would carry the
+        same packages (in a virtualenv instead of the system's site-packages), so it would be no smaller.
         """
         flavor = _flavor(inp.image)
         if flavor == "full" or inp.options.runtime is not None or inp.image is None:
@@ -443,16 +476,14 @@ class PythonLanguage:
                     return None  # a step stagify cannot read may install anything
                 if is_tool_install(c.argv) and set(named(pip_args(c.argv) or [])) - {"pip", "setuptools", "wheel"}:
                     return None
-        return (f"not worth converting: it already runs on {inp.image}, the {flavor} image the runtime would use, and installs "
-                "only its pip requirements, so no compiler or build tool would stay behind and a multi-stage image would be "
-                "no smaller (give --runtime to convert anyway)")
+        return ("it installs only its pip requirements: no compiler or build tool would stay behind in the build stage")
 
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         user_env = {name for w in inp.walked if w.instruction.keyword is Keyword.ENV for name, _ in env_pairs(w.instruction.args)}
         env = tuple((k, v) for k, v in DEFAULT_ENV if k not in user_env)
         interpreter = None
         if runtime.key == "distroless-python3":
-            interpreter = "/usr/bin/python3.11"
+            interpreter = images.DISTROLESS_PYTHON_BIN
         layer = dependencies if isinstance(dependencies, PyInstallLayer) else None
         venv = VENV if self._first_install(inp) is not None else None
         return PyTemplateData(layer=layer, env=env, venv=venv, distroless_interpreter=interpreter,
