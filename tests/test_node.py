@@ -208,8 +208,26 @@ def test_npm_start_becomes_the_node_command_of_the_start_script(tmp_path: Path) 
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     runtime = stages(outcome)["runtime"]
     assert 'CMD ["node", "server.js"]' in runtime
-    assert "ENV NODE_ENV=production" in runtime and "USER node" in runtime
-    assert "FROM node:20." in runtime and "-bookworm-slim AS runtime" in runtime
+    assert "ENV NODE_ENV=production" in runtime and "USER 65532:65532" in runtime
+    # node alone at start, on Node 20: distroless Node.js, with its node (not on its PATH) put on PATH
+    assert "FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime" in runtime
+    assert 'ENV PATH="/nodejs/bin:$PATH"' in runtime and "ENTRYPOINT []" in runtime
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    (("FROM node:20", "FROM node:18"), "distroless publishes Node.js 20, 22, 24, not 18"),
+    (('CMD ["npm", "start"]', 'CMD ["npm", "run", "lint"]'), "the start command runs npm (package.json has no 'lint' script)"),
+    (('CMD ["npm", "start"]', "CMD node server.js --port $PORT"), "needs a shell"),
+    (("EXPOSE 3000", 'EXPOSE 3000\nHEALTHCHECK CMD ["curl", "-f", "http://127.0.0.1:3000/"]'), "HEALTHCHECK"),
+    (("EXPOSE 3000", "EXPOSE 3000\nUSER node"), "it runs as the user node"),
+    (("ENV PORT=3000", "ENV PORT=80"), "listens below 1024"),
+])
+def test_node_keeps_the_slim_runtime_where_distroless_cannot_run_it(tmp_path: Path, change: tuple[str, str], why: str) -> None:
+    outcome = run(tmp_path, NPM_SERVER.replace(*change), {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
+    runtime = stages(outcome)["runtime"]
+    assert "distroless" not in runtime and "-slim AS runtime" in runtime, runtime
+    said = next(line for line in (outcome.dockerfile or "").splitlines() if line.startswith("# Runtime: "))
+    assert "(not distroless: " in said and why in said, said
 
 
 def test_the_sources_of_an_unbuilt_server_reach_the_runtime_as_the_original_copied_them(tmp_path: Path) -> None:

@@ -250,7 +250,9 @@ def test_a_slim_original_that_only_pip_installs_is_not_worth_converting(tmp_path
     make(tmp_path, {"requirements.txt": "flask\n", "app.py": APP})
     outcome = convert(BASIC.replace("python:3.12", "python:3.12-slim"), context=tmp_path)
     assert outcome.status is Status.SKIPPED and not outcome.changed
-    assert (outcome.reason or "").startswith("not worth converting: it already runs on python:3.12-slim")
+    assert (outcome.reason or "").startswith("not worth converting: runtime base python:3.12.11-slim-bookworm about 179 MB "
+                                             "(original base python:3.12-slim about 179 MB): the runtime's base is no smaller")
+    assert outcome.estimate is not None and outcome.estimate.smaller is False
     compilers = BASIC.replace("python:3.12", "python:3.12-slim").replace("RUN pip", "RUN apt-get update && apt-get install -y gcc && pip")
     assert convert(compilers, context=tmp_path).status is Status.CONVERTED  # gcc stays behind: smaller
 
@@ -262,6 +264,35 @@ def test_distroless_gets_a_virtualenv_pointing_at_its_python(tmp_path: Path) -> 
     assert "FROM gcr.io/distroless/python3-debian12:nonroot AS runtime" in runtime and "ENTRYPOINT []" in runtime
     assert last_user(outcome.dockerfile or "") == "65532:65532"
     assert_clean(outcome)
+
+
+def test_python_3_11_starting_python_runs_on_distroless(tmp_path: Path) -> None:
+    outcome = run(tmp_path, BASIC.replace("python:3.12", "python:3.11-slim"), {"requirements.txt": "flask\n", "app.py": APP})
+    builder, runtime = stages(outcome)
+    assert "FROM python:3.11.13-slim-bookworm AS builder" in builder
+    assert "ln -sf /usr/bin/python3.11 /opt/venv/bin/python" in builder and "pip uninstall -q -y pip" in builder
+    assert "FROM gcr.io/distroless/python3-debian12:nonroot AS runtime" in runtime and "ENTRYPOINT []" in runtime
+    assert last_user(outcome.dockerfile or "") == "65532:65532"
+    # a slim original that only pip-installs is worth converting now: the runtime's base is smaller
+    assert outcome.estimate is not None and outcome.estimate.smaller is True
+    assert outcome.estimate.runtime_bytes is not None and outcome.estimate.runtime_bytes < 60_000_000
+    assert_clean(outcome)
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    (("python:3.11", "python:3.10"), "the project's Python is 3.10, distroless carries 3.11"),
+    (('CMD ["python", "app.py"]', 'CMD ["uwsgi", "-i", "uwsgi.ini"]'), "the start command runs uwsgi"),
+    (('CMD ["python", "app.py"]', "CMD python app.py --port $PORT"), "CMD runs a shell command"),
+    (("RUN pip", "RUN apt-get update && apt-get install -y libpq-dev gcc && pip"), "it needs the packages libpq5"),
+    (("EXPOSE 5000", "EXPOSE 5000\nUSER www"), "it runs as the user www"),
+])
+def test_python_keeps_the_slim_runtime_where_distroless_cannot_run_it(tmp_path: Path, change: tuple[str, str], why: str) -> None:
+    dockerfile = BASIC.replace("python:3.12", "python:3.11").replace(*change)
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\nuwsgi\n", "app.py": APP, "uwsgi.ini": "[uwsgi]\n"})
+    _, runtime = stages(outcome)
+    assert "distroless" not in runtime and "-slim-bookworm AS runtime" in runtime, runtime
+    said = next(line for line in (outcome.dockerfile or "").splitlines() if line.startswith("# Runtime: "))
+    assert ("(not distroless python3: " in said and why in said) or ("3.10" in why and "Python 3.10 slim" in said), said
 
 
 def test_a_healthcheck_keeps_curl_in_the_runtime(tmp_path: Path) -> None:

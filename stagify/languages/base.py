@@ -18,6 +18,7 @@ from ..imageref import ImageRef
 from ..images import BaseImage
 from ..model import Dockerfile, Keyword, Stage
 from ..options import Options
+from ..packages import IN_DISTROLESS
 from ..pragmas import Forced
 from ..stageplan import Line, Note
 from ..walk import BaseDefaults, CopyRecord, State, Walked, image_path
@@ -114,6 +115,41 @@ class PlanInput:
         if rel not in self._located:
             self._located[rel] = image_path(list(self.copies), rel, self.context)
         return self._located[rel]
+
+
+def distroless_blocker(inp: PlanInput, needs: Needs) -> str | None:
+    """Why an image with no shell and no package manager cannot run what the original ran, or None.
+
+    A shell (start command, HEALTHCHECK, start script), a system package distroless lacks, a port below
+    1024 (no setcap to grant it) or a user by name (no shell to create it) each keep the usual runtime.
+    """
+    if needs.shell:
+        return needs.shell[0].message
+    checks = [w.instruction for w in inp.walked if w.instruction.keyword is Keyword.HEALTHCHECK]
+    if checks and not checks[-1].args.strip().upper().startswith("NONE"):
+        # Even in exec form it runs a program (curl, wget, a script) that distroless does not have.
+        return f"the HEALTHCHECK on line {checks[-1].line} runs a program distroless does not have"
+    extra = [p for p in needs.packages if p not in IN_DISTROLESS]
+    if extra:
+        return f"it needs the packages {', '.join(extra)}"
+    if needs.low_ports:
+        return "the application listens below 1024 and distroless has no setcap to grant that"
+    user = named_user(inp)
+    if user is not None:
+        return f"it runs as the user {user}, which distroless has no shell to create"
+    return None
+
+
+def named_user(inp: PlanInput) -> str | None:
+    """The user by name the original (its last USER) or the settings run as, which an image without a shell
+    cannot create: None when there is none (root, a numeric user, the image's own ``nonroot``)."""
+    if inp.options.user not in (None, "nonroot"):
+        return inp.options.user
+    users = [w.instruction.args.strip() for w in inp.walked if w.instruction.keyword is Keyword.USER]
+    name = users[-1].split(":")[0] if users else ""
+    if name in ("", "root", "0", "nonroot") or name.isdigit():
+        return None
+    return name
 
 
 def layer_workdirs(inp: PlanInput, folder: str) -> tuple[str | None, str | None]:

@@ -23,7 +23,7 @@ from ...options import RuntimeChoice
 from ...secrets import holds_credentials
 from ...stageplan import Line, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked, run_script
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -387,13 +387,9 @@ class NodeLanguage:
         program = posixpath.basename(start.argv[0]) if start.argv else ""
         if start.keeps_npm or program != "node":
             return f"the start command runs {program or 'nothing'} ({start.reason}), which needs more than node"
-        if needs.shell:
-            return needs.shell[0].message
-        extra = [p for p in needs.packages if p not in packages.IN_DISTROLESS]
-        if extra:
-            return f"it needs the packages {', '.join(extra)}"
-        if needs.low_ports:
-            return "the application listens below 1024 and distroless has no setcap to grant that"
+        blocker = distroless_blocker(inp, needs)
+        if blocker is not None:
+            return blocker
         return None
 
     def _app_dir(self, inp: PlanInput) -> str:

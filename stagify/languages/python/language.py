@@ -24,7 +24,7 @@ from ...selfcheck import script_index
 from ...shell import Command
 from ...stageplan import Level, Mount, Note
 from ...walk import BaseDefaults, CopyRecord, State, Walked
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -405,13 +405,9 @@ class PythonLanguage:
             return f"the project's Python is {version}, distroless carries {images.DISTROLESS_PYTHON}"
         if self._first_install(inp) is None:
             return "no pip, Poetry, Pipenv or uv install into a virtualenv was found"
-        if needs.shell:
-            return needs.shell[0].message
-        extra = [p for p in needs.packages if p not in packages.IN_DISTROLESS]
-        if extra:
-            return f"it needs the packages {', '.join(extra)}"
-        if needs.low_ports:
-            return "the application listens below 1024 and distroless has no setcap to grant that"
+        blocker = distroless_blocker(inp, needs)
+        if blocker is not None:
+            return blocker
         program = posixpath.basename(needs.start[0]) if needs.start else ""
         if program not in DISTROLESS_STARTS:
             return f"the start command runs {program or 'nothing'}, not Python or a Python server"
