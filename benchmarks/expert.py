@@ -2,7 +2,7 @@
 
 For each case the original single-stage Dockerfile, stagify's conversion of it and an expert's own
 multi-stage version (benchmarks/expert/<case>/Dockerfile, written on the same offline stand-in bases) are
-built on the real engine, run and asked the same HTTP paths (through ``stagify.verify``), and their sizes
+built on the real engine, run and asked the same HTTP paths (through ``stagify.fleet.verify``), and their sizes
 are printed in one table with converted / expert. The goal: at most 1.1 for Python and Node.
 
     flock /tmp/stagify-engine.lock python benchmarks/expert.py            # every case, ~5 min warm
@@ -109,9 +109,9 @@ def provided(e2e: Path, env: dict[str, str], text: str, work: Path, name: str) -
 
 def measure(case: Case, root: Path, e2e: Path, env: dict[str, str]) -> Row:
     from stagify import Status, convert
-    from stagify.docker import Docker
-    from stagify.summary import bases
-    from stagify.verify import Smoke, verify
+    from stagify.fleet.docker import Docker
+    from stagify.fleet.verify import Smoke, verify
+    from stagify.plan.summary import bases
 
     context = (REPO if case.context.startswith("fixtures/") else root) / case.context
     dockerfile = context / "Dockerfile"

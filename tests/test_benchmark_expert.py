@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stagify.parse import parse
+from stagify.dockerfile.parse import parse
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "expert.py"

@@ -12,18 +12,19 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ... import images, packages, shell
-from ...context import BuildContext
+from ...context.buildcontext import BuildContext
+from ...dockerfile import packages, shell
+from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
+from ...dockerfile.model import Dockerfile, Keyword, Stage, env_pairs
+from ...dockerfile.secrets import holds_credentials
+from ...dockerfile.stageplan import Line, Mount, Note
+from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ...errors import StagifyError
-from ...imageref import ImageRef
-from ...images import BaseImage
-from ...lintfix import keyword_upper, replace_command, with_mounts
-from ...model import Dockerfile, Keyword, Stage, env_pairs
+from ...images import catalogue
+from ...images.catalogue import BaseImage
+from ...images.reference import ImageRef
 from ...options import RuntimeChoice
-from ...secrets import holds_credentials
-from ...stageplan import Line, Mount, Note
-from ...walk import BaseDefaults, CopyRecord, State, Walked, run_script
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, distroless_blocker, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -124,6 +125,14 @@ class NodeLanguage:
     display = "Node.js"
     template = "node.Dockerfile.j2"
     looked_for = "package.json, a lock file, FROM node / oven/bun, npm/yarn/pnpm/bun install"
+    traits = Traits(
+        images=("node", "oven/bun"),
+        distro_packages=r"nodejs|npm|yarnpkg",
+        tools=("npm", "npx", "yarn", "pnpm", "bun", "corepack"),
+        interpreter="node",
+        sources=(".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"),
+        comment="//",
+    )
 
     # -- detection ----------------------------------------------------------------------------------
 
@@ -182,9 +191,9 @@ class NodeLanguage:
         facts = self.facts(inp)
         flavor = _flavor(inp.image)
         if facts.bun:
-            row = images.row({"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
+            row = catalogue.row({"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
             return row, f"Bun {row.version}, the original's {flavor} flavour"
-        row = images.row(f"node-{inp.detection.version}-{flavor}")
+        row = catalogue.row(f"node-{inp.detection.version}-{flavor}")
         return row, f"Node {row.version} from {inp.detection.version_source}; the original's {flavor} flavour"
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
@@ -358,16 +367,16 @@ class NodeLanguage:
         elif forced is not None:
             alpine = False
         if start.static:
-            row = images.row("nginx-alpine" if alpine else "nginx")
+            row = catalogue.row("nginx-alpine" if alpine else "nginx")
             return row, f"nginx serves the {facts.framework or 'static'} build output as files; no Node at run time"
         if facts.bun:
-            row = images.row("bun-alpine" if alpine else "bun-slim")
+            row = catalogue.row("bun-alpine" if alpine else "bun-slim")
             return row, "Bun slim: the runtime without the build tools"
         why_not = "not asked" if alpine or forced not in (None, RuntimeChoice.DISTROLESS) else self._distroless_fits(inp, needs)
         if why_not is None:
-            return (images.row(f"distroless-nodejs{inp.detection.version}"),
+            return (catalogue.row(f"distroless-nodejs{inp.detection.version}"),
                     f"distroless Node.js {inp.detection.version}: the same Node major, no shell, no npm; the start command runs node alone")
-        row = images.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}")
+        row = catalogue.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}")
         reason = f"Node {row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
         if why_not != "not asked":
             reason += f" (not distroless: {why_not})"
@@ -381,8 +390,8 @@ class NodeLanguage:
         in exec form, and nothing at run time may need a shell, a system package or a low port.
         """
         version = inp.detection.version or ""
-        if version not in images.DISTROLESS_NODE:
-            return f"distroless publishes Node.js {', '.join(images.DISTROLESS_NODE)}, not {version}"
+        if version not in catalogue.DISTROLESS_NODE:
+            return f"distroless publishes Node.js {', '.join(catalogue.DISTROLESS_NODE)}, not {version}"
         start = self._start(inp)
         program = posixpath.basename(start.argv[0]) if start.argv else ""
         if start.keeps_npm or program != "node":

@@ -13,18 +13,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ... import effects, images, packages, shell
-from ...context import BuildContext
-from ...imageref import Family, ImageRef
-from ...images import BaseImage
-from ...lintfix import keyword_upper, replace_command, with_mounts
-from ...model import Dockerfile, Keyword, env_pairs
+from ...context.buildcontext import BuildContext
+from ...dockerfile import effects, packages, shell
+from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
+from ...dockerfile.model import Dockerfile, Keyword, env_pairs
+from ...dockerfile.selfcheck import script_index
+from ...dockerfile.shell import Command
+from ...dockerfile.stageplan import Level, Mount, Note
+from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked
+from ...images import catalogue
+from ...images.catalogue import BaseImage
+from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ...selfcheck import script_index
-from ...shell import Command
-from ...stageplan import Level, Mount, Note
-from ...walk import BaseDefaults, CopyRecord, State, Walked
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, distroless_blocker, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -86,6 +87,14 @@ class PythonLanguage:
     display = "Python"
     template = "python.Dockerfile.j2"
     looked_for = "requirements*.txt, pyproject.toml, setup.py, Pipfile, FROM python, pip/poetry/pipenv/uv install"
+    traits = Traits(
+        images=("python", "pypy"),
+        distro_packages=r"python3?(\.\d+)?|python3?-(pip|venv|dev)|py3-pip",
+        tools=("pip", "pip3", "pipenv", "poetry", "uv", "pipx"),
+        interpreter="python3",
+        sources=(".py",),
+        comment="#",
+    )
 
     # -- detection ----------------------------------------------------------------------------------
 
@@ -155,16 +164,16 @@ class PythonLanguage:
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
         flavor = _flavor(inp.image)
-        version = inp.detection.version or images.versions("python")[-1]
+        version = inp.detection.version or catalogue.versions("python")[-1]
         reason = f"Python {version} from {inp.detection.version_source}; the original's {flavor} flavour"
         if runtime_family == Family.DISTROLESS.value:
             if flavor == "alpine":
                 flavor = "slim"
-            if version != images.DISTROLESS_PYTHON:
-                reason += (f"; Python {images.DISTROLESS_PYTHON} instead, the Python of the distroless runtime "
+            if version != catalogue.DISTROLESS_PYTHON:
+                reason += (f"; Python {catalogue.DISTROLESS_PYTHON} instead, the Python of the distroless runtime "
                            f"(the original asked for {version})")
-                version = images.DISTROLESS_PYTHON
-        row = images.row(f"python-{version}-{flavor}")
+                version = catalogue.DISTROLESS_PYTHON
+        row = catalogue.row(f"python-{version}-{flavor}")
         return row, reason
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
@@ -377,20 +386,20 @@ class PythonLanguage:
     def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
         flavor = "alpine" if _flavor(inp.image) == "alpine" else "slim"
         forced = inp.options.runtime
-        version = inp.detection.version or images.versions("python")[-1]
+        version = inp.detection.version or catalogue.versions("python")[-1]
         distroless = "distroless python3: Debian 12's Python 3.11, no shell, no package manager"
         if forced is RuntimeChoice.DISTROLESS:
-            return images.row("distroless-python3"), distroless
+            return catalogue.row("distroless-python3"), distroless
         if forced is RuntimeChoice.ALPINE:
             flavor = "alpine"
         elif forced is not None:
             flavor = "slim"
         why_not = self._distroless_fits(inp, needs, version) if forced is None and flavor == "slim" else "not asked"
         if why_not is None:
-            return images.row("distroless-python3"), f"{distroless}; the project's Python {version} is the one it carries"
-        row = images.row(f"python-{version}-{flavor}")
+            return catalogue.row("distroless-python3"), f"{distroless}; the project's Python {version} is the one it carries"
+        row = catalogue.row(f"python-{version}-{flavor}")
         reason = f"Python {version} {flavor}: the same Python without compilers and headers"
-        if forced is None and flavor == "slim" and version == images.DISTROLESS_PYTHON:
+        if forced is None and flavor == "slim" and version == catalogue.DISTROLESS_PYTHON:
             reason += f" (not distroless python3: {why_not})"
         return row, reason
 
@@ -401,8 +410,8 @@ class PythonLanguage:
         compiled extensions are built for that ABI), install into a virtualenv, start a Python program in exec
         form, and need no shell, no system package and no capability for a low port.
         """
-        if version != images.DISTROLESS_PYTHON:
-            return f"the project's Python is {version}, distroless carries {images.DISTROLESS_PYTHON}"
+        if version != catalogue.DISTROLESS_PYTHON:
+            return f"the project's Python is {version}, distroless carries {catalogue.DISTROLESS_PYTHON}"
         if self._first_install(inp) is None:
             return "no pip, Poetry, Pipenv or uv install into a virtualenv was found"
         blocker = distroless_blocker(inp, needs)
@@ -479,7 +488,7 @@ class PythonLanguage:
         env = tuple((k, v) for k, v in DEFAULT_ENV if k not in user_env)
         interpreter = None
         if runtime.key == "distroless-python3":
-            interpreter = images.DISTROLESS_PYTHON_BIN
+            interpreter = catalogue.DISTROLESS_PYTHON_BIN
         layer = dependencies if isinstance(dependencies, PyInstallLayer) else None
         venv = VENV if self._first_install(inp) is not None else None
         return PyTemplateData(layer=layer, env=env, venv=venv, distroless_interpreter=interpreter,
