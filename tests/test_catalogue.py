@@ -213,3 +213,21 @@ def test_row_finds_a_row_by_key() -> None:
 def test_row_raises_key_error_for_an_unknown_key() -> None:
     with pytest.raises(KeyError):
         images.row("no-such-image")
+
+
+def test_sizes_come_from_the_table_and_order_the_runtimes() -> None:
+    # distroless < slim < full, as measured on the stand-ins; Alpine has no stand-in, so no figure
+    python = [images.row(k).size for k in ("distroless-python3", "python-3.11-slim", "python-3.11-full")]
+    node = [images.row(k).size for k in ("distroless-nodejs20", "node-20-slim", "node-20-full")]
+    for sizes in (python, node):
+        assert all(isinstance(s, int) for s in sizes) and sizes == sorted(sizes), sizes
+    assert images.row("python-3.11-alpine").size is None and images.row("scratch").size == 0
+    assert images.size_of(parse_ref("python:3.9-slim")) == images.row("python-3.12-slim").size
+    assert images.size_of(parse_ref("docker.io/library/node:latest")) == images.row("node-20-full").size
+    assert images.size_of(parse_ref("ubuntu:24.04")) is None
+
+
+def test_every_distroless_node_major_has_a_node_builder() -> None:
+    for major in images.DISTROLESS_NODE:
+        assert images.row(f"distroless-nodejs{major}").uid == images.NONROOT_UID
+        assert images.builder("node", major, images.Family.DEBIAN).version == major

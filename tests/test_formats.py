@@ -150,3 +150,27 @@ def test_git_sees_no_change_from_sarif(tree: Path) -> None:
     changed = subprocess.run(["git", "diff", "--name-only"], cwd=tree, capture_output=True, text=True, check=True)
     new = subprocess.run(["git", "ls-files", "--others"], cwd=tree, capture_output=True, text=True, check=True)
     assert changed.stdout == "" and new.stdout == ""
+
+
+def test_every_output_carries_the_size_estimate(tmp_path: Path, validator: jsonschema.Draft7Validator) -> None:
+    copy_fixture("python-flask-e2e", tmp_path / "flask")  # python:3.12 -> the 3.12 slim runtime
+    copy_fixture("python-flask-e2e", tmp_path / "slim")  # python:3.12-slim that only pip-installs: not worth it
+    dockerfile = tmp_path / "slim" / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("FROM python:3.12", "FROM python:3.12-slim"))
+    full, slim = 1_025_058_113, 178_525_083  # the catalogue's figures for python:3.12 and its slim variant
+    estimate = {"original_base": "python:3.12", "original_base_bytes": full,
+                "runtime_base": "python:3.12.11-slim-bookworm", "runtime_base_bytes": slim}
+    text = stagify("convert", "--check", "flask", cwd=tmp_path)
+    assert "size estimate: runtime base python:3.12.11-slim-bookworm about 179 MB (original base python:3.12 about 1025 MB)" in text.err
+    assert json.loads(stagify("convert", "--check", "--format", "json", "flask", cwd=tmp_path).out)["estimate"] == estimate
+    log = json.loads(stagify("convert", "--check", "--format", "sarif", "flask", cwd=tmp_path).out)
+    validator.validate(log)
+    assert results_by_rule(log)["STG001"][0]["properties"] == estimate
+    skipped = stagify("convert", "--check", "slim", cwd=tmp_path)
+    assert skipped.code == 0 and "not worth converting: runtime base python:3.12.11-slim-bookworm about 179 MB" in skipped.err
+    report = json.loads(stagify("migrate", "--format", "json", ".", cwd=tmp_path).out)
+    by_folder = {Path(f["dockerfile"]).parent.name: f for f in report["files"]}
+    assert by_folder["flask"]["estimate"] == estimate and by_folder["slim"]["outcome"] == "skipped"
+    assert by_folder["slim"]["estimate"]["runtime_base_bytes"] == slim == by_folder["slim"]["estimate"]["original_base_bytes"]
+    stagify("migrate", "--report", "report.md", ".", cwd=tmp_path)
+    assert "| 1025 MB -> 179 MB |" in (tmp_path / "report.md").read_text()

@@ -432,13 +432,14 @@ def _convert_with_progress(targets: list[Target], options: Options, jobs: int | 
 
 @app.command("catalogue")
 def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON.")) -> None:
-    """The pinned base images stagify chooses from: builders and runtimes, with their family, libc, shell and user."""
+    """The pinned base images stagify chooses from: builders and runtimes, with their family, libc, shell, approximate
+    size and user."""
     from ..images.catalogue import CATALOGUE
 
     rows = [
         {"key": r.key, "reference": r.reference, "role": r.role.value, "language": r.language, "version": r.version,
          "family": r.family.value, "libc": r.libc.value, "shell": r.shell, "package_manager": r.package_manager,
-         "user": r.user_spec or r.user, "uid": r.uid}
+         "user": r.user_spec or r.user, "uid": r.uid, "size_bytes": r.size}
         for r in CATALOGUE
     ]
     if as_json:
@@ -446,8 +447,9 @@ def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print 
         return
     for row in rows:
         user = f"{row['user']} ({row['uid']})" if row["user"] else "-"
+        size = f"~{row['size_bytes'] / 1e6:.0f} MB" if row["size_bytes"] is not None else "-"
         typer.echo(f"{row['key']:<26} {row['reference']:<58} {row['role']:<20} {row['libc']:<5} "
-                   f"{'shell' if row['shell'] else 'no shell':<8} {row['package_manager'] or '-':<7} {user}")
+                   f"{'shell' if row['shell'] else 'no shell':<8} {row['package_manager'] or '-':<7} {size:>8}  {user}")
 
 
 @app.command("detect")

@@ -318,8 +318,8 @@ DISTROLESS_PYTHON_BIN = "/usr/bin/python3.11"
 # official images (shared/e2e/stand-ins.d), which are built from Debian 12 packages and laid out like
 # the images they stand for. They approximate the official images (within some tens of MB: the official
 # Python and Node are built from source into /usr/local, the stand-ins install Debian's) and do not
-# vary with the version a tag names. Images without a stand-in (Alpine, Bun, Gradle, Ubuntu, the other
-# distroless Java and Node majors) have no figure: None, and no estimate is claimed for them.
+# vary with the version a tag names. Images without a stand-in (Alpine, Bun, Gradle, Ubuntu) have no
+# figure: None, and no estimate is claimed for them.
 # The first matching pattern (fnmatch over the reference without registry-less ``docker.io/library/``) wins.
 SIZES: tuple[tuple[str, int | None], ...] = (
     ("scratch", 0),
@@ -328,8 +328,10 @@ SIZES: tuple[tuple[str, int | None], ...] = (
     ("gcr.io/distroless/base*", 20_731_653),
     ("gcr.io/distroless/cc*", 23_553_088),
     ("gcr.io/distroless/python3-debian12*", 52_932_924),
-    ("gcr.io/distroless/nodejs20-debian12*", 122_602_135),
-    ("gcr.io/distroless/java17-debian12*", 226_507_996),
+    # The other distroless Node.js and Java images are given their stand-in's figure (nodejs20, java17): the
+    # same Debian base under a Node binary or a JRE of about the same size.
+    ("gcr.io/distroless/nodejs*", 122_602_135),
+    ("gcr.io/distroless/java*", 226_507_996),
     ("golang", 844_798_876),
     ("golang:*", 844_798_876),
     ("node:*slim*", 242_494_691),
