@@ -447,7 +447,7 @@ def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print 
         return
     for row in rows:
         user = f"{row['user']} ({row['uid']})" if row["user"] else "-"
-        size = f"~{row['size_bytes'] / 1e6:.0f} MB" if row["size_bytes"] is not None else "-"
+        size = f"~{row['size_bytes'] / 1e6:.0f} MB" if isinstance(row["size_bytes"], int) else "-"
         typer.echo(f"{row['key']:<26} {row['reference']:<58} {row['role']:<20} {row['libc']:<5} "
                    f"{'shell' if row['shell'] else 'no shell':<8} {row['package_manager'] or '-':<7} {size:>8}  {user}")
 
