@@ -26,7 +26,6 @@ for a setting. Command-line flags win over every file.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
@@ -132,28 +131,23 @@ def _merge(merged: dict[str, Any], table: dict[str, Any]) -> None:
 
 
 def _matches(patterns: list[str], base: Path, dockerfile: Path) -> bool:
-    """Whether a Dockerfile's path, relative to the settings file's folder, matches a glob (``**`` spans folders)."""
+    """Whether a Dockerfile's path, relative to the settings file's folder, matches a glob (``**`` spans folders).
+
+    The globs are .dockerignore patterns, matched by the same engine (dockerignore.covers), so a
+    settings file and a .dockerignore read ``services/*/api`` alike: ``*``, ``?`` and ``[...]`` stay
+    within one folder, ``**`` spans any number, a pattern naming a folder covers everything under
+    it, and a leading ``/`` or ``./`` is dropped. What the settings file needs differently: an
+    empty pattern (or ``/``) means every path, where a .dockerignore skips the line, and a leading
+    ``!`` is a literal character, since ``paths`` only lists what an override applies to.
+    """
+    from .dockerignore import clean, compile_glob, covers
+
     try:
         relative = dockerfile.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return False
-    folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
-    for pattern in patterns:
-        pattern = pattern.strip("/") or "**"
-        regex = _glob_regex(pattern)
-        if regex.fullmatch(relative) or (folder and regex.fullmatch(folder)):
-            return True
-    return False
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    parts = []
-    for piece in re.split(r"(\*\*/?)", pattern):
-        if piece.startswith("**"):
-            parts.append("(?:.*/)?" if piece.endswith("/") else ".*")
-        else:
-            parts.append(fnmatch.translate(piece).removesuffix(r"\Z").removeprefix("(?s:").removesuffix(")"))
-    return re.compile("".join(parts) + "(?:/.*)?")
+    # Malformed patterns ([] or [z-a]) were refused when the file was read (_check).
+    return any(clean(p) in ("", ".") or covers(compile_glob(clean(p)), relative) for p in patterns)
 
 
 def _files(folder: Path) -> list[_File]:
@@ -210,6 +204,13 @@ def _check(found: _File, table: Any, where: str, override: bool = False) -> None
         if override and key == "paths":
             if not isinstance(value, list) or not value or not all(isinstance(p, str) for p in value):
                 raise _bad(found, key, f"{where}: paths must be a non-empty list of globs, like [\"services/legacy/**\"]")
+            from .dockerignore import PatternError, clean, compile_glob
+
+            for pattern in value:
+                try:
+                    compile_glob(clean(pattern))
+                except PatternError as exc:
+                    raise _bad(found, key, f"{where}: {exc.message}") from None
             continue
         if key not in KNOWN or (override and key == "overrides"):
             known = ", ".join(k for k in KNOWN if not (override and k == "overrides"))
