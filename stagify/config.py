@@ -21,11 +21,14 @@ Keys (the same in both files; pyproject.toml nests them under ``[tool.stagify]``
     [[overrides]]                   # per-path settings: paths = ["services/legacy/**"], then any key above
 
 Unknown keys are an error naming the file, its line and the key: a typo must not pass
-for a setting. Command-line flags win over every file.
+for a setting. Command-line flags win over every file. ``--config FILE`` reads that one
+file instead of searching (its overrides match paths from its own folder), ``--isolated``
+(or ``STAGIFY_NO_CONFIG=1``) reads none.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -66,6 +69,7 @@ class Settings:
     dockerignore: tuple[str, ...] = ()
     verify: dict[str, Any] = field(default_factory=dict)
     sources: tuple[str, ...] = ()  # the files read, nearest first
+    origins: tuple[tuple[str, str], ...] = ()  # (key, the file, or the file's override, that set it)
 
     @property
     def verify_source(self) -> str | None:
@@ -89,23 +93,34 @@ class _File:
     table: dict[str, Any]
 
 
-def for_dockerfile(dockerfile: Path) -> Settings:
+@dataclass(frozen=True)
+class Lookup:
+    """Where the settings come from: found from the Dockerfile upwards (the default), one file
+    named on the command line (``--config``), or none at all (``--isolated``)."""
+
+    config: Path | None = None
+    isolated: bool = False
+
+
+def for_dockerfile(dockerfile: Path, lookup: Lookup | None = None) -> Settings:
     """The settings for a Dockerfile (a path that may not exist yet: its folder is what counts)."""
-    return for_folder(dockerfile.parent, dockerfile)
+    return for_folder(dockerfile.parent, dockerfile, lookup)
 
 
-def for_folder(folder: Path, dockerfile: Path | None = None) -> Settings:
+def for_folder(folder: Path, dockerfile: Path | None = None, lookup: Lookup | None = None) -> Settings:
     """The merged settings; none at all when STAGIFY_NO_CONFIG is set (a run that must not depend on files)."""
-    if os.environ.get("STAGIFY_NO_CONFIG"):
+    lookup = lookup or Lookup()
+    if lookup.isolated or os.environ.get("STAGIFY_NO_CONFIG"):
         return Settings()
-    files = list(_files(folder))
+    files = [_named(lookup.config)] if lookup.config is not None else list(_files(folder))
     merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for found in reversed(files):  # the farthest first, so nearer files overwrite
-        _merge(merged, found.table)
+        _merge(merged, found.table, origins, str(found.path))
         if dockerfile is not None:
             for override in found.table.get("overrides", []):
                 if _matches(override["paths"], found.path.parent, dockerfile):
-                    _merge(merged, override)
+                    _merge(merged, override, origins, f"{found.path} [[overrides]] paths = {json.dumps(override['paths'])}")
     runtime = merged.get("runtime")
     return Settings(
         runtime=RuntimeChoice(runtime) if runtime else None,
@@ -118,16 +133,41 @@ def for_folder(folder: Path, dockerfile: Path | None = None) -> Settings:
         dockerignore=tuple(merged.get("dockerignore", ())),
         verify=dict(merged.get("verify", {})),
         sources=tuple(str(f.path) for f in files),
+        origins=tuple(origins.items()),
     )
 
 
-def _merge(merged: dict[str, Any], table: dict[str, Any]) -> None:
+def _named(path: Path) -> _File:
+    """The one settings file ``--config`` names: .stagify.toml's keys, or [tool.stagify] of a pyproject.toml."""
+    if not path.is_file():
+        raise StagifyError(str(path), None, "--config: no such settings file")
+    loaded = _load(path)
+    if loaded is None:  # a pyproject.toml without [tool.stagify]
+        raise StagifyError(str(path), None, "--config: this pyproject.toml has no [tool.stagify] table")
+    return loaded
+
+
+def _merge(merged: dict[str, Any], table: dict[str, Any], origins: dict[str, str], origin: str) -> None:
     """One table's settings over those merged so far; the verify table merges key by key too."""
     for key, value in table.items():
         if key == "verify":
             merged["verify"] = {**merged.get("verify", {}), **value}
+            origins.update({f"verify.{name}": origin for name in value})
         elif key not in ("paths", "overrides"):
             merged[key] = value
+            origins[key] = origin
+
+
+def describe(settings: Settings) -> list[tuple[str, Any, str | None]]:
+    """Every setting as (key, value, where it was set): None for a default, which no file set."""
+    where = dict(settings.origins)
+    rows: list[tuple[str, Any, str | None]] = []
+    for key in (*_SCALARS, *_LISTS):
+        value = getattr(settings, key)
+        rows.append((key, value.value if isinstance(value, RuntimeChoice) else list(value) if isinstance(value, tuple) else value,
+                     where.get(key)))
+    rows += [(f"verify.{name}", value, where.get(f"verify.{name}")) for name, value in settings.verify.items()]
+    return rows
 
 
 def _matches(patterns: list[str], base: Path, dockerfile: Path) -> bool:
