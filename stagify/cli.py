@@ -37,7 +37,7 @@ from .languages import names
 from .options import Options, RuntimeChoice
 from .parse import decode, parse
 from .report import detection_json, detection_text, verify_json, verify_rows
-from .terminal import print_diff, wants_color
+from .terminal import print_diff, print_table, wants_color
 from .write import Interrupted, Seen, WriteError, write_all
 
 if TYPE_CHECKING:
@@ -336,7 +336,7 @@ def migrate_command(
     """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
     from .discover import find
     from .migrate import apply, changes, recover_all, strict_result
-    from .report import migrate_json, migrate_markdown, migrate_summary
+    from .report import MIGRATE_COLUMNS, migrate_json, migrate_markdown, migrate_rows, migrate_summary
 
     if lang is not None and lang not in names():
         raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
@@ -395,7 +395,10 @@ def migrate_command(
             if result.error:
                 typer.echo(result.error, err=True)
         if not quiet:
-            typer.echo(migrate_summary(results))
+            if results:
+                print_table(MIGRATE_COLUMNS, migrate_rows(results, applied), color=wants_color(no_color), title="stagify migrate",
+                            no_wrap=("status",))
+            typer.echo(migrate_summary(results, applied))
         if applied is not None:
             typer.echo(f"wrote {len(applied.written)} files" + (f", {len(applied.backups)} backups" if applied.backups else ""))
             for repo, commit in applied.commits.items():
@@ -457,10 +460,9 @@ def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print 
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        user = f"{row['user']} ({row['uid']})" if row["user"] else "-"
-        typer.echo(f"{row['key']:<26} {row['reference']:<58} {row['role']:<20} {row['libc']:<5} "
-                   f"{'shell' if row['shell'] else 'no shell':<8} {row['package_manager'] or '-':<7} {user}")
+    from .report import CATALOGUE_COLUMNS, catalogue_rows
+
+    print_table(CATALOGUE_COLUMNS, catalogue_rows(CATALOGUE), color=wants_color(False), width=80)
 
 
 @app.command("detect")
