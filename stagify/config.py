@@ -180,7 +180,7 @@ def _matches(patterns: list[str], base: Path, dockerfile: Path) -> bool:
     empty pattern (or ``/``) means every path, where a .dockerignore skips the line, and a leading
     ``!`` is a literal character, since ``paths`` only lists what an override applies to.
     """
-    from .dockerignore import clean, compile_glob, covers
+    from .context.dockerignore import clean, compile_glob, covers
 
     try:
         relative = dockerfile.resolve().relative_to(base.resolve()).as_posix()
@@ -213,7 +213,7 @@ def _load(path: Path) -> _File | None:
         raise StagifyError(str(path), None, f"cannot read the settings: {exc}") from None
     if path.name == "pyproject.toml" and not _TOOL_TABLE.search(text):
         return None  # the common case: a Python project's pyproject.toml, not even parsed (TOML costs start-up time)
-    from .tomlfile import loads
+    from .context.tomlfile import loads
 
     try:
         document = loads(text)
@@ -244,7 +244,7 @@ def _check(found: _File, table: Any, where: str, override: bool = False) -> None
         if override and key == "paths":
             if not isinstance(value, list) or not value or not all(isinstance(p, str) for p in value):
                 raise _bad(found, key, f"{where}: paths must be a non-empty list of globs, like [\"services/legacy/**\"]")
-            from .dockerignore import PatternError, clean, compile_glob
+            from .context.dockerignore import PatternError, clean, compile_glob
 
             for pattern in value:
                 try:

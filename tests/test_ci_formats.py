@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from stagify import checkstyle, github, gitlab
-from stagify.sarif import Finding
+from stagify.cli import checkstyle, github, gitlab
+from stagify.cli.sarif import Finding
 from tests.test_cli import stagify
 from tests.test_formats import tree  # noqa: F401 - the fixture: four Dockerfiles, one broken, one with a secret
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from stagify.config import for_dockerfile
-from stagify.dockerignore import is_ignored, parse_rules
+from stagify.context.dockerignore import is_ignored, parse_rules
 from stagify.errors import StagifyError
 from stagify.options import RuntimeChoice
 

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from stagify.images import CATALOGUE
+from stagify.images.catalogue import CATALOGUE
 from tests.test_cli import stagify
 from tests.test_migrate import migrate, tree  # noqa: F401 - tree: four repositories (one dirty) and a plain folder
 

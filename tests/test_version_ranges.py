@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stagify import Outcome, Status, convert
-from stagify.ranges import RangeError, node_alias, node_allows, python_allows
+from stagify.images.ranges import RangeError, node_alias, node_allows, python_allows
 
 NODE_SERVER = "require('http').createServer((q, s) => s.end('ok')).listen(3000)\n"
 PY_APP = "import http.server\nhttp.server.HTTPServer(('', 8000), http.server.SimpleHTTPRequestHandler).serve_forever()\n"

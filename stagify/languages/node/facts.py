@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ... import images, ranges
-from ...context import BuildContext
+from ...context.buildcontext import BuildContext
+from ...dockerfile.model import Stage
 from ...errors import StagifyError
-from ...imageref import ImageRef
-from ...model import Stage
+from ...images import catalogue, ranges
+from ...images.reference import ImageRef
 from ..detection import Evidence
 
 
@@ -259,8 +259,8 @@ def choose_version(
     context: BuildContext, package: dict[str, object], image: ImageRef | None, stage: Stage | None, evidence: list[Evidence]
 ) -> tuple[str, str]:
     """The Node major version and where it comes from: the base image tag, .nvmrc/.node-version or engines.node."""
-    known = images.versions("node")
-    releases = images.releases("node")
+    known = catalogue.versions("node")
+    releases = catalogue.releases("node")
     engines = package.get("engines")
     wanted = engines.get("node") if isinstance(engines, dict) and isinstance(engines.get("node"), str) else None
     candidates: list[tuple[str, str]] = []

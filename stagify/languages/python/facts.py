@@ -1,6 +1,6 @@
 """What a Python build context says: the dependency manager, the dependencies, the version, the app.
 
-setup.py is read through ``stagify.pyscan`` (libcst), never executed; libcst is only
+setup.py is read through ``stagify.context.pyscan`` (libcst), never executed; libcst is only
 loaded here, when a context turns out to hold a Python project.
 """
 
@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ... import images
-from ...context import BuildContext
+from ...context.buildcontext import BuildContext
+from ...context.tomlfile import loads
+from ...dockerfile.model import Stage
 from ...errors import StagifyError
-from ...imageref import ImageRef
-from ...model import Stage
-from ...tomlfile import loads
+from ...images import catalogue
+from ...images.reference import ImageRef
 from ..detection import Evidence
 
 # Lock files and manifests, in the order that decides the manager.
@@ -154,7 +154,7 @@ def gather_facts(context: BuildContext, evidence: list[Evidence]) -> PyFacts:
     is_package = bool(project.get("name")) or bool(poetry.get("packages")) or context.is_file("setup.py") or context.is_file("setup.cfg")
     skipped: list[str] = []
     if context.is_file("setup.py"):
-        from ... import pyscan
+        from ...context import pyscan
 
         setup_text = context.read_text("setup.py") or ""
         why = pyscan.unscannable(setup_text)
@@ -201,7 +201,7 @@ def _app_objects(context: BuildContext, frameworks: list[str], skipped: list[str
     What is not scanned (too big, nested too deeply, past the file or size budget) goes to ``skipped``."""
     if not frameworks:
         return []
-    from ... import pyscan
+    from ...context import pyscan
 
     candidates = [f for f in APP_FILES if context.is_file(f)]
     for folder in ("app", "src", "api", "server"):
@@ -234,12 +234,12 @@ def _django_wsgi(context: BuildContext) -> str | None:
 
 def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None, stage: Stage | None) -> tuple[str, str]:
     """The Python minor version and where it comes from."""
-    known = images.versions("python")
+    known = catalogue.versions("python")
     candidates: list[tuple[str, str]] = []
     line = stage.from_.line if stage else "?"
     if image is not None and image.path == "python":
         m = re.match(r"^(\d+)\.(\d+)", image.tag or "")
-        floating = images.newest_for_tag("python", image.tag, 2)
+        floating = catalogue.newest_for_tag("python", image.tag, 2)
         if m:
             candidates.append((f"{m.group(1)}.{m.group(2)}", f"the original base image {image} (line {line})"))
         elif floating is not None:
@@ -249,22 +249,22 @@ def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None
             stable = f"the original base image {image} (line {line}), a floating tag: the newest stable Python"
             if not facts.python_requires:
                 return floating, stable
-            ceiling = images.version_key(floating)
-            below = [(k, r) for k, r in images.releases("python") if images.version_key(k) <= ceiling]
+            ceiling = catalogue.version_key(floating)
+            below = [(k, r) for k, r in catalogue.releases("python") if catalogue.version_key(k) <= ceiling]
             return _newest_allowed(context, facts.python_requires, below), f"{stable}; the newest that satisfies requires-python {facts.python_requires}"
     for name, pattern in ((".python-version", r"^(\d+)\.(\d+)"), ("runtime.txt", r"^python-(\d+)\.(\d+)")):
         m = re.match(pattern, (context.read_text(name) or "").strip())
         if m:
             candidates.append((f"{m.group(1)}.{m.group(2)}", f"{name} ({(context.read_text(name) or '').strip()})"))
     if facts.python_requires and not candidates:
-        chosen = _newest_allowed(context, facts.python_requires, images.releases("python"))
+        chosen = _newest_allowed(context, facts.python_requires, catalogue.releases("python"))
         candidates.append((chosen, f"requires-python {facts.python_requires}: the newest Python that satisfies it"))
     if candidates:
         version, source = candidates[0]
     else:
         version, source = known[-1], "no version given anywhere: the newest Python in the catalogue"
     if version not in known:
-        older = [k for k in known if images.version_key(k) <= images.version_key(version)]
+        older = [k for k in known if catalogue.version_key(k) <= catalogue.version_key(version)]
         nearest = older[-1] if older else known[0]
         source += f"; Python {version} has no image in the catalogue, so Python {nearest}"
         version = nearest
@@ -280,7 +280,7 @@ def _newest_allowed(context: BuildContext, spec: str, releases: list[tuple[str, 
         if found:
             where, at = str(context.root / name), text.count("\n", 0, found.start()) + 1
             break
-    from ... import ranges  # packaging: imported when a range is read, not on every start
+    from ...images import ranges  # packaging: imported when a range is read, not on every start
 
     try:
         chosen = ranges.newest(releases, lambda release: ranges.python_allows(spec, release))
