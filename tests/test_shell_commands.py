@@ -131,9 +131,10 @@ def test_a_run_line_with_shell_features_stays_in_shell_form(tmp_path: Path) -> N
 def test_a_step_that_writes_files_reaches_the_runtime_from_the_build_stage(tmp_path: Path) -> None:
     dockerfile = NODE.replace("COPY . .\n", "COPY . .\nRUN mkdir -p /data && echo ok > /data/ready\n") + 'CMD ["node", "server.js"]\n'
     outcome = convert(dockerfile, context=project(tmp_path, NODE_FILES))
-    # A Node server's runtime takes its files from the build context; what the step made comes from the build stage.
+    # A Node server's runtime takes its files from the build context; what the step made comes from the build stage,
+    # owned by the runtime's user (distroless Node.js: 65532).
     assert outcome.status is Status.CONVERTED, outcome.error
-    assert "COPY --from=builder --chown=1000:1000 /data /data" in (outcome.dockerfile or "")
+    assert "COPY --from=builder --chown=65532:65532 /data /data" in (outcome.dockerfile or "")
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ def test_quiet_and_json_have_no_table(tree: Path) -> None:  # noqa: F811
     data = json.loads(migrate(".", "--format", "json", cwd=tree).stdout)
     assert set(data) == {"files", "totals"} and data["totals"]["outcomes"] == {"converted": 4, "skipped": 1, "failed": 0}
     assert set(data["files"][0]) == {"dockerfile", "context", "repository", "outcome", "changes", "language", "reason", "error",
-                                     "bases_before", "bases_after", "notes"}
+                                     "bases_before", "bases_after", "estimate", "notes"}
 
 
 def test_the_catalogue_has_a_header_row_and_fits_80_columns(tmp_path: Path) -> None:
@@ -79,4 +79,5 @@ def test_the_catalogue_has_a_header_row_and_fits_80_columns(tmp_path: Path) -> N
 def test_the_catalogue_json_is_unchanged(tmp_path: Path) -> None:
     rows = json.loads(stagify("catalogue", "--json", cwd=tmp_path).out)
     assert len(rows) == len(CATALOGUE)
-    assert set(rows[0]) == {"key", "reference", "role", "language", "version", "family", "libc", "shell", "package_manager", "user", "uid"}
+    assert set(rows[0]) == {"key", "reference", "role", "language", "version", "family", "libc", "shell", "package_manager", "user", "uid",
+                            "size_bytes"}

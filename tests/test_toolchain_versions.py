@@ -54,7 +54,9 @@ NODE_SERVER = "require('http').createServer((q, s) => s.end('ok')).listen(3000)\
 
 
 def node(tmp_path: Path, image: str, engines: str | None) -> str:
-    package: dict[str, object] = {"name": "app", "version": "1.0.0", "main": "server.js", "scripts": {"start": "node server.js"}}
+    # A development dependency stays in the build stage, so a slim or Alpine original is worth converting (the gate)
+    package: dict[str, object] = {"name": "app", "version": "1.0.0", "main": "server.js", "scripts": {"start": "node server.js"},
+                                  "devDependencies": {"nodemon": "^3.1.0"}}
     if engines:
         package["engines"] = {"node": engines}
     files = {"package.json": json.dumps(package), "package-lock.json": "{}", "server.js": NODE_SERVER}

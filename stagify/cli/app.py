@@ -463,7 +463,7 @@ def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print 
         return
     from .report import CATALOGUE_COLUMNS, catalogue_rows
 
-    print_table(CATALOGUE_COLUMNS, catalogue_rows(CATALOGUE), color=wants_color(False), width=80)
+    print_table(CATALOGUE_COLUMNS, catalogue_rows(CATALOGUE), color=wants_color(False), width=80, no_wrap=("image", "user"))
 
 
 @app.command("detect")

@@ -378,18 +378,18 @@ def migrate_findings(results: list[FileResult], strict: bool) -> list[Finding]:
 
 # -- catalogue --------------------------------------------------------------------------------------
 
-CATALOGUE_COLUMNS = ("image", "role", "libc", "shell", "size", "user")
+CATALOGUE_COLUMNS = ("image", "role", "libc", "shell", "user")
 _ROLES = {"builder": "build", "runtime": "run", "builder and runtime": "both"}
 
 
-def catalogue_rows(catalogue: Sequence[BaseImage]) -> list[tuple[str, str, str, str, str, str]]:
+def catalogue_rows(catalogue: Sequence[BaseImage]) -> list[tuple[str, str, str, str, str]]:
     """`stagify catalogue`'s table, within 80 columns: the image (its tag names the language version), its
-    role (build, run or both), libc, its shell's package manager ("no" without a shell), its approximate size
-    (``images.catalogue.SIZES``, "-" when unknown), its user and UID."""
+    role (build, run or both), libc, its shell's package manager ("no" without a shell), its user and UID.
+    (The approximate sizes are in ``--json``: a sixth column would cut the longest references.)"""
     out = []
     for image in catalogue:
-        shell = (image.package_manager or "yes") if image.shell else "no"
+        # "apt" for apt-get: the longest references (distroless Node.js) leave the column no more room in 80
+        shell = (image.package_manager or "yes").replace("apt-get", "apt") if image.shell else "no"
         user = f"{image.user} {image.uid}" if image.user and image.uid is not None else image.user or "root"
-        size = f"{image.size / 1e6:.0f}M" if image.size is not None else "-"
-        out.append((image.reference, _ROLES.get(image.role.value, image.role.value), image.libc.value, shell, size, user))
+        out.append((image.reference, _ROLES.get(image.role.value, image.role.value), image.libc.value, shell, user))
     return out
