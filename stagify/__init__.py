@@ -12,9 +12,9 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .api import Outcome, Problem, Status, convert
+    from .dockerfile.stageplan import Decision, Level, Note, Placement
     from .errors import StagifyError
     from .options import Options, RuntimeChoice
-    from .stageplan import Decision, Level, Note, Placement
 
 # Each exported name and the module that defines it. They are imported on first use (PEP 562), so
 # that `stagify --version`, `--help` and `stagify rule` do not load the converter.
@@ -22,7 +22,8 @@ _EXPORTS = {
     "Outcome": "api", "Problem": "api", "Status": "api", "convert": "api",
     "StagifyError": "errors",
     "Options": "options", "RuntimeChoice": "options",
-    "Decision": "stageplan", "Level": "stageplan", "Note": "stageplan", "Placement": "stageplan",
+    "Decision": "dockerfile.stageplan", "Level": "dockerfile.stageplan", "Note": "dockerfile.stageplan",
+    "Placement": "dockerfile.stageplan",
 }
 
 __all__ = [

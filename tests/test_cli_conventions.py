@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from stagify.options import Language
 from stagify.languages import names
+from stagify.options import Language
 
 from .test_cli import copy_fixture, snapshot, stagify, usage_error
 
@@ -141,7 +141,7 @@ def test_the_lang_choices_are_the_registered_languages() -> None:
 )
 def test_choices_complete(tmp_path: Path, words: str, cword: int, expected: list[str]) -> None:
     env = {**os.environ, "_STAGIFY_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
-    done = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'stagify'; from stagify.entry import main; main()"],
+    done = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'stagify'; from stagify.cli.entry import main; main()"],
                           cwd=tmp_path, capture_output=True, text=True, env=env)
     assert done.stdout.split() == expected, done.stderr
 

@@ -16,7 +16,7 @@ from .helpers import FIXTURES, REPO, copy_context
 
 def imported_by(code: str, cwd: Path) -> set[str]:
     probe = f"import sys, io, contextlib\nsys.argv = ['stagify', *{code}]\nout = io.StringIO()\n" \
-            "from stagify.entry import main\ntry:\n    with contextlib.redirect_stdout(out):\n        main()\n" \
+            "from stagify.cli.entry import main\ntry:\n    with contextlib.redirect_stdout(out):\n        main()\n" \
             "except SystemExit:\n    pass\nimport json\nsys.__stdout__.write(json.dumps(sorted(m for m in sys.modules)))\n"
     proc = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, check=True)
     return set(json.loads(proc.stdout))
@@ -53,8 +53,8 @@ def test_detect_renders_nothing_so_it_loads_no_jinja2(tmp_path: Path) -> None:
 
 def test_there_is_one_argument_parser() -> None:
     """The entry point hands every command line to typer: no second, hand-written parser of the options."""
-    entry = (REPO / "stagify" / "entry.py").read_text()
-    assert "from .cli import main" in entry
+    entry = (REPO / "stagify" / "cli" / "entry.py").read_text()
+    assert "from .app import main" in entry
     assert '"convert"' not in entry and '"--stdout"' not in entry and "ConvertArgs" not in entry
 
 

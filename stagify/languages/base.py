@@ -1,6 +1,6 @@
 """What a language module provides to the generic planner.
 
-The planner (``stagify.plan``) walks the original stage and places every
+The planner (``stagify.plan.planner``) walks the original stage and places every
 instruction; a language module only answers language questions: is this RUN a
 build, which builder image, what does the build produce, which runtime fits.
 Adding a language is one module implementing :class:`Language`, one entry in
@@ -13,15 +13,32 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
 
-from ..context import BuildContext
-from ..imageref import ImageRef
-from ..images import BaseImage
-from ..model import Dockerfile, Keyword, Stage
+from ..context.buildcontext import BuildContext
+from ..dockerfile.model import Dockerfile, Keyword, Stage
+from ..dockerfile.pragmas import Forced
+from ..dockerfile.stageplan import Line, Note
+from ..dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, image_path
+from ..images.catalogue import BaseImage
+from ..images.reference import ImageRef
 from ..options import Options
-from ..pragmas import Forced
-from ..stageplan import Line, Note
-from ..walk import BaseDefaults, CopyRecord, State, Walked, image_path
 from .detection import Detection
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What the rules that hold for every language need to know about one, as data (the language owns it)."""
+
+    # Official images that bring the language: a distribution package of it installed on top is an extra.
+    images: tuple[str, ...]
+    # The distribution packages (apt, apk) that install the language or its build tools: a pattern of names.
+    distro_packages: str
+    # Its build tools: programs whose writes the language accounts for (artifacts, dependency layers).
+    tools: tuple[str, ...]
+    # The program that runs the application, which gets the capability to bind a low port; None when compiled.
+    interpreter: str | None
+    # Suffixes of its source files, and how a line is commented in them (verify edits one to measure a rebuild).
+    sources: tuple[str, ...]
+    comment: str
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,7 @@ class Language(Protocol):
     display: str
     template: str
     looked_for: str
+    traits: Traits
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None: ...
 
