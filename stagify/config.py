@@ -236,7 +236,7 @@ def _check(found: _File, table: Any, where: str, override: bool = False) -> None
         if key in _LISTS and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
             raise _bad(found, key, f"{key} must be a list of strings, not {value!r}")
         if key in ("select", "ignore"):
-            from . import rules
+            from .dockerfile import rules
 
             bad = rules.unknown(value)
             if bad:

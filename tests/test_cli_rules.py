@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from stagify.sarif import RULES as SARIF_RULES
 
-from stagify import rules
+from stagify.cli.sarif import RULES as SARIF_RULES
+from stagify.dockerfile import rules
 
 from .helpers import REPO
 from .test_cli import copy_fixture, snapshot, stagify

@@ -149,8 +149,8 @@ def convert_command(
     try:
         code = run_convert(args, TyperConsole(no_color))
     except Fail as exc:
-        if exc.code == 2:
-            _usage(exc.message.removeprefix("error: "), "convert")
+        if exc.code == 2 and not exc.message.startswith("error: "):  # the command line's, not a settings file's
+            _usage(exc.message, "convert")
         raise _fail(exc.message, exc.code) from None
     raise typer.Exit(int(code))
 
@@ -308,8 +308,8 @@ def verify_command(
         if smoke_run or smoke_stdin is not None:
             smoke = replace(smoke, run_image=smoke_run or smoke.run_image,
                             stdin=smoke_stdin if smoke_stdin is not None else smoke.stdin)
-    except StagifyError as exc:
-        _usage(str(exc), "verify")
+    except StagifyError as exc:  # a settings file's line, or --smoke-cmd: one line, exit 2
+        raise _fail(f"error: {exc}", Exit.USAGE) from None
     try:
         if converted is not None:
             converted_text = decode(read_file(converted), str(converted))[0]

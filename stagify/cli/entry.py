@@ -39,7 +39,7 @@ def main() -> None:
             traceback.print_exc()
         where = current_file() or "stagify"
         detail = str(exc).splitlines()[0][:300] if str(exc) else ""
-        sys.stderr.write(f"{where}: internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
+        sys.stderr.write(f"error: {where}: internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
                          f"(a bug in stagify; {'' if debug else 'rerun with --debug or STAGIFY_DEBUG=1 for the traceback, and '}"
                          "please report it with the input)\n")
         raise SystemExit(INTERNAL_ERROR) from None
