@@ -12,6 +12,9 @@ class Format(str, Enum):
     TEXT = "text"
     JSON = "json"
     SARIF = "sarif"
+    GITHUB = "github"  # GitHub Actions annotations (stagify.cli.github)
+    GITLAB = "gitlab"  # GitLab code quality JSON (stagify.cli.gitlab)
+    CHECKSTYLE = "checkstyle"  # checkstyle XML (stagify.cli.checkstyle)
 
 
 class PinMode(str, Enum):

@@ -80,11 +80,11 @@ def test_convert_prints_the_diff_on_stdout_and_the_summary_on_stderr(tmp_path: P
     assert run.err.strip().splitlines()[-1].startswith("stagify: 1 file: 1 would be converted")
 
 
-def test_migrate_prints_its_summary_on_stderr_and_nothing_on_stdout(tmp_path: Path, proj: Path) -> None:
+def test_migrate_prints_its_table_on_stdout_and_its_summary_on_stderr(tmp_path: Path, proj: Path) -> None:
     run = stagify("migrate", "proj", cwd=tmp_path)
     assert run.code == 0, run.err
-    assert run.out == ""
-    assert "1 Dockerfiles: 1 converted" in run.err
+    assert "would convert" in run.out and "1 Dockerfiles" not in run.out
+    assert run.err.strip().splitlines()[-1].startswith("1 Dockerfiles: 1 would convert")
 
 
 def test_findings_carry_their_code_and_column_on_stderr(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from .. import __version__
 from ..options import Format, Language, PinMode, RuntimeChoice
 
 if TYPE_CHECKING:
+    from ..config import Lookup
     from ..fleet.discover import Target
     from ..fleet.migrate import FileResult
     from ..fleet.verify import Report as VerifyReport
@@ -71,6 +72,10 @@ MirrorOpt = Annotated[list[str] | None, typer.Option(
     "--registry-mirror", metavar="URL", help="With --pin digest: URL (Docker Hub's mirror) or REGISTRY=URL (repeatable).")]
 SelectOpt = Annotated[list[str] | None, typer.Option(
     "--select", metavar="CODES", help="Report only these rules (STG003,STG004; repeatable; `stagify rule` lists them).")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", metavar="FILE", help="Read this settings file for every Dockerfile instead of searching for "
+                                     ".stagify.toml and pyproject.toml.")]
+IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="Read no settings file.")]
 IgnoreOpt = Annotated[list[str] | None, typer.Option(
     "--ignore", metavar="CODES", help="Do not report these rules (STG006,STG007; repeatable).")]
 
@@ -122,8 +127,8 @@ def convert_command(
     stdout: Annotated[bool, typer.Option("--stdout", help="Print only the converted Dockerfile.")] = False,
     explain_: Annotated[bool, typer.Option("--explain", help="Print each original line with its placement and reason.")] = False,
     as_json: JsonOpt = False,
-    fmt: Annotated[Format, typer.Option("--format", help="text; json (a list: one object per Dockerfile); sarif "
-                                        "(SARIF 2.1.0). json and sarif write nothing.")] = Format.TEXT,
+    fmt: Annotated[Format, typer.Option("--format", help="text; json (a list: one object per Dockerfile); sarif, "
+                                        "github, gitlab, checkstyle (findings for CI). Only text writes.")] = Format.TEXT,
     runtime: RuntimeOpt = None,
     lang: LangOpt = None,
     context: Annotated[Path | None, typer.Option(
@@ -137,6 +142,13 @@ def convert_command(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     no_color: NoColorOpt = False,
+    stdin_filename: Annotated[Path | None, typer.Option(
+        "--stdin-filename", metavar="PATH", help="Read the Dockerfile from standard input as this file: its settings, "
+                                                 "name in messages, and folder as the context.")] = None,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    show_settings: Annotated[bool, typer.Option("--show-settings", help="Print each Dockerfile's settings and where "
+                                                "each came from; convert nothing.")] = False,
 ) -> None:
     """Convert single-stage Dockerfiles into builder/runtime multi-stage ones."""
     from .convertcmd import ConvertArgs, Fail, run_convert
@@ -145,7 +157,8 @@ def convert_command(
                        explain=explain_, fmt=Format.JSON if as_json else fmt, runtime=runtime,
                        lang=lang.value if lang else None, context=context, backup=backup, pin=pin_mode,
                        mirrors=tuple(mirrors or ()), strict=strict, quiet=quiet, verbose=verbose,
-                       select=_codes(select, "--select", "convert"), ignore=_codes(ignore, "--ignore", "convert"))
+                       select=_codes(select, "--select", "convert"), ignore=_codes(ignore, "--ignore", "convert"),
+                       stdin_filename=stdin_filename, config=config, isolated=isolated, show_settings=show_settings)
     try:
         code = run_convert(args, TyperConsole(no_color))
     except Fail as exc:
@@ -292,8 +305,8 @@ def verify_command(
     from .convertcmd import Exit, failed_exit, find_dockerfile, read_file
     from .report import failure_line, verify_json
 
-    if fmt is Format.SARIF:
-        _usage("verify reports as text or json; sarif is for convert --check and migrate --check", "verify")
+    if fmt not in (Format.TEXT, Format.JSON):
+        _usage(f"verify reports as text or json; {fmt.value} is for convert --check and migrate --check", "verify")
     language_name = lang.value if lang else None
     try:
         file_path = find_dockerfile(Path(path))
@@ -392,8 +405,9 @@ def migrate_command(
     report_file: Annotated[Path | None, typer.Option("--report", metavar="FILE", help="Write a report: FILE.md "
                                                      "(Markdown) or FILE.json.")] = None,
     as_json: JsonOpt = False,
-    fmt: Annotated[Format, typer.Option("--format", help="text (findings and a summary); json (a list: one object per "
-                                        "Dockerfile); sarif (SARIF 2.1.0).")] = Format.TEXT,
+    fmt: Annotated[Format, typer.Option("--format", help="text (a table; findings and a summary on stderr); json (a "
+                                        "list: one object per Dockerfile); sarif, github, gitlab, checkstyle (findings "
+                                        "for CI).")] = Format.TEXT,
     runtime: RuntimeOpt = None,
     lang: LangOpt = None,
     backup: BackupOpt = None,
@@ -405,17 +419,21 @@ def migrate_command(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     no_color: NoColorOpt = False,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
 ) -> None:
     """Convert every Dockerfile under ROOTS: findings, a summary, diffs, a report, optionally the writes and a branch."""
     import json
 
+    from ..config import Lookup
     from ..fleet.discover import find
     from ..fleet.migrate import apply, changes, recover_all, strict_result
     from ..options import Options
     from ..write import Interrupted, WriteError, write_all
-    from .convertcmd import CHECK_AND_WRITE, Exit
+    from .convertcmd import CHECK_AND_WRITE, FINDING_FORMATS, Exit, render_findings
     from .diff import unified
-    from .report import migrate_json, migrate_markdown, migrate_rows, migrate_summary
+    from .report import MIGRATE_COLUMNS, migrate_files, migrate_json, migrate_markdown, migrate_rows, migrate_summary
+    from .terminal import print_table, wants_color
 
     if git_branch and not write:
         _usage("--git-branch commits what --write writes: give both", "migrate")
@@ -424,6 +442,8 @@ def migrate_command(
     fmt = Format.JSON if as_json else fmt
     if diff_ and fmt is not Format.TEXT:
         _usage("--diff prints to standard output, as --format json and sarif do: use one", "migrate")
+    if config is not None and isolated:
+        _usage("--config reads one settings file, --isolated none: use one or the other", "migrate")
     if report_file is not None and report_file.suffix.lower() not in (".md", ".json"):
         _usage(f"--report {report_file}: the file must end in .md or .json", "migrate")
     chosen = Options(runtime=runtime, language=lang.value if lang else None, select=_codes(select, "--select", "migrate"),
@@ -435,7 +455,7 @@ def migrate_command(
     if write:
         for line in recover_all(targets):
             typer.echo(line, err=True)
-    results = _convert_with_progress(targets, chosen, jobs)
+    results = _convert_with_progress(targets, chosen, jobs, Lookup(config, isolated))
     if strict:
         results = [strict_result(r) for r in results]
     results = _pin_results(results, pin_mode, mirrors or [])
@@ -461,13 +481,16 @@ def migrate_command(
         except Interrupted as exc:
             raise _fail(f"error: {report_file}: interrupted (signal {exc.signum}); not written", Exit.CANNOT_WRITE) from None
     if fmt is Format.JSON:
-        typer.echo(json.dumps(migrate_rows(results, applied), indent=2))
-    elif fmt is Format.SARIF:
+        typer.echo(json.dumps(migrate_files(results, applied), indent=2))
+    elif fmt in FINDING_FORMATS:
         from .report import migrate_findings
-        from .sarif import log
 
         findings = migrate_findings(results, strict)
-        typer.echo(json.dumps(log(findings, ok=not any(r.status == "failed" for r in results)), indent=2))
+        ok = not any(r.status == "failed" for r in results)
+        typer.echo(render_findings(fmt, findings, ok, [str(r.dockerfile) for r in results]), nl=False)
+    elif not quiet and results:  # the table is the result: standard output
+        print_table(MIGRATE_COLUMNS, migrate_rows(results, applied), color=wants_color(no_color), title="stagify migrate",
+                    no_wrap=("status",))
     for result in results:  # findings and errors on standard error, whatever the format, as convert does
         if result.error:
             typer.echo(result.error, err=True)
@@ -477,7 +500,7 @@ def migrate_command(
             for note in result.notes:
                 typer.echo(note, err=True)
     if fmt is Format.TEXT and not quiet:
-        typer.echo(migrate_summary(results), err=True)
+        typer.echo(migrate_summary(results, applied), err=True)
     if applied is not None:
         if not quiet:
             typer.echo(f"wrote {len(applied.written)} files" + (f", {len(applied.backups)} backups" if applied.backups else ""),
@@ -519,17 +542,17 @@ def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[
     return out
 
 
-def _convert_with_progress(targets: list[Target], options: Options, jobs: int | None) -> list[FileResult]:
+def _convert_with_progress(targets: list[Target], options: Options, jobs: int | None, lookup: Lookup) -> list[FileResult]:
     """The conversions, with a progress bar when a person watches the terminal."""
     from ..fleet.migrate import convert_all
 
     if not sys.stderr.isatty() or len(targets) < 2:
-        return convert_all(targets, options, jobs)
+        return convert_all(targets, options, jobs, lookup=lookup)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
         task = bar.add_task("convert", total=len(targets))
-        return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(task))
+        return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(task), lookup=lookup)
 
 
 @app.command("catalogue")
@@ -548,10 +571,10 @@ def catalogue_command(as_json: Annotated[bool, typer.Option("--json", help="Prin
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        user = f"{row['user']} ({row['uid']})" if row["user"] else "-"
-        typer.echo(f"{row['key']:<26} {row['reference']:<58} {row['role']:<20} {row['libc']:<5} "
-                   f"{'shell' if row['shell'] else 'no shell':<8} {row['package_manager'] or '-':<7} {user}")
+    from .report import CATALOGUE_COLUMNS, catalogue_rows
+    from .terminal import print_table, wants_color
+
+    print_table(CATALOGUE_COLUMNS, catalogue_rows(CATALOGUE), color=wants_color(False), width=80)
 
 
 @app.command("detect")

@@ -14,10 +14,10 @@ import sys
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..api import Outcome, Problem, SkipReason, Status, convert, recheck
-from ..config import for_dockerfile
+from ..config import Lookup, Settings, describe, for_dockerfile
 from ..dockerfile.rules import note_finding
 from ..dockerfile.stageplan import Level, Note
 from ..errors import StagifyError, read_limited, read_stream_limited
@@ -28,7 +28,32 @@ from ..write import Interrupted, Seen, WriteError, write_all
 from .diff import unified
 from .report import explain, failure_line, outcome_findings, outcome_json
 
+if TYPE_CHECKING:
+    from .sarif import Finding
+
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
+
+# The formats that report findings (sarif.Finding) for CI and code scanning, and write nothing.
+FINDING_FORMATS = frozenset({Format.SARIF, Format.GITHUB, Format.GITLAB, Format.CHECKSTYLE})
+
+
+def render_findings(fmt: Format, findings: list[Finding], ok: bool, files: list[str]) -> str:
+    """A findings report in ``fmt`` (one of FINDING_FORMATS), ending with a newline unless empty."""
+    if fmt is Format.GITHUB:
+        from . import github
+
+        return github.render(findings)
+    if fmt is Format.GITLAB:
+        from . import gitlab
+
+        return gitlab.render(findings)
+    if fmt is Format.CHECKSTYLE:
+        from . import checkstyle
+
+        return checkstyle.render(findings, files)
+    from . import sarif
+
+    return json.dumps(sarif.log(findings, ok=ok), indent=2) + "\n"
 
 
 class Exit(IntEnum):
@@ -87,6 +112,10 @@ class ConvertArgs:
     verbose: bool = False  # also the files left alone because stagify has nothing to say about them
     select: tuple[str, ...] | None = None  # None: the settings file's, else every rule
     ignore: tuple[str, ...] | None = None
+    stdin_filename: Path | None = None  # standard input's Dockerfile is this file: its settings, name and context
+    config: Path | None = None  # the one settings file to read (--config)
+    isolated: bool = False  # read no settings file (--isolated)
+    show_settings: bool = False  # print the settings each Dockerfile gets, and where each came from; convert nothing
 
 
 @dataclass(frozen=True)
@@ -135,6 +164,13 @@ def usage_problem(args: ConvertArgs) -> str | None:
         return "--stdout prints the result instead of writing it: use one or the other"
     if args.fmt is not Format.TEXT and args.write:
         return f"--format {args.fmt.value} reports and writes nothing: use it with --check (or alone)"
+    if args.config is not None and args.isolated:
+        return "--config reads one settings file, --isolated none: use one or the other"
+    if args.stdin_filename is not None:
+        if args.paths not in ((".",), ("-",)):
+            return "--stdin-filename names the Dockerfile read from standard input: give no other path (or -)"
+        if args.write:
+            return "--write needs a file: standard input cannot be written back"
     if len(args.paths) > 1 and (args.stdout or args.explain or "-" in args.paths or args.context is not None):
         return "--stdout, --explain, --context and - take one Dockerfile; several were given"
     return None
@@ -145,6 +181,10 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
     problem = usage_problem(args)
     if problem is not None:
         raise Fail(problem, Exit.USAGE)
+    if args.stdin_filename is not None:
+        args = replace(args, paths=("-",))
+    if args.show_settings:
+        return _show_settings(args, console)
     if args.fmt is not Format.TEXT:
         return _run_report(args, console)
     codes: list[Exit] = []
@@ -167,10 +207,11 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
 def prepare(path: str, args: ConvertArgs) -> Prepared:
     """Read, convert and (when asked) pin one Dockerfile; StagifyError for unreadable input, Fail for settings and pins."""
     if path == "-":
-        data = read_stream_limited(sys.stdin.buffer, "stdin")
+        named = args.stdin_filename
+        label = str(named) if named is not None else "stdin"
+        data = read_stream_limited(sys.stdin.buffer, label)
         file_path = None
-        label = "stdin"
-        ctx_dir = args.context or Path.cwd()
+        ctx_dir = args.context or (named.parent if named is not None else Path.cwd())
     else:
         file_path = find_dockerfile(Path(path))
         ctx_dir = args.context or file_path.parent
@@ -178,10 +219,7 @@ def prepare(path: str, args: ConvertArgs) -> Prepared:
             _recover((file_path.parent, Path(ctx_dir)))
         data = read_file(file_path)
         label = str(file_path)
-    try:
-        settings = for_dockerfile(file_path if file_path is not None else Path.cwd() / "Dockerfile")
-    except StagifyError as exc:
-        raise Fail(f"error: {exc}", Exit.USAGE) from None
+    settings = _settings(file_path or args.stdin_filename or Path.cwd() / "Dockerfile", args)
     strict = args.strict or settings.strict
     options = settings.options(args.runtime, args.lang, args.select, args.ignore, strict)
     outcome = convert(data, context=ctx_dir, options=options, path=label)
@@ -192,6 +230,42 @@ def prepare(path: str, args: ConvertArgs) -> Prepared:
     backup = args.backup if args.backup is not None else settings.backup
     return Prepared(outcome=outcome, label=label, file_path=file_path, ctx_dir=Path(ctx_dir), secrets=secrets,
                     seen=Seen.of_bytes(data), backup=backup)
+
+
+def _settings(dockerfile: Path, args: ConvertArgs) -> Settings:
+    """The settings a Dockerfile gets; a bad settings file is a usage error (one line, no hint: the file is to blame)."""
+    try:
+        return for_dockerfile(dockerfile, Lookup(args.config, args.isolated))
+    except StagifyError as exc:
+        raise Fail(f"error: {exc}", Exit.USAGE) from None
+
+
+def _show_settings(args: ConvertArgs, console: Console) -> Exit:
+    """``--show-settings``: each Dockerfile's settings, the file (or override) that set each one, and the files read."""
+    shown = []
+    for path in args.paths:
+        if path == "-":
+            dockerfile = args.stdin_filename or Path.cwd() / "Dockerfile"
+        else:
+            try:
+                dockerfile = find_dockerfile(Path(path))
+            except StagifyError as exc:
+                raise Fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
+        settings = _settings(dockerfile, args)
+        shown.append((str(dockerfile), settings, describe(settings)))
+    if args.fmt is Format.JSON:
+        data = [{"dockerfile": name, "files": list(settings.sources), "isolated": args.isolated,
+                 "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
+                for name, settings, rows in shown]
+        console.out(json.dumps(data, indent=2))
+        return Exit.OK
+    for name, settings, rows in shown:
+        files = ", ".join(settings.sources) or ("none (--isolated)" if args.isolated else "none")
+        lines = [f"{name}:", f"  settings files read (nearest first): {files}"]
+        width = max(len(key) for key, _, _ in rows)
+        lines += [f"  {key:<{width}} = {json.dumps(value)}  # {source or 'default'}" for key, value, source in rows]
+        console.out("\n".join(lines))
+    return Exit.OK
 
 
 def _recover(folders: tuple[Path, ...]) -> None:
@@ -219,10 +293,9 @@ def _run_report(args: ConvertArgs, console: Console) -> Exit:
     if args.fmt is Format.JSON:
         console.out(json.dumps([outcome_json(p.outcome) for p in items], indent=2))
     else:
-        from . import sarif
-
         findings = [f for p in items for f in outcome_findings(p.outcome, bool(p.secrets))]
-        console.out(json.dumps(sarif.log(findings, ok=all(c in (Exit.OK, Exit.WOULD_CHANGE) for c in codes)), indent=2))
+        ok = all(c in (Exit.OK, Exit.WOULD_CHANGE) for c in codes)
+        console.out(render_findings(args.fmt, findings, ok, [p.label for p in items]), nl=False)
     return max(codes, default=Exit.OK)
 
 
