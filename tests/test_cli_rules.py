@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -213,3 +215,13 @@ def test_migrate_check_passes_a_tree_with_nginx_once_the_go_service_is_converted
     assert "skipped: no supported language" not in run.err
     assert "web/Dockerfile: skipped: no supported language" in stagify("migrate", "--check", "-v", ".", cwd=tmp_path).err
     assert stagify("migrate", "--check", "--strict", ".", cwd=tmp_path).code == 3
+
+
+def test_migrate_counts_findings_by_their_rules_level(tmp_path: Path) -> None:
+    copy_fixture("java-maven-apt-openjdk11", tmp_path / "m" / "j")  # one STG006 warning, two STG007 notes
+    for extra in (tmp_path / "m" / "j").glob("expected*"):
+        extra.unlink()
+    run = subprocess.run([sys.executable, "-m", "stagify", "migrate", "m"], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "160"})
+    assert "1 warning, 2 info" in run.stdout, run.stdout
+    assert [line.split()[1] for line in finding_lines(run.stderr)] == ["STG007", "STG006", "STG007"]

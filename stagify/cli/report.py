@@ -277,7 +277,7 @@ def migrate_rows(results: list[FileResult], applied: Applied | None = None) -> l
 
     No column for the size change: the catalogue records no image sizes, and a guess would not be one.
     """
-    from .sarif import parse_line
+    from .sarif import parse_finding
 
     groups: dict[str, list[FileResult]] = {}
     for result in results:
@@ -287,8 +287,9 @@ def migrate_rows(results: list[FileResult], applied: Applied | None = None) -> l
         for index, result in enumerate(members):
             state = migrate_state(result, applied)
             if result.status == "failed" and result.error:
-                _, line, message = parse_line(result.error)
-                notes = f"line {line}: {message}" if line else message
+                _, line, _, code, message = parse_finding(result.error)
+                said = f"{code} {message}" if code else message
+                notes = f"line {line}: {said}" if line else said
             elif result.status == "skipped":
                 notes = result.reason or ""
             else:
@@ -309,9 +310,12 @@ def _shown(path: Path, base: Path) -> str:
 
 
 def _note_counts(result: FileResult) -> str:
-    """``2 warnings (1 secret), 1 info``: what the conversion noted, counted by level."""
-    warnings = sum(1 for n in result.notes if ": warning: " in n)
-    infos = sum(1 for n in result.notes if ": info: " in n)
+    """``2 warnings (1 secret), 1 info``: what the conversion noted, counted by its rules' levels."""
+    from .sarif import parse_finding
+
+    codes = [parse_finding(n)[3] for n in result.notes]
+    infos = sum(1 for code in codes if code is not None and BY_CODE[code].level == "note")
+    warnings = len(codes) - infos
     parts = []
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}" + (f" ({len(result.secrets)} secret{'s' if len(result.secrets) > 1 else ''})" if result.secrets else ""))

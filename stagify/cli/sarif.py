@@ -133,15 +133,6 @@ def from_line(text: str) -> int | None:
 rule_of = tagged
 
 
-def parse_line(text: str) -> tuple[str, int | None, str]:
-    """``PATH:LINE:COL: CODE message`` (or ``path:LINE: [level: ]message``) back into path, line and message."""
-    found = _NOTE.match(text)
-    if found is None:  # pragma: no cover - every line stagify writes has this shape
-        return "", None, text
-    line = found.group("line")
-    return found.group("path"), int(line) if line else None, found.group("message")
-
-
 def parse_finding(text: str) -> tuple[str, int | None, int | None, str | None, str]:
     """A finding line's path, line, column, code (None for an older ``level:`` line) and message."""
     found = _NOTE.match(text)
