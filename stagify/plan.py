@@ -25,7 +25,7 @@ from .images import BaseImage
 from .languages.base import Artifact, Language, Needs, PlanInput, RunRewrite
 from .languages.detection import Detection
 from .model import Dockerfile, ExpansionError, Instruction, Keyword, arg_pairs, env_pairs, split_words
-from .options import Options
+from .options import Options, RuntimeChoice
 from .parse import exec_form, split_flags
 from .pragmas import Forced
 from .secrets import IGNORE_PATTERNS, holds_credentials, is_secret_file
@@ -94,12 +94,16 @@ class _Acc:
         self.notes.append(Note(message=message, line=line, level=level))
 
 
+# Runtime choices that only one language can take.
+RUNTIME_LANGUAGES = {RuntimeChoice.JLINK: "java"}
+
+
 def carried(ins: Instruction, text: str | None = None) -> Line:
     """An original instruction for the output, with its comments (and its rewrite, when given)."""
     body = text if text is not None else lintfix.keyword_upper(ins.raw)
     if ins.heredocs:
         body += "\n"  # hadolint cannot parse an instruction right after a heredoc's closing line
-    return Line(text=body, comments=ins.comments)
+    return Line(text=body, comments=(*ins.comments, *lintfix.not_secret_comments(ins)))
 
 
 def is_root(user: str | None) -> bool:
@@ -256,6 +260,10 @@ class _Planner:
         inp, acc = self.inp, self.acc
         self._rewrite_runs()
         acc.notes.extend(self.lang.plan_notes(inp))
+        only = RUNTIME_LANGUAGES.get(inp.options.runtime) if inp.options.runtime is not None else None
+        if only is not None and self.lang.name != only:
+            acc.note(f"--runtime {inp.options.runtime.value if inp.options.runtime else ''} is for {only} applications only: "
+                     f"this {self.lang.display} application gets the runtime stagify picks", None, Level.WARNING)
         start = self._start_commands()
         if start is None:
             start = self._default_start()
@@ -310,11 +318,14 @@ class _Planner:
             start=tuple(acc.r_start),
             late_copies=tuple(late),
         )
+        # The user's --platform holds for both stages; otherwise a cross-compiling builder runs on the
+        # build platform (no emulation), and the runtime stays on the target platform.
+        cross = None if stage.platform is not None else self.lang.build_platform(inp)
         builder_plan = BuilderPlan(
             image=builder.reference,
             alias=stage.alias if stage.alias and stage.alias.lower() not in STAGE_NAMES else "builder",
-            platform=stage.platform,
-            comments=(*stage.from_.comments, f"# Build stage: {builder_reason}"),
+            platform=cross[0] if cross else stage.platform,
+            comments=(*stage.from_.comments, f"# Build stage: {builder_reason}" + (f"; {cross[1]}" if cross else "")),
             setup=tuple(acc.setup),
             sources=tuple(acc.sources),
             build_steps=tuple(self.build_steps),
@@ -335,6 +346,7 @@ class _Planner:
         if app != "/" and not under and not acc.r_sources and any(c.source.startswith(app.rstrip("/") + "/") for c in copies):
             # The runtime takes only what the build made from this folder (a front end's build output, served by nginx).
             left_behind = ((app, "the application's sources and tooling: the runtime takes only what the build made from them"),)
+        left_behind = (*left_behind, *self.lang.left_behind(inp))
         return ConversionPlan(
             language=self.lang.name,
             template=self.lang.template,
