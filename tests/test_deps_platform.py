@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from stagify import Level, Options, Outcome, RuntimeChoice, Status, convert
-from stagify.docker import build_steps
+from stagify.fleet.docker import build_steps
 from stagify.languages.go.facts import embed_paths, read_local_replacements
 from stagify.languages.java import jlink
 

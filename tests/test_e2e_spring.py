@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from stagify import Options, RuntimeChoice, Status, convert
-from stagify.verify import Smoke, verify
+from stagify.fleet.verify import Smoke, verify
 
 from .engine import Engine, assert_smaller_and_non_root, compare_conversion, record
 from .helpers import FIXTURES, copy_context, dockerfile_of

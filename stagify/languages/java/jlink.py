@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ... import images
-from ...imageref import Family
+from ...images import catalogue
+from ...images.reference import Family
 from ..base import PlanInput
 from .start import EXTRACT_DIR, STABLE_NAME, facts_of
 
@@ -53,7 +53,7 @@ def fits(kind: str) -> bool:
 
 def jdk_image(version: str, family: Family) -> str:
     """The JDK the stage runs: the build's Java release, on the libc of the runtime base."""
-    return images.row(f"temurin-{version}-jdk{'-alpine' if family is Family.ALPINE else ''}").reference
+    return catalogue.row(f"temurin-{version}-jdk{'-alpine' if family is Family.ALPINE else ''}").reference
 
 
 def compress_option(version: str) -> str:
