@@ -10,12 +10,21 @@ application's sources.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 
 from ..context.buildcontext import BuildContext
-from ..dockerfile.model import Keyword
+from ..dockerfile.model import Instruction, Keyword
+from ..dockerfile.stageplan import (
+    Level,
+    Line,
+    UserSpec,
+)
 from ..dockerfile.walk import Walked
+from ..images.catalogue import BaseImage
+from ..images.reference import Family
+from .draft import Draft, is_root
 
 _SOURCES = (".go", ".py", ".js", ".mjs", ".cjs", ".ts", ".java", ".kt", ".rb", ".php")
 _MAX_FILES = 300
@@ -74,3 +83,49 @@ def _source_files(context: BuildContext) -> list[str]:
             if len(out) >= _MAX_FILES:
                 break
     return out
+
+
+def port_notes(draft: Draft, exposed: list[Instruction], user: UserSpec, start: tuple[str, ...] | None, runtime: BaseImage,
+                builder: BaseImage) -> None:
+    """A port below 1024 the root original bound: the program gets the capability to bind it, not root."""
+    users = [w.instruction.args.strip() for w in draft.walked if w.instruction.keyword is Keyword.USER]
+    if users and not is_root(users[-1]):
+        return  # the original did not run as root either: it could not bind them, and neither need the conversion
+    low = low_ports(draft.walked, start, draft.inp.context)
+    if not low or not start:
+        return
+    said = ", ".join(f"{number} ({where})" for number, where in low)
+    line = next((i.line for i in exposed), None)
+    built = {a.dest or a.path for a in draft.artifacts} | {a.path for a in draft.artifacts}
+    program = draft.final_state.resolve(start[0]) if "/" in start[0] else start[0]
+    grant = "setcap cap_net_bind_service=+ep"
+    if program in built or any(posixpath.basename(p) == start[0] for p in built):
+        source = next((a.path for a in draft.artifacts if program in (a.path, a.dest) or posixpath.basename(a.path) == start[0]), program)
+        install = ("apk add --no-cache libcap" if builder.family is Family.ALPINE
+                   else "(apt-get update && apt-get install -y --no-install-recommends libcap2-bin)")
+        draft.acc.sources.append(Line(
+            text=f"RUN command -v setcap >/dev/null || {install}; {grant} {source}",
+            comments=(f"# The application listens on port {said}, below 1024: the program may bind it without root",)))
+        draft.acc.note(f"the application listens on port {said}, below 1024, which only root may bind where the unprivileged-port "
+                      f"floor applies (docker run --network host): {source} gets the file capability CAP_NET_BIND_SERVICE "
+                      f"instead of running as root", line)
+        return
+    interpreter = draft.lang.traits.interpreter
+    if interpreter and runtime.shell and runtime.package_manager in ("apt-get", "apk"):
+        if runtime.package_manager == "apk":
+            text = (f'RUN apk add --no-cache libcap && {grant} "$(readlink -f "$(command -v {interpreter})")" '
+                    "&& apk del libcap")
+        else:
+            text = ("RUN apt-get update && apt-get install -y --no-install-recommends libcap2-bin \\\n"
+                    f'    && {grant} "$(readlink -f "$(command -v {interpreter})")" \\\n'
+                    "    && apt-get purge -y --auto-remove libcap2-bin && rm -rf /var/lib/apt/lists/*")
+        draft.acc.r_root.append(Line(
+            text=text, comments=(f"# The application listens on port {said}, below 1024: {interpreter} may bind it without root",)))
+        draft.acc.note(f"the application listens on port {said}, below 1024, which only root may bind where the unprivileged-port "
+                      f"floor applies (docker run --network host): {interpreter} gets the file capability CAP_NET_BIND_SERVICE "
+                      "instead of running as root", line)
+        return
+    draft.acc.note(f"the application listens on port {said}, below 1024, and {runtime.reference} cannot give the runtime "
+                  f"user the capability to bind it: it runs as {user.instruction} and binds it only where Docker lowers the "
+                  "unprivileged-port floor (not with --network host); pass a higher port, or choose a runtime with a shell",
+                  line, Level.WARNING)
