@@ -183,7 +183,14 @@ def test_jlink_runtime_of_a_jar_on_the_build_s_release_adds_the_modules_jdeps_mi
     runtime = text[text.rindex("\nFROM ") + 1 :]
     assert runtime.startswith("FROM debian:12.13-slim AS runtime")
     assert "COPY --from=jre /jre /opt/java/openjdk" in runtime and 'PATH="/opt/java/openjdk/bin:$PATH"' in runtime
+    assert "LANG=C.UTF-8" in runtime  # Java prints "??" for non-ASCII output in the C locale of a bare Debian
     assert lint(text).returncode == 0
+
+
+def test_jlink_keeps_a_locale_the_dockerfile_sets(tmp_path: Path) -> None:
+    source = "package g;\npublic class Main { public static void main(String[] a) {} }\n"
+    text = java_app(tmp_path, "17", source, 'ENV LANG=de_DE.UTF-8\nENTRYPOINT ["java", "-jar", "target/cli-1.jar"]').dockerfile or ""
+    assert "LANG=C.UTF-8" not in text and "ENV LANG=de_DE.UTF-8" in text
 
 
 def test_jlink_on_a_build_without_a_jar_keeps_the_jre_and_says_why(tmp_path: Path) -> None:

@@ -44,7 +44,8 @@ def test_chi_replace_embed_cmd_layout_answers_the_same_and_rebuilds_without_down
     build = [s for s in steps if "go build" in s.name]
     assert download and all(s.cached for s in download), [f"{s.name} cached={s.cached}" for s in steps]
     assert build and not any(s.cached for s in build), "the rebuild did not compile the changed source"
-    print(f"\ngo-modules-chi-embed-e2e: rebuild after a .go change {result.after.rebuild_seconds:.1f} s "
+    print(f"\ngo-modules-chi-embed-e2e: {(result.before.size or 0) / 1e6:.1f} MB -> {(result.after.size or 0) / 1e6:.1f} MB; "
+          f"rebuild after a .go change {result.after.rebuild_seconds:.1f} s "
           f"(original {result.before.rebuild_seconds:.1f} s), module download CACHED")
 
 
@@ -56,3 +57,4 @@ def test_cgo_sqlite_on_glibc_answers_the_same(engine: Engine, tmp_path: Path) ->
     assert result.answers_after[0].body.startswith("notes on sqlite 3.")
     assert result.answers_after[2].body == "bread,tea\n"
     assert_smaller_and_non_root(result, 0.10)
+    print(f"\ngo-sqlite-cgo-e2e: {(result.before.size or 0) / 1e6:.1f} MB -> {(result.after.size or 0) / 1e6:.1f} MB")

@@ -53,7 +53,8 @@ def test_spring_boot_mvn_on_layered_jre_answers_the_same_and_rebuilds_from_the_d
     assert extract and not any(s.cached for s in extract), "the rebuild did not extract the new jar's layers"
     assert result.after.size is not None
     SIZES["jre"] = result.after.size
-    print(f"\njava-spring-boot-mvn-e2e: rebuild after a .java change {result.after.rebuild_seconds:.1f} s "
+    print(f"\njava-spring-boot-mvn-e2e: {(result.before.size or 0) / 1e6:.0f} MB -> {result.after.size / 1e6:.0f} MB; "
+          f"rebuild after a .java change {result.after.rebuild_seconds:.1f} s "
           f"(original {result.before.rebuild_seconds:.1f} s), dependency resolution CACHED")
 
 
@@ -90,6 +91,7 @@ def run_cli(engine: Engine, tmp_path: Path, case: str, options: Options | None) 
     assert report.ok, report.problems
     assert report.converted.answers[0].body == report.original.answers[0].body
     assert report.converted.user and report.converted.user.split(":")[0] not in ("root", "0")
+    print(f"\n{case}: {(report.original.size or 0) / 1e6:.0f} MB -> {(report.converted.size or 0) / 1e6:.0f} MB")
     return report, outcome.dockerfile or ""
 
 

@@ -41,6 +41,7 @@ class Jlink:
     copies: tuple[tuple[str | None, str, str], ...]  # (stage, None for the builder; path there; destination)
     command: str
     added: tuple[tuple[str, str], ...]  # (module, why)
+    lang: str | None = None  # LANG for the runtime, when the Dockerfile sets no locale of its own
     home: str = JAVA_HOME
     output: str = OUTPUT
     workdir: str = WORKDIR
@@ -95,4 +96,8 @@ def plan(inp: PlanInput, kind: str, jar: str, version: str, family: Family) -> J
         f"    && jlink --add-modules \"$(cat modules.txt),{modules}\" \\\n"
         f"        --strip-debug --no-man-pages --no-header-files {compress_option(version)} --output {OUTPUT}"
     )
-    return Jlink(image=jdk_image(version, family), copies=copies, command=command, added=added)
+    # The Java images run in a UTF-8 locale, a bare Debian or Alpine in C: Java would print "??" for every
+    # character outside ASCII. C.UTF-8 is in every glibc and musl, where the JDK images' en_US.UTF-8 is not.
+    walked_env = inp.walked[-1].state.env_map() if inp.walked else {}
+    lang = None if any(name in walked_env for name in ("LANG", "LC_ALL")) else "C.UTF-8"
+    return Jlink(image=jdk_image(version, family), copies=copies, command=command, added=added, lang=lang)
