@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from stagify.languages import names
-from stagify.options import Language
+from stagify.options import Language, RuntimeChoice
 
 from .test_cli import copy_fixture, snapshot, stagify, usage_error
 
@@ -127,7 +127,8 @@ def test_help_fits_80_columns(tmp_path: Path, command: str) -> None:
 
 def test_help_lists_the_choices_of_lang_and_runtime(tmp_path: Path) -> None:
     text = stagify("convert", "-h", cwd=tmp_path).out
-    assert "<go|node|python|java>" in text and "<scratch|distroless|alpine|debian>" in text
+    runtimes = "|".join(c.value for c in RuntimeChoice)
+    assert "<go|node|python|java>" in text and f"<{runtimes}>" in " ".join(text.split()), text
 
 
 def test_the_lang_choices_are_the_registered_languages() -> None:
