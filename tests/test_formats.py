@@ -163,14 +163,15 @@ def test_every_output_carries_the_size_estimate(tmp_path: Path, validator: jsons
                 "runtime_base": "python:3.12.11-slim-bookworm", "runtime_base_bytes": slim}
     text = stagify("convert", "--check", "flask", cwd=tmp_path)
     assert "size estimate: runtime base python:3.12.11-slim-bookworm about 179 MB (original base python:3.12 about 1025 MB)" in text.err
-    assert json.loads(stagify("convert", "--check", "--format", "json", "flask", cwd=tmp_path).out)["estimate"] == estimate
+    (doc,) = json.loads(stagify("convert", "--check", "--format", "json", "flask", cwd=tmp_path).out)
+    assert doc["estimate"] == estimate
     log = json.loads(stagify("convert", "--check", "--format", "sarif", "flask", cwd=tmp_path).out)
     validator.validate(log)
     assert results_by_rule(log)["STG001"][0]["properties"] == estimate
     skipped = stagify("convert", "--check", "slim", cwd=tmp_path)
     assert skipped.code == 0 and "not worth converting: runtime base python:3.12.11-slim-bookworm about 179 MB" in skipped.err
     report = json.loads(stagify("migrate", "--format", "json", ".", cwd=tmp_path).out)
-    by_folder = {Path(f["dockerfile"]).parent.name: f for f in report["files"]}
+    by_folder = {Path(f["dockerfile"]).parent.name: f for f in report}  # migrate --format json: one object per file
     assert by_folder["flask"]["estimate"] == estimate and by_folder["slim"]["outcome"] == "skipped"
     assert by_folder["slim"]["estimate"]["runtime_base_bytes"] == slim == by_folder["slim"]["estimate"]["original_base_bytes"]
     stagify("migrate", "--report", "report.md", ".", cwd=tmp_path)

@@ -326,8 +326,8 @@ def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str,
         if not args.quiet or note.level is not Level.INFO:
             console.err(note_finding(label, note, outcome.original))
     if outcome.estimate is not None and not args.quiet:
-        # Known before anything is built: the catalogue's approximate sizes of the two bases.
-        console.err(f"{label}: info: size estimate: {outcome.estimate.text()}")
+        # Known before anything is built: the catalogue's approximate sizes of the two bases (not a finding: no code).
+        console.err(f"stagify: {label}: size estimate: {outcome.estimate.text()}")
     if args.stdout:
         console.out(outcome.dockerfile or "", nl=False)
         return (Exit.WOULD_CHANGE if args.check and outcome.changed else Exit.OK), "printed", prepared
