@@ -11,6 +11,7 @@ import typer
 
 from . import __version__
 from .api import Status, convert
+from .ciproof import CiKind
 from .context import BuildContext
 from .convertcmd import (
     DOCKERFILE_NAMES,
@@ -38,8 +39,14 @@ from .terminal import print_diff, wants_color
 from .write import Interrupted, Seen, WriteError, write_all
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from .discover import Target
+    from .docker import Docker
     from .migrate import FileResult
+    from .migraterun import Choices, Fleet
+    from .migratestate import State as MigrateState
+    from .migrateverify import Verification as VerifyVerdict
     from .registry import Resolver
     from .verify import Report as VerifyReport
 
@@ -214,6 +221,10 @@ def verify_command(
     runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family of the conversion."),
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
     context: Path | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder).", resolve_path=False),
+    settings_from: Path | None = typer.Option(None, "--settings-from", help="Read [verify] settings as for this Dockerfile (default: the original's).", resolve_path=False),
+    docker_host: str | None = typer.Option(None, "--docker-host", help="The engine, as DOCKER_HOST: tcp://HOST:PORT, ssh://USER@HOST, unix:///PATH."),
+    context_name: str | None = typer.Option(None, "--context-name", help="The docker context whose engine builds and runs."),
+    builder: str | None = typer.Option(None, "--builder", help="The buildx builder that builds (needs docker buildx)."),
     no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
 ) -> None:
     """Build the original and the converted Dockerfile, run both, and compare behaviour, size and user."""
@@ -231,8 +242,9 @@ def verify_command(
         original = decode(_read(file_path), str(file_path))[0]
     except StagifyError as exc:
         raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+    engine = _engine(docker_host, context_name, builder)
     try:  # the settings and the options: a bad value is a usage error, as for convert
-        settings = for_dockerfile(file_path)
+        settings = for_dockerfile(settings_from or file_path)
         smoke = smoke_from(settings.verify, settings.verify_source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout, status_paths=http_status)
         if smoke_run or smoke_stdin is not None:
             from dataclasses import replace as _replace
@@ -260,7 +272,8 @@ def verify_command(
         raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
     try:
         report = verify(original, converted_text, Path(ctx_dir), converted_ignore=ignore, smoke=smoke, language=language,
-                        rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name, left_behind=left_behind)
+                        rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name, left_behind=left_behind,
+                        docker=engine)
     except VerifyError as exc:
         raise _fail(f"{file_path}: cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
     if as_json or fmt is Format.JSON:
@@ -271,6 +284,22 @@ def verify_command(
         for problem in report.problems:
             typer.echo(f"{file_path}: not verified: {problem}", err=True)
         raise typer.Exit(int(Exit.NOT_VERIFIED))
+
+
+def _engine(host: str | None, context_name: str | None, builder: str | None) -> Docker:
+    """The Docker client on the engine and builder the user named; a usage error when that cannot work."""
+    from .docker import Docker, Endpoint, EndpointError
+
+    endpoint = Endpoint(host, context_name, builder)
+    problem = endpoint.problem()
+    if problem:
+        raise _fail(problem, Exit.USAGE)
+    engine = Docker(endpoint=endpoint)
+    try:
+        engine.check_builder()
+    except EndpointError as exc:
+        raise _fail(str(exc), Exit.USAGE) from None
+    return engine
 
 
 def print_verify(report: VerifyReport, label: str, no_color: bool = False) -> None:
@@ -320,11 +349,20 @@ def migrate_command(
     pin_mode: PinMode | None = typer.Option(None, "--pin", help="tag or digest (default: each file's settings, else tag)."),
     mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL or REGISTRY=URL (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Errors only: no notes, no summary."),
+    verify_: bool = typer.Option(False, "--verify", help="Build, run and compare every conversion (--jobs at a time); write only the verified repositories."),
+    keep_unverified: bool = typer.Option(False, "--keep-unverified", help="With --verify: also write repositories whose conversions are not verified."),
+    docker_host: str | None = typer.Option(None, "--docker-host", help="With --verify: the engine, as DOCKER_HOST (tcp://, ssh://, unix://)."),
+    context_name: str | None = typer.Option(None, "--context-name", help="With --verify: the docker context whose engine builds and runs."),
+    builder: str | None = typer.Option(None, "--builder", help="With --verify: the buildx builder that builds (needs docker buildx)."),
+    ci: CiKind | None = typer.Option(None, "--ci", help="With --write: add a pipeline that runs stagify verify on every pull request (github or gitlab)."),
+    ci_install: str | None = typer.Option(None, "--ci-install", help="With --ci: what the pipeline installs with pip (default: stagify==VERSION)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: repositories its --report's state file lists as done are skipped."),
     no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
 ) -> None:
     """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
     from .discover import find
-    from .migrate import apply, changes, recover_all, strict_result
+    from .migrate import changes, recover_all, strict_result
+    from .migraterun import Choices, pending
     from .report import migrate_json, migrate_markdown, migrate_summary
 
     if lang is not None and lang not in names():
@@ -337,10 +375,26 @@ def migrate_command(
         raise _fail("--diff prints to standard output, as --format json and sarif do: use one", Exit.USAGE)
     if report_file is not None and report_file.suffix.lower() not in (".md", ".json"):
         raise _fail(f"--report {report_file}: the file must end in .md or .json", Exit.USAGE)
+    if (keep_unverified or docker_host or context_name or builder) and not verify_:
+        raise _fail("--keep-unverified, --docker-host, --context-name and --builder go with --verify", Exit.USAGE)
+    if (ci or ci_install) and not write:
+        raise _fail("--ci adds the pipeline to what --write writes: give both", Exit.USAGE)
+    if resume and report_file is None:
+        raise _fail("--resume reads the state file beside the report: give the same --report as the interrupted run", Exit.USAGE)
     for root in roots:
         if not root.exists():
             raise _fail(f"{root}: no such file or folder", Exit.CANNOT_CONVERT)
-    targets = find(list(roots))
+    engine = _engine(docker_host, context_name, builder) if verify_ else None
+    if engine is not None:
+        from .docker import EngineError
+
+        try:
+            engine.check()
+        except EngineError as exc:
+            raise _fail(f"cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
+    state = _migrate_state(report_file, roots, resume, runtime=runtime, lang=lang, strict=strict, pin=pin_mode, verify=verify_,
+                           keep_unverified=keep_unverified, write=write, branch=git_branch, ci=ci)
+    targets = pending(find(list(roots)), state)
     if write:
         for line in recover_all(targets):
             typer.echo(line, err=True)
@@ -356,12 +410,17 @@ def migrate_command(
                 if before is None:
                     before = next((r.original_ignore or "" for r in results if r.context == change.context), "")
                 _print_diff(unified(before, text, str(path)), no_color)
+    choices = Choices(write=write, backup=backup, branch=git_branch, allow_dirty=allow_dirty, outside_root=outside_root,
+                      keep_unverified=keep_unverified, ci=ci, ci_install=ci_install or Choices().ci_install)
     try:
-        applied = apply(results, backup=backup, branch=git_branch, allow_dirty=allow_dirty, outside_root=outside_root) if write else None
+        fleet = _run_fleet(results, choices, engine, jobs, state, no_color)
     except Interrupted as exc:
         raise _fail(f"interrupted (signal {exc.signum}): every build context is either as it was or fully written", Exit.CANNOT_WRITE) from None
+    applied = fleet.applied
+    if engine is not None and fmt is Format.TEXT and not as_json:
+        print_verdicts(results, fleet, no_color)
     if report_file is not None:
-        text = json.dumps(migrate_json(results, applied), indent=2) + "\n" if report_file.suffix.lower() == ".json" else migrate_markdown(results, applied)
+        text = json.dumps(migrate_json(results, applied, fleet), indent=2) + "\n" if report_file.suffix.lower() == ".json" else migrate_markdown(results, applied, fleet)
         try:
             write_all([(report_file, text)], backup=False)
         except WriteError as exc:
@@ -370,7 +429,7 @@ def migrate_command(
             raise _fail(f"{report_file}: interrupted (signal {exc.signum}); not written", Exit.CANNOT_WRITE) from None
     fmt = Format.JSON if as_json else fmt
     if fmt is Format.JSON:
-        typer.echo(json.dumps(migrate_json(results, applied), indent=2))
+        typer.echo(json.dumps(migrate_json(results, applied, fleet), indent=2))
     elif fmt is Format.SARIF:
         from .report import migrate_findings
         from .sarif import log
@@ -391,12 +450,123 @@ def migrate_command(
                 typer.echo(f"{repo}: not migrated: {why}", err=True)
             for why in applied.failed:
                 typer.echo(why, err=True)
+        for unit, why in fleet.held_back.items():
+            typer.echo(f"{unit}: not {'written' if write else 'verified'}: {why}", err=True)
+        for unit, found in fleet.ci.items():
+            for line in ([f"no CI proof: {found.skipped}"] if found.skipped else []) + list(found.remarks):
+                typer.echo(f"{unit}: {line}", err=True)
+        if fleet.already_done:
+            typer.echo(f"{len(fleet.already_done)} repositories already done by the interrupted run (skipped; see the report)")
     if any(r.status == "failed" for r in results):
         raise typer.Exit(int(Exit.INTERNAL if any(r.internal for r in results) else Exit.CANNOT_CONVERT))
     if applied is not None and (applied.failed or applied.refused):
         raise typer.Exit(int(Exit.CANNOT_WRITE))
     if check and any(r.changes for r in results):
         raise typer.Exit(int(Exit.WOULD_CHANGE))
+    if fleet.held_back:
+        raise typer.Exit(int(Exit.NOT_VERIFIED))
+
+
+def _migrate_state(report_file: Path | None, roots: list[Path], resume: bool, **options: object) -> MigrateState | None:
+    """The run's state file beside its report (none without a report); with --resume, the interrupted run's."""
+    from .migratestate import State, StateError, fingerprint, state_path
+
+    if report_file is None:
+        return None
+    try:
+        return State.start(state_path(report_file), fingerprint(roots, options), resume)
+    except StateError as exc:
+        raise _fail(str(exc), Exit.USAGE) from None
+
+
+def _run_fleet(results: list[FileResult], choices: Choices, engine: Docker | None, jobs: int | None,
+               state: MigrateState | None, no_color: bool) -> Fleet:
+    """Verify, write and record repository by repository; progress on standard error; Ctrl-C ends with exit 130."""
+    import os
+
+    from .migraterun import run
+    from .migratestate import StateError
+    from .write import WriteError
+
+    workers = jobs or os.cpu_count() or 1
+    try:
+        if engine is None:
+            return run(results, choices, state=state)
+        with _VerifyProgress(results, no_color) as progress:
+            return run(results, choices, engine, workers, state, step=progress.step, finished=progress.finished)
+    except KeyboardInterrupt:
+        done = f"; {len(state.done)} repositories are recorded as done in {state.path}: run again with --resume" if state else ""
+        raise _fail(f"interrupted{done}", Exit.INTERRUPTED) from None
+    except (WriteError, StateError) as exc:
+        raise _fail(f"cannot record the run's state: {exc}", Exit.CANNOT_WRITE) from None
+
+
+class _VerifyProgress:
+    """``migrate --verify`` on standard error: a bar and what each verification does on a terminal, a line per repository elsewhere."""
+
+    def __init__(self, results: list[FileResult], no_color: bool) -> None:
+        from rich.console import Console
+
+        from .migrateverify import needs_verifying, unit_of
+
+        self.total = len({unit_of(r) for r in results})
+        self.count = 0
+        self.console = Console(stderr=True, no_color=not wants_color(no_color, sys.stderr))
+        self.live = sys.stderr.isatty() and any(needs_verifying(r) for r in results)
+        self.tasks: dict[Path, TaskID] = {}
+
+    def __enter__(self) -> _VerifyProgress:
+        if self.live:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=self.console, transient=True)
+            self.bar.start()
+            self.overall = self.bar.add_task("verifying repositories", total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live:
+            self.bar.stop()
+
+    def step(self, dockerfile: Path, what: str) -> None:
+        if not self.live:
+            return
+        if dockerfile not in self.tasks:
+            self.tasks[dockerfile] = self.bar.add_task("", total=None)
+        self.bar.update(self.tasks[dockerfile], description=f"  {dockerfile}: {what}")
+
+    def finished(self, unit: Path, verdicts: list[VerifyVerdict]) -> None:
+        self.count += 1
+        for verdict in verdicts:
+            if verdict.dockerfile in self.tasks:
+                self.bar.remove_task(self.tasks.pop(verdict.dockerfile))
+        worst = next((v for v in verdicts if not v.verdict.proven and v.reason and not v.reason.startswith("not converted")), None)
+        said = f"{worst.verdict.value}: {worst.reason}" if worst else ("verified" if any(v.verdict.proven for v in verdicts) else "nothing to verify")
+        line = f"[{self.count}/{self.total}] {unit}: {said}"
+        if self.live:
+            self.bar.advance(self.overall)
+            self.bar.console.print(line, highlight=False, markup=False)
+        else:
+            self.console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def print_verdicts(results: list[FileResult], fleet: Fleet, no_color: bool = False) -> None:
+    """``migrate --verify``'s table: a row per Dockerfile with its verdict, sizes, seconds and reason."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .report import verdict_counts, verdict_rows
+
+    table = Table(title="stagify migrate --verify", title_justify="left")
+    for name in ("Dockerfile", "verdict", "size", "seconds", "reason"):
+        table.add_column(name, overflow="fold")
+    colors = {"verified": "green", "different": "red", "build failed": "red", "skipped": "yellow"}
+    for dockerfile, verdict, size, seconds, reason in verdict_rows(results, fleet):
+        table.add_row(dockerfile, f"[{colors[verdict]}]{verdict}[/]", size, seconds, reason)
+    console = Console(no_color=not wants_color(no_color))
+    console.print(table)
+    console.print(", ".join(f"{n} {k}" for k, n in verdict_counts(fleet).items()), highlight=False)
 
 
 def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[str]) -> list[FileResult]:

@@ -11,6 +11,7 @@ from .summary import bases
 
 if TYPE_CHECKING:
     from .migrate import Applied, FileResult
+    from .migraterun import Fleet
     from .sarif import Finding
     from .verify import Report, Side
 
@@ -188,7 +189,7 @@ def totals(results: list[FileResult]) -> dict[str, dict[str, int]]:
     return {"outcomes": by_status, "languages": dict(sorted(by_language.items()))}
 
 
-def migrate_json(results: list[FileResult], applied: Applied | None = None) -> dict[str, Any]:
+def migrate_json(results: list[FileResult], applied: Applied | None = None, fleet: Fleet | None = None) -> dict[str, Any]:
     files = [
         {
             "dockerfile": str(r.dockerfile),
@@ -202,6 +203,7 @@ def migrate_json(results: list[FileResult], applied: Applied | None = None) -> d
             "bases_before": list(r.bases_before),
             "bases_after": list(r.bases_after),
             "notes": list(r.notes),
+            **({"verification": _verification_json(fleet, r)} if fleet is not None and fleet.verifications else {}),
         }
         for r in results
     ]
@@ -211,7 +213,70 @@ def migrate_json(results: list[FileResult], applied: Applied | None = None) -> d
         data["commits"] = {str(k): v for k, v in applied.commits.items()}
         data["refused"] = {str(k): v for k, v in applied.refused.items()}
         data["write_failures"] = list(applied.failed)
+    if fleet is not None:
+        if fleet.verifications:
+            data["verdicts"] = verdict_counts(fleet)
+            data["repositories"] = [{"repository": str(unit), "verdict": verdict, "reason": reason}
+                                    for unit, verdict, reason in repository_verdicts(results, fleet)]
+        data["not_written_unverified"] = {str(k): v for k, v in fleet.held_back.items()}
+        data["ci"] = {str(k): {"files": [str(p) for p, _ in c.files], "skipped": c.skipped, "remarks": list(c.remarks)}
+                      for k, c in fleet.ci.items()}
+        data["already_done"] = fleet.already_done
     return data
+
+
+def _verification_json(fleet: Fleet, result: FileResult) -> dict[str, Any] | None:
+    found = fleet.verifications.get(result.dockerfile)
+    if found is None:
+        return None
+    return {"verdict": found.verdict.value, "reason": found.reason, "problems": list(found.problems),
+            "seconds": round(found.seconds, 1), "original_bytes": found.original_size,
+            "converted_bytes": found.converted_size}
+
+
+def verdict_counts(fleet: Fleet) -> dict[str, int]:
+    from .migrateverify import Verdict
+
+    counts = {v.value: 0 for v in Verdict}
+    for found in fleet.verifications.values():
+        counts[found.verdict.value] += 1
+    return counts
+
+
+def repository_verdicts(results: list[FileResult], fleet: Fleet) -> list[tuple[str, str, str]]:
+    """Per repository: its worst verdict (the order of ``Verdict``, verified first) and the reason of that file."""
+    from .migrateverify import Verdict, unit_of
+
+    order = [Verdict.VERIFIED, Verdict.SKIPPED, Verdict.DIFFERENT, Verdict.BUILD_FAILED]
+    rows: dict[str, tuple[str, str, str]] = {}
+    worst: dict[str, int] = {}
+    for result in results:
+        found = fleet.verifications.get(result.dockerfile)
+        if found is None:
+            continue
+        unit = str(unit_of(result))
+        rank = order.index(found.verdict)
+        if unit not in worst or rank > worst[unit]:
+            worst[unit] = rank
+            reason = found.reason or ""
+            if found.verdict is not Verdict.VERIFIED and len([r for r in results if str(unit_of(r)) == unit]) > 1:
+                reason = f"{result.dockerfile.name}: {reason}"
+            rows[unit] = (unit, found.verdict.value, reason)
+    return list(rows.values())
+
+
+def verdict_rows(results: list[FileResult], fleet: Fleet) -> list[tuple[str, str, str, str, str]]:
+    """The terminal table of ``migrate --verify``: Dockerfile, verdict, size before and after, seconds, reason."""
+    rows = []
+    for result in results:
+        found = fleet.verifications.get(result.dockerfile)
+        if found is None:
+            continue
+        sizes = (f"{_megabytes(found.original_size)} -> {_megabytes(found.converted_size)}"
+                 if found.original_size and found.converted_size else "")
+        rows.append((str(result.dockerfile), found.verdict.value, sizes, _seconds(found.seconds) if found.seconds else "",
+                     found.reason or ""))
+    return rows
 
 
 def migrate_summary(results: list[FileResult]) -> str:
@@ -222,8 +287,8 @@ def migrate_summary(results: list[FileResult]) -> str:
     return f"{len(results)} Dockerfiles: {outcomes} ({changing} would change); languages: {languages}"
 
 
-def migrate_markdown(results: list[FileResult], applied: Applied | None = None) -> str:
-    """The migration report as Markdown: totals, one row per file, then the notes and errors."""
+def migrate_markdown(results: list[FileResult], applied: Applied | None = None, fleet: Fleet | None = None) -> str:
+    """The migration report as Markdown: totals, one row per file, verdicts, then the notes and errors."""
     counts = totals(results)
     lines = ["# stagify migrate report", "", migrate_summary(results), "", "| outcome | count |", "|---|---|"]
     lines += [f"| {k} | {n} |" for k, n in counts["outcomes"].items()]
@@ -235,6 +300,24 @@ def migrate_markdown(results: list[FileResult], applied: Applied | None = None) 
         detail = r.reason or (r.error.split(": ", 1)[-1] if r.error else "")
         outcome = r.status + (f": {_cell(detail)}" if detail else "")
         lines.append(f"| `{r.dockerfile}` | {outcome} | {r.language or ''} | {_cell(', '.join(r.bases_before))} | {_cell(', '.join(r.bases_after))} |")
+    if fleet is not None and fleet.verifications:
+        lines += ["", "## Verification", "", ", ".join(f"{n} {k}" for k, n in verdict_counts(fleet).items()), "",
+                  "| repository | verdict | reason |", "|---|---|---|"]
+        lines += [f"| `{unit}` | {verdict} | {_cell(reason)} |" for unit, verdict, reason in repository_verdicts(results, fleet)]
+        lines += ["", "| Dockerfile | verdict | size | seconds | reason |", "|---|---|---|---|---|"]
+        lines += [f"| `{a}` | {b} | {c} | {d} | {_cell(e)} |" for a, b, c, d, e in verdict_rows(results, fleet)]
+    if fleet is not None and fleet.held_back:
+        lines += ["", "## Not written: not verified", ""]
+        lines += [f"- `{unit}`: {_cell(why)}" for unit, why in fleet.held_back.items()]
+    if fleet is not None and fleet.ci:
+        lines += ["", "## CI proof", ""]
+        for unit, found in fleet.ci.items():
+            added = ", ".join(f"`{p}`" for p, _ in found.files)
+            lines.append(f"- `{unit}`: " + (f"not added: {_cell(found.skipped)}" if found.skipped else f"added {added}")
+                         + "".join(f"; {_cell(r)}" for r in found.remarks))
+    if fleet is not None and fleet.already_done:
+        lines += ["", "## Already done by an earlier run (skipped)", ""]
+        lines += [f"- `{unit}` (finished {entry.get('finished', '?')})" for unit, entry in fleet.already_done.items()]
     noted = [r for r in results if r.notes or r.error]
     if noted:
         lines += ["", "## Notes and errors", ""]
