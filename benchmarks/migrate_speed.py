@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from stagify.discover import is_dockerfile_name  # noqa: E402
+from stagify.fleet.discover import is_dockerfile_name  # noqa: E402
 from tests.helpers import hadolint_bin, materialize_corpus_case, shared_dir  # noqa: E402
 
 

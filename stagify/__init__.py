@@ -9,9 +9,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .api import Outcome, Problem, Status, convert
+from .dockerfile.stageplan import Decision, Level, Note, Placement
 from .errors import StagifyError
 from .options import Options, RuntimeChoice
-from .stageplan import Decision, Level, Note, Placement
 
 __all__ = [
     "Decision",

@@ -1,5 +1,5 @@
 """``python -m stagify``: the same as the ``stagify`` command."""
 
-from .entry import main
+from .cli.entry import main
 
 main()

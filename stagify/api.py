@@ -7,20 +7,22 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from . import buildinputs, dockerignore, inputs, pragmas, selfcheck
-from .context import BuildContext
-from .detect import require
+from .context import dockerignore
+from .context.buildcontext import BuildContext
+from .dockerfile import pragmas, selfcheck
+from .dockerfile.model import Dockerfile, ExpansionError, Keyword
+from .dockerfile.parse import decode, parse
+from .dockerfile.secrets import scan as scan_secrets
+from .dockerfile.stageplan import STAGE_NAMES, Decision, Level, Note
+from .dockerfile.walk import walk
 from .errors import StagifyError, working_on
-from .imageref import Family, ImageRef, parse_ref
+from .images.reference import Family, ImageRef, parse_ref
 from .languages import by_name
+from .languages.detect import require
 from .languages.detection import Detection
-from .model import Dockerfile, ExpansionError, Keyword
 from .options import Options
-from .parse import decode, parse
-from .plan import build_plan, uses_stage, without_builder
-from .secrets import scan as scan_secrets
-from .stageplan import STAGE_NAMES, Decision, Level, Note
-from .walk import walk
+from .plan import buildinputs, inputs
+from .plan.planner import build_plan, uses_stage, without_builder
 
 
 class Status(str, Enum):
@@ -111,7 +113,7 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
                            language=detection.language, detection=detection, notes=tuple(scan_secrets(df)))
         kept = buildinputs.keep(walked, ctx, plan.dockerignore)
         wanted = (*plan.dockerignore, *kept.lines)
-        from .render import render  # jinja2 only once there is something to render
+        from .plan.render import render
 
         body = render(plan)
         if not uses_stage(body, plan.builder.alias):

@@ -179,7 +179,7 @@ def _load(path: Path) -> _File | None:
         raise StagifyError(str(path), None, f"cannot read the settings: {exc}") from None
     if path.name == "pyproject.toml" and not _TOOL_TABLE.search(text):
         return None  # the common case: a Python project's pyproject.toml, not even parsed (TOML costs start-up time)
-    from .tomlfile import loads
+    from .context.tomlfile import loads
 
     try:
         document = loads(text)

@@ -1,6 +1,6 @@
 """A real Docker engine for tests, through the shared e2e scripts (engine-up, stand-ins, provide).
 
-Comparisons go through ``stagify.verify``, the library behind ``stagify verify``; this
+Comparisons go through ``stagify.fleet.verify``, the library behind ``stagify verify``; this
 module only starts the engine and provides the base images offline. Builds and
 containers use ``--network host`` and servers are reached on 127.0.0.1 only.
 Where no engine can be had the tests skip and say why, except under ``CI=true``, where
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from stagify import Options
-from stagify.docker import Docker, Response
-from stagify.verify import Report, Side, Smoke, verify
+from stagify.fleet.docker import Docker, Response
+from stagify.fleet.verify import Report, Side, Smoke, verify
 
 from .helpers import shared_dir
 
@@ -144,7 +144,7 @@ def compare_conversion(
     variant: str = "",
     rebuild: bool = False,
 ) -> Comparison:
-    """Convert a fixture and prove it with ``stagify.verify``: both Dockerfiles built, run and queried on ``paths``.
+    """Convert a fixture and prove it with ``stagify.fleet.verify``: both Dockerfiles built, run and queried on ``paths``.
 
     ``rewrite`` is applied to both Dockerfiles alike (e.g. :func:`debian_twin`) before the
     stand-ins are provided for them. The converted build reads the converted .dockerignore;

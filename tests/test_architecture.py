@@ -165,7 +165,7 @@ def test_stagify_modules_import_each_other_without_a_circle() -> None:
 def test_the_import_graph_sees_the_package() -> None:
     """The check above reads the real tree: the pipeline's own imports are in the graph."""
     edges = {(e.source, e.target) for e in import_edges(package_modules())}
-    assert ("stagify.api", "stagify.plan") in edges
+    assert ("stagify.api", "stagify.plan.planner") in edges
     assert ("stagify.api", "stagify.languages") in edges
     assert len({m.name for m in package_modules()}) > 40
 
@@ -214,3 +214,70 @@ def test_importing_a_module_of_a_package_runs_the_package() -> None:
         fake("top.detect", "from .langs.types import Detection\n"),
     ]
     assert len(cycles(modules)) == 1
+
+
+# The pipeline's layers, lowest first: a module may import its own layer and the layers below it only.
+LAYERS = (
+    ("stagify.errors", "stagify.options"),
+    ("stagify.context",),
+    ("stagify.dockerfile",),
+    ("stagify.images",),
+    ("stagify.languages", "stagify.config"),
+    ("stagify.plan",),
+    ("stagify.api", "stagify.write"),
+    ("stagify.fleet",),
+    ("stagify.cli", "stagify.__main__"),
+)
+
+
+def layer_of(name: str) -> int | None:
+    for rank, prefixes in enumerate(LAYERS):
+        if any(name == p or name.startswith(p + ".") for p in prefixes):
+            return rank
+    return None  # the package itself (``stagify``: the public surface, above everything)
+
+
+def test_every_module_has_a_layer() -> None:
+    unplaced = [m.name for m in package_modules() if m.name != "stagify" and layer_of(m.name) is None]
+    assert unplaced == [], "add these modules to LAYERS (and to ARCHITECTURE.md)"
+
+
+def upward_imports(modules: list[Module]) -> list[str]:
+    upward = []
+    for edge in import_edges(modules):
+        source, target = layer_of(edge.source), layer_of(edge.target)
+        if source is not None and target is not None and target > source:
+            upward.append(f"{edge.where}: {edge.source} ({LAYERS[source][0]}) imports {edge.target} ({LAYERS[target][0]})")
+    return upward
+
+
+def test_imports_only_go_down_the_pipeline() -> None:
+    assert upward_imports(package_modules()) == []
+
+
+def test_an_upward_import_is_named() -> None:
+    modules = [
+        fake("stagify", "", is_package=True),
+        fake("stagify.dockerfile", "", is_package=True),
+        fake("stagify.plan", "", is_package=True),
+        fake("stagify.plan.planner", "from ..dockerfile import walk\n"),
+        fake("stagify.dockerfile.walk", "def f():\n    from ..plan import planner\n"),
+    ]
+    found = upward_imports(modules)
+    assert any("stagify.dockerfile.walk (stagify.dockerfile) imports stagify.plan.planner" in f for f in found), found
+    assert not any(f.startswith("stagify/plan/planner.py") for f in found)
+
+
+def test_the_planner_is_in_parts() -> None:
+    """No module of the planner over 400 lines and no class in it over 200: one module per question."""
+    too_big = []
+    for module in package_modules():
+        if not module.name.startswith("stagify.plan"):
+            continue
+        lines = module.text.count("\n")
+        if lines > 400:
+            too_big.append(f"{module.where}: {lines} lines")
+        for node in ast.walk(ast.parse(module.text)):
+            if isinstance(node, ast.ClassDef) and node.end_lineno is not None and node.end_lineno - node.lineno >= 200:
+                too_big.append(f"{module.where}:{node.lineno}: class {node.name} is {node.end_lineno - node.lineno + 1} lines")
+    assert too_big == []

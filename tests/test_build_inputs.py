@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from stagify import Level, Outcome, Status, convert
-from stagify.report import outcome_findings
+from stagify.cli.report import outcome_findings
 
 NODE_PACKAGE = json.dumps({"name": "web", "version": "1.0.0", "scripts": {"start": "node server.js"}})
 
@@ -116,7 +116,7 @@ def test_without_a_build_context_nothing_is_checked() -> None:
 
 
 def ignored(outcome: Outcome, rel: str) -> bool:
-    from stagify import dockerignore
+    from stagify.context import dockerignore
 
     return dockerignore.is_ignored(dockerignore.parse_rules(outcome.dockerignore or ""), rel)
 

@@ -1,4 +1,4 @@
-"""Unit tests for stagify/images.py: the table of pinned base images is well-formed and consistent."""
+"""Unit tests for stagify/images/catalogue.py: the table of pinned base images is well-formed and consistent."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from stagify import images
-from stagify.imageref import Family, parse_ref
-from stagify.images import CATALOGUE, BaseImage, Libc, Role
+from stagify.images import catalogue as images
+from stagify.images.catalogue import CATALOGUE, BaseImage, Libc, Role
+from stagify.images.reference import Family, parse_ref
 
 
 def rows_where(predicate: Callable[[BaseImage], bool] = lambda row: True) -> pytest.MarkDecorator:

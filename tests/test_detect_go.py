@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from stagify import images
-from stagify.context import BuildContext
-from stagify.detect import detect
+from stagify.context.buildcontext import BuildContext
+from stagify.dockerfile.parse import parse
+from stagify.images import catalogue as images
+from stagify.languages.detect import detect
 from stagify.languages.go import GoFacts, read_go_mod
-from stagify.parse import parse
 
 SERVER = 'package main\n\nimport "net/http"\n\nfunc main() { _ = http.ListenAndServe(":8080", nil) }\n'
 

@@ -1,10 +1,10 @@
-"""Unit tests for stagify/dockerignore.py: moby's matching rules and merging into the user's file."""
+"""Unit tests for stagify/context/dockerignore.py: moby's matching rules and merging into the user's file."""
 
 from __future__ import annotations
 
 import pytest
 
-from stagify.dockerignore import HEADER, clean, compile_glob, is_ignored, merge, parse_rules
+from stagify.context.dockerignore import HEADER, clean, compile_glob, is_ignored, merge, parse_rules
 
 
 def ignored(text: str, path: str) -> bool:

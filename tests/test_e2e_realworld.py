@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from stagify import Status, convert
-from stagify.verify import Smoke, verify
+from stagify.fleet.verify import Smoke, verify
 
 from .engine import Engine, record
 from .helpers import shared_dir

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from stagify import Options, Outcome, Placement, Status, convert
-from stagify.effects import Kind, of_script
-from stagify.filecheck import compare
-from stagify.shell import commands
+from stagify.dockerfile.effects import Kind, of_script
+from stagify.dockerfile.shell import commands
+from stagify.fleet.filecheck import compare
 
 from .helpers import lint
 

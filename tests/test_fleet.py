@@ -18,12 +18,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from stagify import ciproof, migraterun
-from stagify.cli import app
-from stagify.docker import Address, Docker, Endpoint, EndpointError, address_of
-from stagify.docker import Response as Answer
-from stagify.migrateverify import Verdict, judge
-from stagify.verify import Report, Side
+from stagify.cli.app import app
+from stagify.fleet import ciproof, migraterun
+from stagify.fleet.docker import Address, Docker, Endpoint, EndpointError, address_of
+from stagify.fleet.docker import Response as Answer
+from stagify.fleet.migrateverify import Verdict, judge
+from stagify.fleet.verify import Report, Side
 
 from .engine import IN_CI
 from .test_migrate import git, make_repo, migrate

@@ -2,7 +2,7 @@
 
 For every input: no exception escapes ``convert``; a failure names a line (unless the whole
 file is the problem) and is never the self-check refusing stagify's own output; a conversion
-passes the self-check (``stagify.selfcheck``), parses again, is stable (converting it again
+passes the self-check (``stagify.dockerfile.selfcheck``), parses again, is stable (converting it again
 changes nothing), ends with a non-root USER and accounts for every original instruction.
 
 The normal suite runs a few hundred deterministic examples. The big run is documented in
@@ -24,11 +24,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from stagify import Status, convert, selfcheck
-from stagify.dockerignore import PatternError, compile_glob
+from stagify import Status, convert
+from stagify.context.dockerignore import PatternError, compile_glob
+from stagify.dockerfile import selfcheck
+from stagify.dockerfile.model import Keyword
+from stagify.dockerfile.parse import parse
 from stagify.errors import StagifyError
-from stagify.model import Keyword
-from stagify.parse import parse
 
 from .helpers import FIXTURES, shared_dir
 

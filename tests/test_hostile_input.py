@@ -89,8 +89,8 @@ def test_more_instructions_than_the_limit_are_refused_at_the_first_one_past_it(t
 
 def test_the_environment_is_shared_between_instructions_not_copied() -> None:
     """Every state of a walk views one history: memory grows with the values set, not with states x names."""
-    from stagify.parse import parse
-    from stagify.walk import BaseDefaults, Env, walk
+    from stagify.dockerfile.parse import parse
+    from stagify.dockerfile.walk import BaseDefaults, Env, walk
 
     lines = "".join(f"ENV V{i}=value{i}\nRUN echo $V{i}\n" for i in range(2000))
     stage = parse("FROM golang:1.22\n" + lines).stages[0]
@@ -103,7 +103,7 @@ def test_the_environment_is_shared_between_instructions_not_copied() -> None:
 
 
 def test_a_stage_whose_environment_outgrows_the_limit_is_refused_at_the_line(tmp_path: Path) -> None:
-    from stagify.walk import MAX_ENV_BYTES
+    from stagify.dockerfile.walk import MAX_ENV_BYTES
 
     per_line = 1_000_000  # each ENV expands to about 1 MB, under the per-value limit
     count = MAX_ENV_BYTES // per_line + 2
@@ -154,7 +154,7 @@ def test_context_files_nested_or_malformed_are_named_in_one_line(tmp_path: Path,
 
 
 def test_a_chain_of_requirements_within_the_limit_is_followed(tmp_path: Path) -> None:
-    from stagify.context import BuildContext
+    from stagify.context.buildcontext import BuildContext
     from stagify.languages.python import requirement_names
 
     files = _requirements_chain(250)
@@ -397,7 +397,7 @@ def test_registry_replies_that_make_no_sense_exit_7(tmp_path: Path, handler: Cal
 
 def test_a_registry_that_trickles_meets_one_deadline_per_request(tmp_path: Path) -> None:
     for port in serve(_trickle):
-        code = ("import sys\nfrom stagify.registry import Resolver, RegistryError\nfrom stagify.imageref import parse_ref\n"
+        code = ("import sys\nfrom stagify.images.registry import Resolver, RegistryError\nfrom stagify.images.reference import parse_ref\n"
                 f"try:\n    Resolver(credentials={{}}, timeout=3).digest(parse_ref('127.0.0.1:{port}/team/app:1'))\n"
                 "except RegistryError as exc:\n    print(exc)\n    sys.exit(7)\n")
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=GUARD, cwd=tmp_path)
@@ -425,10 +425,10 @@ def test_a_docker_config_auth_that_is_not_a_string_exits_7(tmp_path: Path) -> No
 
 # -- the last resort ---------------------------------------------------------------------------------
 
-BOOM = ("import sys\nimport stagify.plan\n"
+BOOM = ("import sys\nimport stagify.plan.planner\n"
         "def boom(*args, **kwargs):\n    raise KeyError('unexpected')\n"
-        "stagify.plan.build_plan = boom\nimport stagify.api\nstagify.api.build_plan = boom\n"
-        "from stagify.entry import main\nsys.argv = ['stagify', *sys.argv[1:]]\nmain()\n")
+        "stagify.plan.planner.build_plan = boom\nimport stagify.api\nstagify.api.build_plan = boom\n"
+        "from stagify.cli.entry import main\nsys.argv = ['stagify', *sys.argv[1:]]\nmain()\n")
 
 
 @pytest.mark.parametrize("args", [["convert", "--stdout", "proj"], ["convert", "--write", "proj"]], ids=["quick path", "full command line"])

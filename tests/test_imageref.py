@@ -1,10 +1,10 @@
-"""Unit tests for stagify/imageref.py: reading image references the way Docker does."""
+"""Unit tests for stagify/images/reference.py: reading image references the way Docker does."""
 
 from __future__ import annotations
 
 import pytest
 
-from stagify.imageref import Family, ImageRef, parse_ref
+from stagify.images.reference import Family, ImageRef, parse_ref
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 

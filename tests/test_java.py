@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from stagify import Options, Outcome, RuntimeChoice, Status, convert
-from stagify.context import BuildContext
-from stagify.imageref import parse_ref
+from stagify.context.buildcontext import BuildContext
+from stagify.images.reference import parse_ref
 from stagify.languages.java import (
     LAUNCHER_NEW,
     LAUNCHER_OLD,

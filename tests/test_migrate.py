@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from stagify import Status, convert
-from stagify.discover import find, is_dockerfile_name
+from stagify.fleet.discover import find, is_dockerfile_name
 
 from .helpers import FIXTURES, copy_context, materialize_corpus_case, shared_dir
 

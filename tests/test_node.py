@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from stagify import Options, Outcome, Placement, RuntimeChoice, Status, convert
-from stagify.context import BuildContext
-from stagify.detect import detect
+from stagify.context.buildcontext import BuildContext
+from stagify.dockerfile.parse import parse
+from stagify.languages.detect import detect
 from stagify.languages.node import Kind, NodeFacts
-from stagify.parse import parse
 
 from .helpers import last_user, lint
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from stagify import Outcome, Status, convert, images, packages
+from stagify import Outcome, Status, convert
+from stagify.dockerfile import packages
+from stagify.images import catalogue as images
 
 from .aptlists import PackageList, Unavailable
 

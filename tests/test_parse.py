@@ -1,20 +1,12 @@
-"""Unit tests for stagify/parse.py and the parts of stagify/model.py it builds on."""
+"""Unit tests for stagify/dockerfile/parse.py and the parts of stagify/dockerfile/model.py it builds on."""
 
 from __future__ import annotations
 
 import pytest
 
+from stagify.dockerfile.model import Flag, Heredoc, Keyword, arg_pairs, env_pairs, split_words, substitute
+from stagify.dockerfile.parse import decode, exec_form, parse, split_flags
 from stagify.errors import StagifyError
-from stagify.model import (
-    Flag,
-    Heredoc,
-    Keyword,
-    arg_pairs,
-    env_pairs,
-    split_words,
-    substitute,
-)
-from stagify.parse import decode, exec_form, parse, split_flags
 
 PATH = "ctx/Dockerfile"
 

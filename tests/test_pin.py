@@ -20,9 +20,9 @@ import pytest
 
 from stagify import convert
 from stagify.errors import StagifyError
-from stagify.imageref import parse_ref
-from stagify.pin import pin
-from stagify.registry import Resolver, parse_mirrors
+from stagify.images.pin import pin
+from stagify.images.reference import parse_ref
+from stagify.images.registry import Resolver, parse_mirrors
 
 from .engine import Engine, debian_twin
 from .helpers import FIXTURES, copy_context, lint

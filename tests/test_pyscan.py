@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from stagify import pyscan
+from stagify.context import pyscan
 
 SETUP = '''
 from setuptools import find_packages, setup
@@ -81,7 +81,7 @@ def test_no_app_object_where_there_is_none(text: str) -> None:
 
 def test_libcst_is_loaded_only_when_python_is_scanned() -> None:
     code = (
-        "import sys, stagify, stagify.cli\n"
+        "import sys, stagify, stagify.cli.app\n"
         "from stagify import convert\n"
         "convert('FROM golang:1.22\\nCOPY . .\\nRUN go build -o /a .\\nCMD [\"/a\"]\\n')\n"
         "print('libcst' in sys.modules)\n"

@@ -20,11 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stagify import Status, convert
-from stagify import convertcmd as cc
+from stagify.cli import convertcmd as cc
 from stagify.errors import StagifyError
-from stagify.imageref import is_sha256_digest, parse_ref
-from stagify.pin import pin
-from stagify.registry import RegistryError, Resolver
+from stagify.images.pin import pin
+from stagify.images.reference import is_sha256_digest, parse_ref
+from stagify.images.registry import RegistryError, Resolver
 from stagify.write import Seen, WriteError, recover, write_all
 
 from .helpers import FIXTURES, REPO, copy_context

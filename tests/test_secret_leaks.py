@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from stagify import Level, Outcome, Status, convert
-from stagify.dockerignore import is_ignored, parse_rules
-from stagify.model import Keyword
-from stagify.parse import parse
-from stagify.secrets import is_secret_file, redact
+from stagify.context.dockerignore import is_ignored, parse_rules
+from stagify.dockerfile.model import Keyword
+from stagify.dockerfile.parse import parse
+from stagify.dockerfile.secrets import is_secret_file, redact
 
 from .helpers import FIXTURES, copy_context
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from stagify import Status, convert
-from stagify.parse import parse
-from stagify.secrets import looks_secret, scan
+from stagify.dockerfile.parse import parse
+from stagify.dockerfile.secrets import looks_secret, scan
 
 from .helpers import FIXTURES, copy_context
 

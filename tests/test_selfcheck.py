@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from stagify import Status, convert, selfcheck
-from stagify.parse import parse
+from stagify import Status, convert
+from stagify.dockerfile import selfcheck
+from stagify.dockerfile.parse import parse
 
 from .helpers import FIXTURES, copy_context, dockerfile_of
 
@@ -132,9 +133,9 @@ def test_an_unstable_output_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 BROKEN_CHECK = """
 import sys
-import stagify.selfcheck as s
+import stagify.dockerfile.selfcheck as s
 s.check = lambda text, original: (s.Failure(4, "COPY needs at least one source and a destination"),)
-from stagify.entry import main
+from stagify.cli.entry import main
 sys.argv = ["stagify", *sys.argv[1:]]
 main()
 """

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from stagify import Level, Options, RuntimeChoice, Status, convert, selfcheck
-from stagify.lintfix import shell_line_argv
-from stagify.parse import parse
+from stagify import Level, Options, RuntimeChoice, Status, convert
+from stagify.dockerfile import selfcheck
+from stagify.dockerfile.lintfix import shell_line_argv
+from stagify.dockerfile.parse import parse
 
 from .helpers import lint
 

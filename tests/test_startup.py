@@ -14,7 +14,7 @@ import pytest
 
 from .helpers import FIXTURES, copy_context
 
-FULL = "import sys; from stagify.cli import main; sys.argv[0] = 'stagify'; main()"
+FULL = "import sys; from stagify.cli.app import main; sys.argv[0] = 'stagify'; main()"
 
 
 def run(args: list[str], cwd: Path, full: bool) -> tuple[int, str, str]:
@@ -51,7 +51,7 @@ def test_the_quick_path_prints_what_the_command_line_prints(tmp_path: Path, args
 
 def imported_by(code: str, cwd: Path) -> set[str]:
     probe = f"import sys, io, contextlib\nsys.argv = ['stagify', *{code}]\nout = io.StringIO()\n" \
-            "from stagify.entry import main\ntry:\n    with contextlib.redirect_stdout(out):\n        main()\n" \
+            "from stagify.cli.entry import main\ntry:\n    with contextlib.redirect_stdout(out):\n        main()\n" \
             "except SystemExit:\n    pass\nimport json\nsys.__stdout__.write(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n"
     proc = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, check=True)
     return set(json.loads(proc.stdout))

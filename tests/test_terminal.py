@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stagify.terminal import numbered
+from stagify.cli.terminal import numbered
 from tests.test_cli import REPO, copy_fixture, stagify
 
 ANSI = "\x1b["
@@ -99,7 +99,7 @@ def test_shell_completion(tmp_path: Path) -> None:
     script = subprocess.run([sys.executable, "-m", "stagify", "--show-completion", "bash"], capture_output=True, text=True)
     assert "_stagify_completion" in script.stdout and "complete " in script.stdout, script.stderr
     env = {**os.environ, "_STAGIFY_COMPLETE": "complete_bash", "COMP_WORDS": "stagify convert --ru", "COMP_CWORD": "2"}
-    done = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'stagify'; from stagify.cli import main; main()"],
+    done = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'stagify'; from stagify.cli.app import main; main()"],
                           env=env, capture_output=True, text=True)
     assert done.stdout.split() == ["--runtime"], done.stderr
     listed = subprocess.run([sys.executable, "-m", "stagify", "--help"], capture_output=True, text=True)

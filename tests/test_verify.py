@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from stagify.cli.report import verify_json, verify_rows
 from stagify.config import for_folder
-from stagify.docker import Response
 from stagify.errors import StagifyError
-from stagify.report import verify_json, verify_rows
-from stagify.verify import Report, Side, exposed_port, pick_source, smoke_from
+from stagify.fleet.docker import Response
+from stagify.fleet.verify import Report, Side, exposed_port, pick_source, smoke_from
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """What a language module provides to the generic planner.
 
-The planner (``stagify.plan``) walks the original stage and places every
+The planner (``stagify.plan.planner``) walks the original stage and places every
 instruction; a language module only answers language questions: is this RUN a
 build, which builder image, what does the build produce, which runtime fits.
 Adding a language is one module implementing :class:`Language`, one entry in
@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
 
-from ..context import BuildContext
-from ..imageref import ImageRef
-from ..images import BaseImage
-from ..model import Dockerfile, Keyword, Stage
+from ..context.buildcontext import BuildContext
+from ..dockerfile.model import Dockerfile, Keyword, Stage
+from ..dockerfile.pragmas import Forced
+from ..dockerfile.stageplan import Line, Note
+from ..dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, image_path
+from ..images.catalogue import BaseImage
+from ..images.reference import ImageRef
 from ..options import Options
-from ..pragmas import Forced
-from ..stageplan import Line, Note
-from ..walk import BaseDefaults, CopyRecord, State, Walked, image_path
 from .detection import Detection
 
 

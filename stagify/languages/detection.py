@@ -1,7 +1,7 @@
-"""What detection finds, shared by the language modules and the driver (``stagify.detect``) that ranks them.
+"""What detection finds, shared by the language modules and the driver (``stagify.languages.detect``) that ranks them.
 
 A language module reads the build context and the Dockerfile and returns a
-:class:`Detection` scored with the weights below; ``stagify.detect`` only
+:class:`Detection` scored with the weights below; ``stagify.languages.detect`` only
 compares the scores. Keeping these types here, below both, lets the driver
 import the registry and the languages import the types without a circle.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..imageref import ImageRef, parse_ref
-from ..model import Dockerfile, Stage
+from ..dockerfile.model import Dockerfile, Stage
+from ..images.reference import ImageRef, parse_ref
 
 
 @dataclass(frozen=True)

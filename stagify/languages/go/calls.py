@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ... import shell
+from ...dockerfile import shell
 
 # `go build` flags that take a value as the next word.
 _VALUE_FLAGS = frozenset(

@@ -10,11 +10,12 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ... import images, packages, shell
-from ...context import BuildContext
-from ...imageref import Family, ImageRef
-from ...model import Dockerfile, Keyword, env_pairs
-from ...walk import State, copy_parts, run_script
+from ...context.buildcontext import BuildContext
+from ...dockerfile import packages, shell
+from ...dockerfile.model import Dockerfile, Keyword, env_pairs
+from ...dockerfile.walk import State, copy_parts, run_script
+from ...images import catalogue
+from ...images.reference import Family, ImageRef
 from ..detection import Evidence
 from .calls import GoCall, parse_call
 
@@ -303,7 +304,7 @@ def _major_minor(version: str | None) -> str | None:
 
 def choose_version(image: ImageRef | None, facts: GoFacts, dockerfile: Dockerfile | None) -> tuple[str, str]:
     """The builder's Go version and where it comes from: the base image tag or go.mod, kept within the catalogue."""
-    known = images.versions("go")
+    known = catalogue.versions("go")
     golang = image is not None and image.repository == "golang"
     tag_version = _major_minor(image.tag) if golang and image is not None else None
     mod_version = _major_minor(facts.toolchain) or _major_minor(facts.go_directive)
@@ -311,7 +312,7 @@ def choose_version(image: ImageRef | None, facts: GoFacts, dockerfile: Dockerfil
     candidates = []
     # A floating tag (golang, golang:latest, golang:rc, golang:buster, golang:1) gave the newest
     # release when the original was built; go.mod's go line is a minimum, never a ceiling.
-    floating = images.newest_for_tag("go", image.tag, 2) if golang and image is not None and not tag_version else None
+    floating = catalogue.newest_for_tag("go", image.tag, 2) if golang and image is not None and not tag_version else None
     if tag_version:
         candidates.append((tag_version, f"the original base image {image} (line {line})"))
     elif floating and not (facts.gopath and not mod_version):
@@ -320,15 +321,15 @@ def choose_version(image: ImageRef | None, facts: GoFacts, dockerfile: Dockerfil
         which = "toolchain" if facts.toolchain else "go"
         candidates.append((mod_version, f"go.mod's {which} line ({mod_version})"))
     if candidates:
-        version, source = max(candidates, key=lambda c: images.version_key(c[0]))
+        version, source = max(candidates, key=lambda c: catalogue.version_key(c[0]))
     elif facts.gopath:
         version, source = "1.15", "pre-module GOPATH build: Go 1.15 is the last release that builds without go.mod by default"
     else:
         version, source = known[-1], "no version given anywhere: the newest Go in the catalogue"
-    if images.version_key(version) < images.version_key(known[0]):
+    if catalogue.version_key(version) < catalogue.version_key(known[0]):
         source += f"; Go {version} is older than the catalogue's oldest, so Go {known[0]}"
         version = known[0]
-    elif images.version_key(version) > images.version_key(known[-1]):
+    elif catalogue.version_key(version) > catalogue.version_key(known[-1]):
         source += f"; newer than the catalogue's newest, so Go {known[-1]}"
         version = known[-1]
     return version, source

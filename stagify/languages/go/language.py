@@ -11,17 +11,18 @@ import posixpath
 import re
 from dataclasses import dataclass, replace
 
-from ... import images, packages, shell
-from ...context import BuildContext
+from ...context.buildcontext import BuildContext
+from ...dockerfile import packages, shell
+from ...dockerfile.lintfix import replace_command, with_mounts
+from ...dockerfile.model import Dockerfile, Keyword
+from ...dockerfile.selfcheck import script_index
+from ...dockerfile.stageplan import Level, Line, Mount, Note
+from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ...errors import StagifyError
-from ...imageref import Family, ImageRef
-from ...images import BaseImage
-from ...lintfix import replace_command, with_mounts
-from ...model import Dockerfile, Keyword
+from ...images import catalogue
+from ...images.catalogue import BaseImage
+from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ...selfcheck import script_index
-from ...stageplan import Level, Line, Mount, Note
-from ...walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
@@ -138,7 +139,7 @@ class GoLanguage:
             if wanted is not family and not (wanted is Family.DEBIAN and family is not Family.ALPINE):
                 reason_family = f"; {wanted.value} builder so the cgo binary links the runtime's libc"
             family = wanted
-        row = images.builder(self.name, inp.detection.version or images.versions(self.name)[-1], family)
+        row = catalogue.builder(self.name, inp.detection.version or catalogue.versions(self.name)[-1], family)
         return row, f"Go {row.version} from {inp.detection.version_source}{reason_family}"
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
@@ -415,26 +416,26 @@ class GoLanguage:
         forced = inp.options.runtime
         extra_packages = [p for p in needs.packages if p not in packages.IN_DISTROLESS]
         if forced is RuntimeChoice.SCRATCH:
-            return images.row("scratch"), "scratch, as --runtime asked: the static binary and nothing else"
+            return catalogue.row("scratch"), "scratch, as --runtime asked: the static binary and nothing else"
         if forced is RuntimeChoice.DISTROLESS:
             key = "distroless-base" if dynamic else "distroless-static"
-            return images.row(key), "distroless, as --runtime asked"
+            return catalogue.row(key), "distroless, as --runtime asked"
         if forced is RuntimeChoice.ALPINE:
-            return images.row("alpine"), "alpine, as --runtime asked"
+            return catalogue.row("alpine"), "alpine, as --runtime asked"
         if forced is RuntimeChoice.DEBIAN:
-            return images.row("debian"), "debian slim, as --runtime asked"
+            return catalogue.row("debian"), "debian slim, as --runtime asked"
         if needs.shell or extra_packages:
             why = needs.shell[0].message if needs.shell else f"it needs the packages {', '.join(extra_packages)}"
             key = "alpine" if original is Family.ALPINE else "debian"
-            return images.row(key), f"a {key} runtime with a shell and a package manager, because {why}"
+            return catalogue.row(key), f"a {key} runtime with a shell and a package manager, because {why}"
         if dynamic:
             if original is Family.ALPINE:
-                return images.row("alpine"), "alpine: the cgo binary links musl"
+                return catalogue.row("alpine"), "alpine: the cgo binary links musl"
             if not facts.cgo:
-                return images.row("distroless-base"), ("distroless base: the go build in a RUN heredoc is kept as written, "
+                return catalogue.row("distroless-base"), ("distroless base: the go build in a RUN heredoc is kept as written, "
                                                        "with cgo on, so the binary may link glibc")
-            return images.row("distroless-base"), "distroless base: the cgo binary needs glibc, nothing more"
-        return images.row("distroless-static"), "distroless static: a static binary needs no libc and no shell"
+            return catalogue.row("distroless-base"), "distroless base: the cgo binary needs glibc, nothing more"
+        return catalogue.row("distroless-static"), "distroless static: a static binary needs no libc and no shell"
 
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return list(self._facts_of(inp).runtime_paths)
@@ -462,7 +463,7 @@ class GoLanguage:
 
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         deps = dependencies if isinstance(dependencies, GoDeps) else None
-        return GoTemplateData(deps=deps, scratch=runtime.family is Family.SCRATCH, uid=images.NONROOT_UID)
+        return GoTemplateData(deps=deps, scratch=runtime.family is Family.SCRATCH, uid=catalogue.NONROOT_UID)
 
 
 

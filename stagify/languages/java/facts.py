@@ -12,8 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 
-from ...context import BuildContext
-from ...imageref import ImageRef
+from ...context.buildcontext import BuildContext
+from ...images.reference import ImageRef
 
 MAVEN = "maven"
 GRADLE = "gradle"

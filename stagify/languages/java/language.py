@@ -13,16 +13,17 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ... import images, shell
-from ...context import BuildContext
-from ...imageref import Family, ImageRef
-from ...images import BaseImage
-from ...lintfix import keyword_upper, replace_command, with_mounts
-from ...model import Dockerfile, Keyword, Stage, env_pairs, substitute
+from ...context.buildcontext import BuildContext
+from ...dockerfile import shell
+from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
+from ...dockerfile.model import Dockerfile, Keyword, Stage, env_pairs, substitute
+from ...dockerfile.shell import Command
+from ...dockerfile.stageplan import Level, Mount, Note
+from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
+from ...images import catalogue
+from ...images.catalogue import BaseImage
+from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ...shell import Command
-from ...stageplan import Level, Mount, Note
-from ...walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
@@ -237,20 +238,20 @@ class JavaLanguage:
         path = inp.image.path if inp.image is not None else ""
         source = f"Java {version} from {inp.detection.version_source}"
         if path == "maven":
-            reason = f"Maven {images.MAVEN_VERSION} on Temurin {version}, as the original built with Maven; {source}"
-            if facts.maven_version and facts.maven_version.split(".")[:2] != images.MAVEN_VERSION.split(".")[:2]:
+            reason = f"Maven {catalogue.MAVEN_VERSION} on Temurin {version}, as the original built with Maven; {source}"
+            if facts.maven_version and facts.maven_version.split(".")[:2] != catalogue.MAVEN_VERSION.split(".")[:2]:
                 reason += f" (the original named Maven {facts.maven_version})"
-            return images.row(f"maven-{version}{suffix}"), reason
+            return catalogue.row(f"maven-{version}{suffix}"), reason
         if path == "gradle":
             return self._gradle_builder(facts, version, suffix, source)
-        row = images.row(f"temurin-{version}-jdk{suffix}")
+        row = catalogue.row(f"temurin-{version}-jdk{suffix}")
         reason = f"the Temurin {version} JDK; {source}"
         if path and path not in ("eclipse-temurin",):
             reason += f" (Temurin instead of {path}: the same OpenJDK, maintained)"
         return row, reason
 
     def _gradle_builder(self, facts: JavaFacts, version: str, suffix: str, source: str) -> tuple[BaseImage, str]:
-        majors = images.gradle_majors()
+        majors = catalogue.gradle_majors()
         wanted = (facts.gradle_version or "").split(".")[0]
         if wanted in majors:
             # The Gradle the original named, else the nearest newer one (a build script's API changes least).
@@ -260,10 +261,10 @@ class JavaLanguage:
         for major in candidates:
             for key in (f"gradle-{major}-{version}{suffix}", f"gradle-{major}-{version}"):
                 try:
-                    row = images.row(key)
+                    row = catalogue.row(key)
                 except KeyError:
                     continue
-                reason = f"Gradle {images.gradle_release(major)} on Java {version}; {source}"
+                reason = f"Gradle {catalogue.gradle_release(major)} on Java {version}; {source}"
                 if facts.gradle_version and major != wanted:
                     reason += f" (the original named Gradle {facts.gradle_version}, which has no image for Java {version})"
                 if suffix and not key.endswith(suffix):
@@ -472,12 +473,12 @@ class JavaLanguage:
         alpine = inp.image is not None and inp.image.family is Family.ALPINE
         forced = inp.options.runtime
         if forced is RuntimeChoice.DISTROLESS and version in _distroless_versions():
-            return images.row(f"distroless-java{version}"), f"distroless Java {version}: a Temurin JRE, no shell, no package manager"
+            return catalogue.row(f"distroless-java{version}"), f"distroless Java {version}: a Temurin JRE, no shell, no package manager"
         if forced is RuntimeChoice.ALPINE:
             alpine = True
         elif forced is RuntimeChoice.DEBIAN:
             alpine = False
-        row = images.row(f"temurin-{version}-jre{'-alpine' if alpine else ''}")
+        row = catalogue.row(f"temurin-{version}-jre{'-alpine' if alpine else ''}")
         return row, f"the Temurin {version} JRE: the same Java without the compiler, the build tool and the sources"
 
     def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None:
@@ -588,7 +589,7 @@ def is_root_user(user: str | None) -> bool:
 
 
 def _distroless_versions() -> tuple[str, ...]:
-    return tuple(r.version for r in images.CATALOGUE if r.key.startswith("distroless-java") and r.version)
+    return tuple(r.version for r in catalogue.CATALOGUE if r.key.startswith("distroless-java") and r.version)
 
 
 def _is_java_image(image: ImageRef) -> bool:

@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ... import shell
-from ...lintfix import start_argv, with_mounts
-from ...model import Keyword
-from ...selfcheck import script_index
-from ...stageplan import Level, Line, Mount, Note
-from ...walk import State, Walked, origin_of
+from ...dockerfile import shell
+from ...dockerfile.lintfix import start_argv, with_mounts
+from ...dockerfile.model import Keyword
+from ...dockerfile.selfcheck import script_index
+from ...dockerfile.stageplan import Level, Line, Mount, Note
+from ...dockerfile.walk import State, Walked, origin_of
 from ..base import PlanInput
 from .commands import BuildCall, JavaStart, launcher, package_text, parse_call, parse_java, spring_boot_run_args
 from .facts import GRADLE, JAVAC, MAVEN, JavaFacts, boot_key

@@ -12,7 +12,7 @@ hooks; this module re-exports their public names.
 
 from __future__ import annotations
 
-from ...stageplan import Level, Note
+from ...dockerfile.stageplan import Level, Note
 from .facts import (
     ASSET_DIRS,
     BUILD_ENV,

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ... import images
-from ...context import BuildContext
-from ...imageref import ImageRef
-from ...model import Stage
+from ...context.buildcontext import BuildContext
+from ...dockerfile.model import Stage
+from ...images import catalogue
+from ...images.reference import ImageRef
 from ..detection import Evidence
 
 
@@ -261,7 +261,7 @@ def choose_version(
     context: BuildContext, package: dict[str, object], image: ImageRef | None, stage: Stage | None, evidence: list[Evidence]
 ) -> tuple[str, str]:
     """The Node major version and where it comes from: the base image tag, .nvmrc/.node-version or engines.node."""
-    known = images.versions("node")
+    known = catalogue.versions("node")
     candidates: list[tuple[str, str]] = []
     if image is not None and image.path == "node":
         tag = (image.tag or "").lower()

@@ -12,17 +12,18 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ... import images, packages, shell
-from ...context import BuildContext
+from ...context.buildcontext import BuildContext
+from ...dockerfile import packages, shell
+from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
+from ...dockerfile.model import Dockerfile, Keyword, Stage, env_pairs
+from ...dockerfile.secrets import holds_credentials
+from ...dockerfile.stageplan import Line, Mount, Note
+from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ...errors import StagifyError
-from ...imageref import ImageRef
-from ...images import BaseImage
-from ...lintfix import keyword_upper, replace_command, with_mounts
-from ...model import Dockerfile, Keyword, Stage, env_pairs
+from ...images import catalogue
+from ...images.catalogue import BaseImage
+from ...images.reference import ImageRef
 from ...options import RuntimeChoice
-from ...secrets import holds_credentials
-from ...stageplan import Line, Mount, Note
-from ...walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
@@ -177,9 +178,9 @@ class NodeLanguage:
         facts = self.facts(inp)
         flavor = _flavor(inp.image)
         if facts.bun:
-            row = images.row({"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
+            row = catalogue.row({"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
             return row, f"Bun {row.version}, the original's {flavor} flavour"
-        row = images.row(f"node-{inp.detection.version}-{flavor}")
+        row = catalogue.row(f"node-{inp.detection.version}-{flavor}")
         return row, f"Node {row.version} from {inp.detection.version_source}; the original's {flavor} flavour"
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
@@ -353,12 +354,12 @@ class NodeLanguage:
         elif forced is not None:
             alpine = False
         if start.static:
-            row = images.row("nginx-alpine" if alpine else "nginx")
+            row = catalogue.row("nginx-alpine" if alpine else "nginx")
             return row, f"nginx serves the {facts.framework or 'static'} build output as files; no Node at run time"
         if facts.bun:
-            row = images.row("bun-alpine" if alpine else "bun-slim")
+            row = catalogue.row("bun-alpine" if alpine else "bun-slim")
             return row, "Bun slim: the runtime without the build tools"
-        row = images.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}")
+        row = catalogue.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}")
         return row, f"Node {row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
 
     def _app_dir(self, inp: PlanInput) -> str:

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ... import shell
-from ...lintfix import start_argv
-from ...model import Keyword
-from ...selfcheck import script_index
+from ...dockerfile import shell
+from ...dockerfile.lintfix import start_argv
+from ...dockerfile.model import Keyword
+from ...dockerfile.selfcheck import script_index
 from ..base import PlanInput
 from .facts import DEV_SERVERS, STATIC_SERVERS, TS_RUNNERS, WATCHERS, Kind, NodeFacts
 

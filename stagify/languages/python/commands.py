@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ... import shell
-from ...shell import Command
+from ...dockerfile import shell
+from ...dockerfile.shell import Command
 
 VENV = "/opt/venv"
 TOOLS = frozenset(

@@ -1,6 +1,6 @@
 """What a Python build context says: the dependency manager, the dependencies, the version, the app.
 
-setup.py is read through ``stagify.pyscan`` (libcst), never executed; libcst is only
+setup.py is read through ``stagify.context.pyscan`` (libcst), never executed; libcst is only
 loaded here, when a context turns out to hold a Python project.
 """
 
@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ... import images
-from ...context import BuildContext
+from ...context.buildcontext import BuildContext
+from ...context.tomlfile import loads
+from ...dockerfile.model import Stage
 from ...errors import StagifyError
-from ...imageref import ImageRef
-from ...model import Stage
-from ...tomlfile import loads
+from ...images import catalogue
+from ...images.reference import ImageRef
 from ..detection import Evidence
 
 # Lock files and manifests, in the order that decides the manager.
@@ -154,7 +154,7 @@ def gather_facts(context: BuildContext, evidence: list[Evidence]) -> PyFacts:
     is_package = bool(project.get("name")) or bool(poetry.get("packages")) or context.is_file("setup.py") or context.is_file("setup.cfg")
     skipped: list[str] = []
     if context.is_file("setup.py"):
-        from ... import pyscan
+        from ...context import pyscan
 
         setup_text = context.read_text("setup.py") or ""
         why = pyscan.unscannable(setup_text)
@@ -201,7 +201,7 @@ def _app_objects(context: BuildContext, frameworks: list[str], skipped: list[str
     What is not scanned (too big, nested too deeply, past the file or size budget) goes to ``skipped``."""
     if not frameworks:
         return []
-    from ... import pyscan
+    from ...context import pyscan
 
     candidates = [f for f in APP_FILES if context.is_file(f)]
     for folder in ("app", "src", "api", "server"):
@@ -234,19 +234,19 @@ def _django_wsgi(context: BuildContext) -> str | None:
 
 def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None, stage: Stage | None) -> tuple[str, str]:
     """The Python minor version and where it comes from."""
-    known = images.versions("python")
+    known = catalogue.versions("python")
     candidates: list[tuple[str, str]] = []
     line = stage.from_.line if stage else "?"
     if image is not None and image.path == "python":
         m = re.match(r"^(\d+)\.(\d+)", image.tag or "")
-        floating = images.newest_for_tag("python", image.tag, 2)
+        floating = catalogue.newest_for_tag("python", image.tag, 2)
         if m:
             candidates.append((f"{m.group(1)}.{m.group(2)}", f"the original base image {image} (line {line})"))
         elif floating is not None:
             # python, python:3, python:slim gave the newest Python when the original was built: the pin
             # is the newest that requires-python allows (.python-version and runtime.txt name a local
             # interpreter, which the original image did not use).
-            allowed = [k for k in known if images.version_key(k) <= images.version_key(floating)
+            allowed = [k for k in known if catalogue.version_key(k) <= catalogue.version_key(floating)
                        and (not facts.python_requires or _satisfies(k, facts.python_requires))]
             chosen = allowed[-1] if allowed else floating
             why = f"; the newest that satisfies requires-python {facts.python_requires}" if facts.python_requires and allowed else ""
@@ -264,7 +264,7 @@ def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None
     else:
         version, source = known[-1], "no version given anywhere: the newest Python in the catalogue"
     if version not in known:
-        older = [k for k in known if images.version_key(k) <= images.version_key(version)]
+        older = [k for k in known if catalogue.version_key(k) <= catalogue.version_key(version)]
         nearest = older[-1] if older else known[0]
         source += f"; Python {version} has no image in the catalogue, so Python {nearest}"
         version = nearest
@@ -273,7 +273,7 @@ def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None
 
 def _satisfies(version: str, spec: str) -> bool:
     """PEP 440 / Poetry specifiers on minor versions: ``>=3.8,<3.12``, ``^3.10``, ``~=3.9``."""
-    have = images.version_key(version)
+    have = catalogue.version_key(version)
     for part in re.split(r"[,\s]+", spec.strip()):
         m = re.match(r"^(>=|<=|==|!=|~=|>|<|\^|~)?\s*(\d+)(?:\.(\d+))?", part)
         if not m:

@@ -13,17 +13,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ... import effects, images, packages, shell
-from ...context import BuildContext
-from ...imageref import Family, ImageRef
-from ...images import BaseImage
-from ...lintfix import keyword_upper, replace_command, with_mounts
-from ...model import Dockerfile, Keyword, env_pairs
+from ...context.buildcontext import BuildContext
+from ...dockerfile import effects, packages, shell
+from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
+from ...dockerfile.model import Dockerfile, Keyword, env_pairs
+from ...dockerfile.selfcheck import script_index
+from ...dockerfile.shell import Command
+from ...dockerfile.stageplan import Level, Mount, Note
+from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked
+from ...images import catalogue
+from ...images.catalogue import BaseImage
+from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ...selfcheck import script_index
-from ...shell import Command
-from ...stageplan import Level, Mount, Note
-from ...walk import BaseDefaults, CopyRecord, State, Walked
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
@@ -155,7 +156,7 @@ class PythonLanguage:
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
         flavor = _flavor(inp.image)
-        version = inp.detection.version or images.versions("python")[-1]
+        version = inp.detection.version or catalogue.versions("python")[-1]
         reason = f"Python {version} from {inp.detection.version_source}; the original's {flavor} flavour"
         if self._distroless(inp):
             if flavor == "alpine":
@@ -163,7 +164,7 @@ class PythonLanguage:
             if version != "3.11":
                 reason += f"; Python 3.11 instead, the Python of the distroless runtime (the original asked for {version})"
                 version = "3.11"
-        row = images.row(f"python-{version}-{flavor}")
+        row = catalogue.row(f"python-{version}-{flavor}")
         return row, reason
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
@@ -376,14 +377,14 @@ class PythonLanguage:
     def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
         flavor = "alpine" if _flavor(inp.image) == "alpine" else "slim"
         forced = inp.options.runtime
-        version = inp.detection.version or images.versions("python")[-1]
+        version = inp.detection.version or catalogue.versions("python")[-1]
         if forced is RuntimeChoice.DISTROLESS:
-            return images.row("distroless-python3"), "distroless python3: Debian 12's Python 3.11, no shell, no package manager"
+            return catalogue.row("distroless-python3"), "distroless python3: Debian 12's Python 3.11, no shell, no package manager"
         if forced is RuntimeChoice.ALPINE:
             flavor = "alpine"
         elif forced is not None:
             flavor = "slim"
-        row = images.row(f"python-{version}-{flavor}")
+        row = catalogue.row(f"python-{version}-{flavor}")
         return row, f"Python {version} {flavor}: the same Python without compilers and headers"
 
     def _app_dirs(self, inp: PlanInput) -> list[str]:

@@ -1,0 +1,370 @@
+"""``stagify convert`` itself, without the argument parser: what it prints, writes and exits with.
+
+Both ways into the command use it: the typer command line (``stagify.cli.app``) and the
+quick path for plain, non-interactive calls (``stagify.cli.entry``), which skips importing
+typer and rich. Output goes through a :class:`Console`, so each way prints its own way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from dataclasses import dataclass, field, replace
+from enum import Enum, IntEnum
+from pathlib import Path
+from typing import Protocol
+
+from ..api import Outcome, Problem, Status, convert, recheck
+from ..config import for_dockerfile
+from ..dockerfile.stageplan import Level, Note
+from ..errors import StagifyError, read_limited, read_stream_limited
+from ..languages import names
+from ..options import RuntimeChoice
+from ..plan.summary import bases, note_line
+from ..write import Interrupted, Seen, WriteError, write_all
+from .diff import unified
+from .report import explain, outcome_findings, outcome_json
+
+DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
+
+
+class Exit(IntEnum):
+    """Exit codes, documented in the README."""
+
+    OK = 0
+    WOULD_CHANGE = 1
+    USAGE = 2
+    CANNOT_CONVERT = 3
+    CANNOT_WRITE = 4
+    NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
+    CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
+    CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
+    INTERNAL_ERROR = 70  # an unexpected exception (a bug), turned into one line by stagify.cli.entry.main
+    INTERNAL = 8  # the conversion failed stagify's check of its own output: a bug to report; nothing written
+    INTERRUPTED = 130  # migrate: Ctrl-C between repositories; the finished ones are recorded for --resume
+
+
+class PinMode(str, Enum):
+    """``--pin``: how the converted Dockerfile names its images."""
+
+    TAG = "tag"
+    DIGEST = "digest"
+
+
+class Fail(Exception):
+    """The command stops: a one-line message for stderr and an exit code."""
+
+    def __init__(self, message: str, code: Exit) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class Console(Protocol):
+    def out(self, text: str, nl: bool = True) -> None: ...
+
+    def err(self, text: str) -> None: ...
+
+    def diff(self, text: str) -> None: ...
+
+    def confirm(self, question: str) -> bool: ...
+
+    def summary(self, text: str) -> None: ...
+
+
+class Format(str, Enum):
+    """``--format``: how a command reports."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+@dataclass(frozen=True)
+class ConvertArgs:
+    paths: tuple[str, ...] = (".",)
+    write: bool = False
+    check: bool = False
+    diff_only: bool = False
+    stdout: bool = False
+    explain: bool = False
+    fmt: Format = Format.TEXT
+    runtime: RuntimeChoice | None = None
+    lang: str | None = None
+    context: Path | None = None
+    backup: bool = True
+    pin: PinMode | None = None  # None: the settings file's, else tag
+    mirrors: tuple[str, ...] = field(default=())
+    strict: bool = False  # secrets fail the conversion instead of warning
+    quiet: bool = False  # errors and warnings only: no diff, no info notes, no summary
+
+    @property
+    def as_json(self) -> bool:
+        return self.fmt is Format.JSON
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One file's conversion, before anything is printed or written."""
+
+    outcome: Outcome
+    label: str
+    file_path: Path | None  # None for standard input
+    ctx_dir: Path
+    secrets: tuple[Note, ...]  # the secret findings that fail it (--strict or strict = true)
+    seen: Seen | None = None  # what the Dockerfile held when it was read: a write checks it still does
+
+
+def find_dockerfile(path: Path) -> Path:
+    """A Dockerfile path from a file or a folder; StagifyError when there is none."""
+    if not path.exists() and not path.is_symlink():
+        raise StagifyError(str(path), None, "no such file or folder")
+    if path.is_dir():
+        for name in DOCKERFILE_NAMES:
+            candidate = path / name
+            if candidate.is_file():
+                return candidate
+        raise StagifyError(str(path), None, f"no Dockerfile in this folder (looked for {', '.join(DOCKERFILE_NAMES)})")
+    return path
+
+
+def read_file(path: Path) -> bytes:
+    """A Dockerfile's bytes: a regular file of at most 16 MiB, else StagifyError."""
+    return read_limited(path)
+
+
+def run_convert(args: ConvertArgs, console: Console) -> Exit:
+    """The whole command, over every path given; Fail for the ways it stops early."""
+    if args.lang is not None and args.lang not in names():
+        raise Fail(f"--lang: unknown language {args.lang!r} (known: {', '.join(names())})", Exit.USAGE)
+    if "-" in args.paths and args.write:
+        raise Fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
+    if args.stdout and args.write:
+        raise Fail("--stdout prints the result instead of writing it: use one or the other", Exit.USAGE)
+    if args.fmt is Format.SARIF and args.write:
+        raise Fail("--format sarif reports and writes nothing: use it with --check (or alone)", Exit.USAGE)
+    if len(args.paths) > 1 and (args.stdout or args.explain or "-" in args.paths or args.context is not None):
+        raise Fail("--stdout, --explain, --context and - take one Dockerfile; several were given", Exit.USAGE)
+    if args.fmt is Format.SARIF or (args.fmt is Format.JSON and len(args.paths) > 1):
+        return _run_report(args, console)
+    codes: list[Exit] = []
+    done: list[tuple[str, Prepared | None]] = []
+    for path in args.paths:
+        try:
+            code, state, prepared = _run_one(path, args, console)
+        except Fail as exc:
+            if len(args.paths) == 1:
+                raise
+            console.err(exc.message)
+            code, state, prepared = exc.code, "failed", None
+        codes.append(code)
+        done.append((state, prepared))
+    if not args.quiet and not args.stdout and args.fmt is Format.TEXT:
+        console.summary(summary(done, args))
+    return max(codes, default=Exit.OK)
+
+
+def prepare(path: str, args: ConvertArgs) -> Prepared:
+    """Read, convert and (when asked) pin one Dockerfile; StagifyError for unreadable input, Fail for settings and pins."""
+    if path == "-":
+        data = read_stream_limited(sys.stdin.buffer, "stdin")
+        file_path = None
+        label = "stdin"
+        ctx_dir = args.context or Path.cwd()
+    else:
+        file_path = find_dockerfile(Path(path))
+        ctx_dir = args.context or file_path.parent
+        if args.write:
+            _recover((file_path.parent, Path(ctx_dir)))
+        data = read_file(file_path)
+        label = str(file_path)
+    try:
+        settings = for_dockerfile(file_path if file_path is not None else Path.cwd() / "Dockerfile")
+    except StagifyError as exc:
+        raise Fail(str(exc), Exit.USAGE) from None
+    outcome = convert(data, context=ctx_dir, options=settings.options(args.runtime, args.lang), path=label)
+    pin_mode = args.pin or PinMode(settings.pin or "tag")
+    if pin_mode is PinMode.DIGEST and outcome.status is Status.CONVERTED:
+        outcome = pin_outcome(outcome, label, list(args.mirrors or settings.registry_mirrors))
+    strict = args.strict or settings.strict
+    secrets = tuple(n for n in outcome.notes if n.kind == "secret") if strict else ()
+    return Prepared(outcome=outcome, label=label, file_path=file_path, ctx_dir=Path(ctx_dir), secrets=secrets,
+                    seen=Seen.of_bytes(data))
+
+
+def _recover(folders: tuple[Path, ...]) -> None:
+    """Finish what an interrupted earlier write left in these folders, before reading them."""
+    from ..write import recover
+
+    with contextlib.suppress(WriteError):  # another stagify writes there: its write checks what this one reads
+        recover(*folders)
+
+
+def _failed(exc: StagifyError) -> Outcome:
+    return Outcome(path=exc.path, status=Status.FAILED, original="", error=Problem(exc.path, exc.line, exc.message))
+
+
+def _run_report(args: ConvertArgs, console: Console) -> Exit:
+    """JSON for several files, or SARIF: every file's outcome in one document; nothing written."""
+    items: list[Prepared] = []
+    for path in args.paths:
+        try:
+            items.append(prepare(path, args))
+        except StagifyError as exc:
+            items.append(Prepared(_failed(exc), exc.path, None, Path("."), ()))
+    codes = [Exit.CANNOT_CONVERT if p.secrets else _exit_for(p.outcome, args.check) for p in items]
+    if args.fmt is Format.JSON:
+        console.out(json.dumps([outcome_json(p.outcome) for p in items], indent=2))
+    else:
+        from . import sarif
+
+        findings = [f for p in items for f in outcome_findings(p.outcome, bool(p.secrets))]
+        console.out(json.dumps(sarif.log(findings, ok=all(c in (Exit.OK, Exit.WOULD_CHANGE) for c in codes)), indent=2))
+    return max(codes, default=Exit.OK)
+
+
+def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str, Prepared | None]:
+    """One file: its notes, diff and write. The state says what happened, for the summary."""
+    try:
+        prepared = prepare(path, args)
+    except StagifyError as exc:
+        if args.as_json:
+            console.out(json.dumps(outcome_json(_failed(exc)), indent=2))
+        raise Fail(str(exc), Exit.CANNOT_CONVERT) from None
+    outcome, label, file_path, ctx_dir = prepared.outcome, prepared.label, prepared.file_path, prepared.ctx_dir
+    if args.as_json:
+        console.out(json.dumps(outcome_json(outcome), indent=2))
+        return (Exit.CANNOT_CONVERT if prepared.secrets else _exit_for(outcome, args.check)), outcome.status.value, prepared
+    if prepared.secrets:
+        for note in prepared.secrets:
+            console.err(note_line(label, note).replace(": warning: ", ": error: ", 1))
+        raise Fail(f"{label}: {len(prepared.secrets)} secret(s) in the Dockerfile: --strict stops here; nothing written",
+                   Exit.CANNOT_CONVERT)
+    if outcome.status is Status.FAILED:
+        raise Fail(str(outcome.error), failed_exit(outcome))
+    if outcome.status is Status.SKIPPED:
+        if args.stdout:
+            console.out(outcome.original, nl=False)
+        elif not args.quiet:
+            console.err(f"{label}: nothing to do: {outcome.reason}")
+        return Exit.OK, "skipped", prepared
+    for note in outcome.notes:
+        if not args.quiet or note.level is not Level.INFO:
+            console.err(note_line(label, note))
+    if args.stdout:
+        console.out(outcome.dockerfile or "", nl=False)
+        return (Exit.WOULD_CHANGE if args.check and outcome.changed else Exit.OK), "printed", prepared
+    if args.explain:
+        console.out(explain(outcome), nl=False)
+        if not (args.write or args.check):
+            return Exit.OK, "explained", prepared
+    ignore_name = str(ctx_dir / ".dockerignore") if file_path is not None else ".dockerignore"
+    diff_text = unified(outcome.original, outcome.dockerfile or "", label)
+    diff_text += unified(outcome.original_dockerignore or "", outcome.dockerignore or "", ignore_name)
+    if not args.explain and not args.quiet:
+        console.diff(diff_text)
+    state = "would change" if outcome.changed else "unchanged"
+    if args.check:
+        return (Exit.WOULD_CHANGE if outcome.changed else Exit.OK), state, prepared
+    if file_path is None or not outcome.changed or args.diff_only:
+        return Exit.OK, state, prepared
+    write = args.write
+    if not write:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            write = console.confirm(f"Write {label} and {ignore_name}?")
+        if not write:
+            console.err("nothing written (use --write to apply)")
+            return Exit.OK, state, prepared
+    apply_outcome(outcome, file_path, ctx_dir / ".dockerignore", args.backup, console, prepared.seen)
+    return Exit.OK, "written", prepared
+
+
+def summary(done: list[tuple[str, Prepared | None]], args: ConvertArgs) -> str:
+    """One line after the command: what happened to how many files, and for one conversion, its stages."""
+    counts: dict[str, int] = {}
+    for state, _ in done:
+        counts[state] = counts.get(state, 0) + 1
+    words = {"written": "converted and written", "would change": "would be converted", "unchanged": "unchanged",
+             "skipped": "left alone", "failed": "failed", "explained": "explained"}
+    total = len(done)
+    head = ", ".join(f"{n} {words.get(k, k)}" for k, n in counts.items())
+    line = f"stagify: {total} file{'s' if total != 1 else ''}: {head}"
+    converted = [p for state, p in done if p is not None and state in ("written", "would change", "explained")]
+    if len(converted) == 1:
+
+        outcome = converted[0].outcome
+        before, after = bases(outcome.original), bases(outcome.dockerfile or "")
+        if before and len(after) > 1:
+            from .sarif import display_name
+
+            line += (f" ({display_name(outcome.language or '')}: single-stage {before[0]} build; "
+                     f"builder {after[0]}, runtime {after[-1]})")
+    return line
+
+
+def failed_exit(outcome: Outcome) -> Exit:
+    """The exit code of a failed conversion: the input's fault (3) or stagify's own (8)."""
+    return Exit.INTERNAL if outcome.error is not None and outcome.error.internal else Exit.CANNOT_CONVERT
+
+
+def _exit_for(outcome: Outcome, check: bool) -> Exit:
+    if outcome.status is Status.FAILED:
+        return failed_exit(outcome)
+    if check and outcome.changed:
+        return Exit.WOULD_CHANGE
+    return Exit.OK
+
+
+def apply_outcome(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool, console: Console,
+                  seen: Seen | None = None) -> None:
+    """Write the Dockerfile and the .dockerignore together: both or neither, and only if neither changed since read."""
+    target = write_target(dockerfile)
+    files = [(target, outcome.dockerfile or "")]
+    checks = {target: seen} if seen is not None else {}
+    if outcome.dockerignore is not None and outcome.dockerignore != (outcome.original_dockerignore or ""):
+        files.insert(0, (ignore, outcome.dockerignore))
+        checks[ignore] = Seen.of_text(outcome.original_dockerignore)
+    try:
+        written = write_all(files, backup=backup, seen=checks)
+    except WriteError as exc:
+        raise Fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
+    except Interrupted as exc:
+        raise Fail(f"{target}: interrupted (signal {exc.signum}); nothing was written", Exit.CANNOT_WRITE) from None
+    for item in written:
+        kept = f" (original kept as {item.backup})" if item.backup else ""
+        console.err(f"wrote {item.path}{kept}")
+
+
+def write_target(dockerfile: Path) -> Path:
+    """The file to replace: a symlinked Dockerfile is written through, but only inside its own folder tree."""
+    if not dockerfile.is_symlink():
+        return dockerfile
+    real = dockerfile.resolve()
+    if not real.is_relative_to(dockerfile.parent.resolve()):
+        raise Fail(f"{dockerfile}: is a symlink to {real}, outside its folder; not written (convert the target itself)",
+                   Exit.CANNOT_WRITE)
+    return real
+
+
+def resolver(mirrors: list[str]):  # type: ignore[no-untyped-def]
+    from ..images.registry import RegistryError, Resolver, parse_mirrors
+
+    try:
+        return Resolver(parse_mirrors(mirrors))
+    except (ValueError, RegistryError) as exc:  # a malformed mirror URL or Docker config
+        raise Fail(str(exc), Exit.CANNOT_PIN) from None
+
+
+def pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:
+    """The converted Dockerfile with digests; nothing is written when one cannot be resolved."""
+    from ..images.pin import pin
+
+    try:
+        pinned = pin(outcome.dockerfile or "", label, resolver(mirrors))
+    except StagifyError as exc:
+        raise Fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
+    problem = recheck(outcome, pinned.text)  # the pinned text is what is shown and written: checked too
+    if problem is not None:
+        raise Fail(str(problem), Exit.INTERNAL)
+    return replace(outcome, dockerfile=pinned.text)

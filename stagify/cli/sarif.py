@@ -1,0 +1,162 @@
+"""SARIF 2.1.0 logs, for code-scanning dashboards: one result per finding, with file and line.
+
+Findings come from ``convert`` (outcomes) and ``migrate`` (file results) through one
+neutral :class:`Finding`, so both commands write the same rules the same way. A
+single-stage finding carries the conversion as a SARIF fix (the whole file replaced),
+which viewers that apply fixes can offer as a one-click change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..dockerfile.secrets import redact
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    short: str
+    full: str
+    level: str  # the default level: "error" | "warning" | "note"
+
+
+RULES = (
+    Rule("STG001", "single-stage-dockerfile", "Single-stage Dockerfile",
+         "The image builds and runs in one stage, so it ships the compilers and development dependencies of the build. "
+         "stagify converts it into a builder stage and a small, non-root runtime stage.", "warning"),
+    Rule("STG002", "cannot-convert", "Dockerfile stagify cannot convert",
+         "The Dockerfile cannot be read or converted at this line; the message says why.", "error"),
+    Rule("STG003", "secret-in-image", "Secret baked into the image",
+         "A build argument, environment variable, copied file or RUN line puts a secret into an image layer. "
+         "Use a BuildKit secret mount (RUN --mount=type=secret) instead.", "warning"),
+    Rule("STG004", "missing-build-input", "Build input missing from the build context",
+         "The Dockerfile copies or reads a file the build context does not have (or .dockerignore leaves out), "
+         "so the original cannot build either; a wildcard that matches nothing copies nothing.", "error"),
+)
+_BY_ID = {r.id: r for r in RULES}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result: a rule broken at a file's line."""
+
+    rule: str  # a Rule id
+    path: str
+    line: int | None
+    message: str
+    level: str | None = None  # None: the rule's default
+    fix: tuple[str, str] | None = None  # (original text, converted text) for a whole-file fix
+
+
+def log(findings: list[Finding], *, ok: bool = True, base: Path | None = None) -> dict[str, Any]:
+    """The SARIF log: one run of stagify, every finding a result."""
+    base = (base or Path.cwd()).resolve()
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "stagify", "version": __version__, "semanticVersion": __version__,
+                                    "rules": [_rule_json(r) for r in RULES]}},
+                "originalUriBaseIds": {"SRCROOT": {"uri": base.as_uri() + "/"}},
+                "invocations": [{"executionSuccessful": ok}],
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, base) for f in findings],
+            }
+        ],
+    }
+
+
+def _rule_json(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.short},
+        "fullDescription": {"text": rule.full},
+        "defaultConfiguration": {"level": rule.level},
+        "help": {"text": rule.full},
+    }
+
+
+def _result(finding: Finding, base: Path) -> dict[str, Any]:
+    location: dict[str, Any] = {"artifactLocation": _artifact(finding.path, base)}
+    if finding.line is not None:
+        location["region"] = {"startLine": finding.line}
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": RULES.index(_BY_ID[finding.rule]),
+        "level": finding.level or _BY_ID[finding.rule].level,
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": location}],
+    }
+    if finding.fix is not None:
+        before, after = finding.fix
+        result["fixes"] = [{
+            "description": {"text": "Convert to a multi-stage Dockerfile (stagify convert --write)"},
+            "artifactChanges": [{
+                "artifactLocation": _artifact(finding.path, base),
+                "replacements": [{"deletedRegion": {"charOffset": 0, "charLength": len(before)}, "insertedContent": {"text": redact(after)}}],
+            }],
+        }]
+    return result
+
+
+def _artifact(path: str, base: Path) -> dict[str, Any]:
+    """A path relative to the run's folder when it is inside it (what dashboards match), else absolute."""
+    if path in ("stdin", "-"):
+        return {"uri": "stdin"}
+    resolved = Path(path).resolve()
+    try:
+        return {"uri": resolved.relative_to(base).as_posix(), "uriBaseId": "SRCROOT"}
+    except ValueError:
+        return {"uri": resolved.as_uri()}
+
+
+_FROM = re.compile(r"^\s*FROM\s", re.I | re.M)
+_NOTE = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+))?: (?:(?P<level>warning|info|error): )?(?P<message>.*)$", re.S)
+
+
+def from_line(text: str) -> int | None:
+    """The line of the first FROM: where a single-stage finding points."""
+    found = _FROM.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+_TAGGED = re.compile(r" \[(STG\d{3})\]$")
+
+
+def rule_of(message: str, default: str) -> str:
+    """The rule a message names at its end (``... [STG004]``), else ``default``."""
+    found = _TAGGED.search(message)
+    return found.group(1) if found and found.group(1) in _BY_ID else default
+
+
+def parse_line(text: str) -> tuple[str, int | None, str]:
+    """``path:LINE: [level: ]message`` back into its parts."""
+    found = _NOTE.match(text)
+    if found is None:  # pragma: no cover - every line stagify writes has this shape
+        return "", None, text
+    line = found.group("line")
+    return found.group("path"), int(line) if line else None, found.group("message")
+
+
+def display_name(language: str) -> str:
+    """How the language module names its language (Go, Node.js, Python, Java)."""
+    from ..languages import by_name
+
+    return by_name(language).display
+
+
+def single_stage_message(language: str | None, before: tuple[str, ...], after: tuple[str, ...]) -> str:
+    what = f"single-stage {display_name(language)} Dockerfile" if language else "single-stage Dockerfile"
+    built = f" builds and runs in {before[0]}" if before else ""
+    into = f"; stagify converts it to a builder ({after[0]}) and a runtime ({after[-1]})" if len(after) > 1 else ""
+    return f"{what}{built}: the image ships the build toolchain{into}"
