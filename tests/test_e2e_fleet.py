@@ -35,8 +35,8 @@ from .test_migrate import git, make_repo
 
 pytestmark = pytest.mark.e2e
 FLASK_PORT = 18321  # the api and the dice app both want it: their containers take turns
-DB_PORT = 18322
-FIXTURE_CASES = ("python-flask-e2e", "python-psycopg2-e2e")
+HELLO_PORT = 18322
+FIXTURE_CASES = ("python-flask-e2e", "java-javac-e2e")
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def _org(root: Path) -> Path:
     """Three repositories to prove (one answers at random: never the same twice) and one already multi-stage."""
     org = root / "org"
     settings = '[verify]\nport = {port}\nenv = {{ PORT = "{port}", HOST = "127.0.0.1" }}\n'
-    for name, case, port in (("api", "python-flask-e2e", FLASK_PORT), ("db", "python-psycopg2-e2e", DB_PORT),
+    for name, case, port in (("api", "python-flask-e2e", FLASK_PORT), ("hello", "java-javac-e2e", HELLO_PORT),
                              ("dice", "python-flask-e2e", FLASK_PORT)):
         repo = make_repo(org / name, case)
         (repo / ".stagify.toml").write_text(settings.format(port=port))
@@ -187,12 +187,12 @@ def test_migrate_verify_gives_each_repository_its_verdict(second_engine: SecondE
         assert run.returncode == 5, run.stdout + run.stderr  # one repository is not verified
         report = json.loads((org.parent / "report.json").read_text())
         verdicts = {Path(r["repository"]).name: (r["verdict"], r["reason"]) for r in report["repositories"]}
-        assert verdicts["api"] == ("verified", "") and verdicts["db"] == ("verified", "")
+        assert verdicts["api"] == ("verified", "") and verdicts["hello"] == ("verified", ""), verdicts
         assert verdicts["dice"][0] == "different" and verdicts["dice"][1].startswith("GET /: the original answered 200")
         assert verdicts["done"][0] == "skipped" and "already multi-stage" in verdicts["done"][1]
         assert report["verdicts"] == {"verified": 2, "different": 1, "build failed": 0, "skipped": 1}
         # the verified repositories are committed with their CI proof; the one that answers differently is not written
-        for name in ("api", "db"):
+        for name in ("api", "hello"):
             committed = git(org / name, "show", "--name-only", "--format=", "HEAD").split()
             assert "Dockerfile" in committed and ".github/workflows/stagify-verify.yml" in committed
         assert git(org / "dice", "branch", "--show-current").strip() == "main"
