@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config import Lookup
 from . import ciproof
 from .ciproof import CiFiles, CiKind
 from .discover import Target
@@ -37,6 +38,7 @@ class Choices:
     keep_unverified: bool = False
     ci: CiKind | None = None
     ci_install: str = field(default_factory=ciproof.default_install)
+    lookup: Lookup | None = None  # where each repository's settings ([verify] included) are read
 
 
 @dataclass
@@ -74,7 +76,8 @@ def run(results: list[FileResult], choices: Choices, docker: Docker | None = Non
         if pool is not None and docker is not None:
             for result in results:
                 if needs_verifying(result):
-                    futures[result.dockerfile] = pool.submit(verify_one, result, docker, ignores.get(result.context), step)
+                    futures[result.dockerfile] = pool.submit(verify_one, result, docker, ignores.get(result.context), step,
+                                                               choices.lookup)
         waiting = dict(groups)
         while waiting:
             ready = [u for u, g in waiting.items() if all(futures[r.dockerfile].done() for r in g if r.dockerfile in futures)]

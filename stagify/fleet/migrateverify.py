@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from ..config import for_dockerfile
+from ..config import Lookup, for_dockerfile
 from ..errors import StagifyError
 from .docker import Docker
 from .migrate import FileResult
@@ -82,13 +82,14 @@ def judge(dockerfile: Path, report: Report, seconds: float) -> Verification:
     return Verification(dockerfile, verdict, reason, report.problems, seconds, report.original.size, report.converted.size)
 
 
-def verify_one(result: FileResult, docker: Docker, ignore: str | None, step: Step | None = None) -> Verification:
+def verify_one(result: FileResult, docker: Docker, ignore: str | None, step: Step | None = None,
+               lookup: Lookup | None = None) -> Verification:
     """Build, run and compare one conversion; every problem becomes a verdict, never an exception."""
     if not needs_verifying(result):
         return not_to_verify(result)
     started = time.monotonic()
     try:
-        settings = for_dockerfile(result.dockerfile)
+        settings = for_dockerfile(result.dockerfile, lookup)
         smoke = smoke_from(settings.verify, settings.verify_source, paths=[], port=None, env=[], command=None, timeout=None)
     except StagifyError as exc:
         return Verification(result.dockerfile, Verdict.SKIPPED, f"cannot verify: {exc}")
