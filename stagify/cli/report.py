@@ -222,10 +222,13 @@ def migrate_json(results: list[FileResult], applied: Applied | None = None, flee
             data["verdicts"] = verdict_counts(fleet)
             data["repositories"] = [{"repository": str(unit), "verdict": verdict, "reason": reason}
                                     for unit, verdict, reason in repository_verdicts(results, fleet)]
-        data["not_written_unverified"] = {str(k): v for k, v in fleet.held_back.items()}
-        data["ci"] = {str(k): {"files": [str(p) for p, _ in c.files], "skipped": c.skipped, "remarks": list(c.remarks)}
-                      for k, c in fleet.ci.items()}
-        data["already_done"] = fleet.already_done
+        if fleet.verifications:
+            data["not_written_unverified"] = {str(k): v for k, v in fleet.held_back.items()}
+        if fleet.ci:
+            data["ci"] = {str(k): {"files": [str(p) for p, _ in c.files], "skipped": c.skipped, "remarks": list(c.remarks)}
+                          for k, c in fleet.ci.items()}
+        if fleet.already_done:
+            data["already_done"] = fleet.already_done
     return data
 
 
