@@ -11,6 +11,8 @@ two jobs, and the wall time of each run is printed (and recorded when STAGIFY_E2
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -55,9 +57,26 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@contextlib.contextmanager
+def _main_engine_lock() -> Iterator[None]:
+    """STAGIFY_ENGINE_LOCK names a lock file that people sharing the main engine take around its use: only the
+    stand-ins and the image transfer use it; the second engine is this session's own."""
+    path = os.environ.get("STAGIFY_ENGINE_LOCK")
+    if not path:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def second_engine() -> Iterator[SecondEngine]:
-    main = Engine.start()
+    with _main_engine_lock():
+        main = Engine.start()
     dockerd = shutil.which("dockerd")
     if os.geteuid() != 0 or dockerd is None:
         unavailable("a second dockerd needs root and the dockerd program")
@@ -79,7 +98,8 @@ def second_engine() -> Iterator[SecondEngine]:
             if daemon.poll() is not None or time.monotonic() > deadline:
                 unavailable("a second dockerd did not come up: " + (work / "dockerd.log").read_text()[-500:])
             time.sleep(0.5)
-        _load(main, engine)
+        with _main_engine_lock():
+            _load(main, engine)
         yield engine
     finally:
         daemon.send_signal(signal.SIGTERM)
@@ -134,8 +154,9 @@ def test_verify_builds_and_runs_on_a_tcp_engine(second_engine: SecondEngine, tmp
     assert report["converted"]["uid"] not in (0, None)
     # built and kept on the second engine, not on the one the client would reach by default
     there = second_engine.docker("images", "-q", f"stagify-verify/{slug}").stdout.split()
-    here = subprocess.run([second_engine.env["DOCKER"], "images", "-q", f"stagify-verify/{slug}"], env=second_engine.env,
-                          capture_output=True, text=True, check=True).stdout.split()
+    with _main_engine_lock():
+        here = subprocess.run([second_engine.env["DOCKER"], "images", "-q", f"stagify-verify/{slug}"], env=second_engine.env,
+                              capture_output=True, text=True, check=True).stdout.split()
     assert len(there) == 2 and here == []
     second_engine.docker("rmi", "-f", *there)
 
