@@ -221,15 +221,6 @@ def runtime_packages(install: PackageInstall, called: set[str], link: bool = Fal
 
 
 # Distribution packages that install a language's interpreter, compiler or build tool (Debian, Ubuntu, Alpine, Fedora).
-LANGUAGE_PACKAGES = re.compile(
-    r"^(nodejs|npm|yarnpkg|python3?(\.\d+)?|python3?-(pip|venv|dev)|py3-pip|golang(-\d\.\d+)?(-go)?|go|openjdk-?\d+(-jdk|-jre)?"
-    r"(-headless)?|default-jdk(-headless)?|default-jre(-headless)?|java-\d+-openjdk(-devel)?|maven|gradle)$"
-)
-
-
-def language_packages(commands: list[Command]) -> list[str]:
-    """The language packages a line installs from the distribution (``apt-get install nodejs npm``)."""
-    return [p for install in installs(commands) for p in install.packages if LANGUAGE_PACKAGES.match(p)]
 
 
 # What each language package becomes at run time ("" : nothing; the build needed it).

@@ -19,16 +19,12 @@ from typing import Any
 from ..context import dockerignore
 from ..context.buildcontext import BuildContext
 from ..errors import StagifyError
+from ..languages import LANGUAGES
 from . import filecheck
 from .docker import BuildFailure, Docker, EngineError, Response
 
 # Source files a one-line change is made to when the rebuild is measured, and how a line is commented there.
-SOURCE_SUFFIXES = {
-    "go": ((".go",), "//"),
-    "node": ((".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"), "//"),
-    "python": ((".py",), "#"),
-    "java": ((".java", ".kt"), "//"),
-}
+SOURCE_SUFFIXES = {language.name: (language.traits.sources, language.traits.comment) for language in LANGUAGES}
 _TEST_PARTS = re.compile(r"(^|/)(tests?|__tests__|spec|testdata|node_modules|vendor|\.git)(/|$)|_test\.go$|\.(test|spec)\.[jt]sx?$")
 _EXPOSE = re.compile(r"^\s*EXPOSE\s+(.+)$", re.I | re.M)
 

@@ -25,6 +25,23 @@ from .detection import Detection
 
 
 @dataclass(frozen=True)
+class Traits:
+    """What the rules that hold for every language need to know about one, as data (the language owns it)."""
+
+    # Official images that bring the language: a distribution package of it installed on top is an extra.
+    images: tuple[str, ...]
+    # The distribution packages (apt, apk) that install the language or its build tools: a pattern of names.
+    distro_packages: str
+    # Its build tools: programs whose writes the language accounts for (artifacts, dependency layers).
+    tools: tuple[str, ...]
+    # The program that runs the application, which gets the capability to bind a low port; None when compiled.
+    interpreter: str | None
+    # Suffixes of its source files, and how a line is commented in them (verify edits one to measure a rebuild).
+    sources: tuple[str, ...]
+    comment: str
+
+
+@dataclass(frozen=True)
 class Artifact:
     """Something a build stage produces that the runtime needs (a binary, node_modules, a bundle)."""
 
@@ -156,6 +173,7 @@ class Language(Protocol):
     display: str
     template: str
     looked_for: str
+    traits: Traits
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None: ...
 

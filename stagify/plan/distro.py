@@ -16,6 +16,7 @@ import re
 
 from ..dockerfile import lintfix, packages
 from ..dockerfile.model import Dockerfile, Instruction, Keyword
+from ..dockerfile.shell import Command
 from ..dockerfile.stageplan import (
     BuilderPlan,
     ConversionPlan,
@@ -32,6 +33,15 @@ from ..dockerfile.stageplan import (
 from ..dockerfile.walk import Walked
 from ..images import catalogue
 from ..images.reference import Family, ImageRef
+from ..languages import LANGUAGES
+
+# The distribution packages that install a language (apt-get install nodejs npm, apk add python3 py3-pip).
+_LANGUAGE_PACKAGES = re.compile("^(" + "|".join(language.traits.distro_packages for language in LANGUAGES) + ")$")
+
+
+def language_packages(commands: list[Command]) -> list[str]:
+    """The language packages a line installs from the distribution (``apt-get install nodejs npm``)."""
+    return [p for install in packages.installs(commands) for p in install.packages if _LANGUAGE_PACKAGES.match(p)]
 
 _CONFIG = (Keyword.EXPOSE, Keyword.VOLUME, Keyword.STOPSIGNAL, Keyword.HEALTHCHECK, Keyword.ONBUILD)
 _START = (Keyword.CMD, Keyword.ENTRYPOINT)
@@ -40,7 +50,7 @@ _START = (Keyword.CMD, Keyword.ENTRYPOINT)
 def language_line(walked: tuple[Walked, ...]) -> tuple[int, list[str]] | None:
     """The first line that installs a language from the distribution, and the packages it names."""
     for w in walked:
-        found = packages.language_packages(list(w.commands))
+        found = language_packages(list(w.commands))
         if found:
             return w.instruction.line, found
     return None

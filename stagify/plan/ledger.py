@@ -18,15 +18,15 @@ from dataclasses import dataclass
 
 from ..dockerfile import effects
 from ..dockerfile.walk import Walked
+from ..languages import LANGUAGES
 
 # Programs whose effects a language module or the package rules own (the build, the installs,
 # the users): their outputs reach the runtime as artifacts, installed packages or the runtime user.
 OWNED = frozenset(
     (
-        "go", "gofmt", "npm", "npx", "yarn", "pnpm", "bun", "corepack", "pip", "pip3", "pipenv", "poetry", "uv", "pipx",
-        "mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "jlink", "jdeps", "apt-get", "apt", "apk", "dpkg", "yum", "dnf",
-        "microdnf", "useradd", "adduser", "groupadd", "addgroup", "usermod", "update-ca-certificates", "ldconfig", "locale-gen",
-        "rm", "rmdir",
+        *(tool for language in LANGUAGES for tool in language.traits.tools),
+        "apt-get", "apt", "apk", "dpkg", "yum", "dnf", "microdnf", "useradd", "adduser", "groupadd", "addgroup", "usermod",
+        "update-ca-certificates", "ldconfig", "locale-gen", "rm", "rmdir",
     )
 )
 # Where builds keep caches and scratch files: nothing the application reads.

@@ -33,6 +33,7 @@ from ..dockerfile.walk import Walked, copy_parts, walk
 from ..errors import StagifyError
 from ..images import catalogue
 from ..images.reference import ImageRef, parse_ref
+from ..languages import LANGUAGES
 from ..languages.base import Language, PlanInput
 from ..languages.detection import Detection
 from ..options import Options
@@ -145,8 +146,7 @@ class _ShellNeeded(Exception):
 
 
 # Images that bring a language themselves: a language package installed on top of them is an extra, not the language.
-_LANGUAGE_IMAGES = ("node", "oven/bun", "python", "pypy", "golang", "eclipse-temurin", "openjdk", "amazoncorretto", "maven",
-                    "gradle", "ibm-semeru-runtimes", "sapmachine", "azul/zulu-openjdk", "bellsoft/liberica-openjdk-debian")
+_LANGUAGE_IMAGES = frozenset(path for language in LANGUAGES for path in language.traits.images)
 
 
 def _called(walked: tuple[Walked, ...]) -> set[str]:

@@ -110,7 +110,7 @@ def port_notes(draft: Draft, exposed: list[Instruction], user: UserSpec, start: 
                       f"floor applies (docker run --network host): {source} gets the file capability CAP_NET_BIND_SERVICE "
                       f"instead of running as root", line)
         return
-    interpreter = {"python": "python3", "node": "node", "java": "java"}.get(draft.lang.name)
+    interpreter = draft.lang.traits.interpreter
     if interpreter and runtime.shell and runtime.package_manager in ("apt-get", "apk"):
         if runtime.package_manager == "apk":
             text = (f'RUN apk add --no-cache libcap && {grant} "$(readlink -f "$(command -v {interpreter})")" '

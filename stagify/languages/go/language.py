@@ -23,7 +23,7 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -70,6 +70,14 @@ class GoLanguage:
     display = "Go"
     template = "go.Dockerfile.j2"
     looked_for = "go.mod, *.go files, FROM golang, go build / go run"
+    traits = Traits(
+        images=("golang",),
+        distro_packages=r"golang(-\d\.\d+)?(-go)?|go",
+        tools=("go", "gofmt"),
+        interpreter=None,
+        sources=(".go",),
+        comment="//",
+    )
 
     # -- detection ----------------------------------------------------------------------------------
 

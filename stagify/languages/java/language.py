@@ -24,7 +24,7 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -167,6 +167,16 @@ class JavaLanguage:
     display = "Java"
     template = "java.Dockerfile.j2"
     looked_for = "pom.xml, build.gradle(.kts), *.java, FROM maven/gradle/eclipse-temurin/openjdk, mvn/gradle/javac"
+    traits = Traits(
+        images=("eclipse-temurin", "openjdk", "amazoncorretto", "maven", "gradle", "ibm-semeru-runtimes", "sapmachine",
+                "azul/zulu-openjdk", "bellsoft/liberica-openjdk-debian"),
+        distro_packages=r"openjdk-?\d+(-jdk|-jre)?(-headless)?|default-jdk(-headless)?|default-jre(-headless)?"
+                        r"|java-\d+-openjdk(-devel)?|maven|gradle",
+        tools=("mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "jlink", "jdeps"),
+        interpreter="java",
+        sources=(".java", ".kt"),
+        comment="//",
+    )
 
     # -- detection ----------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -120,6 +120,14 @@ class NodeLanguage:
     display = "Node.js"
     template = "node.Dockerfile.j2"
     looked_for = "package.json, a lock file, FROM node / oven/bun, npm/yarn/pnpm/bun install"
+    traits = Traits(
+        images=("node", "oven/bun"),
+        distro_packages=r"nodejs|npm|yarnpkg",
+        tools=("npm", "npx", "yarn", "pnpm", "bun", "corepack"),
+        interpreter="node",
+        sources=(".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"),
+        comment="//",
+    )
 
     # -- detection ----------------------------------------------------------------------------------
 

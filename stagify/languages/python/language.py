@@ -25,7 +25,7 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -84,6 +84,14 @@ class PythonLanguage:
     display = "Python"
     template = "python.Dockerfile.j2"
     looked_for = "requirements*.txt, pyproject.toml, setup.py, Pipfile, FROM python, pip/poetry/pipenv/uv install"
+    traits = Traits(
+        images=("python", "pypy"),
+        distro_packages=r"python3?(\.\d+)?|python3?-(pip|venv|dev)|py3-pip",
+        tools=("pip", "pip3", "pipenv", "poetry", "uv", "pipx"),
+        interpreter="python3",
+        sources=(".py",),
+        comment="#",
+    )
 
     # -- detection ----------------------------------------------------------------------------------
 
