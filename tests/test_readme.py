@@ -267,10 +267,11 @@ def check_sh(snippet: Snippet, work: Workspace) -> str:
     assert_syntax(snippet)
     script, checked = prepare_script(snippet.body)
     work.provide(snippet.body)
-    if any(line.strip() != ":" for line in script.splitlines()):
+    runs = any(not re.fullmatch(r"[:&\s]*", line) for line in script.splitlines())
+    if runs:
         result = work.bash(script)
         assert result.returncode == 0, f"{snippet}: exit {result.returncode}\n{script}\n{result.stdout[-3000:]}"
-    return "checked only" if checked and all(line.strip() == ":" for line in script.splitlines()) else "run"
+    return "run" if runs or not checked else "checked only"
 
 
 def check_console(snippet: Snippet, work: Workspace) -> str:
