@@ -21,12 +21,14 @@ Keys (the same in both files; pyproject.toml nests them under ``[tool.stagify]``
     [[overrides]]                   # per-path settings: paths = ["services/legacy/**"], then any key above
 
 Unknown keys are an error naming the file, its line and the key: a typo must not pass
-for a setting. Command-line flags win over every file.
+for a setting. Command-line flags win over every file. ``--config FILE`` reads that one
+file instead of searching (its overrides match paths from its own folder), ``--isolated``
+(or ``STAGIFY_NO_CONFIG=1``) reads none.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -67,6 +69,7 @@ class Settings:
     dockerignore: tuple[str, ...] = ()
     verify: dict[str, Any] = field(default_factory=dict)
     sources: tuple[str, ...] = ()  # the files read, nearest first
+    origins: tuple[tuple[str, str], ...] = ()  # (key, the file, or the file's override, that set it)
 
     @property
     def verify_source(self) -> str | None:
@@ -90,23 +93,34 @@ class _File:
     table: dict[str, Any]
 
 
-def for_dockerfile(dockerfile: Path) -> Settings:
+@dataclass(frozen=True)
+class Lookup:
+    """Where the settings come from: found from the Dockerfile upwards (the default), one file
+    named on the command line (``--config``), or none at all (``--isolated``)."""
+
+    config: Path | None = None
+    isolated: bool = False
+
+
+def for_dockerfile(dockerfile: Path, lookup: Lookup | None = None) -> Settings:
     """The settings for a Dockerfile (a path that may not exist yet: its folder is what counts)."""
-    return for_folder(dockerfile.parent, dockerfile)
+    return for_folder(dockerfile.parent, dockerfile, lookup)
 
 
-def for_folder(folder: Path, dockerfile: Path | None = None) -> Settings:
+def for_folder(folder: Path, dockerfile: Path | None = None, lookup: Lookup | None = None) -> Settings:
     """The merged settings; none at all when STAGIFY_NO_CONFIG is set (a run that must not depend on files)."""
-    if os.environ.get("STAGIFY_NO_CONFIG"):
+    lookup = lookup or Lookup()
+    if lookup.isolated or os.environ.get("STAGIFY_NO_CONFIG"):
         return Settings()
-    files = list(_files(folder))
+    files = [_named(lookup.config)] if lookup.config is not None else list(_files(folder))
     merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for found in reversed(files):  # the farthest first, so nearer files overwrite
-        _merge(merged, found.table)
+        _merge(merged, found.table, origins, str(found.path))
         if dockerfile is not None:
             for override in found.table.get("overrides", []):
                 if _matches(override["paths"], found.path.parent, dockerfile):
-                    _merge(merged, override)
+                    _merge(merged, override, origins, f"{found.path} [[overrides]] paths = {json.dumps(override['paths'])}")
     runtime = merged.get("runtime")
     return Settings(
         runtime=RuntimeChoice(runtime) if runtime else None,
@@ -119,41 +133,61 @@ def for_folder(folder: Path, dockerfile: Path | None = None) -> Settings:
         dockerignore=tuple(merged.get("dockerignore", ())),
         verify=dict(merged.get("verify", {})),
         sources=tuple(str(f.path) for f in files),
+        origins=tuple(origins.items()),
     )
 
 
-def _merge(merged: dict[str, Any], table: dict[str, Any]) -> None:
+def _named(path: Path) -> _File:
+    """The one settings file ``--config`` names: .stagify.toml's keys, or [tool.stagify] of a pyproject.toml."""
+    if not path.is_file():
+        raise StagifyError(str(path), None, "--config: no such settings file")
+    loaded = _load(path)
+    if loaded is None:  # a pyproject.toml without [tool.stagify]
+        raise StagifyError(str(path), None, "--config: this pyproject.toml has no [tool.stagify] table")
+    return loaded
+
+
+def _merge(merged: dict[str, Any], table: dict[str, Any], origins: dict[str, str], origin: str) -> None:
     """One table's settings over those merged so far; the verify table merges key by key too."""
     for key, value in table.items():
         if key == "verify":
             merged["verify"] = {**merged.get("verify", {}), **value}
+            origins.update({f"verify.{name}": origin for name in value})
         elif key not in ("paths", "overrides"):
             merged[key] = value
+            origins[key] = origin
+
+
+def describe(settings: Settings) -> list[tuple[str, Any, str | None]]:
+    """Every setting as (key, value, where it was set): None for a default, which no file set."""
+    where = dict(settings.origins)
+    rows: list[tuple[str, Any, str | None]] = []
+    for key in (*_SCALARS, *_LISTS):
+        value = getattr(settings, key)
+        rows.append((key, value.value if isinstance(value, RuntimeChoice) else list(value) if isinstance(value, tuple) else value,
+                     where.get(key)))
+    rows += [(f"verify.{name}", value, where.get(f"verify.{name}")) for name, value in settings.verify.items()]
+    return rows
 
 
 def _matches(patterns: list[str], base: Path, dockerfile: Path) -> bool:
-    """Whether a Dockerfile's path, relative to the settings file's folder, matches a glob (``**`` spans folders)."""
+    """Whether a Dockerfile's path, relative to the settings file's folder, matches a glob (``**`` spans folders).
+
+    The globs are .dockerignore patterns, matched by the same engine (dockerignore.covers), so a
+    settings file and a .dockerignore read ``services/*/api`` alike: ``*``, ``?`` and ``[...]`` stay
+    within one folder, ``**`` spans any number, a pattern naming a folder covers everything under
+    it, and a leading ``/`` or ``./`` is dropped. What the settings file needs differently: an
+    empty pattern (or ``/``) means every path, where a .dockerignore skips the line, and a leading
+    ``!`` is a literal character, since ``paths`` only lists what an override applies to.
+    """
+    from .context.dockerignore import clean, compile_glob, covers
+
     try:
         relative = dockerfile.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return False
-    folder = relative.rsplit("/", 1)[0] if "/" in relative else ""
-    for pattern in patterns:
-        pattern = pattern.strip("/") or "**"
-        regex = _glob_regex(pattern)
-        if regex.fullmatch(relative) or (folder and regex.fullmatch(folder)):
-            return True
-    return False
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    parts = []
-    for piece in re.split(r"(\*\*/?)", pattern):
-        if piece.startswith("**"):
-            parts.append("(?:.*/)?" if piece.endswith("/") else ".*")
-        else:
-            parts.append(fnmatch.translate(piece).removesuffix(r"\Z").removeprefix("(?s:").removesuffix(")"))
-    return re.compile("".join(parts) + "(?:/.*)?")
+    # Malformed patterns ([] or [z-a]) were refused when the file was read (_check).
+    return any(clean(p) in ("", ".") or covers(compile_glob(clean(p)), relative) for p in patterns)
 
 
 def _files(folder: Path) -> list[_File]:
@@ -210,6 +244,13 @@ def _check(found: _File, table: Any, where: str, override: bool = False) -> None
         if override and key == "paths":
             if not isinstance(value, list) or not value or not all(isinstance(p, str) for p in value):
                 raise _bad(found, key, f"{where}: paths must be a non-empty list of globs, like [\"services/legacy/**\"]")
+            from .context.dockerignore import PatternError, clean, compile_glob
+
+            for pattern in value:
+                try:
+                    compile_glob(clean(pattern))
+                except PatternError as exc:
+                    raise _bad(found, key, f"{where}: {exc.message}") from None
             continue
         if key not in KNOWN or (override and key == "overrides"):
             known = ", ".join(k for k in KNOWN if not (override and k == "overrides"))

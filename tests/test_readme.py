@@ -156,6 +156,12 @@ class Workspace:
         shutil.copytree(FIXTURES / EXAMPLE, target, ignore=lambda _d, names: [n for n in names if n in NOT_CONTEXT])
         return target
 
+    def repository(self) -> Path:
+        """A repository for CI snippets: the example at its top and again as ``services/api``."""
+        top = self.example()
+        shutil.copytree(top, top / "services" / "api", ignore=lambda d, _names: ["services"] if d == str(top) else [])
+        return top
+
     def env(self) -> dict[str, str]:
         return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "TMPDIR": str(self.root / "tmp"),
                 "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", "COLUMNS": "200"}
@@ -308,18 +314,30 @@ def check_yaml(snippet: Snippet, work: Workspace) -> str:
         for repo in data["repos"]:
             for hook in repo["hooks"]:
                 assert hook["id"] in offered, f"{snippet}: no hook {hook['id']!r} in .pre-commit-hooks.yaml"
-    elif isinstance(data, list):
-        context = work.example()
+    elif isinstance(data, list):  # GitHub Actions steps
+        context = work.repository()
         for step in data:
             if "run" in step:
-                result = work.bash(_VENV_TOOL.sub(r"\1", step["run"]), cwd=context)
-                assert result.returncode == 0, f"{snippet}: {step['run']}: exit {result.returncode}\n{result.stdout}"
+                ci_step(snippet, work, step["run"], context)
             handed = (step.get("with") or {}).get("sarif_file")
             if handed:
                 json.loads((context / handed).read_text())
+    elif isinstance(data, dict) and data and all(isinstance(job, dict) and "script" in job for job in data.values()):
+        context = work.repository()  # GitLab CI jobs
+        for job in data.values():
+            for command in [job["script"]] if isinstance(job["script"], str) else job["script"]:
+                ci_step(snippet, work, command, context)
+            for report in ((job.get("artifacts") or {}).get("reports") or {}).values():
+                json.loads((context / report).read_text())
     else:
-        raise AssertionError(f"{snippet}: a YAML snippet of no known kind (a pre-commit config, CI steps)")
+        raise AssertionError(f"{snippet}: a YAML snippet of no known kind (a pre-commit config, CI steps or jobs)")
     return "run"
+
+
+def ci_step(snippet: Snippet, work: Workspace, command: str, context: Path) -> None:
+    """A CI step runs; exit 1 is ``--check``'s "would change", the finding a CI step is there to report."""
+    result = work.bash(_VENV_TOOL.sub(r"\1", command), cwd=context)
+    assert result.returncode in (0, 1), f"{snippet}: {command}: exit {result.returncode}\n{result.stdout[-3000:]}"
 
 
 def check_dockerfile(snippet: Snippet, work: Workspace) -> str:
@@ -467,7 +485,9 @@ def _one(language: str, body: str, section: str = "s") -> Snippet:
         ("toml", 'runtim = "distroless"\n', "unknown key"),
         ("toml", 'runtime = "windows"\n', "runtime"),
         ("yaml", "repos:\n  - repo: x\n    rev: v1\n    hooks:\n      - id: stagify-lint\n", "no hook"),
-        ("yaml", "- run: stagify convert --check .\n", "exit"),
+        ("yaml", "- run: stagify convert --check --runtime windows .\n", "exit"),
+        ("yaml", "job:\n  script: stagify convert --format gitlab . > q.json\n  artifacts: {reports: {codequality: r.json}}\n",
+         "r.json"),
         ("python", "from stagify import convert, Options, RuntimeChoice\nOptions(runtime=RuntimeChoice.WINDOWS)\n", "exit"),
         ("", "stagify/no-such-module.py   the module\n", "does not exist"),
         ("", "stagify frobnicate [PATH]   a command\n", "frobnicate"),

@@ -11,6 +11,7 @@ import typer
 
 from .. import __version__
 from ..api import Status, convert
+from ..config import Lookup
 from ..context.buildcontext import BuildContext
 from ..dockerfile.parse import decode, parse
 from ..errors import StagifyError, working_on
@@ -21,6 +22,7 @@ from ..options import Options, RuntimeChoice
 from ..write import Interrupted, Seen, WriteError, write_all
 from .convertcmd import (
     DOCKERFILE_NAMES,
+    FINDING_FORMATS,
     ConvertArgs,
     Exit,
     Fail,
@@ -29,13 +31,14 @@ from .convertcmd import (
     failed_exit,
     find_dockerfile,
     read_file,
+    render_findings,
     resolver,
     run_convert,
     write_target,
 )
 from .diff import unified
 from .report import detection_json, detection_text, verify_json, verify_rows
-from .terminal import print_diff, wants_color
+from .terminal import print_diff, print_table, wants_color
 
 if TYPE_CHECKING:
     from ..fleet.discover import Target
@@ -81,7 +84,8 @@ def convert_command(
     stdout: bool = typer.Option(False, "--stdout", help="Print only the converted Dockerfile."),
     explain_: bool = typer.Option(False, "--explain", help="Print each original line with its placement and reason."),
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
-    fmt: Format = typer.Option(Format.TEXT, "--format", help="text; json (one object, a list for several files); sarif (SARIF 2.1.0, writes nothing)."),
+    fmt: Format = typer.Option(Format.TEXT, "--format", help="text; json (one object, a list for several files); "
+                               "sarif, github, gitlab, checkstyle (findings for CI; write nothing)."),
     runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
     context: Path | None = typer.Option(
@@ -93,11 +97,16 @@ def convert_command(
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) when the Dockerfile bakes in a secret, instead of warning."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Errors and warnings only: no diff, no notes, no summary."),
     no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
+    stdin_filename: Path | None = typer.Option(None, "--stdin-filename", help="Read the Dockerfile from standard input as this file: its settings, name in messages, and folder as the context."),
+    config: Path | None = typer.Option(None, "--config", help="Read this settings file instead of searching for .stagify.toml and pyproject.toml."),
+    isolated: bool = typer.Option(False, "--isolated", help="Read no settings file."),
+    show_settings: bool = typer.Option(False, "--show-settings", help="Print each Dockerfile's settings and where each came from; convert nothing."),
 ) -> None:
     """Convert single-stage Dockerfiles into builder/runtime multi-stage ones."""
     args = ConvertArgs(paths=tuple(paths or ["."]), write=write, check=check, diff_only=diff_only, stdout=stdout, explain=explain_,
                        fmt=Format.JSON if as_json else fmt, runtime=runtime, lang=lang, context=context, backup=backup, pin=pin_mode,
-                       mirrors=tuple(mirrors), strict=strict, quiet=quiet)
+                       mirrors=tuple(mirrors), strict=strict, quiet=quiet, stdin_filename=stdin_filename, config=config,
+                       isolated=isolated, show_settings=show_settings)
     try:
         code = run_convert(args, TyperConsole(no_color))
     except Fail as exc:
@@ -220,8 +229,8 @@ def verify_command(
     from ..config import for_dockerfile
     from ..fleet.verify import VerifyError, smoke_from, verify
 
-    if fmt is Format.SARIF:
-        raise _fail("verify reports as text or json; sarif is for convert --check and migrate --check", Exit.USAGE)
+    if fmt in FINDING_FORMATS:
+        raise _fail(f"verify reports as text or json; {fmt.value} is for convert --check and migrate --check", Exit.USAGE)
 
     if lang is not None and lang not in names():
         raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
@@ -312,7 +321,7 @@ def migrate_command(
     outside_root: bool = typer.Option(False, "--allow-outside-root", help="With --write: also write build contexts a compose file places outside ROOT."),
     report_file: Path | None = typer.Option(None, "--report", help="Write a report: FILE.md (Markdown) or FILE.json."),
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
-    fmt: Format = typer.Option(Format.TEXT, "--format", help="text (summary); json (the report); sarif (SARIF 2.1.0 findings)."),
+    fmt: Format = typer.Option(Format.TEXT, "--format", help="text (a table and a summary); json (the report); sarif, github, gitlab, checkstyle (findings for CI)."),
     runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
     lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
     backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep originals as .bak when writing (never on a git branch)."),
@@ -321,11 +330,13 @@ def migrate_command(
     mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL or REGISTRY=URL (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Errors only: no notes, no summary."),
     no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
+    config: Path | None = typer.Option(None, "--config", help="Read this settings file for every Dockerfile instead of searching."),
+    isolated: bool = typer.Option(False, "--isolated", help="Read no settings file."),
 ) -> None:
     """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
     from ..fleet.discover import find
     from ..fleet.migrate import apply, changes, recover_all, strict_result
-    from .report import migrate_json, migrate_markdown, migrate_summary
+    from .report import MIGRATE_COLUMNS, migrate_json, migrate_markdown, migrate_rows, migrate_summary
 
     if lang is not None and lang not in names():
         raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
@@ -345,7 +356,9 @@ def migrate_command(
         for line in recover_all(targets):
             typer.echo(line, err=True)
     options = Options(runtime=runtime, language=lang)
-    results = _convert_with_progress(targets, options, jobs)
+    if config is not None and isolated:
+        raise _fail("--config reads one settings file, --isolated none: use one or the other", Exit.USAGE)
+    results = _convert_with_progress(targets, options, jobs, Lookup(config, isolated))
     if strict:
         results = [strict_result(r) for r in results]
     results = _pin_results(results, pin_mode, mirrors)
@@ -371,18 +384,21 @@ def migrate_command(
     fmt = Format.JSON if as_json else fmt
     if fmt is Format.JSON:
         typer.echo(json.dumps(migrate_json(results, applied), indent=2))
-    elif fmt is Format.SARIF:
+    elif fmt in FINDING_FORMATS:
         from .report import migrate_findings
-        from .sarif import log
 
         findings = migrate_findings(results, strict)
-        typer.echo(json.dumps(log(findings, ok=not any(r.status == "failed" for r in results)), indent=2))
+        ok = not any(r.status == "failed" for r in results)
+        typer.echo(render_findings(fmt, findings, ok, [str(r.dockerfile) for r in results]), nl=False)
     else:
         for result in results:
             if result.error:
                 typer.echo(result.error, err=True)
         if not quiet:
-            typer.echo(migrate_summary(results))
+            if results:
+                print_table(MIGRATE_COLUMNS, migrate_rows(results, applied), color=wants_color(no_color), title="stagify migrate",
+                            no_wrap=("status",))
+            typer.echo(migrate_summary(results, applied))
         if applied is not None:
             typer.echo(f"wrote {len(applied.written)} files" + (f", {len(applied.backups)} backups" if applied.backups else ""))
             for repo, commit in applied.commits.items():
@@ -417,17 +433,17 @@ def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[
     return out
 
 
-def _convert_with_progress(targets: list[Target], options: Options, jobs: int | None) -> list[FileResult]:
+def _convert_with_progress(targets: list[Target], options: Options, jobs: int | None, lookup: Lookup) -> list[FileResult]:
     """The conversions, with a progress bar when a person watches the terminal."""
     from ..fleet.migrate import convert_all
 
     if not sys.stderr.isatty() or len(targets) < 2:
-        return convert_all(targets, options, jobs)
+        return convert_all(targets, options, jobs, lookup=lookup)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
         task = bar.add_task("convert", total=len(targets))
-        return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(task))
+        return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(task), lookup=lookup)
 
 
 @app.command("catalogue")
@@ -444,10 +460,9 @@ def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print 
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        user = f"{row['user']} ({row['uid']})" if row["user"] else "-"
-        typer.echo(f"{row['key']:<26} {row['reference']:<58} {row['role']:<20} {row['libc']:<5} "
-                   f"{'shell' if row['shell'] else 'no shell':<8} {row['package_manager'] or '-':<7} {user}")
+    from .report import CATALOGUE_COLUMNS, catalogue_rows
+
+    print_table(CATALOGUE_COLUMNS, catalogue_rows(CATALOGUE), color=wants_color(False), width=80)
 
 
 @app.command("detect")

@@ -13,10 +13,10 @@ import sys
 from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..api import Outcome, Problem, Status, convert, recheck
-from ..config import for_dockerfile
+from ..config import Lookup, Settings, describe, for_dockerfile
 from ..dockerfile.stageplan import Level, Note
 from ..errors import StagifyError, read_limited, read_stream_limited
 from ..languages import names
@@ -25,6 +25,9 @@ from ..plan.summary import bases, note_line
 from ..write import Interrupted, Seen, WriteError, write_all
 from .diff import unified
 from .report import explain, outcome_findings, outcome_json
+
+if TYPE_CHECKING:
+    from .sarif import Finding
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
 
@@ -78,6 +81,32 @@ class Format(str, Enum):
     TEXT = "text"
     JSON = "json"
     SARIF = "sarif"
+    GITHUB = "github"  # GitHub Actions annotations (stagify.github)
+    GITLAB = "gitlab"  # GitLab code quality JSON (stagify.gitlab)
+    CHECKSTYLE = "checkstyle"  # checkstyle XML (stagify.checkstyle)
+
+
+# The formats that report findings (sarif.Finding) for CI and code scanning, and write nothing.
+FINDING_FORMATS = frozenset({Format.SARIF, Format.GITHUB, Format.GITLAB, Format.CHECKSTYLE})
+
+
+def render_findings(fmt: Format, findings: list[Finding], ok: bool, files: list[str]) -> str:
+    """A findings report in ``fmt`` (one of FINDING_FORMATS), ending with a newline unless empty."""
+    if fmt is Format.GITHUB:
+        from . import github
+
+        return github.render(findings)
+    if fmt is Format.GITLAB:
+        from . import gitlab
+
+        return gitlab.render(findings)
+    if fmt is Format.CHECKSTYLE:
+        from . import checkstyle
+
+        return checkstyle.render(findings, files)
+    from . import sarif
+
+    return json.dumps(sarif.log(findings, ok=ok), indent=2) + "\n"
 
 
 @dataclass(frozen=True)
@@ -97,6 +126,10 @@ class ConvertArgs:
     mirrors: tuple[str, ...] = field(default=())
     strict: bool = False  # secrets fail the conversion instead of warning
     quiet: bool = False  # errors and warnings only: no diff, no info notes, no summary
+    stdin_filename: Path | None = None  # standard input's Dockerfile is this file: its settings, name and context
+    config: Path | None = None  # the one settings file to read (--config)
+    isolated: bool = False  # read no settings file (--isolated)
+    show_settings: bool = False  # print the settings each Dockerfile gets, and where each came from; convert nothing
 
     @property
     def as_json(self) -> bool:
@@ -141,11 +174,21 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
         raise Fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
     if args.stdout and args.write:
         raise Fail("--stdout prints the result instead of writing it: use one or the other", Exit.USAGE)
-    if args.fmt is Format.SARIF and args.write:
-        raise Fail("--format sarif reports and writes nothing: use it with --check (or alone)", Exit.USAGE)
+    if args.fmt in FINDING_FORMATS and args.write:
+        raise Fail(f"--format {args.fmt.value} reports and writes nothing: use it with --check (or alone)", Exit.USAGE)
+    if args.config is not None and args.isolated:
+        raise Fail("--config reads one settings file, --isolated none: use one or the other", Exit.USAGE)
+    if args.stdin_filename is not None:
+        if args.paths not in ((".",), ("-",)):
+            raise Fail("--stdin-filename names the Dockerfile read from standard input: give no other path (or -)", Exit.USAGE)
+        if args.write:
+            raise Fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
+        args = replace(args, paths=("-",))
     if len(args.paths) > 1 and (args.stdout or args.explain or "-" in args.paths or args.context is not None):
         raise Fail("--stdout, --explain, --context and - take one Dockerfile; several were given", Exit.USAGE)
-    if args.fmt is Format.SARIF or (args.fmt is Format.JSON and len(args.paths) > 1):
+    if args.show_settings:
+        return _show_settings(args, console)
+    if args.fmt in FINDING_FORMATS or (args.fmt is Format.JSON and len(args.paths) > 1):
         return _run_report(args, console)
     codes: list[Exit] = []
     done: list[tuple[str, Prepared | None]] = []
@@ -167,10 +210,11 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
 def prepare(path: str, args: ConvertArgs) -> Prepared:
     """Read, convert and (when asked) pin one Dockerfile; StagifyError for unreadable input, Fail for settings and pins."""
     if path == "-":
-        data = read_stream_limited(sys.stdin.buffer, "stdin")
+        named = args.stdin_filename
+        label = str(named) if named is not None else "stdin"
+        data = read_stream_limited(sys.stdin.buffer, label)
         file_path = None
-        label = "stdin"
-        ctx_dir = args.context or Path.cwd()
+        ctx_dir = args.context or (named.parent if named is not None else Path.cwd())
     else:
         file_path = find_dockerfile(Path(path))
         ctx_dir = args.context or file_path.parent
@@ -178,10 +222,7 @@ def prepare(path: str, args: ConvertArgs) -> Prepared:
             _recover((file_path.parent, Path(ctx_dir)))
         data = read_file(file_path)
         label = str(file_path)
-    try:
-        settings = for_dockerfile(file_path if file_path is not None else Path.cwd() / "Dockerfile")
-    except StagifyError as exc:
-        raise Fail(str(exc), Exit.USAGE) from None
+    settings = _settings(file_path or args.stdin_filename or Path.cwd() / "Dockerfile", args)
     outcome = convert(data, context=ctx_dir, options=settings.options(args.runtime, args.lang), path=label)
     pin_mode = args.pin or PinMode(settings.pin or "tag")
     if pin_mode is PinMode.DIGEST and outcome.status is Status.CONVERTED:
@@ -190,6 +231,42 @@ def prepare(path: str, args: ConvertArgs) -> Prepared:
     secrets = tuple(n for n in outcome.notes if n.kind == "secret") if strict else ()
     return Prepared(outcome=outcome, label=label, file_path=file_path, ctx_dir=Path(ctx_dir), secrets=secrets,
                     seen=Seen.of_bytes(data))
+
+
+def _settings(dockerfile: Path, args: ConvertArgs) -> Settings:
+    """The settings a Dockerfile gets; a bad settings file is a usage error."""
+    try:
+        return for_dockerfile(dockerfile, Lookup(args.config, args.isolated))
+    except StagifyError as exc:
+        raise Fail(str(exc), Exit.USAGE) from None
+
+
+def _show_settings(args: ConvertArgs, console: Console) -> Exit:
+    """``--show-settings``: each Dockerfile's settings, the file (or override) that set each one, and the files read."""
+    shown = []
+    for path in args.paths:
+        if path == "-":
+            dockerfile = args.stdin_filename or Path.cwd() / "Dockerfile"
+        else:
+            try:
+                dockerfile = find_dockerfile(Path(path))
+            except StagifyError as exc:
+                raise Fail(str(exc), Exit.CANNOT_CONVERT) from None
+        settings = _settings(dockerfile, args)
+        shown.append((str(dockerfile), settings, describe(settings)))
+    if args.fmt is Format.JSON:
+        data = [{"dockerfile": name, "files": list(settings.sources), "isolated": args.isolated,
+                 "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
+                for name, settings, rows in shown]
+        console.out(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+        return Exit.OK
+    for name, settings, rows in shown:
+        files = ", ".join(settings.sources) or ("none (--isolated)" if args.isolated else "none")
+        lines = [f"{name}:", f"  settings files read (nearest first): {files}"]
+        width = max(len(key) for key, _, _ in rows)
+        lines += [f"  {key:<{width}} = {json.dumps(value)}  # {source or 'default'}" for key, value, source in rows]
+        console.out("\n".join(lines))
+    return Exit.OK
 
 
 def _recover(folders: tuple[Path, ...]) -> None:
@@ -216,10 +293,9 @@ def _run_report(args: ConvertArgs, console: Console) -> Exit:
     if args.fmt is Format.JSON:
         console.out(json.dumps([outcome_json(p.outcome) for p in items], indent=2))
     else:
-        from . import sarif
-
         findings = [f for p in items for f in outcome_findings(p.outcome, bool(p.secrets))]
-        console.out(json.dumps(sarif.log(findings, ok=all(c in (Exit.OK, Exit.WOULD_CHANGE) for c in codes)), indent=2))
+        ok = all(c in (Exit.OK, Exit.WOULD_CHANGE) for c in codes)
+        console.out(render_findings(args.fmt, findings, ok, [p.label for p in items]), nl=False)
     return max(codes, default=Exit.OK)
 
 

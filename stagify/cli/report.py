@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api import Outcome, Status
@@ -10,8 +11,11 @@ from ..languages.detection import Detection
 from ..plan.summary import bases
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..fleet.migrate import Applied, FileResult
     from ..fleet.verify import Report, Side
+    from ..images.catalogue import BaseImage
     from .sarif import Finding
 
 
@@ -214,18 +218,89 @@ def migrate_json(results: list[FileResult], applied: Applied | None = None) -> d
     return data
 
 
-def migrate_summary(results: list[FileResult]) -> str:
-    counts = totals(results)
-    outcomes = ", ".join(f"{n} {k}" for k, n in counts["outcomes"].items())
-    languages = ", ".join(f"{k} {n}" for k, n in counts["languages"].items()) or "none"
-    changing = sum(1 for r in results if r.changes)
-    return f"{len(results)} Dockerfiles: {outcomes} ({changing} would change); languages: {languages}"
+def migrate_state(result: FileResult, applied: Applied | None) -> str:
+    """What happened to one Dockerfile, in the words the table and the summary use.
+
+    "converted" only for a file written; a run that writes nothing (--check, a dry run) says
+    "would convert", and a file --write could not write (a refused repository) "not written".
+    """
+    if result.status != "converted":
+        return result.status  # skipped | failed
+    if not result.changes:
+        return "unchanged"
+    if applied is None:
+        return "would convert"
+    written = {p.resolve() for p in applied.written}
+    return "converted" if result.dockerfile.resolve() in written else "not written"
+
+
+def migrate_summary(results: list[FileResult], applied: Applied | None = None) -> str:
+    states: dict[str, int] = {}
+    for result in results:
+        state = migrate_state(result, applied)
+        states[state] = states.get(state, 0) + 1
+    order = ("would convert", "converted", "not written", "unchanged", "skipped", "failed")
+    first = "converted" if applied is not None else "would convert"
+    shown = [f"{states.get(k, 0)} {k}" for k in order if states.get(k) or k in (first, "skipped", "failed")]
+    languages = ", ".join(f"{k} {n}" for k, n in totals(results)["languages"].items()) or "none"
+    return f"{len(results)} Dockerfiles: {', '.join(shown)}; languages: {languages}"
+
+
+MIGRATE_COLUMNS = ("repository", "Dockerfile", "status", "runtime", "notes")
+
+
+def migrate_rows(results: list[FileResult], applied: Applied | None = None) -> list[tuple[str, ...]]:
+    """migrate's table: one row per Dockerfile, grouped by repository (the group's first row names it).
+
+    No column for the size change: the catalogue records no image sizes, and a guess would not be one.
+    """
+    from .sarif import parse_line
+
+    groups: dict[str, list[FileResult]] = {}
+    for result in results:
+        groups.setdefault(_shown(result.repo, Path.cwd()) if result.repo else "-", []).append(result)
+    rows: list[tuple[str, ...]] = []
+    for repo, members in groups.items():
+        for index, result in enumerate(members):
+            state = migrate_state(result, applied)
+            if result.status == "failed" and result.error:
+                _, line, message = parse_line(result.error)
+                notes = f"line {line}: {message}" if line else message
+            elif result.status == "skipped":
+                notes = result.reason or ""
+            else:
+                notes = _note_counts(result)
+                if state == "not written" and applied is not None and result.repo in applied.refused:
+                    notes = "; ".join(filter(None, [applied.refused[result.repo], notes]))
+            runtime = result.bases_after[-1] if result.status == "converted" and result.bases_after else ""
+            rows.append((repo if index == 0 else "", _shown(result.dockerfile, result.repo or Path.cwd()), state, runtime, notes))
+    return rows
+
+
+def _shown(path: Path, base: Path) -> str:
+    """A path relative to ``base`` when it is under it, else as given."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _note_counts(result: FileResult) -> str:
+    """``2 warnings (1 secret), 1 info``: what the conversion noted, counted by level."""
+    warnings = sum(1 for n in result.notes if ": warning: " in n)
+    infos = sum(1 for n in result.notes if ": info: " in n)
+    parts = []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}" + (f" ({len(result.secrets)} secret{'s' if len(result.secrets) > 1 else ''})" if result.secrets else ""))
+    if infos:
+        parts.append(f"{infos} info")
+    return ", ".join(parts)
 
 
 def migrate_markdown(results: list[FileResult], applied: Applied | None = None) -> str:
     """The migration report as Markdown: totals, one row per file, then the notes and errors."""
     counts = totals(results)
-    lines = ["# stagify migrate report", "", migrate_summary(results), "", "| outcome | count |", "|---|---|"]
+    lines = ["# stagify migrate report", "", migrate_summary(results, applied), "", "| outcome | count |", "|---|---|"]
     lines += [f"| {k} | {n} |" for k, n in counts["outcomes"].items()]
     if counts["languages"]:
         lines += ["", "| language | converted |", "|---|---|"]
@@ -286,3 +361,20 @@ def migrate_findings(results: list[FileResult], strict: bool) -> list[Finding]:
             path, line, message = parse_line(secret)
             found.append(Finding("STG003", path or str(r.dockerfile), line, message, level="error" if strict else None))
     return found
+
+
+# -- catalogue --------------------------------------------------------------------------------------
+
+CATALOGUE_COLUMNS = ("image", "role", "libc", "shell", "user")
+_ROLES = {"builder": "build", "runtime": "run", "builder and runtime": "both"}
+
+
+def catalogue_rows(catalogue: Sequence[BaseImage]) -> list[tuple[str, str, str, str, str]]:
+    """`stagify catalogue`'s table, within 80 columns: the image (its tag names the language version), its
+    role (build, run or both), libc, its shell's package manager ("no" without a shell), its user and UID."""
+    out = []
+    for image in catalogue:
+        shell = (image.package_manager or "yes") if image.shell else "no"
+        user = f"{image.user} {image.uid}" if image.user and image.uid is not None else image.user or "root"
+        out.append((image.reference, _ROLES.get(image.role.value, image.role.value), image.libc.value, shell, user))
+    return out

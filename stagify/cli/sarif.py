@@ -93,7 +93,7 @@ def _result(finding: Finding, base: Path) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": RULES.index(_BY_ID[finding.rule]),
-        "level": finding.level or _BY_ID[finding.rule].level,
+        "level": level_of(finding),
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": location}],
     }
@@ -113,11 +113,29 @@ def _artifact(path: str, base: Path) -> dict[str, Any]:
     """A path relative to the run's folder when it is inside it (what dashboards match), else absolute."""
     if path in ("stdin", "-"):
         return {"uri": "stdin"}
+    shown = relative(path, base)
+    return {"uri": shown, "uriBaseId": "SRCROOT"} if not Path(shown).is_absolute() else {"uri": Path(shown).as_uri()}
+
+
+def relative(path: str, base: Path | None = None) -> str:
+    """A finding's path as CI tools match it: relative to ``base`` (the working folder) when inside it, else absolute."""
+    if path in ("stdin", "-"):
+        return "stdin"
     resolved = Path(path).resolve()
     try:
-        return {"uri": resolved.relative_to(base).as_posix(), "uriBaseId": "SRCROOT"}
+        return resolved.relative_to((base or Path.cwd()).resolve()).as_posix()
     except ValueError:
-        return {"uri": resolved.as_uri()}
+        return resolved.as_posix()
+
+
+def level_of(finding: Finding) -> str:
+    """The finding's level: its own, else its rule's default ("error", "warning" or "note")."""
+    return finding.level or _BY_ID[finding.rule].level
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule with this id."""
+    return _BY_ID[rule_id]
 
 
 _FROM = re.compile(r"^\s*FROM\s", re.I | re.M)

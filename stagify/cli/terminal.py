@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
@@ -76,3 +77,31 @@ def print_diff(diff: str, color: bool, file: TextIO | None = None) -> None:
         line.append(f"{old:>{width}} {new:>{width}} ", style="dim")
         line.append(f"{marker} {text}", style=style)
         console.print(line)
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, color: bool, title: str | None = None,
+                width: int | None = None, no_wrap: Sequence[str] = (), file: TextIO | None = None) -> None:
+    """A table with a header row, its cells wrapped within their columns to fit the terminal (or ``width``);
+    the ``no_wrap`` columns are kept whole.
+
+    Without color it is plain text with no trailing blanks, header included, for pipes and logs.
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False,
+                  header_style="bold" if color else "", title_style="bold" if color else "")
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in no_wrap)
+    for row in rows:
+        table.add_row(*row)
+    out = file or sys.stdout
+    console = Console(file=out, no_color=not color, highlight=False, width=width, force_terminal=color or None,
+                      emoji=False, markup=False)
+    if color:
+        console.print(table)
+        return
+    with console.capture() as captured:
+        console.print(table)
+    out.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))

@@ -207,8 +207,17 @@ def parse_rules(text: str) -> tuple[Rule, ...]:
 
 def _matches(rule: Rule, path: str) -> bool:
     """A rule matches a path or any folder above it."""
+    return covers(rule.glob, path)
+
+
+def covers(glob: Glob, path: str) -> bool:
+    """Whether ``glob`` matches ``path`` (slash-separated, relative) or one of the folders above it.
+
+    A pattern that names a folder takes everything under it: the .dockerignore rules and the
+    settings files' ``[[overrides]] paths`` share this.
+    """
     parts = path.split("/")
-    return any(rule.glob.match("/".join(parts[:i])) for i in range(len(parts), 0, -1))
+    return any(glob.match("/".join(parts[:i])) for i in range(len(parts), 0, -1))
 
 
 def is_ignored(rules: Sequence[Rule], path: str) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..api import Outcome, Status, convert, recheck
-from ..config import for_dockerfile
+from ..config import Lookup, for_dockerfile
 from ..context import dockerignore
 from ..errors import StagifyError, read_limited, working_on
 from ..options import Options
@@ -91,7 +91,7 @@ def outside_of(target: Target) -> Path | None:
     return None if real.is_relative_to(home.resolve()) else home
 
 
-def convert_one(target: Target, options: Options) -> FileResult:
+def convert_one(target: Target, options: Options, lookup: Lookup | None = None) -> FileResult:
     """Convert one Dockerfile; every problem becomes a failed result, never an exception."""
     label = str(target.dockerfile)
     working_on(label)
@@ -104,7 +104,7 @@ def convert_one(target: Target, options: Options) -> FileResult:
     except StagifyError as exc:
         return FileResult(target.dockerfile, target.context, target.repo, "failed", error=str(exc))
     try:
-        settings = for_dockerfile(target.dockerfile)
+        settings = for_dockerfile(target.dockerfile, lookup)
     except StagifyError as exc:
         return FileResult(target.dockerfile, target.context, target.repo, "failed", error=str(exc))
     outcome = convert(data, context=target.context, options=settings.options(options.runtime, options.language), path=label)
@@ -158,27 +158,27 @@ def strict_result(result: FileResult) -> FileResult:
                       error=f"{first}{more}; --strict", notes=result.notes, bases_before=result.bases_before, original=result.original)
 
 
-def _convert_task(target: Target, options: Options) -> FileResult:
+def _convert_task(target: Target, options: Options, lookup: Lookup | None = None) -> FileResult:
     try:
-        return convert_one(target, options)
+        return convert_one(target, options, lookup)
     except Exception as exc:
         return FileResult(target.dockerfile, target.context, target.repo, "failed", internal=True,
                           error=f"{target.dockerfile}: internal error: {type(exc).__name__}: {exc}")
 
 
 def convert_all(targets: list[Target], options: Options, jobs: int | None = None,
-                progress: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+                progress: Callable[[FileResult], None] | None = None, lookup: Lookup | None = None) -> list[FileResult]:
     """Every target converted, in the targets' order; ``progress`` is called as each finishes."""
     jobs = jobs or os.cpu_count() or 1
     results: dict[int, FileResult] = {}
     if jobs == 1 or len(targets) < _POOL_THRESHOLD:
         for index, target in enumerate(targets):
-            results[index] = _convert_task(target, options)
+            results[index] = _convert_task(target, options, lookup)
             if progress:
                 progress(results[index])
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_convert_task, target, options): index for index, target in enumerate(targets)}
+            futures = {pool.submit(_convert_task, target, options, lookup): index for index, target in enumerate(targets)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 if progress:

@@ -320,6 +320,15 @@ def versions(language: str) -> list[str]:
     return sorted(seen, key=version_key)
 
 
+def releases(language: str) -> list[tuple[str, str]]:
+    """(version, exact release) of Node's majors and Python's minors, oldest first: ``("20", "20.19.6")``.
+
+    The exact release is what the catalogue's images run, so it is what a version range is checked against.
+    """
+    table = {"node": _NODE, "python": _PYTHON}[language]
+    return sorted(((row[0], row[1]) for row in table), key=lambda pair: version_key(pair[0]))
+
+
 def builder(language: str, version: str, family: Family) -> BaseImage:
     """The builder row for ``language`` at ``version`` (major.minor) in ``family``."""
     wanted = Family.ALPINE if family is Family.ALPINE else Family.DEBIAN

@@ -183,7 +183,9 @@ def assemble(draft: Draft) -> ConversionPlan:
         raise _ShellNeeded(inp.options.runtime.value, needs.shell)
     acc.notes.extend(draft.shell_notes)
     builder, builder_reason = draft.lang.builder_image(inp, runtime.family.value)
-    user = users.runtime_user(draft, runtime)
+    chosen = users.runtime_user(inp, runtime)
+    user = chosen.spec
+    acc.notes.extend(chosen.notes)
     deps = None
     first_source = inp.first_source
     if first_source is not None:
@@ -207,8 +209,10 @@ def assemble(draft: Draft) -> ConversionPlan:
         acc.notes.extend(Note(why, None, Level.WARNING) for why in unsure)
         package_set = PackageSet(manager=runtime.package_manager, packages=names)
     stage = inp.stage
-    exposed = [w.instruction for w in draft.walked if w.instruction.keyword is Keyword.EXPOSE]
-    ports.port_notes(draft, exposed, user, start, runtime, builder)
+    grant = ports.low_port_grant(inp, draft.lang, draft.artifacts, user, start, runtime, builder)
+    acc.sources.extend([grant.builder] if grant.builder else [])
+    acc.r_root.extend([grant.runtime] if grant.runtime else [])
+    acc.notes.extend([grant.note] if grant.note else [])
     workdir = draft.lang.runtime_workdir(inp, draft.final_state.workdir if draft.final_state.workdir != "/" else None)
     if workdir is None and any(_relative_copy(line.text) for line in acc.r_sources):
         workdir = draft.final_state.workdir  # the base image's folder, stated for the relative COPY lines (DL3045)

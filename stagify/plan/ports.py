@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from ..context.buildcontext import BuildContext
-from ..dockerfile.model import Instruction, Keyword
+from ..dockerfile.model import Keyword
 from ..dockerfile.stageplan import (
     Level,
     Line,
+    Note,
     UserSpec,
 )
 from ..dockerfile.walk import Walked
 from ..images.catalogue import BaseImage
 from ..images.reference import Family
-from .draft import Draft, is_root
+from ..languages.base import Artifact, Language, PlanInput
+from .draft import is_root
 
 _SOURCES = (".go", ".py", ".js", ".mjs", ".cjs", ".ts", ".java", ".kt", ".rb", ".php")
 _MAX_FILES = 300
@@ -85,32 +88,40 @@ def _source_files(context: BuildContext) -> list[str]:
     return out
 
 
-def port_notes(draft: Draft, exposed: list[Instruction], user: UserSpec, start: tuple[str, ...] | None, runtime: BaseImage,
-                builder: BaseImage) -> None:
+@dataclass(frozen=True)
+class PortGrant:
+    """What a low port asks of the stages: a builder step, a runtime step (as root), and the note that says why."""
+
+    builder: Line | None = None
+    runtime: Line | None = None
+    note: Note | None = None
+
+
+def low_port_grant(inp: PlanInput, lang: Language, artifacts: Sequence[Artifact], user: UserSpec,
+                   start: tuple[str, ...] | None, runtime: BaseImage, builder: BaseImage) -> PortGrant:
     """A port below 1024 the root original bound: the program gets the capability to bind it, not root."""
-    users = [w.instruction.args.strip() for w in draft.walked if w.instruction.keyword is Keyword.USER]
+    users = [w.instruction.args.strip() for w in inp.walked if w.instruction.keyword is Keyword.USER]
     if users and not is_root(users[-1]):
-        return  # the original did not run as root either: it could not bind them, and neither need the conversion
-    low = low_ports(draft.walked, start, draft.inp.context)
+        return PortGrant()  # the original did not run as root either: it could not bind them, and neither need the conversion
+    low = low_ports(inp.walked, start, inp.context)
     if not low or not start:
-        return
+        return PortGrant()
     said = ", ".join(f"{number} ({where})" for number, where in low)
-    line = next((i.line for i in exposed), None)
-    built = {a.dest or a.path for a in draft.artifacts} | {a.path for a in draft.artifacts}
-    program = draft.final_state.resolve(start[0]) if "/" in start[0] else start[0]
+    line = next((w.instruction.line for w in inp.walked if w.instruction.keyword is Keyword.EXPOSE), None)
+    built = {a.dest or a.path for a in artifacts} | {a.path for a in artifacts}
+    program = inp.walked[-1].state.resolve(start[0]) if "/" in start[0] else start[0]
     grant = "setcap cap_net_bind_service=+ep"
     if program in built or any(posixpath.basename(p) == start[0] for p in built):
-        source = next((a.path for a in draft.artifacts if program in (a.path, a.dest) or posixpath.basename(a.path) == start[0]), program)
+        source = next((a.path for a in artifacts if program in (a.path, a.dest) or posixpath.basename(a.path) == start[0]), program)
         install = ("apk add --no-cache libcap" if builder.family is Family.ALPINE
                    else "(apt-get update && apt-get install -y --no-install-recommends libcap2-bin)")
-        draft.acc.sources.append(Line(
+        return PortGrant(builder=Line(
             text=f"RUN command -v setcap >/dev/null || {install}; {grant} {source}",
-            comments=(f"# The application listens on port {said}, below 1024: the program may bind it without root",)))
-        draft.acc.note(f"the application listens on port {said}, below 1024, which only root may bind where the unprivileged-port "
+            comments=(f"# The application listens on port {said}, below 1024: the program may bind it without root",)),
+            note=Note(f"the application listens on port {said}, below 1024, which only root may bind where the unprivileged-port "
                       f"floor applies (docker run --network host): {source} gets the file capability CAP_NET_BIND_SERVICE "
-                      f"instead of running as root", line)
-        return
-    interpreter = draft.lang.traits.interpreter
+                      f"instead of running as root", line))
+    interpreter = lang.traits.interpreter
     if interpreter and runtime.shell and runtime.package_manager in ("apt-get", "apk"):
         if runtime.package_manager == "apk":
             text = (f'RUN apk add --no-cache libcap && {grant} "$(readlink -f "$(command -v {interpreter})")" '
@@ -119,13 +130,12 @@ def port_notes(draft: Draft, exposed: list[Instruction], user: UserSpec, start: 
             text = ("RUN apt-get update && apt-get install -y --no-install-recommends libcap2-bin \\\n"
                     f'    && {grant} "$(readlink -f "$(command -v {interpreter})")" \\\n'
                     "    && apt-get purge -y --auto-remove libcap2-bin && rm -rf /var/lib/apt/lists/*")
-        draft.acc.r_root.append(Line(
-            text=text, comments=(f"# The application listens on port {said}, below 1024: {interpreter} may bind it without root",)))
-        draft.acc.note(f"the application listens on port {said}, below 1024, which only root may bind where the unprivileged-port "
+        return PortGrant(runtime=Line(
+            text=text, comments=(f"# The application listens on port {said}, below 1024: {interpreter} may bind it without root",)),
+            note=Note(f"the application listens on port {said}, below 1024, which only root may bind where the unprivileged-port "
                       f"floor applies (docker run --network host): {interpreter} gets the file capability CAP_NET_BIND_SERVICE "
-                      "instead of running as root", line)
-        return
-    draft.acc.note(f"the application listens on port {said}, below 1024, and {runtime.reference} cannot give the runtime "
+                      "instead of running as root", line))
+    return PortGrant(note=Note(f"the application listens on port {said}, below 1024, and {runtime.reference} cannot give the runtime "
                   f"user the capability to bind it: it runs as {user.instruction} and binds it only where Docker lowers the "
                   "unprivileged-port floor (not with --network host); pass a higher port, or choose a runtime with a shell",
-                  line, Level.WARNING)
+                  line, Level.WARNING))

@@ -13,7 +13,8 @@ from enum import Enum
 
 from ...context.buildcontext import BuildContext
 from ...dockerfile.model import Stage
-from ...images import catalogue
+from ...errors import StagifyError
+from ...images import catalogue, ranges
 from ...images.reference import ImageRef
 from ..detection import Evidence
 
@@ -76,9 +77,6 @@ BUILD_ENV = frozenset({"NPM_TOKEN", "NPM_CONFIG_REGISTRY", "YARN_CACHE_FOLDER", 
 # Folders a Node server reads at run time when the build does not bundle them.
 ASSET_DIRS = ("public", "views", "templates", "static", "assets", "locales", "i18n", "config", "prisma", "migrations", "data", "uploads")
 NATIVE_ADDONS = ("bcrypt", "sqlite3", "better-sqlite3", "canvas", "node-sass", "argon2", "bufferutil", "utf-8-validate", "sharp", "re2", "cpu-features", "ssh2", "zeromq", "leveldown")
-NVM_ALIASES = {"hydrogen": "18", "iron": "20", "jod": "22", "krypton": "24", "gallium": "16", "fermium": "14"}
-
-
 @dataclass(frozen=True)
 class NodeFacts:
     name: str | None
@@ -262,40 +260,43 @@ def choose_version(
 ) -> tuple[str, str]:
     """The Node major version and where it comes from: the base image tag, .nvmrc/.node-version or engines.node."""
     known = catalogue.versions("node")
+    releases = catalogue.releases("node")
+    engines = package.get("engines")
+    wanted = engines.get("node") if isinstance(engines, dict) and isinstance(engines.get("node"), str) else None
     candidates: list[tuple[str, str]] = []
     if image is not None and image.path == "node":
         tag = (image.tag or "").lower()
+        head = re.split(r"[-_]", tag)[0]
+        where = f"the original base image {image} (line {stage.from_.line if stage else '?'})"
         m = re.match(r"^(\d+)", tag)
-        codename = NVM_ALIASES.get(re.split(r"[-_]", tag)[0])
+        codename = ranges.node_codename_major(head)
         if m:
-            candidates.append((m.group(1), f"the original base image {image} (line {stage.from_.line if stage else '?'})"))
+            candidates.append((m.group(1), where))
         elif codename:
-            candidates.append((codename, f"the original base image {image} (line {stage.from_.line if stage else '?'})"))
+            candidates.append((codename, where))
         else:
-            # node, node:lts, node:current, node:alpine gave the newest Node when the original was built:
-            # the pin is the newest that engines.node allows (.nvmrc names a local Node the image did not use).
-            engines = package.get("engines")
-            wanted = engines.get("node") if isinstance(engines, dict) else None
-            fitting = [k for k in known if isinstance(wanted, str) and major_satisfies(int(k), wanted)]
-            why = f", the newest that satisfies engines.node ({wanted})" if fitting else ""
-            return (fitting or known)[-1], f"the original base image {image}, a floating tag: the newest Node in the catalogue{why}"
+            # node, node:latest, node:current, node:alpine gave the newest Node when the original was built,
+            # node:lts the newest LTS: the pin is the newest of those that engines.node allows (.nvmrc names
+            # a local Node the image did not use).
+            lts = head == "lts"
+            pool = [(k, r) for k, r in releases if not lts or k in ranges.LTS_MAJORS]
+            what = f"the newest {'LTS ' if lts else ''}Node in the catalogue"
+            if wanted is None:
+                return pool[-1][0], f"{where}, a floating tag: {what}"
+            chosen = _newest_allowed(context, wanted, pool)
+            return chosen, f"{where}, a floating tag: {what} that satisfies engines.node ({wanted})"
     for name in (".nvmrc", ".node-version"):
-        text = (context.read_text(name) or "").strip().lower()
+        text = (context.read_text(name) or "").strip().split("\n")[0].strip()
         if not text:
             continue
-        alias = text.removeprefix("lts/")
-        major = NVM_ALIASES.get(alias) or (re.match(r"^v?(\d+)", text) or [None, None])[1]
-        if major is None and text.startswith("lts"):
-            major = known[-1]
-        if major:
-            candidates.append((major, f"{name} ({text})"))
-            evidence.append(Evidence(name, f"Node {text}"))
-    engines = package.get("engines")
-    wanted = engines.get("node") if isinstance(engines, dict) else None
-    if isinstance(wanted, str):
-        fitting = [k for k in known if major_satisfies(int(k), wanted)]
-        if fitting:
-            candidates.append((fitting[-1], f"package.json engines.node ({wanted}): the newest Node that satisfies it"))
+        evidence.append(Evidence(name, f"Node {text}"))
+        if not candidates:
+            major = _nvm_major(context, name, text, releases)
+            if major is not None:
+                candidates.append((major, f"{name} ({text})"))
+    if wanted is not None and not candidates:
+        chosen = _newest_allowed(context, wanted, releases)
+        candidates.append((chosen, f"package.json engines.node ({wanted}): the newest Node that satisfies it"))
     if candidates:
         version, source = candidates[0]
     else:
@@ -307,31 +308,37 @@ def choose_version(
     return version, source
 
 
-_COMPARATOR = re.compile(r"^(>=|<=|>|<|=|\^|~)?v?(\d+|[x*])(?:\.(\d+|[x*]))?(?:\.(\d+|[x*]))?")
+def _nvm_major(context: BuildContext, name: str, text: str, releases: list[tuple[str, str]]) -> str | None:
+    """The major an .nvmrc or .node-version names: an alias (lts/*, lts/iron, node), an exact version, or a range."""
+    alias = ranges.node_alias(text)
+    if alias == "lts":
+        return [k for k, _ in releases if k in ranges.LTS_MAJORS][-1]
+    if alias == "newest":
+        return releases[-1][0]
+    if alias is not None:
+        return alias
+    if text.lower() in ("system", "iojs"):
+        return None  # whatever Node the machine has: says nothing about a version
+    exact = ranges.node_exact_major(text.removeprefix("v").removeprefix("V"))
+    if exact is not None:
+        return exact  # a local install of that very release: the catalogue's release of its major
+    return _newest_allowed(context, text, releases, where=(name, 1, name))
 
 
-def major_satisfies(major: int, wanted: str) -> bool:
-    """Whether some release of Node ``major`` satisfies an npm version range (``>=16 <19``, ``^18 || ^20``)."""
-    for alternative in wanted.split("||"):
-        text = alternative.strip()
-        hyphen = re.fullmatch(r"(\S+)\s+-\s+(\S+)", text)
-        parts = [f">={hyphen.group(1)}", f"<={hyphen.group(2)}"] if hyphen else re.sub(r"(>=|<=|>|<|=|\^|~)\s+", r"\1", text).split()
-        if all(_comparator_allows(major, part) for part in parts or ["*"]):
-            return True
-    return False
-
-
-def _comparator_allows(major: int, part: str) -> bool:
-    m = _COMPARATOR.match(part)
-    if not m or m.group(2) in ("x", "*"):
-        return True
-    op, wanted = m.group(1) or "=", int(m.group(2))
-    minor = m.group(3)
-    has_minor = minor is not None and minor not in ("x", "*") and int(minor) > 0
-    if op in ("=", "^", "~"):
-        return major == wanted
-    if op in (">=", ">"):
-        return major >= wanted
-    if op == "<":
-        return major < wanted or (major == wanted and has_minor)
-    return major <= wanted  # <=
+def _newest_allowed(context: BuildContext, wanted: str, releases: list[tuple[str, str]],
+                    where: tuple[str, int | None, str] | None = None) -> str:
+    """The newest catalogued major whose release satisfies an npm range; StagifyError at the range's line when none does."""
+    if where is None:
+        text = context.read_text("package.json") or ""
+        found = re.search(r'"engines"\s*:\s*\{[^}]*?"node"\s*:', text)
+        where = ("package.json", text.count("\n", 0, found.end()) + 1 if found else None, "engines.node")
+    rel, line, label = where
+    try:
+        chosen = ranges.newest(releases, lambda release: ranges.node_allows(wanted, release))
+    except ranges.RangeError as exc:
+        raise StagifyError(str(context.root / rel), line, f"{label} {wanted!r}: {exc}") from None
+    if chosen is None:
+        listed = ", ".join(r for _, r in releases)
+        raise StagifyError(str(context.root / rel), line, f"{label} {wanted!r}: no Node release in the catalogue satisfies it "
+                           f"(catalogued: {listed}); name the version in the FROM line (FROM node:{releases[-1][0]}) or widen the range")
+    return chosen

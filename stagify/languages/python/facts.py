@@ -246,19 +246,19 @@ def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None
             # python, python:3, python:slim gave the newest Python when the original was built: the pin
             # is the newest that requires-python allows (.python-version and runtime.txt name a local
             # interpreter, which the original image did not use).
-            allowed = [k for k in known if catalogue.version_key(k) <= catalogue.version_key(floating)
-                       and (not facts.python_requires or _satisfies(k, facts.python_requires))]
-            chosen = allowed[-1] if allowed else floating
-            why = f"; the newest that satisfies requires-python {facts.python_requires}" if facts.python_requires and allowed else ""
-            return chosen, f"the original base image {image} (line {line}), a floating tag: the newest stable Python{why}"
+            stable = f"the original base image {image} (line {line}), a floating tag: the newest stable Python"
+            if not facts.python_requires:
+                return floating, stable
+            ceiling = catalogue.version_key(floating)
+            below = [(k, r) for k, r in catalogue.releases("python") if catalogue.version_key(k) <= ceiling]
+            return _newest_allowed(context, facts.python_requires, below), f"{stable}; the newest that satisfies requires-python {facts.python_requires}"
     for name, pattern in ((".python-version", r"^(\d+)\.(\d+)"), ("runtime.txt", r"^python-(\d+)\.(\d+)")):
         m = re.match(pattern, (context.read_text(name) or "").strip())
         if m:
             candidates.append((f"{m.group(1)}.{m.group(2)}", f"{name} ({(context.read_text(name) or '').strip()})"))
-    if facts.python_requires:
-        fitting = [k for k in known if _satisfies(k, facts.python_requires)]
-        if fitting:
-            candidates.append((fitting[-1], f"requires-python {facts.python_requires}: the newest Python that satisfies it"))
+    if facts.python_requires and not candidates:
+        chosen = _newest_allowed(context, facts.python_requires, catalogue.releases("python"))
+        candidates.append((chosen, f"requires-python {facts.python_requires}: the newest Python that satisfies it"))
     if candidates:
         version, source = candidates[0]
     else:
@@ -271,27 +271,23 @@ def choose_version(context: BuildContext, facts: PyFacts, image: ImageRef | None
     return version, source
 
 
-def _satisfies(version: str, spec: str) -> bool:
-    """PEP 440 / Poetry specifiers on minor versions: ``>=3.8,<3.12``, ``^3.10``, ``~=3.9``."""
-    have = catalogue.version_key(version)
-    for part in re.split(r"[,\s]+", spec.strip()):
-        m = re.match(r"^(>=|<=|==|!=|~=|>|<|\^|~)?\s*(\d+)(?:\.(\d+))?", part)
-        if not m:
-            continue
-        op = m.group(1) or "=="
-        want = (int(m.group(2)), int(m.group(3) or 0))
-        if op in (">=", "~=") and have < want:
-            return False
-        if op == ">" and have <= want:
-            return False
-        if op == "<" and have >= want:
-            return False
-        if op == "<=" and have > want:
-            return False
-        if op == "==" and have[:2] != want:
-            return False
-        if op == "^" and (have[0] != want[0] or have < want):
-            return False
-        if op == "~" and have[:2] != want:
-            return False
-    return True
+def _newest_allowed(context: BuildContext, spec: str, releases: list[tuple[str, str]]) -> str:
+    """The newest catalogued minor whose release satisfies ``spec``; StagifyError at the constraint's line when none does."""
+    where, at = str(context.root / "pyproject.toml"), None
+    for name, key in (("pyproject.toml", r"^\s*[\"']?(?:requires-python|python)[\"']?\s*="), ("setup.py", r"\bpython_requires\s*=")):
+        text = context.read_text(name) or ""
+        found = re.search(key, text, re.M)
+        if found:
+            where, at = str(context.root / name), text.count("\n", 0, found.start()) + 1
+            break
+    from ...images import ranges  # packaging: imported when a range is read, not on every start
+
+    try:
+        chosen = ranges.newest(releases, lambda release: ranges.python_allows(spec, release))
+    except ranges.RangeError as exc:
+        raise StagifyError(where, at, f"requires-python {spec!r}: {exc}") from None
+    if chosen is None:
+        listed = ", ".join(r for _, r in releases)
+        raise StagifyError(where, at, f"requires-python {spec!r}: no Python in the catalogue satisfies it (catalogued: {listed}); "
+                           "name the version in the FROM line (FROM python:3.12) or widen the range")
+    return chosen
