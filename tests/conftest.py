@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 
@@ -25,12 +23,13 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"e2e images: {images_setting().value} ({IMAGES_VARIABLE}: registry, stand-ins or auto)"
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """How many snippets of each document tests/test_readme.py ran, only checked, or did not run, and why."""
-    module = sys.modules.get(f"{__package__}.test_readme")
-    for document, tally in getattr(module, "TALLY", {}).items():
-        if tally.run or tally.checked_only or tally.not_run:
-            terminalreporter.write_line(f"{document} snippets: {len(tally.run)} run, {len(tally.checked_only)} "
-                                        f"checked only, {len(tally.not_run)} not run")
-            for entry in tally.not_run:
+    from .helpers import SNIPPET_TALLY
+
+    for document, checked in config.stash.get(SNIPPET_TALLY, {}).items():
+        counts = {how: sum(1 for h, _ in checked if h == how) for how in ("run", "checked only", "not run")}
+        terminalreporter.write_line(f"{document} snippets: " + ", ".join(f"{n} {how}" for how, n in counts.items()))
+        for how, entry in checked:
+            if how == "not run":
                 terminalreporter.write_line(f"  not run: {entry}")

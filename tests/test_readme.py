@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,7 +40,7 @@ import yaml
 from stagify.config import for_dockerfile
 from stagify.dockerfile.parse import parse
 
-from .helpers import FIXTURES, NOT_CONTEXT, REPO
+from .helpers import FIXTURES, NOT_CONTEXT, REPO, SNIPPET_TALLY
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -81,18 +81,6 @@ class Snippet:
 
     def __str__(self) -> str:
         return f"{self.document}:{self.line}"
-
-
-@dataclass
-class Tally:
-    """How each snippet was checked: run (executed, parsed, compared), checked only, or not run."""
-
-    run: list[str] = field(default_factory=list)
-    checked_only: list[str] = field(default_factory=list)
-    not_run: list[str] = field(default_factory=list)
-
-
-TALLY: dict[str, Tally] = {name: Tally() for name in DOCUMENTS}
 
 
 def snippets(document: str, text: str | None = None) -> list[Snippet]:
@@ -408,13 +396,14 @@ def check(snippet: Snippet, work: Workspace) -> str:
     [(document, section) for document in DOCUMENTS for section in sections(document)],
     ids=[f"{document}: {section}" for document in DOCUMENTS for section in sections(document)],
 )
-def test_every_snippet_of_the_section_runs_as_shown(document: str, section: str, tmp_path: Path) -> None:
+def test_every_snippet_of_the_section_runs_as_shown(
+    document: str, section: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     work = Workspace(tmp_path)
-    tally = TALLY[document]
+    tally = request.config.stash.setdefault(SNIPPET_TALLY, {}).setdefault(document, [])
     for snippet in sections(document)[section]:
         how = check(snippet, work)
-        {"run": tally.run, "checked only": tally.checked_only, "not run": tally.not_run}[how].append(
-            f"{snippet} ({snippet.language or 'plain'}){': ' + snippet.not_run if snippet.not_run else ''}")
+        tally.append((how, f"{snippet} ({snippet.language or 'plain'}){': ' + snippet.not_run if snippet.not_run else ''}"))
 
 
 def test_the_readme_opens_with_what_stagify_does_then_the_install_and_test_commands() -> None:
