@@ -9,7 +9,7 @@ folder ``.stagify.toml`` is read before pyproject.toml, and a pyproject.toml wit
 
 Keys (the same in both files; pyproject.toml nests them under ``[tool.stagify]``)::
 
-    runtime = "distroless"          # scratch | distroless | alpine | debian
+    runtime = "distroless"          # scratch | distroless | alpine | debian | jlink (Java)
     language = "go"
     user = "app"                    # the runtime's user name (created where the runtime has a shell)
     uid = 10001

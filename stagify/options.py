@@ -13,6 +13,7 @@ class RuntimeChoice(str, Enum):
     DISTROLESS = "distroless"
     ALPINE = "alpine"
     DEBIAN = "debian"
+    JLINK = "jlink"  # Java: debian slim (alpine for an Alpine original) with a runtime jlink makes of the modules the app uses
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def test_default_prints_a_unified_diff_and_writes_nothing(tmp_path: Path, proj: 
     assert "+++ b/proj/.dockerignore" in out
     assert any(line.startswith("@@ ") for line in out)
     assert "-FROM golang:1.22-alpine" in out
-    assert any(re.fullmatch(r"\+FROM \S+ AS builder", line) for line in out)
+    assert any(re.fullmatch(r"\+FROM (--platform=\S+ )?\S+ AS builder", line) for line in out)
     assert any(re.fullmatch(r"\+FROM \S+ AS runtime", line) for line in out)
     assert f"+{STAGIFY_IGNORE_HEADER}" in run.out
     assert "\x1b[" not in run.out, "no colour codes when stdout is not a terminal"
@@ -304,7 +304,7 @@ def test_stdout_prints_only_the_converted_dockerfile(tmp_path: Path, proj: Path)
 
     assert run.code == 0, run.err
     assert run.out.startswith(("#", "FROM ")), run.out[:80]
-    assert re.search(r"^FROM \S+ AS builder$", run.out, re.M)
+    assert re.search(r"^FROM (--platform=\S+ )?\S+ AS builder$", run.out, re.M)
     assert re.search(r"^FROM \S+ AS runtime$", run.out, re.M)
     for line in run.out.splitlines():
         assert not line.startswith(("--- a/", "+++ b/", "@@ ")), line

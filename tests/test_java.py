@@ -397,7 +397,8 @@ def test_every_java_fixture_runs_on_a_jre() -> None:
         if expected.is_file():
             runtime = expected.read_text()[expected.read_text().rindex("\nFROM ") + 1 :]
             first = runtime.splitlines()[0]
-            assert "-jre" in first or "distroless/java" in first, (case.name, first)
+            jlink = "COPY --from=jre /jre /opt/java/openjdk" in runtime  # --runtime jlink: a JRE of its own
+            assert "-jre" in first or "distroless/java" in first or jlink, (case.name, first)
 
 
 def test_a_maven_build_in_a_heredoc_still_gives_the_jar_the_runtime_copies(tmp_path: Path) -> None:

@@ -94,15 +94,20 @@ def test_docker_hub_and_gcr_images_through_mirrors(registry: LocalRegistry, dige
     assert lint(run.stdout).returncode == 0  # a digest-pinned reference is what hadolint wants
 
 
+def _image_of(from_line: str) -> str:
+    """The image a FROM line names: the first word after FROM that is not a flag (``--platform=$BUILDPLATFORM``)."""
+    return next(word for word in from_line.split()[1:] if not word.startswith("--"))
+
+
 def test_convert_pin_digest(registry: LocalRegistry, digests: dict[str, str], tmp_path: Path) -> None:
     context = copy_context(FIXTURES / "go-runtime-scratch", tmp_path / "proj")
     wanted = [line for line in convert((context / "Dockerfile").read_bytes(), context=context).dockerfile.splitlines() if line.startswith("FROM")]  # type: ignore[union-attr]
-    tag = parse_ref(wanted[0].split()[1]).tag
+    tag = parse_ref(_image_of(wanted[0])).tag
     expected = registry.push_index("library/golang", tag or "")
     run = stagify("convert", "--stdout", "--pin", "digest", "--registry-mirror", registry.url, "--registry-mirror",
                   f"gcr.io={registry.url}", "proj", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert f"{wanted[0].split()[1]}@{expected} AS builder" in run.stdout
+    assert f"{_image_of(wanted[0])}@{expected} AS builder" in run.stdout
     assert f"gcr.io/distroless/static-debian12:nonroot@{digests['static']}" in run.stdout
     assert lint(run.stdout).returncode == 0
 
@@ -111,12 +116,12 @@ def test_migrate_pins_what_the_settings_ask_for(registry: LocalRegistry, digests
     pinned = copy_context(FIXTURES / "go-runtime-scratch", tmp_path / "org" / "pinned")
     copy_context(FIXTURES / "go-runtime-scratch", tmp_path / "org" / "plain")
     wanted = [line for line in convert((pinned / "Dockerfile").read_bytes(), context=pinned).dockerfile.splitlines() if line.startswith("FROM")]  # type: ignore[union-attr]
-    expected = registry.push_index("library/golang", parse_ref(wanted[0].split()[1]).tag or "")
+    expected = registry.push_index("library/golang", parse_ref(_image_of(wanted[0])).tag or "")
     (pinned / ".stagify.toml").write_text(f'pin = "digest"\nregistry_mirrors = ["{registry.url}", "gcr.io={registry.url}"]\n')
     run = stagify("migrate", "--json", "org", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     files = {Path(f["dockerfile"]).parent.name: f for f in json.loads(run.stdout)["files"]}
-    assert files["pinned"]["bases_after"] == [f"{wanted[0].split()[1]}@{expected}",
+    assert files["pinned"]["bases_after"] == [f"{_image_of(wanted[0])}@{expected}",
                                               f"gcr.io/distroless/static-debian12:nonroot@{digests['static']}"]
     assert not any("@sha256:" in b for b in files["plain"]["bases_after"])
 

@@ -72,7 +72,7 @@ def test_go_build_goes_to_the_builder_rewritten(tmp_path: Path) -> None:
     placement, reason = placed(outcome, 8)
     assert placement is Placement.BUILDER and "CGO_ENABLED=0" in reason
     builder, runtime = stages(outcome)
-    assert 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o server .' in builder
+    assert 'CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w" -o server .' in builder
     assert "--mount=type=cache,target=/root/.cache/go-build" in builder
     assert "go build" not in runtime
     assert "COPY --from=builder /app/server /app/server" in runtime

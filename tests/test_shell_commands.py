@@ -125,7 +125,7 @@ def test_a_healthcheck_with_a_shell_feature_keeps_its_shell(tmp_path: Path) -> N
 def test_a_run_line_with_shell_features_stays_in_shell_form(tmp_path: Path) -> None:
     dockerfile = GO.replace("RUN go build", "RUN mkdir -p /out && go build") + 'CMD ["/app/server"]\n'
     text = converted(tmp_path, dockerfile, GO_FILES)
-    assert "    mkdir -p /out && CGO_ENABLED=0 go build" in text
+    assert "    mkdir -p /out && CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build" in text
 
 
 def test_a_step_that_writes_files_reaches_the_runtime_from_the_build_stage(tmp_path: Path) -> None:

@@ -139,10 +139,16 @@ def verify_rows(report: Report) -> list[tuple[str, str, str, str]]:
     if report.changed_file:
         rows.append(("rebuild after a one-line change", _seconds(before.rebuild_seconds), _seconds(after.rebuild_seconds),
                      report.changed_file))
+        if before.rebuild_steps or after.rebuild_steps:
+            rows.append(("steps the rebuild took from the cache", _cached(before), _cached(after), ""))
     for old, new in zip(before.answers, after.answers, strict=False):
         same = (old.status, old.body) == (new.status, new.body)
         rows.append((old.check, _answer(old.status, old.body), _answer(new.status, new.body), "same" if same else "DIFFERENT"))
     return rows
+
+
+def _cached(side: Side) -> str:
+    return f"{sum(step.cached for step in side.rebuild_steps)} of {len(side.rebuild_steps)}" if side.rebuild_steps else "-"
 
 
 def _answer(status: int, body: str) -> str:
@@ -157,6 +163,7 @@ def verify_json(report: Report) -> dict[str, Any]:
             "built": s.built,
             "build_seconds": s.build_seconds,
             "rebuild_seconds": s.rebuild_seconds,
+            "rebuild_steps": [{"step": step.name, "cached": step.cached} for step in s.rebuild_steps],
             "size_bytes": s.size,
             "layers": s.layers,
             "user": s.user,

@@ -15,7 +15,7 @@ import re
 import shlex
 
 from . import shell
-from .model import Flag, Instruction, Keyword, unquote
+from .model import Flag, Instruction, Keyword, env_pairs, unquote
 from .stageplan import Mount
 
 _ARCHIVE = re.compile(r"\.(tar|tgz|tar\.gz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.I)
@@ -230,3 +230,23 @@ def pip_cache_mount(ins: Instruction, user: str | None, escape: str) -> str | No
     if user is not None and user not in ("root", "0", "0:0"):
         return None  # the cache mount is root's; another user's pip keeps its own cache
     return with_mounts(ins.raw, ins.flags, (PIP_CACHE,), escape)
+
+
+# Settings whose names hadolint's DL3064 takes for secrets, and what they really hold.
+NOT_SECRETS = {
+    "GOPRIVATE": "module path patterns",
+    "GONOPRIVATE": "module path patterns",
+}
+
+
+def not_secret_comments(ins: Instruction) -> tuple[str, ...]:
+    """An ``# hadolint ignore=DL3064`` above an ENV or ARG that sets a known non-secret setting with a secret-looking name."""
+    if ins.keyword not in (Keyword.ENV, Keyword.ARG):
+        return ()
+    names = [name for name, _ in env_pairs(ins.args)] if ins.keyword is Keyword.ENV else [ins.args.split("=", 1)[0].strip()]
+    found = [name for name in names if name in NOT_SECRETS]
+    if not found:
+        return ()
+    why = ", ".join(f"{name} holds {NOT_SECRETS[name]}" for name in found)
+    return (f"# {why}, not a secret", "# hadolint ignore=DL3064")
+

@@ -62,6 +62,8 @@ class Response:
 
 
 class Docker:
+    last_steps: tuple[BuildStep, ...] = ()
+
     def __init__(self, client: str | None = None, env: dict[str, str] | None = None) -> None:
         self.client = client or os.environ.get("DOCKER") or shutil.which("docker") or "docker"
         self.env = dict(env if env is not None else os.environ)
@@ -95,7 +97,11 @@ class Docker:
         return self._buildx
 
     def build(self, dockerfile: Path, context: Path, tag: str, no_cache: bool = False) -> float:
-        """Build with BuildKit and return the seconds it took; BuildFailure when it does not build."""
+        """Build with BuildKit and return the seconds it took; BuildFailure when it does not build.
+
+        The steps of the last build that succeeded, each with whether the build cache served it, are
+        in ``last_steps`` afterwards (what a rebuild reused).
+        """
         command = ["buildx", "build", "--load"] if self.has_buildx() else ["build"]
         args = [*command, "--progress", "plain", "--network", "host", "-f", str(dockerfile), "-t", tag]
         if no_cache:
@@ -113,6 +119,7 @@ class Docker:
                 found = _IMAGE_IN_ERROR.search(output[output.find("ERROR") :] if "ERROR" in output else output)
                 unpullable = found.group(1) if found else "a base image"
             raise BuildFailure(_failure_summary(output), unpullable)
+        self.last_steps = build_steps(result.stdout + result.stderr)
         return seconds
 
     def inspect(self, tag: str) -> ImageInfo:
@@ -230,6 +237,30 @@ class Docker:
                 pass
         top = self._run("top", name, "-o", "uid", check=False).stdout.split()
         return int(top[1]) if len(top) > 1 and top[1].isdigit() else None
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """One Dockerfile step of a BuildKit build: ``[builder 4/7] RUN go mod download``, and whether it came from the cache."""
+
+    name: str
+    cached: bool
+
+
+_STEP = re.compile(r"^#(\d+) (\[[^\]]*\d+/\d+\] .*)$")
+_CACHED = re.compile(r"^#(\d+) CACHED$")
+
+
+def build_steps(log: str) -> tuple[BuildStep, ...]:
+    """The Dockerfile steps of a ``--progress plain`` build log, in order (internal steps such as loading the context left out)."""
+    names: dict[str, str] = {}
+    cached: set[str] = set()
+    for line in log.splitlines():
+        if step := _STEP.match(line):
+            names.setdefault(step.group(1), step.group(2))
+        elif hit := _CACHED.match(line):
+            cached.add(hit.group(1))
+    return tuple(BuildStep(name, number in cached) for number, name in names.items())
 
 
 def _apply(found: dict[str, tuple[str, int]], member: tarfile.TarInfo) -> None:

@@ -74,7 +74,7 @@ def compare(added: Files, converted: Files, ignored: Callable[[str], bool] | Non
     for path, (kind, size) in sorted(added.items()):
         if kind == "dir" or path in converted:
             continue
-        folder = next((why for prefix, why in left if path.startswith(prefix.rstrip("/") + "/")), None)
+        folder = next((why for prefix, why in left if path == prefix or path.startswith(prefix.rstrip("/") + "/")), None)
         out.append(Absent(path, True, folder) if folder else _why(path, size, names, site, node_modules, ignored))
     return tuple(out)
 

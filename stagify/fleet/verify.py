@@ -21,7 +21,7 @@ from ..context.buildcontext import BuildContext
 from ..errors import StagifyError
 from ..languages import LANGUAGES
 from . import filecheck
-from .docker import BuildFailure, Docker, EngineError, Response
+from .docker import BuildFailure, BuildStep, Docker, EngineError, Response
 
 # Source files a one-line change is made to when the rebuild is measured, and how a line is commented there.
 SOURCE_SUFFIXES = {language.name: (language.traits.sources, language.traits.comment) for language in LANGUAGES}
@@ -61,6 +61,7 @@ class Side:
     rebuild_seconds: float | None = None
     answers: tuple[Response, ...] = ()
     error: str | None = None
+    rebuild_steps: tuple[BuildStep, ...] = ()  # the rebuild's steps, each served by the build cache or run again
 
 
 @dataclass(frozen=True)
@@ -231,11 +232,13 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
     changed = None
     rebuilt: list[float | None] = [None, None]
     if rebuild:
-        changed, rebuilt = _rebuild(engine, files, context, tags, language, token)
+        changed, rebuilt, steps = _rebuild(engine, files, context, tags, language, token)
         if changed is None:
             remarks.append("rebuild not measured: no application source file found to change")
-    before = replace(before, uid=uids[0], answers=tuple(answers[0]), rebuild_seconds=rebuilt[0])
-    after = replace(after, uid=uids[1], answers=tuple(answers[1]), rebuild_seconds=rebuilt[1])
+    else:
+        steps = [(), ()]
+    before = replace(before, uid=uids[0], answers=tuple(answers[0]), rebuild_seconds=rebuilt[0], rebuild_steps=steps[0])
+    after = replace(after, uid=uids[1], answers=tuple(answers[1]), rebuild_seconds=rebuilt[1], rebuild_steps=steps[1])
     return Report(before, after, tuple(checks), changed, tuple(problems), tuple(remarks), absent)
 
 
@@ -273,11 +276,14 @@ def _absent_files(engine: Docker, original: str, tags: tuple[str, str], ignore: 
 
 
 def _rebuild(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[str, str],
-             language: str | None, token: str) -> tuple[str | None, list[float | None]]:
-    """Both builds again after a one-line change to an application source file, in a copy of the context."""
+             language: str | None, token: str) -> tuple[str | None, list[float | None], list[tuple[BuildStep, ...]]]:
+    """Both builds again after a one-line change to an application source file, in a copy of the context.
+
+    Returns the changed file, each side's seconds and each side's steps (which the cache served).
+    """
     source = pick_source(context, language)
     if source is None:
-        return None, [None, None]
+        return None, [None, None], [(), ()]
     copy = Path(tempfile.mkdtemp(prefix="stagify-verify-context-"))
     try:
         shutil.copytree(context, copy / "ctx", symlinks=True, ignore=shutil.ignore_patterns(".git"))
@@ -285,15 +291,18 @@ def _rebuild(engine: Docker, files: tuple[Path, Path], context: Path, tags: tupl
         comment = next((c for suffixes, c in SOURCE_SUFFIXES.values() if target.suffix in suffixes), "//")
         original = target.read_bytes()
         seconds: list[float | None] = []
+        steps: list[tuple[BuildStep, ...]] = []
         for side, (dockerfile, tag) in enumerate(zip(files, tags, strict=True)):
             # A line of its own for each build of each run: a change either build saw before (the two
             # share identical steps) would be a build cache hit, not a rebuild.
             target.write_bytes(original + f"\n{comment} changed by stagify verify ({token}-{side}) to measure a rebuild\n".encode())
             try:
                 seconds.append(engine.build(dockerfile, copy / "ctx", tag))
+                steps.append(engine.last_steps)
             except BuildFailure:
                 seconds.append(None)
-        return source, seconds
+                steps.append(())
+        return source, seconds, steps
     finally:
         shutil.rmtree(copy, ignore_errors=True)
 

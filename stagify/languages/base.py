@@ -221,4 +221,16 @@ class Language(Protocol):
         """Secret-looking context files the build reads, each with what reads it (.dockerignore must keep them)."""
         ...
 
+    def left_behind(self, inp: PlanInput) -> list[tuple[str, str]]:
+        """Paths of the original image the runtime does without on purpose, each with why (verify's file check reads them)."""
+        ...
+
+    def build_platform(self, inp: PlanInput) -> tuple[str, str] | None:
+        """(``--platform`` value, reason) when the builder may run on the build platform, or None.
+
+        Only for builds whose output does not depend on the platform they run on (a cross-compiling
+        Go build); the runtime stage never gets one.
+        """
+        ...
+
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object: ...

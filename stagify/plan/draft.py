@@ -81,7 +81,7 @@ def carried(ins: Instruction, text: str | None = None) -> Line:
     body = text if text is not None else lintfix.keyword_upper(ins.raw)
     if ins.heredocs:
         body += "\n"  # hadolint cannot parse an instruction right after a heredoc's closing line
-    return Line(text=body, comments=ins.comments)
+    return Line(text=body, comments=(*ins.comments, *lintfix.not_secret_comments(ins)))
 
 
 def is_root(user: str | None) -> bool:

@@ -36,7 +36,7 @@ from ..images.reference import ImageRef, parse_ref
 from ..languages import LANGUAGES
 from ..languages.base import Language, PlanInput
 from ..languages.detection import Detection
-from ..options import Options
+from ..options import Options, RuntimeChoice
 from . import copying, distro, placement, ports, protect, runs, starting, users
 from .draft import Draft, carried, pseudo
 
@@ -170,10 +170,18 @@ def first_source_index(walked: tuple[Walked, ...], lang: Language) -> int | None
     return None
 
 
+# Runtime choices that only one language can take.
+RUNTIME_LANGUAGES = {RuntimeChoice.JLINK: "java"}
+
+
 def assemble(draft: Draft) -> ConversionPlan:
     inp, acc = draft.inp, draft.acc
     runs.rewrite_runs(draft)
     acc.notes.extend(draft.lang.plan_notes(inp))
+    only = RUNTIME_LANGUAGES.get(inp.options.runtime) if inp.options.runtime is not None else None
+    if only is not None and draft.lang.name != only:
+        acc.note(f"--runtime {inp.options.runtime.value if inp.options.runtime else ''} is for {only} applications only: "
+                 f"this {draft.lang.display} application gets the runtime stagify picks", None, Level.WARNING)
     start = starting.start_commands(draft)
     if start is None:
         start = starting.default_start(draft)
@@ -232,11 +240,14 @@ def assemble(draft: Draft) -> ConversionPlan:
         start=tuple(acc.r_start),
         late_copies=tuple(late),
     )
+    # The user's --platform holds for both stages; otherwise a cross-compiling builder runs on the
+    # build platform (no emulation), and the runtime stays on the target platform.
+    cross = None if stage.platform is not None else draft.lang.build_platform(inp)
     builder_plan = BuilderPlan(
         image=builder.reference,
         alias=stage.alias if stage.alias and stage.alias.lower() not in STAGE_NAMES else "builder",
-        platform=stage.platform,
-        comments=(*stage.from_.comments, f"# Build stage: {builder_reason}"),
+        platform=cross[0] if cross else stage.platform,
+        comments=(*stage.from_.comments, f"# Build stage: {builder_reason}" + (f"; {cross[1]}" if cross else "")),
         setup=tuple(acc.setup),
         sources=tuple(acc.sources),
         build_steps=tuple(draft.build_steps),
@@ -257,6 +268,7 @@ def assemble(draft: Draft) -> ConversionPlan:
     if app != "/" and not under and not acc.r_sources and any(c.source.startswith(app.rstrip("/") + "/") for c in copies):
         # The runtime takes only what the build made from this folder (a front end's build output, served by nginx).
         left_behind = ((app, "the application's sources and tooling: the runtime takes only what the build made from them"),)
+    left_behind = (*left_behind, *draft.lang.left_behind(inp))
     return ConversionPlan(
         language=draft.lang.name,
         template=draft.lang.template,

@@ -71,8 +71,12 @@ def parse_call(argv: tuple[str, ...] | list[str], env: tuple[tuple[str, str], ..
     return GoCall(verb=verb, env=env, flags=tuple(flags), targets=tuple(targets), program_args=tuple(program_args))
 
 
-def rewrite_build(segment: str, cgo: bool) -> str:
-    """Rewrite one ``go build`` command: cgo as decided, -trimpath, stripped symbols, user flags kept."""
+def rewrite_build(segment: str, cgo: bool, target: tuple[str, ...] = ()) -> str:
+    """Rewrite one ``go build`` command: cgo as decided, -trimpath, stripped symbols, user flags kept.
+
+    ``target`` are the ``GOOS=$TARGETOS``-style words of a builder that runs on the build platform
+    and cross-compiles; they go before the user's own variables.
+    """
     toks = shell.tokens(segment)
     env: list[str] = []
     i = 0
@@ -111,7 +115,7 @@ def rewrite_build(segment: str, cgo: bool) -> str:
     extra = [w for w in ldflags.split() if w not in ("-s", "-w")]
     merged = " ".join(["-s", "-w", *extra])
     cgo_enabled = "1" if cgo else "0"
-    parts = [f"CGO_ENABLED={cgo_enabled}", *env, go_word, "build"]
+    parts = [f"CGO_ENABLED={cgo_enabled}", *target, *env, go_word, "build"]
     if not trimpath:
         parts.append("-trimpath")
     parts.append(f"-ldflags={quote}{merged}{quote}")

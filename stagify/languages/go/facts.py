@@ -6,6 +6,7 @@ the facts, so every question about the user's sources is answered here.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -73,6 +74,10 @@ class GoFacts:
     requires: tuple[tuple[str, str], ...] = ()
     vendor_flag: bool = False  # the build asks for -mod=vendor
     go_mod: str | None = None  # where go.mod is in the build context
+    # Folders that go.mod's replace directives point to on disk, as written (``./greet``): go reads
+    # their go.mod to resolve the module graph, so the dependency layer needs them too.
+    local_replacements: tuple[str, ...] = ()
+    embeds: tuple[str, ...] = ()  # context paths //go:embed compiles into the binary (see embed_paths)
 
     def manifest(self, name: str) -> str:
         """``go.mod``/``go.sum`` next to the module's go.mod (``main/go.sum`` for ``main/go.mod``)."""
@@ -108,6 +113,35 @@ def read_go_mod(text: str) -> tuple[str | None, str | None, str | None, list[tup
         toolchain.group(1) if toolchain else None,
         requires,
     )
+
+
+_REPLACE = re.compile(r"=>\s*(\S+)\s*$")
+
+
+def read_local_replacements(text: str) -> list[str]:
+    """The folders go.mod's ``replace`` directives name (``=> ./greet``, ``=> ../lib``), in the order written.
+
+    A replacement by a module path and version (``=> example.com/fork v1.2.0``) is downloaded
+    like any module and is not listed. Go counts a target as a folder when it starts with
+    ``./``, ``../`` or ``/`` (or is ``.``/``..``).
+    """
+    found: list[str] = []
+    in_block = False
+    for line in text.splitlines():
+        stripped = line.split("//", 1)[0].strip()
+        if stripped.startswith("replace ("):
+            in_block = True
+            continue
+        if in_block and stripped == ")":
+            in_block = False
+            continue
+        if not (in_block or stripped.startswith("replace ")):
+            continue
+        match = _REPLACE.search(stripped)
+        target = match.group(1).strip('"') if match else ""
+        if target in (".", "..") or target.startswith(("./", "../", "/")):
+            found.append(target)
+    return found
 
 
 def find_go_mod(context: BuildContext, dockerfile: Dockerfile | None) -> str | None:
@@ -206,6 +240,7 @@ def gather_facts(
         evidence.append(Evidence("(no go.mod)", "pre-module GOPATH build"))
     main_packages = _main_packages(context, calls, sources)
     embedded = _embedded(sources)
+    embeds = embed_paths(sources)
     runtime_paths = _runtime_paths(context, sources, embedded)
     return GoFacts(
         module_path=module_path,
@@ -220,8 +255,10 @@ def gather_facts(
         main_packages=tuple(main_packages),
         runtime_paths=tuple(runtime_paths),
         embedded=tuple(embedded),
+        embeds=tuple(embeds),
         requires=tuple(requires),
         vendor_flag=vendor_flag,
+        local_replacements=tuple(read_local_replacements(go_mod or "")),
     )
 
 
@@ -245,13 +282,20 @@ def _main_packages(context: BuildContext, calls: list[tuple[int, GoCall, State |
 
 
 def _embedded(sources: dict[str, str]) -> list[str]:
+    """The top-level entries of the build context that ``//go:embed`` reads from."""
+    return sorted({path.split("/")[0] for path in embed_paths(sources)})
+
+
+def embed_paths(sources: dict[str, str]) -> list[str]:
+    """What ``//go:embed`` puts into the binary, as context paths: a pattern's folder part up to its first wildcard."""
     out: list[str] = []
     for file, text in sources.items():
         base = posixpath.dirname(file)
         for m in _EMBED.finditer(text):
             for pattern in m.group(1).split():
                 pattern = pattern.strip('"`').removeprefix("all:")
-                out.append(posixpath.normpath(posixpath.join(base, pattern)).split("/")[0])
+                fixed = "/".join(itertools.takewhile(lambda part: not re.search(r"[*?\[]", part), pattern.split("/")))
+                out.append(posixpath.normpath(posixpath.join(base, fixed or ".")))
     return sorted(set(out))
 
 

@@ -45,6 +45,21 @@ BUILD_ENV = frozenset(
         "CGO_LDFLAGS", "CC", "CXX",
     }
 )
+# Commands whose result does not depend on the platform they run on: a builder that runs nothing else
+# may run on the build platform and cross-compile. Anything else (make, a script, curl of a binary,
+# `go install` of the application) might make something for the platform it runs on, so it keeps the
+# builder on the target platform.
+_PLATFORM_NEUTRAL = frozenset(
+    {
+        "mkdir", "cp", "mv", "rm", "chmod", "chown", "ln", "touch", "echo", "printf", "cd", "true", "set", "export",
+        "ls", "cat", "test", "[", "git", "apt-get", "apt", "apk", "groupadd", "useradd", "addgroup", "adduser",
+    }
+)
+# The go commands that do not leave a binary for the platform they run on (`go run` runs a generator
+# natively, which is what cross-compiling wants).
+_NEUTRAL_GO_VERBS = frozenset({"build", "mod download", "mod tidy", "mod verify", "mod vendor", "generate", "run", "vet", "test", "env",
+                               "version", "get"})
+_TARGET_ENV = (("GOOS", "TARGETOS"), ("GOARCH", "TARGETARCH"))
 _GOLANG_PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -56,11 +71,14 @@ class GoDeps:
     mounts: tuple[Mount, ...]
     workdir: str | None = None
     restore: str | None = None
+    # (go.mod [and go.sum] of a folder a replace directive names, where it lands): `go mod download` reads them
+    replacements: tuple[tuple[tuple[str, ...], str], ...] = ()
 
 
 @dataclass(frozen=True)
 class GoTemplateData:
     deps: GoDeps | None
+    cross: bool  # the builder runs on the build platform: it declares TARGETOS and TARGETARCH
     scratch: bool
     uid: int
 
@@ -166,7 +184,7 @@ class GoLanguage:
         return None  # the planner starts the one binary the build produced
 
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
-        return ()
+        return self._pinned_platform_notes(inp)
 
     def links_libraries(self, inp: PlanInput) -> bool:
         return self._facts_of(inp).cgo  # a static binary links nothing at run time
@@ -214,11 +232,44 @@ class GoLanguage:
         go_mod = inp.image_path(facts.manifest("go.mod"))
         assert go_mod is not None
         folder = posixpath.dirname(go_mod)
-        go_sum = facts.manifest("go.sum")
-        manifests = (facts.manifest("go.mod"), go_sum) if inp.context.is_file(go_sum) else (facts.manifest("go.mod"),)
+        replacements = self._replacement_manifests(inp, facts, folder)
+        if replacements is None:
+            return None
         mounts = self._mounts(at, gopath_build=False)[:1]
         workdir, restore = layer_workdirs(inp, folder)
-        return GoDeps(manifests=manifests, mounts=mounts, workdir=workdir, restore=restore)
+        return GoDeps(manifests=self._module_files(inp, posixpath.dirname(facts.manifest("go.mod"))), mounts=mounts,
+                      workdir=workdir, restore=restore, replacements=replacements)
+
+    @staticmethod
+    def _module_files(inp: PlanInput, folder: str) -> tuple[str, ...]:
+        """A module's go.mod, and its go.sum when the context has one, as context paths."""
+        go_mod, go_sum = (posixpath.join(folder, name) if folder else name for name in ("go.mod", "go.sum"))
+        return (go_mod, go_sum) if inp.context.is_file(go_sum) else (go_mod,)
+
+    def _replacement_manifests(self, inp: PlanInput, facts: GoFacts, folder: str) -> tuple[tuple[tuple[str, ...], str], ...] | None:
+        """The go.mod files of the folders go.mod's replace directives name, with where each lands in the image.
+
+        `go mod download` reads them to build the module graph, so without them the layer fails
+        ("reading greet/go.mod: no such file"). None, and no dependency layer, when a folder is not in
+        the build context with a go.mod, or the original image does not have it: the sources copy
+        decides then, as in the original.
+        """
+        base = posixpath.dirname(facts.manifest("go.mod"))
+        found: list[tuple[tuple[str, ...], str]] = []
+        for target in facts.local_replacements:
+            if target.startswith("/"):
+                return None  # a folder of the image, not of the context: only the full copy can tell
+            rel = posixpath.normpath(posixpath.join(base, target))
+            if rel == ".." or rel.startswith("../"):
+                return None
+            files = self._module_files(inp, "" if rel == "." else rel)
+            landed = inp.image_path(files[0])
+            if not inp.context.is_file(files[0]) or landed is None:
+                return None
+            destination = posixpath.dirname(landed)
+            inside = posixpath.relpath(destination, folder)
+            found.append((files, (inside if not inside.startswith("..") else destination) + "/"))
+        return tuple(found)
 
     def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
         return None  # every COPY of the build context stays as written
@@ -256,7 +307,7 @@ class GoLanguage:
                     )
                 )
             if call.verb == "build" and not ins.heredocs:
-                new = rewrite_build(cmd.text, facts.cgo)
+                new = rewrite_build(cmd.text, facts.cgo, self._target_env(inp, state, cmd.env))
                 text = replace_command(text, cmd.text, new, inp.dockerfile.escape)
                 rewritten_build = True
             if call.verb in ("build", "install"):
@@ -389,7 +440,8 @@ class GoLanguage:
         words += ["-o", output, *call.targets]
         segment = shell.join(words)
         mounts = self._mounts(state, facts.gopath)
-        text = with_mounts("RUN " + rewrite_build(segment, facts.cgo), (), mounts, inp.dockerfile.escape)
+        text = with_mounts("RUN " + rewrite_build(segment, facts.cgo, self._target_env(inp, state, ())), (), mounts,
+                           inp.dockerfile.escape)
         artifact = Artifact(path=output, source_dir=source)
         return StartRewrite(
             argv=(output, *call.program_args),
@@ -471,7 +523,70 @@ class GoLanguage:
 
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         deps = dependencies if isinstance(dependencies, GoDeps) else None
-        return GoTemplateData(deps=deps, scratch=runtime.family is Family.SCRATCH, uid=catalogue.NONROOT_UID)
+        return GoTemplateData(deps=deps, cross=self._cross_compiles(inp), scratch=runtime.family is Family.SCRATCH,
+                              uid=catalogue.NONROOT_UID)
+
+    def left_behind(self, inp: PlanInput) -> list[tuple[str, str]]:
+        found = []
+        for rel in self._facts_of(inp).embeds:
+            landed = inp.image_path(rel) if rel != "." else None
+            if landed is not None:
+                found.append((landed, "compiled into the binary by //go:embed"))
+        return found
+
+    def build_platform(self, inp: PlanInput) -> tuple[str, str] | None:
+        if not self._cross_compiles(inp):
+            return None
+        return "$BUILDPLATFORM", "runs on the build platform and cross-compiles for the target (GOOS/GOARCH)"
+
+    def _cross_compiles(self, inp: PlanInput) -> bool:
+        """Whether the builder may run on the build platform and cross-compile for the target.
+
+        Not with cgo (it needs the target's C toolchain), not when the original names a platform,
+        and not when a step might make something for the platform it runs on: a command outside
+        the platform-neutral ones, ``go install`` of the application, a build inside a heredoc.
+        """
+        facts = self._facts_of(inp)
+        if facts.cgo or facts.gopath or inp.stage.platform is not None or _heredoc_build_may_link_libc(inp):
+            return False
+        for w in inp.walked:
+            if w.instruction.keyword is not Keyword.RUN:
+                continue
+            if w.instruction.heredocs:
+                return False
+            for command in w.commands:
+                call = parse_call(command.argv, command.env)
+                if call is not None:
+                    if call.verb not in _NEUTRAL_GO_VERBS:
+                        return False
+                elif not command.argv or posixpath.basename(command.argv[0]) not in _PLATFORM_NEUTRAL:
+                    return False
+        return True
+
+    def _target_env(self, inp: PlanInput, state: State, own: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+        """``GOOS=$TARGETOS GOARCH=$TARGETARCH`` for a cross-compiling build, less what the user sets."""
+        if not self._cross_compiles(inp):
+            return ()
+        env = {**state.env_map(), **dict(own)}
+        return tuple(f"{name}=${arg}" for name, arg in _TARGET_ENV if name not in env)
+
+    def _pinned_platform_notes(self, inp: PlanInput) -> tuple[Note, ...]:
+        """A GOOS/GOARCH the original sets stays as written: the binary is for that platform whatever the target."""
+        if not self._cross_compiles(inp):
+            return ()
+        notes: list[Note] = []
+        for w in inp.walked:
+            for command in w.commands:
+                call = parse_call(command.argv, command.env)
+                if call is None or call.verb != "build":
+                    continue
+                env = {**w.state.env_map(), **dict(command.env)}
+                for name, arg in _TARGET_ENV:
+                    if name in env and env[name] not in (f"${arg}", "linux"):  # GOOS=linux is every Linux target
+                        notes.append(Note(f"{name}={env[name]} is kept as the original sets it: the binary is built for it "
+                                          f"whatever platform the image is built for; drop it to build for the target",
+                                          w.instruction.line))
+        return tuple(dict.fromkeys(notes))
 
 
 

@@ -34,6 +34,7 @@ from ..detection import (
     Evidence,
     base_image,
 )
+from . import jlink
 from .commands import BuildCall, launcher, package_text, parse_call
 from .facts import (
     BUILD_TOOL_IMAGES,
@@ -107,6 +108,7 @@ class JavaTemplateData:
     layer: JavaDeps | None
     extract: Extract | None
     reset_entrypoint: bool  # distroless Java's entrypoint is `java -jar`: the start command replaces it
+    jlink: jlink.Jlink | None = None  # --runtime jlink: the stage that builds the Java runtime
 
 
 def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None) -> tuple[str, str]:
@@ -482,6 +484,10 @@ class JavaLanguage:
         version = inp.detection.version or _LTS[-1]
         alpine = inp.image is not None and inp.image.family is Family.ALPINE
         forced = inp.options.runtime
+        if forced is RuntimeChoice.JLINK and jlink.fits(runtime_of(inp).kind):
+            key = "alpine" if alpine else "debian"
+            return catalogue.row(key), (f"{key} {'slim ' if key == 'debian' else ''}with a Java {version} runtime that jlink makes of only "
+                                     "the modules the application uses, as --runtime asked")
         if forced is RuntimeChoice.DISTROLESS and version in _distroless_versions():
             return catalogue.row(f"distroless-java{version}"), f"distroless Java {version}: a Temurin JRE, no shell, no package manager"
         if forced is RuntimeChoice.ALPINE:
@@ -544,6 +550,13 @@ class JavaLanguage:
         if inp.options.runtime is RuntimeChoice.DISTROLESS and (inp.detection.version or "") not in _distroless_versions():
             notes.append(Note(f"distroless has no Java {inp.detection.version} image (only {', '.join(_distroless_versions())}): "
                               "the runtime stays a Temurin JRE", None, Level.WARNING))
+        if inp.options.runtime is RuntimeChoice.JLINK:
+            if jlink.fits(plan.kind):
+                added = jlink.added_modules(inp, inp.detection.version or _LTS[-1])
+                notes.append(Note("jlink runtime: the modules jdeps finds, and " + "; ".join(f"{m} ({why})" for m, why in added)))
+            else:
+                notes.append(Note("--runtime jlink needs the application's jar (a Spring Boot or plain jar) to find the modules it "
+                                  "uses: the runtime stays a Temurin JRE", None, Level.WARNING))
         if inp.options.runtime is RuntimeChoice.SCRATCH:
             notes.append(Note("a Java application needs a JVM: --runtime scratch is not possible, the runtime is a Temurin JRE", None,
                               Level.WARNING))
@@ -577,12 +590,22 @@ class JavaLanguage:
             lines += list(OUTPUT_DIRS)  # also whatever a build at the context's root left behind
         return [*lines, "**/*.class", *IDE_FILES, "*.log", "hs_err_pid*"]
 
+    def left_behind(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
+    def build_platform(self, inp: PlanInput) -> tuple[str, str] | None:
+        return None  # the jar is platform-neutral, but a layers or jlink stage runs the target's Java
+
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         plan = runtime_of(inp)
         extract = None
+        builder, _ = self.builder_image(inp, None)
+        made = None
+        if runtime.language is None and inp.options.runtime is RuntimeChoice.JLINK and plan.jar:
+            made = jlink.plan(inp, plan.kind, plan.jar, inp.detection.version or _LTS[-1], runtime.family)
         if plan.kind == "boot" and plan.jar:
-            builder, _ = self.builder_image(inp, None)
-            image = runtime.reference if runtime.shell else builder.reference
+            # The extraction runs java: the runtime's own when it has one and a shell, else the JDK's.
+            image = made.image if made else runtime.reference if runtime.shell else builder.reference
             if plan.layers_mode == "tools":
                 command = f"RUN java -Djarmode=tools -jar {STABLE_NAME} extract --layers --launcher --destination extracted"
             else:
@@ -591,7 +614,7 @@ class JavaLanguage:
         has_entrypoint = any(w.instruction.keyword is Keyword.ENTRYPOINT for w in inp.walked)
         reset = runtime.key.startswith("distroless-java") and not has_entrypoint
         layer = dependencies if isinstance(dependencies, JavaDeps) else None
-        return JavaTemplateData(layer=layer, extract=extract, reset_entrypoint=reset)
+        return JavaTemplateData(layer=layer, extract=extract, reset_entrypoint=reset, jlink=made)
 
 
 def is_root_user(user: str | None) -> bool:

@@ -467,6 +467,12 @@ class NodeLanguage:
                     lines.append(folder)
         return lines
 
+    def left_behind(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
+    def build_platform(self, inp: PlanInput) -> tuple[str, str] | None:
+        return None  # native addons build for the platform npm runs on: not cross-built
+
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         start = self._start(inp)
         facts = self.facts(inp)

@@ -456,6 +456,12 @@ class PythonLanguage:
                 "only its pip requirements, so no compiler or build tool would stay behind and a multi-stage image would be "
                 "no smaller (give --runtime to convert anyway)")
 
+    def left_behind(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []
+
+    def build_platform(self, inp: PlanInput) -> tuple[str, str] | None:
+        return None  # wheels with C extensions build for the platform pip runs on
+
     def template_data(self, inp: PlanInput, runtime: BaseImage, dependencies: object | None) -> object:
         user_env = {name for w in inp.walked if w.instruction.keyword is Keyword.ENV for name, _ in env_pairs(w.instruction.args)}
         env = tuple((k, v) for k, v in DEFAULT_ENV if k not in user_env)
