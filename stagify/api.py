@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .context import dockerignore
 from .context.buildcontext import BuildContext
-from .dockerfile import pragmas, selfcheck
+from .dockerfile import pragmas, rules, selfcheck
 from .dockerfile.model import Dockerfile, ExpansionError, Keyword
 from .dockerfile.parse import decode, parse
 from .dockerfile.secrets import scan as scan_secrets
@@ -18,7 +18,7 @@ from .dockerfile.walk import walk
 from .errors import StagifyError, working_on
 from .images.reference import Family, ImageRef, parse_ref
 from .languages import by_name
-from .languages.detect import require
+from .languages.detect import detect, require, undetected_message
 from .languages.detection import Detection
 from .options import Options
 from .plan import buildinputs, inputs
@@ -29,6 +29,17 @@ class Status(str, Enum):
     CONVERTED = "converted"
     SKIPPED = "skipped"
     FAILED = "failed"
+
+
+class SkipReason(str, Enum):
+    """Why a Dockerfile is left alone: nothing to do is an outcome, not an error."""
+
+    IGNORED = "ignored"  # `# stagify: ignore`
+    MULTI_STAGE = "multi-stage"
+    SCRATCH = "scratch"
+    NOT_WORTH = "not-worth"  # the conversion would not make the image smaller
+    NOTHING_TO_SPLIT = "nothing-to-split"
+    UNSUPPORTED = "unsupported"  # no supported language: finding STG005, an error only with --strict
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,7 @@ class Outcome:
     decisions: tuple[Decision, ...] = ()
     error: Problem | None = None
     reason: str | None = None
+    skip: SkipReason | None = None  # set when status is SKIPPED
     detection: Detection | None = None
     # The .dockerignore lines the conversion wants and the context paths they must never hide,
     # so conversions sharing one build context can merge into one .dockerignore.
@@ -94,26 +106,36 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
         df = parse(text, path)
         found = pragmas.read(original, df)
         if found.ignore_line is not None:
-            return Outcome(path=path, status=Status.SKIPPED, original=original,
+            return Outcome(path=path, status=Status.SKIPPED, original=original, skip=SkipReason.IGNORED,
                            reason=f"`# stagify: ignore` at line {found.ignore_line}")
         skip = _skip_reason(df)
         if not skip:
             _refuse_windows_paths(df)
         if skip:
-            return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip)
+            return Outcome(path=path, status=Status.SKIPPED, original=original, reason=skip[1], skip=skip[0])
         _require_well_formed(df)
         ctx = BuildContext.open(Path(context), str(context)) if context is not None else BuildContext.empty()
-        detection = require(ctx, df, options.language, path)
+        detection = detect(ctx, df, options.language)
+        if detection is None and options.language is None:
+            # An nginx, Rust or database image: stagify has nothing to say about it (STG005), unless strict.
+            line = df.stages[0].from_.line
+            if options.strict and rules.wanted("STG005", options.select, options.ignore) and not found.silences(line, "STG005"):
+                return Outcome(path=path, status=Status.FAILED, original=original, error=Problem(
+                    path, line, f"{undetected_message()}; --strict [STG005]"))
+            return Outcome(path=path, status=Status.SKIPPED, original=original, skip=SkipReason.UNSUPPORTED,
+                           reason=undetected_message())
+        detection = require(ctx, df, options.language, path) if detection is None else detection
         lang = by_name(detection.language)
         walked = walk(df.stages[0], lang.base_defaults(_image(df)), ctx)
         missing = inputs.check(df, walked, ctx)
         plan = build_plan(df, detection, ctx, options, lang, found.forced)
         if plan.not_worth is not None:
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=plan.not_worth,
-                           language=detection.language, detection=detection, notes=tuple(scan_secrets(df)))
+                           skip=SkipReason.NOT_WORTH, language=detection.language, detection=detection,
+                           notes=_reported(tuple(scan_secrets(df)), options, found))
         kept = buildinputs.keep(walked, ctx, plan.dockerignore)
         wanted = (*plan.dockerignore, *kept.lines)
-        from .plan.render import render
+        from .plan.render import render  # jinja2 only once there is something to render
 
         body = render(plan)
         if not uses_stage(body, plan.builder.alias):
@@ -121,7 +143,7 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
             body = render(plan)
             if body.upper().count("\nFROM ") + body.upper().startswith("FROM ") < 2:
                 return Outcome(path=path, status=Status.SKIPPED, original=original, language=detection.language,
-                               reason="nothing to split: the build makes nothing the runtime would take "
+                               skip=SkipReason.NOTHING_TO_SPLIT, reason="nothing to split: the build makes nothing the runtime would take "
                                       "(no build output, no dependencies to install)", detection=detection)
         new_text = body.replace("\n", df.newline)
         new_ignore = dockerignore.merge(ctx.dockerignore_text, wanted, plan.copied_sources, df.newline)
@@ -137,7 +159,7 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
             dockerfile=new_text,
             dockerignore=new_ignore,
             original_dockerignore=ctx.dockerignore_text,
-            notes=(*missing, *_not_said(plan.notes, kept.notes), *kept.notes, *scan_secrets(df)),
+            notes=_reported((*missing, *_not_said(plan.notes, kept.notes), *kept.notes, *scan_secrets(df)), options, found),
             decisions=plan.decisions,
             detection=detection,
             ignore_lines=wanted,
@@ -153,6 +175,16 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
             original=original,
             error=Problem(path=exc.path, line=exc.line, message=exc.message),
         )
+
+
+def _reported(notes: tuple[Note, ...], options: Options, found: pragmas.Pragmas) -> tuple[Note, ...]:
+    """The notes whose rule is selected, not ignored, and not silenced by `# stagify: ignore=CODE` at their line."""
+    out = []
+    for note in notes:
+        code = rules.note_code(note)
+        if rules.wanted(code, options.select, options.ignore) and not found.silences(note.line, code):
+            out.append(note)
+    return tuple(out)
 
 
 def _not_said(found: tuple[Note, ...], said: tuple[Note, ...]) -> tuple[Note, ...]:
@@ -229,9 +261,9 @@ def _require_well_formed(df: Dockerfile) -> None:
                                    "in the conversion it would name one of its own stages: not converted")
 
 
-def _skip_reason(df: Dockerfile) -> str | None:
+def _skip_reason(df: Dockerfile) -> tuple[SkipReason, str] | None:
     if len(df.stages) > 1:
-        return f"already multi-stage ({len(df.stages)} stages)"
+        return SkipReason.MULTI_STAGE, f"already multi-stage ({len(df.stages)} stages)"
     stage = df.stages[0]
     try:
         ref = parse_ref(stage.image.resolved)
@@ -240,7 +272,7 @@ def _skip_reason(df: Dockerfile) -> str | None:
             raise StagifyError(df.path, stage.from_.line, f"FROM {stage.image.written}: the image name is empty after ARG substitution") from None
         raise StagifyError(df.path, stage.from_.line, f"FROM {stage.image.written}: not a valid image reference") from None
     if ref.family is Family.SCRATCH:
-        return "FROM scratch: nothing is built in this image, so there is nothing to split"
+        return SkipReason.SCRATCH, "FROM scratch: nothing is built in this image, so there is nothing to split"
     if ref.family is Family.WINDOWS:
         raise StagifyError(df.path, stage.from_.line, f"{ref}: Windows base images are not supported")
     return None

@@ -15,7 +15,10 @@ Keys (the same in both files; pyproject.toml nests them under ``[tool.stagify]``
     uid = 10001
     pin = "digest"                  # tag | digest
     registry_mirrors = ["https://mirror.example"]
-    strict = true                   # secrets fail the conversion
+    strict = true                   # secrets and files of no supported language fail
+    backup = true                   # keep Dockerfile.bak when writing
+    select = ["STG003"]             # the rule codes reported (default: all)
+    ignore = ["STG007"]             # the rule codes not reported
     dockerignore = ["*.log"]        # extra .dockerignore lines
     [verify]                        # stagify verify's smoke settings
     [[overrides]]                   # per-path settings: paths = ["services/legacy/**"], then any key above
@@ -49,8 +52,9 @@ _SCALARS: dict[str, type] = {
     "uid": int,
     "pin": str,
     "strict": bool,
+    "backup": bool,
 }
-_LISTS = ("registry_mirrors", "dockerignore")
+_LISTS = ("registry_mirrors", "dockerignore", "select", "ignore")
 VERIFY_KEYS = ("http", "http_status", "port", "env", "smoke_cmd", "timeout")
 KNOWN = (*_SCALARS, *_LISTS, "verify", "overrides")
 
@@ -65,6 +69,9 @@ class Settings:
     uid: int | None = None
     pin: str | None = None
     strict: bool = False
+    backup: bool = False
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
     registry_mirrors: tuple[str, ...] = ()
     dockerignore: tuple[str, ...] = ()
     verify: dict[str, Any] = field(default_factory=dict)
@@ -75,7 +82,9 @@ class Settings:
     def verify_source(self) -> str | None:
         return self.sources[0] if self.sources else None
 
-    def options(self, runtime: RuntimeChoice | None = None, language: str | None = None) -> Options:
+    def options(self, runtime: RuntimeChoice | None = None, language: str | None = None,
+                select: tuple[str, ...] | None = None, ignore: tuple[str, ...] | None = None,
+                strict: bool = False) -> Options:
         """The library options: the flags given (not None) over these settings."""
         return Options(
             runtime=runtime or self.runtime,
@@ -83,6 +92,9 @@ class Settings:
             user=self.user,
             uid=self.uid,
             dockerignore=self.dockerignore,
+            select=select if select is not None else self.select,
+            ignore=ignore if ignore is not None else self.ignore,
+            strict=strict or self.strict,
         )
 
 
@@ -129,6 +141,9 @@ def for_folder(folder: Path, dockerfile: Path | None = None, lookup: Lookup | No
         uid=merged.get("uid"),
         pin=merged.get("pin"),
         strict=bool(merged.get("strict", False)),
+        backup=bool(merged.get("backup", False)),
+        select=tuple(c.upper() for c in merged["select"]) if "select" in merged else None,
+        ignore=tuple(c.upper() for c in merged.get("ignore", ())),
         registry_mirrors=tuple(merged.get("registry_mirrors", ())),
         dockerignore=tuple(merged.get("dockerignore", ())),
         verify=dict(merged.get("verify", {})),
@@ -261,6 +276,15 @@ def _check(found: _File, table: Any, where: str, override: bool = False) -> None
                 raise _bad(found, key, f"{key} must be a {_type_name(expected)}, not {value!r}")
         if key in _LISTS and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
             raise _bad(found, key, f"{key} must be a list of strings, not {value!r}")
+        if key in ("select", "ignore"):
+            from .dockerfile import rules
+
+            bad = rules.unknown(value)
+            if bad:
+                raise _bad(found, key, f"{key}: unknown rule {bad[0]!r} (`stagify rule` lists them)")
+            fixed = rules.not_ignorable(value) if key == "ignore" else []
+            if fixed:
+                raise _bad(found, key, f"ignore: {fixed[0]} cannot be ignored")
         if key == "runtime" and value not in [c.value for c in RuntimeChoice]:
             raise _bad(found, key, f"runtime must be one of {', '.join(c.value for c in RuntimeChoice)}, not {value!r}")
         if key == "pin" and value not in PIN_MODES:

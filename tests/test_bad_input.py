@@ -41,17 +41,17 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 ERRORS = [
-    ("empty file", b"", "proj/Dockerfile: the file is empty: no instructions to convert"),
-    ("whitespace only", b"  \n\t\n   \n", "proj/Dockerfile: the file is empty: no instructions to convert"),
-    ("no FROM", b"RUN echo hi\n", "proj/Dockerfile:1: RUN before the first FROM (only ARG may come first)"),
-    ("only comments", b"# a note\n# another\n", "proj/Dockerfile: no instructions, only comments: nothing to build"),
-    ("unknown instruction", b"FROM golang:1.22\nFOO bar\n", 'proj/Dockerfile:2: unknown instruction "FOO"'),
-    ("binary data", b"\x7fELF\x02\x01\x01\x00\x00\x00", "proj/Dockerfile:1: binary data (a NUL byte): not a Dockerfile"),
-    ("invalid UTF-8", b"FROM golang:1.22\nRUN echo \xff\xfe\n", "proj/Dockerfile:2: not valid UTF-8 text: not a Dockerfile"),
-    ("unterminated continuation", b"FROM golang:1.22\nRUN go build \\\n", "proj/Dockerfile:2: unterminated line continuation"),
-    ("unterminated heredoc", b"FROM golang:1.22\nRUN <<EOF\ngo build\n", "proj/Dockerfile:2: unterminated heredoc: no line 'EOF' closes <<EOF"),
+    ("empty file", b"", "proj/Dockerfile: STG002 the file is empty: no instructions to convert"),
+    ("whitespace only", b"  \n\t\n   \n", "proj/Dockerfile: STG002 the file is empty: no instructions to convert"),
+    ("no FROM", b"RUN echo hi\n", "proj/Dockerfile:1:1: STG002 RUN before the first FROM (only ARG may come first)"),
+    ("only comments", b"# a note\n# another\n", "proj/Dockerfile: STG002 no instructions, only comments: nothing to build"),
+    ("unknown instruction", b"FROM golang:1.22\nFOO bar\n", 'proj/Dockerfile:2:1: STG002 unknown instruction "FOO"'),
+    ("binary data", b"\x7fELF\x02\x01\x01\x00\x00\x00", "proj/Dockerfile:1: STG002 binary data (a NUL byte): not a Dockerfile"),
+    ("invalid UTF-8", b"FROM golang:1.22\nRUN echo \xff\xfe\n", "proj/Dockerfile:2: STG002 not valid UTF-8 text: not a Dockerfile"),
+    ("unterminated continuation", b"FROM golang:1.22\nRUN go build \\\n", "proj/Dockerfile:2:1: STG002 unterminated line continuation"),
+    ("unterminated heredoc", b"FROM golang:1.22\nRUN <<EOF\ngo build\n", "proj/Dockerfile:2:1: STG002 unterminated heredoc: no line 'EOF' closes <<EOF"),
     ("Windows base image", b"FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo\n",
-     "proj/Dockerfile:1: mcr.microsoft.com/windows/servercore:ltsc2022: Windows base images are not supported"),
+     "proj/Dockerfile:1:1: STG002 mcr.microsoft.com/windows/servercore:ltsc2022: Windows base images are not supported"),
 ]
 
 
@@ -68,7 +68,7 @@ def test_errors_are_one_line_with_a_position_and_touch_nothing(tmp_path: Path, d
 
 def test_a_path_that_does_not_exist(tmp_path: Path) -> None:
     run = stagify("convert", "--write", "nowhere/Dockerfile", cwd=tmp_path)
-    assert (run.returncode, run.stderr.strip()) == (3, "nowhere/Dockerfile: no such file or folder")
+    assert (run.returncode, run.stderr.strip()) == (3, "error: nowhere/Dockerfile: no such file or folder")
 
 
 def test_a_read_only_file_is_not_written(tmp_path: Path) -> None:

@@ -73,6 +73,15 @@ def snapshot(folder: Path) -> dict[str, tuple[str, bytes | None, int, int]]:
     return found
 
 
+def usage_error(text: str, command: str) -> str:
+    """The message of a usage error, checked to be in the one style: ``error: ...`` and where help is."""
+    lines = text.strip("\n").split("\n")
+    assert len(lines) == 2 and lines[0].startswith("error: "), f"expected a usage error, got {text!r}"
+    assert lines[1] == f"Try 'stagify {command} -h' for help.", lines
+    assert "Value error" not in text and "Input should" not in text and "╭" not in text
+    return lines[0].removeprefix("error: ")
+
+
 def one_line(text: str) -> str:
     """The single line of ``text``; fails when there are more (or none)."""
     lines = text.strip("\n").split("\n")
@@ -199,14 +208,13 @@ def test_dash_with_stdout_prints_the_same_conversion_as_the_file(tmp_path: Path,
 
 
 @pytest.mark.parametrize("flag", ["--write", "-w"])
-def test_write_replaces_the_dockerfile_and_keeps_the_original_as_a_backup(tmp_path: Path, proj: Path, flag: str) -> None:
-    original = (proj / "Dockerfile").read_bytes()
+def test_write_replaces_the_dockerfile_and_keeps_no_backup(tmp_path: Path, proj: Path, flag: str) -> None:
     expected = stagify("convert", "--stdout", "proj", cwd=tmp_path).out
 
     run = stagify("convert", flag, "proj", cwd=tmp_path)
 
     assert run.code == 0, run.err
-    assert (proj / "Dockerfile.bak").read_bytes() == original
+    assert not (proj / "Dockerfile.bak").exists(), "no backup unless asked: git keeps the history"
     assert (proj / "Dockerfile").read_text() == expected
     assert "AS builder" in expected and "AS runtime" in expected
     ignore = (proj / ".dockerignore").read_text()
@@ -215,11 +223,34 @@ def test_write_replaces_the_dockerfile_and_keeps_the_original_as_a_backup(tmp_pa
     assert "wrote proj/Dockerfile" in run.err
 
 
+def test_backup_keeps_the_original_dockerfile(tmp_path: Path, proj: Path) -> None:
+    original = (proj / "Dockerfile").read_bytes()
+
+    run = stagify("convert", "--write", "--backup", "proj", cwd=tmp_path)
+
+    assert run.code == 0, run.err
+    assert (proj / "Dockerfile.bak").read_bytes() == original
+    assert "original kept as proj/Dockerfile.bak" in run.err
+
+
+def test_the_backup_setting_asks_for_backups_and_the_flag_wins(tmp_path: Path, proj: Path) -> None:
+    original = (proj / "Dockerfile").read_bytes()
+    (proj / ".stagify.toml").write_text("backup = true\n")
+
+    stagify("convert", "--write", "--no-backup", "proj", cwd=tmp_path)
+    assert not (proj / "Dockerfile.bak").exists()
+    (proj / "Dockerfile").write_bytes(original)
+    run = stagify("convert", "--write", "proj", cwd=tmp_path)
+
+    assert run.code == 0, run.err
+    assert (proj / "Dockerfile.bak").read_bytes() == original
+
+
 def test_write_backs_up_an_existing_dockerignore(tmp_path: Path) -> None:
     folder = copy_fixture("go-existing-dockerignore", tmp_path / "proj")
     old_ignore = (folder / ".dockerignore").read_bytes()
 
-    run = stagify("convert", "--write", "proj", cwd=tmp_path)
+    run = stagify("convert", "--write", "--backup", "proj", cwd=tmp_path)
 
     assert run.code == 0, run.err
     assert (folder / ".dockerignore.bak").read_bytes() == old_ignore
@@ -245,7 +276,7 @@ def test_write_leaves_no_temporary_files_behind(tmp_path: Path, proj: Path) -> N
     run = stagify("convert", "--write", "proj", cwd=tmp_path)
 
     assert run.code == 0, run.err
-    assert {p.name for p in proj.iterdir()} == names_before | {"Dockerfile.bak", ".dockerignore"}
+    assert {p.name for p in proj.iterdir()} == names_before | {".dockerignore"}
 
 
 def test_no_backup_writes_no_bak_files(tmp_path: Path) -> None:
@@ -377,7 +408,7 @@ def test_json_describes_a_conversion(tmp_path: Path, proj: Path) -> None:
     run = stagify("convert", "--json", "proj", cwd=tmp_path)
 
     assert run.code == 0, run.err
-    doc = json.loads(run.out)  # the whole of stdout is one JSON object
+    (doc,) = json.loads(run.out)  # the whole of stdout is one JSON list, even for one file
     assert isinstance(doc, dict)
     assert doc.keys() >= REQUIRED_JSON_KEYS
     assert doc["path"] == "proj/Dockerfile"
@@ -403,8 +434,8 @@ def test_json_reports_an_already_multistage_file_as_skipped(tmp_path: Path) -> N
     run = stagify("convert", "--json", "proj", cwd=tmp_path)
 
     assert run.code == 0, run.err
-    doc = json.loads(run.out)
-    assert doc["status"] == "skipped"
+    (doc,) = json.loads(run.out)
+    assert doc["status"] == "skipped" and doc["skip"] == "multi-stage"
     assert doc["dockerfile"] is None
     assert doc["error"] is None
     assert doc["placements"] == []
@@ -417,11 +448,11 @@ def test_json_reports_a_failure_with_its_line_and_exit_3(tmp_path: Path) -> None
     run = stagify("convert", "--json", "proj", cwd=tmp_path)
 
     assert run.code == 3
-    doc = json.loads(run.out)
+    (doc,) = json.loads(run.out)
     assert doc.keys() >= REQUIRED_JSON_KEYS
     assert doc["status"] == "failed"
     assert doc["dockerfile"] is None
-    assert doc["error"]["line"] == 3
+    assert (doc["error"]["code"], doc["error"]["line"], doc["error"]["column"]) == ("STG002", 3, 1)
     assert "COPPY" in doc["error"]["message"]
     assert "Traceback" not in run.err
     assert snapshot(folder) == before
@@ -431,7 +462,7 @@ def test_json_reports_a_missing_path_as_a_json_failure(tmp_path: Path) -> None:
     run = stagify("convert", "--json", "missing", cwd=tmp_path)
 
     assert run.code == 3
-    doc = json.loads(run.out)
+    (doc,) = json.loads(run.out)
     assert doc["status"] == "failed"
     assert doc["error"]["message"]
 
@@ -485,7 +516,7 @@ def test_an_unknown_lang_is_a_usage_error(tmp_path: Path, proj: Path) -> None:
     run = stagify("convert", "--lang", "cobol", "proj", cwd=tmp_path)
 
     assert run.code == 2
-    assert "cobol" in one_line(run.err)
+    assert "cobol" in usage_error(run.err, "convert")
     assert "Traceback" not in run.err
     assert snapshot(proj) == before
 
@@ -500,7 +531,7 @@ def test_write_refuses_standard_input(tmp_path: Path, proj: Path, flag: str) -> 
     run = stagify("convert", flag, "-", cwd=proj, input=(proj / "Dockerfile").read_bytes())
 
     assert run.code == 2
-    assert "standard input" in one_line(run.err)
+    assert "standard input" in usage_error(run.err, "convert")
     assert "Traceback" not in run.err
     assert snapshot(proj) == before
 
@@ -577,19 +608,19 @@ def _empty_folder(proj: Path) -> None:
 # (id, how to build tmp_path/proj, the PATH argument, a regex for the whole stderr line)
 BAD_INPUT = [
     ("empty-dockerfile", _write_dockerfile(b""), "proj", r"proj/Dockerfile: .*empty.*"),
-    ("no-from", _fixture("err-no-from"), "proj", r"proj/Dockerfile:2: no FROM instruction.*"),
-    ("unknown-instruction", _fixture("err-unknown-instruction"), "proj", r'proj/Dockerfile:3: unknown instruction "COPPY"'),
-    ("binary-file", _write_dockerfile(b"FROM golang:1.22\n\x00\x01\x02\xff\n"), "proj", r"proj/Dockerfile(:\d+)?: .*binary.*"),
-    ("invalid-utf8", _write_dockerfile(b"FROM golang:1.22\nRUN echo \xff\xfe\n"), "proj", r"proj/Dockerfile:2: .*UTF-8.*"),
-    ("folder-without-dockerfile", _empty_folder, "proj", r"proj: no Dockerfile in this folder.*"),
-    ("path-does-not-exist", _empty_folder, "proj/missing", r"proj/missing: no such file or folder"),
+    ("no-from", _fixture("err-no-from"), "proj", r"proj/Dockerfile:2:1: STG002 no FROM instruction.*"),
+    ("unknown-instruction", _fixture("err-unknown-instruction"), "proj", r'proj/Dockerfile:3:1: STG002 unknown instruction "COPPY"'),
+    ("binary-file", _write_dockerfile(b"FROM golang:1.22\n\x00\x01\x02\xff\n"), "proj", r"proj/Dockerfile(:\d+(:\d+)?)?: STG002 .*binary.*"),
+    ("invalid-utf8", _write_dockerfile(b"FROM golang:1.22\nRUN echo \xff\xfe\n"), "proj", r"proj/Dockerfile:2(:\d+)?: STG002 .*UTF-8.*"),
+    ("folder-without-dockerfile", _empty_folder, "proj", r"error: proj: no Dockerfile in this folder.*"),
+    ("path-does-not-exist", _empty_folder, "proj/missing", r"error: proj/missing: no such file or folder"),
     (
-        "language-not-detected",
+        "language-not-detected-with-strict",
         _write_dockerfile(b"FROM debian:12\nRUN echo hi\n"),
         "proj",
-        r"proj/Dockerfile:1: no supported language detected \(looked for Go: .*go\.mod.*\)",
+        r"proj/Dockerfile:1:1: STG005 no supported language detected \(looked for Go: .*go\.mod.*\); --strict",
     ),
-    ("unterminated-continuation", _fixture("err-unterminated-continuation"), "proj", r"proj/Dockerfile:2: unterminated.*"),
+    ("unterminated-continuation", _fixture("err-unterminated-continuation"), "proj", r"proj/Dockerfile:2:1: STG002 unterminated.*"),
 ]
 
 
@@ -602,7 +633,7 @@ def test_bad_input_gives_one_line_with_its_position_and_exit_3(
     make(proj)
     before = snapshot(tmp_path)
 
-    run = stagify("convert", *mode, path, cwd=tmp_path)
+    run = stagify("convert", *mode, "--strict", path, cwd=tmp_path)
 
     assert run.code == 3, (run.code, run.err)
     assert "Traceback" not in run.err
@@ -615,7 +646,7 @@ def test_bad_input_on_standard_input_is_reported_as_stdin(tmp_path: Path) -> Non
     run = stagify("convert", "-", cwd=tmp_path, input=b"FROM golang:1.22\nWORKDIR /app\nCOPPY . .\n")
 
     assert run.code == 3
-    assert one_line(run.err) == 'stdin:3: unknown instruction "COPPY"'
+    assert one_line(run.err) == 'stdin:3:1: STG002 unknown instruction "COPPY"'
     assert "Traceback" not in run.err
     assert list(tmp_path.iterdir()) == []
 
@@ -626,7 +657,7 @@ def test_a_missing_build_context_is_bad_input(tmp_path: Path, proj: Path) -> Non
     run = stagify("convert", "--context", "nowhere", "proj", cwd=tmp_path)
 
     assert run.code == 3
-    assert one_line(run.err) == "nowhere: build context not found"
+    assert one_line(run.err) == "error: nowhere: build context not found"
     assert "Traceback" not in run.err
     assert snapshot(tmp_path) == before
 
@@ -647,7 +678,7 @@ def test_an_unreadable_build_context_is_bad_input(tmp_path: Path, proj: Path) ->
     assert "Traceback" not in run.err
     assert after == before
     assert run.code == 3, run.err
-    assert re.fullmatch(r"ctx: .*", one_line(run.err)), run.err
+    assert re.fullmatch(r"(error: )?ctx: .*", one_line(run.err)), run.err
 
 
 # --- convert --write: when writing fails --------------------------------------------------------------

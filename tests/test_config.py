@@ -157,7 +157,7 @@ def test_migrate_reads_each_files_settings(tmp_path: Path) -> None:
             target.write_bytes(item.read_bytes())
     (second / ".stagify.toml").write_text('runtime = "debian"\n')
     done = stagify("migrate", "--json", str(root))
-    files = {Path(f["dockerfile"]).parent.name: f for f in json.loads(done.stdout)["files"]}
+    files = {Path(f["dockerfile"]).parent.name: f for f in json.loads(done.stdout)}
     assert any(b.startswith("debian:") for b in files["worker"]["bases_after"])
     assert not any(b.startswith("debian:") for b in files["api"]["bases_after"])
 
@@ -170,7 +170,7 @@ def test_strict_in_settings_fails_a_secret(tmp_path: Path) -> None:
     assert stagify("convert", "--stdout", str(tmp_path)).returncode == 0
     (tmp_path / ".stagify.toml").write_text("strict = true\n")
     done = stagify("convert", "--stdout", str(tmp_path))
-    assert done.returncode == 3 and ":2: error:" in done.stderr
+    assert done.returncode == 3 and ":2:1: STG003 " in done.stderr and "error: " in done.stderr
 
 
 def test_no_config_reads_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -69,7 +69,7 @@ def test_verify_runs_a_command_line_program_with_its_input(engine: Engine, tmp_p
         capture_output=True, text=True, env=env, timeout=900,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    report = json.loads(run.stdout)
+    (report,) = json.loads(run.stdout)  # --format json is always a list
     assert report["verified"] and report["same_behaviour"]
     answer = report["converted"]["answers"][0]
     assert answer["status"] == 0 and "The result is: 42" in answer["body"]

@@ -55,7 +55,7 @@ def test_verify_proves_a_good_conversion(engine: Engine, tmp_path: Path) -> None
     prepared(engine, tmp_path)
     run = verify_cli(engine, tmp_path, "--json", "--http", "/", "--http", "/items/7")
     assert run.returncode == 0, run.stdout + run.stderr
-    report = json.loads(run.stdout)
+    (report,) = json.loads(run.stdout)  # --format json is always a list
     assert report["verified"] and report["same_behaviour"]
     assert report["converted"]["uid"] not in (0, None)
     assert report["smaller_by"] > 0.5
@@ -91,7 +91,7 @@ def test_verify_says_so_when_the_original_does_not_build(engine: Engine, tmp_pat
     dockerfile.write_text(dockerfile.read_text().replace("RUN pip install", "RUN false && pip install"))
     run = verify_cli(engine, tmp_path)
     assert run.returncode == 6, run.stdout + run.stderr
-    assert run.stderr.startswith("proj/Dockerfile: cannot verify: the original Dockerfile does not build, so there is nothing to compare")
+    assert run.stderr.startswith("error: proj/Dockerfile: cannot verify: the original Dockerfile does not build, so there is nothing to compare")
     assert "Traceback" not in run.stderr
     listed = subprocess.run([engine.docker, "images", "-q", "--filter", "reference=stagify-verify/*"], env=engine.env,
                             capture_output=True, text=True, check=True)

@@ -65,12 +65,12 @@ ARG_CHAIN = "ARG A0=xxxxxxxxxxxxxxxx\n" + "".join(f"ARG A{i}=$A{i - 1}$A{i - 1}\
 ENV_CHAIN = "FROM golang:1.22\nENV A0=xxxxxxxxxxxxxxxx\n" + "".join(f"ENV A{i}=$A{i - 1}$A{i - 1}\n" for i in range(1, 31)) + GO_TAIL
 
 EXPANSIONS = [
-    ("WORKDIR nested 1,000 deep", f"FROM golang:1.22\nWORKDIR {DEEP}\n" + GO_TAIL, "proj/Dockerfile:2: variables nested more than 32 deep"),
-    ("FROM nested 1,000 deep", f"ARG A\nFROM {DEEP}\n" + GO_TAIL, "proj/Dockerfile:2: variables nested more than 32 deep"),
-    ("ARG chain doubling 30 times", ARG_CHAIN, "proj/Dockerfile:18: the value grows past 1,048,576 characters"),
-    ("ENV chain doubling 30 times", ENV_CHAIN, "proj/Dockerfile:19: the value grows past 1,048,576 characters"),
+    ("WORKDIR nested 1,000 deep", f"FROM golang:1.22\nWORKDIR {DEEP}\n" + GO_TAIL, "proj/Dockerfile:2:1: STG002 variables nested more than 32 deep"),
+    ("FROM nested 1,000 deep", f"ARG A\nFROM {DEEP}\n" + GO_TAIL, "proj/Dockerfile:2:1: STG002 variables nested more than 32 deep"),
+    ("ARG chain doubling 30 times", ARG_CHAIN, "proj/Dockerfile:18:1: STG002 the value grows past 1,048,576 characters"),
+    ("ENV chain doubling 30 times", ENV_CHAIN, "proj/Dockerfile:19:1: STG002 the value grows past 1,048,576 characters"),
     ("a go build output of 2,000 references", "FROM golang:1.22\nENV A=" + "x" * 1000 + "\nWORKDIR /app\nCOPY . .\n"
-     "RUN go build -o " + "$A" * 2000 + " ./cmd/x\nCMD [\"/app/server\"]\n", "proj/Dockerfile:5: the value grows past 1,048,576 characters"),
+     "RUN go build -o " + "$A" * 2000 + " ./cmd/x\nCMD [\"/app/server\"]\n", "proj/Dockerfile:5:1: STG002 the value grows past 1,048,576 characters"),
 ]
 
 
@@ -84,7 +84,7 @@ def test_expansion_past_its_limits_is_an_error_at_its_line(tmp_path: Path, docke
 def test_more_instructions_than_the_limit_are_refused_at_the_first_one_past_it(tmp_path: Path) -> None:
     project(tmp_path, "FROM golang:1.22\n" + "EXPOSE 8080\n" * 500_000, GO_APP)
     run = stagify("convert", "--stdout", "proj", cwd=tmp_path)
-    assert (run.returncode, one_line(run)) == (3, "proj/Dockerfile:500001: more than 500,000 instructions: stagify converts at most that many")
+    assert (run.returncode, one_line(run)) == (3, "proj/Dockerfile:500001:1: STG002 more than 500,000 instructions: stagify converts at most that many")
 
 
 def test_the_environment_is_shared_between_instructions_not_copied() -> None:
@@ -135,11 +135,11 @@ CONTEXT_FILES = [
     (".stagify.toml nested 50,000 deep", GO_DOCKERFILE, {**GO_APP, ".stagify.toml": "a = " + "{b=" * 50_000}, 2,
      ".stagify.toml: not valid TOML: nested more than 1,000 levels deep"),
     ("1,500 requirements files chained by -r", PY_DOCKERFILE, {**_requirements_chain(1500), "app.py": ""}, 3,
-     "proj/requirements255.txt:1: more than 256 requirements files included"),
+     "proj/requirements255.txt:1: STG002 more than 256 requirements files included"),
     (".dockerignore line []", GO_DOCKERFILE, {**GO_APP, ".dockerignore": "*.log\n[]\n"}, 3,
-     "proj/.dockerignore:2: bad pattern '[]': an empty character class"),
+     "proj/.dockerignore:2: STG002 bad pattern '[]': an empty character class"),
     (".dockerignore line [z-a]", GO_DOCKERFILE, {**GO_APP, ".dockerignore": "[z-a]\n"}, 3,
-     "proj/.dockerignore:1: bad pattern '[z-a]': the range z-a is reversed"),
+     "proj/.dockerignore:1: STG002 bad pattern '[z-a]': the range z-a is reversed"),
 ]
 
 
@@ -189,7 +189,7 @@ def test_python_files_libcst_cannot_afford_are_skipped_and_said(tmp_path: Path, 
     project(tmp_path, PY_DOCKERFILE, {"requirements.txt": "flask\n", "app.py": PY_HEAD + body})
     run = stagify("convert", "--stdout", "proj", cwd=tmp_path)
     assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
-    assert "warning: app.py: " in run.stderr and why in run.stderr and "not scanned" in run.stderr
+    assert "proj/Dockerfile: STG006 app.py: " in run.stderr and why in run.stderr and "not scanned" in run.stderr
     assert "Traceback" not in run.stderr
 
 
@@ -215,7 +215,7 @@ def test_a_dockerignore_that_is_a_folder_is_refused_before_anything_is_written(t
     (folder / ".dockerignore").mkdir()
     before = snapshot(folder)
     run = stagify("convert", "--write", "proj", cwd=tmp_path)
-    assert run.returncode == 3 and one_line(run) == "proj/.dockerignore: not a regular file (a folder): only files are read"
+    assert run.returncode == 3 and one_line(run) == "error: proj/.dockerignore: not a regular file (a folder): only files are read"
     assert snapshot(folder) == before and not list(folder.glob(".stagify-*"))
 
 
@@ -224,13 +224,13 @@ def test_a_dockerignore_that_is_a_folder_is_refused_before_anything_is_written(t
 
 def test_a_device_is_refused_not_read(tmp_path: Path) -> None:
     run = stagify("convert", "--stdout", "/dev/zero", cwd=tmp_path)
-    assert (run.returncode, one_line(run)) == (3, "/dev/zero: not a regular file (a character device): only files are read")
+    assert (run.returncode, one_line(run)) == (3, "error: /dev/zero: not a regular file (a character device): only files are read")
 
 
 def test_a_fifo_is_refused_not_waited_for(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "Dockerfile")
     run = stagify("convert", "--stdout", "Dockerfile", cwd=tmp_path)
-    assert (run.returncode, one_line(run)) == (3, "Dockerfile: not a regular file (a FIFO): only files are read")
+    assert (run.returncode, one_line(run)) == (3, "error: Dockerfile: not a regular file (a FIFO): only files are read")
 
 
 def test_a_folder_name_that_is_not_utf8_prints(tmp_path: Path) -> None:
@@ -246,7 +246,7 @@ def test_a_folder_name_that_is_not_utf8_prints(tmp_path: Path) -> None:
     assert "bad\\xff/Dockerfile" in run.stdout  # the byte that is not UTF-8, escaped
     (folder / "Dockerfile").write_text("FROM golang:1.22\nFOO\n")
     run = stagify("convert", "--diff", name, cwd=tmp_path, env=utf8)
-    assert run.returncode == 3 and one_line(run).endswith('Dockerfile:2: unknown instruction "FOO"')
+    assert run.returncode == 3 and one_line(run).endswith('Dockerfile:2:1: STG002 unknown instruction "FOO"')
 
 
 def test_migrate_refuses_a_dockerfile_symlinked_outside_its_repository(tmp_path: Path) -> None:
@@ -305,13 +305,13 @@ VERIFY = [
 def test_verify_settings_of_the_wrong_type_are_usage_errors_at_their_line(tmp_path: Path, settings: str, message: str) -> None:
     project(tmp_path, GO_DOCKERFILE, {**GO_APP, ".stagify.toml": settings})
     run = stagify("verify", "proj", cwd=tmp_path)
-    assert run.returncode == 2 and message in one_line(run) and one_line(run).startswith(str(tmp_path)), run.stderr[-2000:]
+    assert run.returncode == 2 and message in one_line(run) and one_line(run).startswith(f"error: {tmp_path}"), run.stderr[-2000:]
 
 
 def test_a_smoke_command_with_an_open_quote_is_a_usage_error(tmp_path: Path) -> None:
     project(tmp_path, GO_DOCKERFILE, GO_APP)
     run = stagify("verify", "--smoke-cmd", "echo 'oops", "proj", cwd=tmp_path)
-    assert (run.returncode, one_line(run)) == (2, "--smoke-cmd: smoke_cmd cannot be split into words: No closing quotation")
+    assert (run.returncode, one_line(run)) == (2, "error: --smoke-cmd: smoke_cmd cannot be split into words: No closing quotation")
 
 
 # -- registries --------------------------------------------------------------------------------------
@@ -392,7 +392,7 @@ def test_registry_replies_that_make_no_sense_exit_7(tmp_path: Path, handler: Cal
         (tmp_path / "Dockerfile").write_text(f"FROM 127.0.0.1:{port}/team/app:1\nCMD [\"app\"]\n")
         run = stagify("pin", "--check", "Dockerfile", cwd=tmp_path)
         line = one_line(run)
-        assert run.returncode == 7 and line.startswith(f"Dockerfile:1: 127.0.0.1:{port}/team/app:1: ") and message in line, run.stderr
+        assert run.returncode == 7 and line.startswith(f"error: Dockerfile:1: 127.0.0.1:{port}/team/app:1: ") and message in line, run.stderr
 
 
 def test_a_registry_that_trickles_meets_one_deadline_per_request(tmp_path: Path) -> None:
@@ -408,7 +408,7 @@ def test_a_registry_that_trickles_meets_one_deadline_per_request(tmp_path: Path)
 def test_a_malformed_mirror_url_exits_7(tmp_path: Path, mirror: str) -> None:
     (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\n")
     run = stagify("pin", "--check", "--registry-mirror", mirror, "Dockerfile", cwd=tmp_path)
-    assert run.returncode == 7 and one_line(run).startswith(f"--registry-mirror {mirror}: "), run.stderr
+    assert run.returncode == 7 and one_line(run).startswith(f"error: --registry-mirror {mirror}: "), run.stderr
 
 
 def test_a_docker_config_auth_that_is_not_a_string_exits_7(tmp_path: Path) -> None:
@@ -416,7 +416,7 @@ def test_a_docker_config_auth_that_is_not_a_string_exits_7(tmp_path: Path) -> No
     (tmp_path / "docker" / "config.json").write_text(json.dumps({"auths": {"127.0.0.1:1": {"auth": 123}}}))
     (tmp_path / "Dockerfile").write_text("FROM 127.0.0.1:1/app:1\n")
     run = stagify("pin", "--check", "Dockerfile", cwd=tmp_path, env={"DOCKER_CONFIG": str(tmp_path / "docker")})
-    assert (run.returncode, one_line(run)) == (7, f"{tmp_path}/docker/config.json: auths.127.0.0.1:1.auth must be a base64 string, not 123")
+    assert (run.returncode, one_line(run)) == (7, f"error: {tmp_path}/docker/config.json: auths.127.0.0.1:1.auth must be a base64 string, not 123")
     good = base64.b64encode(b"user:pw").decode()
     (tmp_path / "docker" / "config.json").write_text(json.dumps({"auths": {"127.0.0.1:1": {"auth": good}}}))
     run = stagify("pin", "--check", "Dockerfile", cwd=tmp_path, env={"DOCKER_CONFIG": str(tmp_path / "docker")})
@@ -437,7 +437,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_70(tmp_path: Path, args: l
     run = subprocess.run([sys.executable, "-c", BOOM, *args], cwd=tmp_path, capture_output=True, text=True, timeout=GUARD,
                          env={k: v for k, v in os.environ.items() if k != "STAGIFY_DEBUG"})
     assert run.returncode == 70 and "Traceback" not in run.stderr
-    assert run.stderr.strip() == ("proj/Dockerfile: internal error: KeyError: 'unexpected' (a bug in stagify; rerun with --debug or "
+    assert run.stderr.strip() == ("error: proj/Dockerfile: internal error: KeyError: 'unexpected' (a bug in stagify; rerun with --debug or "
                                   "STAGIFY_DEBUG=1 for the traceback, and please report it with the input)")
     for debug_args, env in (([*args, "--debug"], {}), (args, {"STAGIFY_DEBUG": "1"})):
         run = subprocess.run([sys.executable, "-c", BOOM, *debug_args], cwd=tmp_path, capture_output=True, text=True, timeout=GUARD,

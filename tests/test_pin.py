@@ -120,7 +120,7 @@ def test_migrate_pins_what_the_settings_ask_for(registry: LocalRegistry, digests
     (pinned / ".stagify.toml").write_text(f'pin = "digest"\nregistry_mirrors = ["{registry.url}", "gcr.io={registry.url}"]\n')
     run = stagify("migrate", "--json", "org", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    files = {Path(f["dockerfile"]).parent.name: f for f in json.loads(run.stdout)["files"]}
+    files = {Path(f["dockerfile"]).parent.name: f for f in json.loads(run.stdout)}
     assert files["pinned"]["bases_after"] == [f"{_image_of(wanted[0])}@{expected}",
                                               f"gcr.io/distroless/static-debian12:nonroot@{digests['static']}"]
     assert not any("@sha256:" in b for b in files["plain"]["bases_after"])
@@ -132,7 +132,7 @@ def test_a_missing_tag_names_the_image_and_changes_nothing(registry: LocalRegist
     before = dockerfile.read_bytes()
     run = stagify("pin", "--write", "--registry-mirror", registry.url, cwd=tmp_path)
     assert run.returncode == 7
-    assert run.stderr.strip().startswith(f"Dockerfile:1: alpine:3.20: {registry.host} has no library/alpine:3.20")
+    assert run.stderr.strip().startswith(f"error: Dockerfile:1: alpine:3.20: {registry.host} has no library/alpine:3.20")
     assert dockerfile.read_bytes() == before and not (tmp_path / "Dockerfile.bak").exists()
 
 

@@ -358,8 +358,13 @@ def check_plain(snippet: Snippet, work: Workspace) -> str:
                                 timeout=TIMEOUT)
         assert result.returncode == 0, result.stdout + result.stderr
         offered = set(re.findall(r"^\W*(\w[\w-]*)\s", result.stdout, re.M))
-        for command in {row.split()[1] for row in rows}:
-            assert command in offered, f"{snippet}: stagify --help lists no command {command!r}"
+        for row in rows:
+            word = row.split()[1]
+            if word.startswith("-"):  # an option of stagify itself: `stagify -V, --version`
+                options = [w.rstrip(",") for w in row.split()[1:] if w.startswith("-")]
+                assert all(option in result.stdout for option in options), f"{snippet}: stagify --help lacks {options}"
+            else:
+                assert word in offered, f"{snippet}: stagify --help lists no command {word!r}"
         return "run"
     paths = [row.split()[0] for row in rows]
     if rows and all("/" in path or "." in path for path in paths):
@@ -480,6 +485,7 @@ def _one(language: str, body: str, section: str = "s") -> Snippet:
         ("python", "from stagify import convert, Options, RuntimeChoice\nOptions(runtime=RuntimeChoice.WINDOWS)\n", "exit"),
         ("", "stagify/no-such-module.py   the module\n", "does not exist"),
         ("", "stagify frobnicate [PATH]   a command\n", "frobnicate"),
+        ("", "stagify --frobnicate        an option\n", "frobnicate"),
         ("ini", "[x]\n", "no checker"),
     ],
     ids=lambda value: str(value)[:40],

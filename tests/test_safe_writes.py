@@ -74,7 +74,7 @@ def test_a_dockerfile_edited_during_the_conversion_is_not_overwritten(tmp_path: 
 
     monkeypatch.setattr(cc, "convert", convert_then_edit)
     with pytest.raises(cc.Fail) as caught:
-        cc.run_convert(cc.ConvertArgs(paths=(str(folder),), write=True), _Quiet())
+        cc.run_convert(cc.ConvertArgs(paths=(str(folder),), write=True, backup=True), _Quiet())
     assert caught.value.code is cc.Exit.CANNOT_WRITE
     assert "changed since stagify read it" in caught.value.message and "nothing was written" in caught.value.message
     assert (folder / "Dockerfile").read_text() == edited
@@ -91,12 +91,12 @@ def test_a_second_run_writing_during_the_first_cannot_lose_the_original(tmp_path
         outcome = real(*args, **kwargs)  # type: ignore[arg-type]
         calls.append(1)
         if len(calls) == 1:  # the first run has read and converted; a second run does the same and writes
-            assert cc.run_convert(cc.ConvertArgs(paths=(str(folder),), write=True), _Quiet()) is cc.Exit.OK
+            assert cc.run_convert(cc.ConvertArgs(paths=(str(folder),), write=True, backup=True), _Quiet()) is cc.Exit.OK
         return outcome
 
     monkeypatch.setattr(cc, "convert", convert_while_another_writes)
     with pytest.raises(cc.Fail) as caught:
-        cc.run_convert(cc.ConvertArgs(paths=(str(folder),), write=True), _Quiet())
+        cc.run_convert(cc.ConvertArgs(paths=(str(folder),), write=True, backup=True), _Quiet())
     assert caught.value.code is cc.Exit.CANNOT_WRITE
     assert (folder / "Dockerfile.bak").read_text() == original  # before: the .bak held the converted text
     assert (folder / "Dockerfile").read_text() == converted
@@ -105,7 +105,7 @@ def test_a_second_run_writing_during_the_first_cannot_lose_the_original(tmp_path
 def test_a_crlf_dockerignore_read_as_text_is_not_taken_for_a_changed_one(tmp_path: Path) -> None:
     folder, _, converted = project(tmp_path)
     (folder / ".dockerignore").write_bytes(b"*.log\r\n")
-    run = stagify("convert", "--write", "proj", cwd=tmp_path)
+    run = stagify("convert", "--write", "--backup", "proj", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert (folder / "Dockerfile").read_text() == converted
     assert (folder / ".dockerignore.bak").read_bytes() == b"*.log\r\n"
@@ -141,7 +141,7 @@ def test_concurrent_convert_write_processes_never_lose_the_original(tmp_path: Pa
     trials = 6
     for trial in range(trials):
         folder, original, converted = project(tmp_path, f"p{trial}")
-        command = [sys.executable, "-m", "stagify", "convert", "--write", "-q", str(folder)]
+        command = [sys.executable, "-m", "stagify", "convert", "--write", "--backup", "-q", str(folder)]
         procs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
         codes = [p.wait(timeout=120) for p in procs]
         assert set(codes) <= {0, 4}, [p.stderr.read() if p.stderr else "" for p in procs]
@@ -230,7 +230,7 @@ def test_a_signal_during_the_write_undoes_it_and_leaves_no_temporary_file(tmp_pa
 def test_migrate_finishes_and_cleans_what_a_killed_run_left(tmp_path: Path) -> None:
     folder, original, converted = project(tmp_path / "org", "svc")
     (folder / ".stagify-abandoned.tmp").write_text("half")
-    assert stagify("migrate", ".", "--write", cwd=tmp_path / "org").returncode == 0
+    assert stagify("migrate", ".", "--write", "--backup", cwd=tmp_path / "org").returncode == 0
     assert (folder / "Dockerfile").read_text() == converted and (folder / "Dockerfile.bak").read_text() == original
     assert leftovers(tmp_path) == []
 
@@ -243,7 +243,7 @@ def test_a_read_only_backup_means_nothing_is_written_not_even_the_other_backup(t
     (folder / ".dockerignore").write_text("*.log\n")
     (folder / "Dockerfile.bak").write_text("an older backup\n")
     (folder / "Dockerfile.bak").chmod(0o444)
-    run = stagify("convert", "--write", "proj", cwd=tmp_path)
+    run = stagify("convert", "--write", "--backup", "proj", cwd=tmp_path)
     assert run.returncode == 4 and "nothing was written" in run.stderr
     assert "Dockerfile.bak: cannot write: the file is read-only" in run.stderr
     assert (folder / "Dockerfile").read_text() == original and (folder / ".dockerignore").read_text() == "*.log\n"
@@ -319,7 +319,7 @@ def test_windows_paths_are_refused_at_their_line(tmp_path: Path) -> None:
                                        "CMD [\"app.exe\"]\n")
     run = stagify("convert", "--write", "proj", cwd=tmp_path)
     assert run.returncode == 3
-    assert run.stderr.strip().endswith("proj/Dockerfile:3: WORKDIR C:\\src\\app: a Windows path; stagify converts Linux images "
+    assert run.stderr.strip().endswith("proj/Dockerfile:3:1: STG002 WORKDIR C:\\src\\app: a Windows path; stagify converts Linux images "
                                        "only, and this Dockerfile builds a Windows container")
     assert not (folder / "Dockerfile.bak").exists()
 

@@ -195,7 +195,7 @@ def test_machine_readable_outputs_never_carry_a_secret_value(tmp_path: Path, arg
     json.loads(run.stdout)
     assert [v for v in VALUES if v in run.stdout] == []
     if args == ("convert", "--json"):
-        converted = json.loads(run.stdout)["dockerfile"]
+        converted = json.loads(run.stdout)[0]["dockerfile"]
         assert "ENV API_KEY=*** AWS_ACCESS_KEY_ID=***" in converted and "curl -u deploy:***" in converted
 
 

@@ -95,8 +95,8 @@ def test_strict_turns_secrets_into_a_failure_and_writes_nothing(tmp_path: Path) 
     assert stagify("convert", "--stdout", "proj", cwd=tmp_path).returncode == 0  # a warning without --strict
     run = stagify("convert", "--write", "--strict", "proj", cwd=tmp_path)
     assert run.returncode == 3
-    assert "proj/Dockerfile:6: error: ARG GITHUB_TOKEN looks like a secret" in run.stderr
-    assert run.stderr.strip().endswith("proj/Dockerfile: 1 secret(s) in the Dockerfile: --strict stops here; nothing written")
+    assert "proj/Dockerfile:6:1: STG003 ARG GITHUB_TOKEN looks like a secret" in run.stderr
+    assert run.stderr.strip().endswith("error: proj/Dockerfile: 1 secret(s) in the Dockerfile: --strict stops here; nothing written")
     assert (context / "Dockerfile").read_text() == original and not (context / ".dockerignore").exists()
     migrate = stagify("migrate", ".", "--strict", cwd=tmp_path)
-    assert migrate.returncode == 3 and "proj/Dockerfile:6: ARG GITHUB_TOKEN looks like a secret" in migrate.stderr
+    assert migrate.returncode == 3 and "proj/Dockerfile:6:1: STG003 ARG GITHUB_TOKEN looks like a secret" in migrate.stderr

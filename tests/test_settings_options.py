@@ -43,7 +43,7 @@ def test_stdin_filename_takes_that_files_settings_name_and_context(repo: Path) -
 
 def test_stdin_filename_names_messages(repo: Path) -> None:
     run = stagify("convert", "--stdin-filename", "legacy/old/Dockerfile", cwd=repo, input=b"FROM golang:1.22\nRUN go build \\\n")
-    assert run.code == 3 and run.err.startswith("legacy/old/Dockerfile:2: "), run.err
+    assert run.code == 3 and run.err.startswith("legacy/old/Dockerfile:2:1: STG002 "), run.err
     github = stagify("convert", "--format", "github", "--stdin-filename", "legacy/old/Dockerfile", cwd=repo,
                      input=(repo / "legacy" / "old" / "Dockerfile").read_bytes())
     assert "file=legacy/old/Dockerfile,line=2,title=STG001" in github.out
@@ -63,7 +63,7 @@ def test_config_reads_that_file_only(repo: Path) -> None:
 
 def test_a_missing_config_is_a_usage_error(repo: Path) -> None:
     run = stagify("convert", "--config", "nope.toml", "services/api", cwd=repo)
-    assert run.code == 2 and run.err.startswith("nope.toml: --config: no such settings file"), run.err
+    assert run.code == 2 and run.err.startswith("error: nope.toml: --config: no such settings file"), run.err
 
 
 def test_isolated_reads_no_settings(repo: Path) -> None:
@@ -88,10 +88,10 @@ def test_show_settings_says_where_each_value_comes_from(repo: Path) -> None:
 
 
 def test_show_settings_as_json(repo: Path) -> None:
-    data = json.loads(stagify("convert", "--show-settings", "--format", "json", "services/api", cwd=repo).out)
+    (data,) = json.loads(stagify("convert", "--show-settings", "--format", "json", "services/api", cwd=repo).out)  # a list, always
     assert data["settings"]["runtime"] == {"value": "debian", "source": str(repo / ".stagify.toml")}
     assert data["settings"]["pin"] == {"value": None, "source": None}
-    isolated = json.loads(stagify("convert", "--show-settings", "--isolated", "--format", "json", "services/api", cwd=repo).out)
+    (isolated,) = json.loads(stagify("convert", "--show-settings", "--isolated", "--format", "json", "services/api", cwd=repo).out)
     assert isolated["files"] == [] and isolated["settings"]["runtime"]["value"] is None and isolated["isolated"] is True
 
 
@@ -100,8 +100,8 @@ def test_migrate_config_and_isolated(repo: Path) -> None:
     config = json.loads(stagify("migrate", "--format", "json", "--config", "ci/stagify.toml", ".", cwd=repo).out)
     isolated = json.loads(stagify("migrate", "--format", "json", "--isolated", ".", cwd=repo).out)
 
-    def runtimes(report: dict) -> list[str]:
-        return sorted(f["bases_after"][-1].split(":")[0] for f in report["files"])
+    def runtimes(report: list[dict]) -> list[str]:
+        return sorted(f["bases_after"][-1].split(":")[0] for f in report)
 
     assert runtimes(default) == ["alpine", "debian"]
     assert runtimes(config) == ["scratch", "scratch"]

@@ -102,7 +102,7 @@ def test_no_docker_client_is_a_clear_error(tmp_path: Path) -> None:
     folder = project(tmp_path)
     run = stagify("verify", "proj", "--no-rebuild", cwd=tmp_path, env={**os.environ, "DOCKER": str(tmp_path / "no-such-docker")})
     assert run.returncode == 6, run.stderr
-    assert run.stderr.strip() == f"proj/Dockerfile: cannot verify: no docker client: {str(tmp_path / 'no-such-docker')!r} cannot be run (install Docker, or set DOCKER to its client)"
+    assert run.stderr.strip() == f"error: proj/Dockerfile: cannot verify: no docker client: {str(tmp_path / 'no-such-docker')!r} cannot be run (install Docker, or set DOCKER to its client)"
     assert "Traceback" not in run.stderr and sorted(p.name for p in folder.iterdir()) == ["Dockerfile", "app.py"]
 
 
@@ -121,4 +121,4 @@ def test_verify_of_what_cannot_be_converted_says_where(tmp_path: Path) -> None:
     (tmp_path / "proj" / "Dockerfile").write_text("RUN echo\n")
     run = stagify("verify", "proj", cwd=tmp_path, env=dict(os.environ))
     assert run.returncode == 3
-    assert run.stderr.startswith("proj/Dockerfile:1: ")
+    assert run.stderr.startswith("proj/Dockerfile:1:1: STG002 ")

@@ -1,56 +1,39 @@
-"""The command line. The only module that prints, asks, writes files or picks exit codes."""
+"""The command line (typer). The only module, with convertcmd, that prints, asks, writes files or picks exit codes.
+
+Start-up matters (pre-commit runs stagify once per commit, CI once per file): this module
+imports typer and the light option types only; each command imports what it uses when it runs.
+One rule for output in every command: results on standard output; findings, errors
+(``error: ...``), warnings, progress and summaries on standard error.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from .. import __version__
-from ..api import Status, convert
-from ..config import Lookup
-from ..context.buildcontext import BuildContext
-from ..dockerfile.parse import decode, parse
-from ..errors import StagifyError, working_on
-from ..languages import names
-from ..languages.detect import detect as run_detect
-from ..languages.detect import undetected_message
-from ..options import Options, RuntimeChoice
-from ..write import Interrupted, Seen, WriteError, write_all
-from .convertcmd import (
-    DOCKERFILE_NAMES,
-    FINDING_FORMATS,
-    ConvertArgs,
-    Exit,
-    Fail,
-    Format,
-    PinMode,
-    failed_exit,
-    find_dockerfile,
-    read_file,
-    render_findings,
-    resolver,
-    run_convert,
-    write_target,
-)
-from .diff import unified
-from .report import detection_json, detection_text, verify_json, verify_rows
-from .terminal import print_diff, print_table, wants_color
+from ..options import Format, Language, PinMode, RuntimeChoice
 
 if TYPE_CHECKING:
+    from ..config import Lookup
     from ..fleet.discover import Target
     from ..fleet.migrate import FileResult
     from ..fleet.verify import Report as VerifyReport
     from ..images.registry import Resolver
+    from ..options import Options
+    from .convertcmd import Exit
 
 app = typer.Typer(
     add_completion=True,
     no_args_is_help=True,
     help="Rewrite single-stage Dockerfiles into lean, secure multi-stage ones.",
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
+    # Plain help and errors: the same at every width, and rich is not imported to print them.
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 
 
@@ -62,9 +45,65 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
     """Rewrite single-stage Dockerfiles into lean, secure multi-stage ones."""
+
+
+# -- options shared by several commands ------------------------------------------------------------------------
+
+RuntimeOpt = Annotated[RuntimeChoice | None, typer.Option("--runtime", help="Force the runtime family.")]
+LangOpt = Annotated[Language | None, typer.Option("--lang", help="Force the language instead of detecting it.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colors (also when NO_COLOR is set).")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Fail (exit 3) on a secret baked into the image (STG003) or a Dockerfile of no supported "
+                     "language (STG005), instead of warning or skipping.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Errors and warnings only: no diff, no notes, no "
+                                                                "summary; never asks.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also name the files skipped because no supported "
+                                                                  "language was found.")]
+BackupOpt = Annotated[bool | None, typer.Option("--backup/--no-backup", help="Keep the original as Dockerfile.bak when "
+                                                "writing (default: the backup setting, else no: git keeps history).")]
+PinOpt = Annotated[PinMode | None, typer.Option("--pin", help="tag: the catalogue's full tags; digest: also each tag's "
+                                                "digest (default: the pin setting, else tag).")]
+MirrorOpt = Annotated[list[str] | None, typer.Option(
+    "--registry-mirror", metavar="URL", help="With --pin digest: URL (Docker Hub's mirror) or REGISTRY=URL (repeatable).")]
+SelectOpt = Annotated[list[str] | None, typer.Option(
+    "--select", metavar="CODES", help="Report only these rules (STG003,STG004; repeatable; `stagify rule` lists them).")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", metavar="FILE", help="Read this settings file for every Dockerfile instead of searching for "
+                                     ".stagify.toml and pyproject.toml.")]
+IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="Read no settings file.")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option(
+    "--ignore", metavar="CODES", help="Do not report these rules (STG006,STG007; repeatable).")]
+
+
+def _usage(message: str, command: str) -> NoReturn:
+    """A usage error, printed as typer's own are: ``error: ...`` and where help is, exit 2."""
+    typer.echo(f"error: {message}\nTry 'stagify {command} -h' for help.", err=True)
+    raise typer.Exit(2)
+
+
+def _fail(message: str, code: Exit) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(int(code))
+
+
+def _codes(values: list[str] | None, option: str, command: str) -> tuple[str, ...] | None:
+    """``--select``/``--ignore`` values (comma-separated, repeatable) as rule codes; a usage error for unknown ones."""
+    if values is None:
+        return None
+    from ..dockerfile import rules
+
+    codes = tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+    bad = rules.unknown(codes)
+    if bad:
+        _usage(f"{option}: unknown rule {bad[0]!r} (`stagify rule` lists them)", command)
+    if option == "--ignore" and rules.not_ignorable(codes):
+        _usage(f"--ignore: {rules.not_ignorable(codes)[0]} cannot be ignored", command)
+    return codes
 
 
 def _print_diff(text: str, no_color: bool = False) -> None:
@@ -72,44 +111,59 @@ def _print_diff(text: str, no_color: bool = False) -> None:
     if not sys.stdout.isatty():
         typer.echo(text, nl=not text.endswith("\n") and bool(text))
         return
+    from .terminal import print_diff, wants_color
+
     print_diff(text, wants_color(no_color))
 
 
 @app.command("convert")
 def convert_command(
-    paths: list[str] = typer.Argument(None, help="Dockerfiles, folders holding one, or - for standard input (default: .)."),
-    write: bool = typer.Option(False, "--write", "-w", help="Write the result without asking."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when a file would change."),
-    diff_only: bool = typer.Option(False, "--diff", help="Print the diff; never ask, never write."),
-    stdout: bool = typer.Option(False, "--stdout", help="Print only the converted Dockerfile."),
-    explain_: bool = typer.Option(False, "--explain", help="Print each original line with its placement and reason."),
-    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
-    fmt: Format = typer.Option(Format.TEXT, "--format", help="text; json (one object, a list for several files); "
-                               "sarif, github, gitlab, checkstyle (findings for CI; write nothing)."),
-    runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
-    lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
-    context: Path | None = typer.Option(
-        None, "--context", help="The build context (default: the Dockerfile's folder).", readable=False, resolve_path=False
-    ),
-    backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
-    pin_mode: PinMode | None = typer.Option(None, "--pin", help="tag: the catalogue's full tags; digest: also each tag's digest (default: the settings file's, else tag)."),
-    mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL (Docker Hub's mirror) or REGISTRY=URL (repeatable)."),
-    strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) when the Dockerfile bakes in a secret, instead of warning."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Errors and warnings only: no diff, no notes, no summary."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
-    stdin_filename: Path | None = typer.Option(None, "--stdin-filename", help="Read the Dockerfile from standard input as this file: its settings, name in messages, and folder as the context."),
-    config: Path | None = typer.Option(None, "--config", help="Read this settings file instead of searching for .stagify.toml and pyproject.toml."),
-    isolated: bool = typer.Option(False, "--isolated", help="Read no settings file."),
-    show_settings: bool = typer.Option(False, "--show-settings", help="Print each Dockerfile's settings and where each came from; convert nothing."),
+    paths: Annotated[list[str] | None, typer.Argument(
+        metavar="PATH...", help="Dockerfiles, folders holding one, or - for standard input (default: .).",
+        show_default=False)] = None,
+    write: Annotated[bool, typer.Option("--write", "-w", help="Write the result without asking.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when a file would change.")] = False,
+    diff_only: Annotated[bool, typer.Option("--diff", help="Print the diff; never ask, never write.")] = False,
+    stdout: Annotated[bool, typer.Option("--stdout", help="Print only the converted Dockerfile.")] = False,
+    explain_: Annotated[bool, typer.Option("--explain", help="Print each original line with its placement and reason.")] = False,
+    as_json: JsonOpt = False,
+    fmt: Annotated[Format, typer.Option("--format", help="text; json (a list: one object per Dockerfile); sarif, "
+                                        "github, gitlab, checkstyle (findings for CI). Only text writes.")] = Format.TEXT,
+    runtime: RuntimeOpt = None,
+    lang: LangOpt = None,
+    context: Annotated[Path | None, typer.Option(
+        "--context", help="The build context (default: the Dockerfile's folder).", resolve_path=False)] = None,
+    backup: BackupOpt = None,
+    pin_mode: PinOpt = None,
+    mirrors: MirrorOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    no_color: NoColorOpt = False,
+    stdin_filename: Annotated[Path | None, typer.Option(
+        "--stdin-filename", metavar="PATH", help="Read the Dockerfile from standard input as this file: its settings, "
+                                                 "name in messages, and folder as the context.")] = None,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    show_settings: Annotated[bool, typer.Option("--show-settings", help="Print each Dockerfile's settings and where "
+                                                "each came from; convert nothing.")] = False,
 ) -> None:
     """Convert single-stage Dockerfiles into builder/runtime multi-stage ones."""
-    args = ConvertArgs(paths=tuple(paths or ["."]), write=write, check=check, diff_only=diff_only, stdout=stdout, explain=explain_,
-                       fmt=Format.JSON if as_json else fmt, runtime=runtime, lang=lang, context=context, backup=backup, pin=pin_mode,
-                       mirrors=tuple(mirrors), strict=strict, quiet=quiet, stdin_filename=stdin_filename, config=config,
-                       isolated=isolated, show_settings=show_settings)
+    from .convertcmd import ConvertArgs, Fail, run_convert
+
+    args = ConvertArgs(paths=tuple(paths or ["."]), write=write, check=check, diff_only=diff_only, stdout=stdout,
+                       explain=explain_, fmt=Format.JSON if as_json else fmt, runtime=runtime,
+                       lang=lang.value if lang else None, context=context, backup=backup, pin=pin_mode,
+                       mirrors=tuple(mirrors or ()), strict=strict, quiet=quiet, verbose=verbose,
+                       select=_codes(select, "--select", "convert"), ignore=_codes(ignore, "--ignore", "convert"),
+                       stdin_filename=stdin_filename, config=config, isolated=isolated, show_settings=show_settings)
     try:
         code = run_convert(args, TyperConsole(no_color))
     except Fail as exc:
+        if exc.code == 2 and not exc.message.startswith("error: "):  # the command line's, not a settings file's
+            _usage(exc.message, "convert")
         raise _fail(exc.message, exc.code) from None
     raise typer.Exit(int(code))
 
@@ -133,50 +187,55 @@ class TyperConsole:
         return typer.confirm(question, default=False)
 
     def summary(self, text: str) -> None:
+        from .terminal import wants_color
+
         bold = wants_color(self.no_color, sys.stderr)
         typer.echo(typer.style(text, bold=True) if bold else text, err=True, color=bold or None)
 
 
-def _fail(message: str, code: Exit) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(int(code))
+def _resolver(mirrors: list[str]) -> Resolver:
+    from .convertcmd import Fail, resolver
 
-
-def _read(path: Path) -> bytes:
-    return read_file(path)
-
-
-def _resolver(mirrors: list[str]):  # type: ignore[no-untyped-def]
     try:
-        return resolver(mirrors)
+        found: Resolver = resolver(mirrors)
     except Fail as exc:
         raise _fail(exc.message, exc.code) from None
+    return found
 
 
 @app.command("pin")
 def pin_command(
-    path: str = typer.Argument(".", help="A Dockerfile or a folder holding one."),
-    write: bool = typer.Option(False, "--write", "-w", help="Write the pinned Dockerfile (atomically; the original kept as .bak)."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when an image is not pinned yet."),
-    stdout: bool = typer.Option(False, "--stdout", help="Print only the pinned Dockerfile."),
-    mirrors: list[str] = typer.Option([], "--registry-mirror", help="URL (Docker Hub's mirror) or REGISTRY=URL (repeatable)."),
-    backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep the original as Dockerfile.bak when writing."),
+    path: Annotated[str, typer.Argument(help="A Dockerfile or a folder holding one.")] = ".",
+    write: Annotated[bool, typer.Option("--write", "-w", help="Write the pinned Dockerfile (atomically).")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when an image is not pinned yet.")] = False,
+    stdout: Annotated[bool, typer.Option("--stdout", help="Print only the pinned Dockerfile.")] = False,
+    mirrors: Annotated[list[str] | None, typer.Option(
+        "--registry-mirror", metavar="URL", help="URL (Docker Hub's mirror) or REGISTRY=URL (repeatable).")] = None,
+    backup: BackupOpt = None,
 ) -> None:
     """Pin every image a Dockerfile names to its digest: name:tag@sha256:..., the tag kept."""
+    from ..config import for_dockerfile
+    from ..dockerfile.parse import decode
+    from ..errors import StagifyError, working_on
     from ..images.pin import PinError, pin
+    from ..write import Interrupted, Seen, WriteError, write_all
+    from .convertcmd import CHECK_AND_WRITE, Exit, Fail, find_dockerfile, read_file, write_target
+    from .diff import unified
 
-    if write and (check or stdout):
-        raise _fail("--write cannot be combined with --check or --stdout", Exit.USAGE)
+    if write and check:
+        _usage(CHECK_AND_WRITE, "pin")
+    if write and stdout:
+        _usage("--stdout prints the result instead of writing it: use one or the other", "pin")
     try:
         file_path = find_dockerfile(Path(path))
         working_on(str(file_path))
-        data = _read(file_path)
+        data = read_file(file_path)
         text, _ = decode(data, str(file_path))
-        pinned = pin(text, str(file_path), _resolver(mirrors))
+        pinned = pin(text, str(file_path), _resolver(mirrors or []))
     except PinError as exc:
-        raise _fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
+        raise _fail(f"error: {exc}; nothing written", Exit.CANNOT_PIN) from None
     except StagifyError as exc:
-        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+        raise _fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
     for item in pinned.pins:
         if item.pinned is None:
             typer.echo(f"{file_path}:{item.line}: info: {item.written} not pinned: {item.why}", err=True)
@@ -188,77 +247,92 @@ def pin_command(
         raise typer.Exit(int(Exit.WOULD_CHANGE if pinned.changed else Exit.OK))
     if write and pinned.changed:
         try:
-            target = _pin_target(file_path)
-            written = write_all([(target, pinned.text)], backup=backup, seen={target: Seen.of_bytes(data)})
+            target = write_target(file_path)
+            keep = backup if backup is not None else for_dockerfile(file_path).backup
+            written = write_all([(target, pinned.text)], backup=keep, seen={target: Seen.of_bytes(data)})
+        except Fail as exc:
+            raise _fail(exc.message, exc.code) from None
+        except StagifyError as exc:
+            _usage(str(exc), "pin")
         except WriteError as exc:
-            raise _fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
+            raise _fail(f"error: {exc}; nothing was written", Exit.CANNOT_WRITE) from None
         except Interrupted as exc:
-            raise _fail(f"{file_path}: interrupted (signal {exc.signum}); nothing was written", Exit.CANNOT_WRITE) from None
+            raise _fail(f"error: {file_path}: interrupted (signal {exc.signum}); nothing was written", Exit.CANNOT_WRITE) from None
         typer.echo(f"pinned {len(pinned.changed)} image(s) in {written[0].path}", err=True)
-
-
-def _pin_target(path: Path) -> Path:
-    try:
-        return write_target(path)
-    except Fail as exc:
-        raise _fail(exc.message, exc.code) from None
 
 
 @app.command("verify")
 def verify_command(
-    path: str = typer.Argument(".", help="The original Dockerfile, or a folder holding one."),
-    converted: Path | None = typer.Option(None, "--converted", help="A converted Dockerfile already written (default: convert now, in memory)."),
-    http: list[str] = typer.Option([], "--http", help="A path to GET on both containers (repeatable; default /)."),
-    http_status: list[str] = typer.Option([], "--http-status", help="A path to GET whose status alone is compared (repeatable)."),
-    port: int | None = typer.Option(None, "--port", help="The port the application listens on (default: the first EXPOSEd one)."),
-    env: list[str] = typer.Option([], "--env", help="NAME=VALUE for both containers (repeatable)."),
-    smoke_cmd: str | None = typer.Option(None, "--smoke-cmd", help="A command run in both images in place of CMD; exit code and output compared."),
-    smoke_run: bool = typer.Option(False, "--smoke-run", help="Run both images' own start command; exit code and output compared (a CLI program)."),
-    smoke_stdin: str | None = typer.Option(None, "--smoke-stdin", help="Text given on standard input to --smoke-cmd or --smoke-run."),
-    timeout: float | None = typer.Option(None, "--timeout", help="Seconds to wait for the port (default 60)."),
-    rebuild: bool = typer.Option(True, "--rebuild/--no-rebuild", help="Measure a rebuild after a one-line source change."),
-    keep_images: bool = typer.Option(False, "--keep-images", help="Keep the two images (tagged stagify-verify/...)."),
-    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
-    fmt: Format = typer.Option(Format.TEXT, "--format", help="text (a table) or json."),
-    runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family of the conversion."),
-    lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
-    context: Path | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's folder).", resolve_path=False),
-    no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
+    path: Annotated[str, typer.Argument(help="The original Dockerfile, or a folder holding one.")] = ".",
+    converted: Annotated[Path | None, typer.Option(
+        "--converted", help="A converted Dockerfile already written (default: convert now, in memory).")] = None,
+    http: Annotated[list[str] | None, typer.Option(
+        "--http", metavar="PATH", help="A path to GET on both containers (repeatable; default /).")] = None,
+    http_status: Annotated[list[str] | None, typer.Option(
+        "--http-status", metavar="PATH", help="A path to GET whose status alone is compared (repeatable).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="The port the application listens on (default: the first "
+                                             "EXPOSEd one).")] = None,
+    env: Annotated[list[str] | None, typer.Option("--env", metavar="NAME=VALUE", help="Set in both containers "
+                                                  "(repeatable).")] = None,
+    smoke_cmd: Annotated[str | None, typer.Option("--smoke-cmd", help="A command run in both images in place of CMD; "
+                                                  "exit code and output compared.")] = None,
+    smoke_run: Annotated[bool, typer.Option("--smoke-run", help="Run both images' own start command; exit code and "
+                                            "output compared (a CLI program).")] = False,
+    smoke_stdin: Annotated[str | None, typer.Option("--smoke-stdin", help="Text given on standard input to --smoke-cmd "
+                                                    "or --smoke-run.")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for the port (default 60).")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild/--no-rebuild", help="Measure a rebuild after a one-line source "
+                                          "change.")] = True,
+    keep_images: Annotated[bool, typer.Option("--keep-images", help="Keep the two images (tagged "
+                                              "stagify-verify/...).")] = False,
+    as_json: JsonOpt = False,
+    fmt: Annotated[Format, typer.Option("--format", help="text (a table) or json (a list of one report).")] = Format.TEXT,
+    runtime: RuntimeOpt = None,
+    lang: LangOpt = None,
+    context: Annotated[Path | None, typer.Option(
+        "--context", help="The build context (default: the Dockerfile's folder).", resolve_path=False)] = None,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Build the original and the converted Dockerfile, run both, and compare behaviour, size and user."""
+    import json
+    from dataclasses import replace
+
+    from ..api import Status, convert
     from ..config import for_dockerfile
+    from ..dockerfile.parse import decode
+    from ..errors import StagifyError
     from ..fleet.verify import VerifyError, smoke_from, verify
+    from .convertcmd import Exit, failed_exit, find_dockerfile, read_file
+    from .report import failure_line, verify_json
 
-    if fmt in FINDING_FORMATS:
-        raise _fail(f"verify reports as text or json; {fmt.value} is for convert --check and migrate --check", Exit.USAGE)
-
-    if lang is not None and lang not in names():
-        raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
+    if fmt not in (Format.TEXT, Format.JSON):
+        _usage(f"verify reports as text or json; {fmt.value} is for convert --check and migrate --check", "verify")
+    language_name = lang.value if lang else None
     try:
         file_path = find_dockerfile(Path(path))
         ctx_dir = context or file_path.parent
-        original = decode(_read(file_path), str(file_path))[0]
+        original = decode(read_file(file_path), str(file_path))[0]
     except StagifyError as exc:
-        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+        raise _fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
     try:  # the settings and the options: a bad value is a usage error, as for convert
         settings = for_dockerfile(file_path)
-        smoke = smoke_from(settings.verify, settings.verify_source, paths=http, port=port, env=env, command=smoke_cmd, timeout=timeout, status_paths=http_status)
+        smoke = smoke_from(settings.verify, settings.verify_source, paths=http or [], port=port, env=env or [],
+                           command=smoke_cmd, timeout=timeout, status_paths=http_status or [])
         if smoke_run or smoke_stdin is not None:
-            from dataclasses import replace as _replace
-
-            smoke = _replace(smoke, run_image=smoke_run or smoke.run_image, stdin=smoke_stdin if smoke_stdin is not None else smoke.stdin)
-    except StagifyError as exc:
-        raise _fail(str(exc), Exit.USAGE) from None
+            smoke = replace(smoke, run_image=smoke_run or smoke.run_image,
+                            stdin=smoke_stdin if smoke_stdin is not None else smoke.stdin)
+    except StagifyError as exc:  # a settings file's line, or --smoke-cmd: one line, exit 2
+        raise _fail(f"error: {exc}", Exit.USAGE) from None
     try:
         if converted is not None:
-            converted_text = decode(_read(converted), str(converted))[0]
+            converted_text = decode(read_file(converted), str(converted))[0]
             ignore = None
-            language = lang
+            language = language_name
             left_behind: tuple[tuple[str, str], ...] = ()
         else:
-            outcome = convert(original, context=ctx_dir, options=settings.options(runtime, lang), path=str(file_path))
+            outcome = convert(original, context=ctx_dir, options=settings.options(runtime, language_name), path=str(file_path))
             if outcome.status is Status.FAILED:
-                raise _fail(str(outcome.error), failed_exit(outcome))
+                raise _fail(failure_line(outcome), failed_exit(outcome))
             if outcome.status is Status.SKIPPED:
                 raise _fail(f"{file_path}: nothing to verify: {outcome.reason}", Exit.OK)
             converted_text = outcome.dockerfile or ""
@@ -266,19 +340,19 @@ def verify_command(
             language = outcome.language
             left_behind = outcome.left_behind
     except StagifyError as exc:
-        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+        raise _fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
     try:
         report = verify(original, converted_text, Path(ctx_dir), converted_ignore=ignore, smoke=smoke, language=language,
                         rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name, left_behind=left_behind)
     except VerifyError as exc:
-        raise _fail(f"{file_path}: cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
+        raise _fail(f"error: {file_path}: cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
     if as_json or fmt is Format.JSON:
-        typer.echo(json.dumps(verify_json(report), indent=2))
+        typer.echo(json.dumps([verify_json(report)], indent=2))
     else:
         print_verify(report, str(file_path), no_color)
     if not report.ok:
         for problem in report.problems:
-            typer.echo(f"{file_path}: not verified: {problem}", err=True)
+            typer.echo(f"error: {file_path}: not verified: {problem}", err=True)
         raise typer.Exit(int(Exit.NOT_VERIFIED))
 
 
@@ -286,6 +360,9 @@ def print_verify(report: VerifyReport, label: str, no_color: bool = False) -> No
     """The report as a table: one row per measure, the original's and the conversion's columns."""
     from rich.console import Console
     from rich.table import Table
+
+    from .report import verify_rows
+    from .terminal import wants_color
 
     table = Table(title=f"stagify verify {label}", title_justify="left")
     table.add_column("")
@@ -311,57 +388,77 @@ def print_verify(report: VerifyReport, label: str, no_color: bool = False) -> No
 
 @app.command("migrate")
 def migrate_command(
-    roots: list[Path] = typer.Argument(..., help="Folders holding repositories (or a repository, or a Dockerfile).", resolve_path=False),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Conversions run in parallel (default: the number of cores)."),
-    write: bool = typer.Option(False, "--write", "-w", help="Apply every conversion (each build context whole or not at all)."),
-    diff_: bool = typer.Option(False, "--diff", help="Print the diff of every file that would change."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when any file would change."),
-    git_branch: str | None = typer.Option(None, "--git-branch", help="With --write: create this branch in each repository and commit there."),
-    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="With --git-branch: also migrate repositories with uncommitted changes."),
-    outside_root: bool = typer.Option(False, "--allow-outside-root", help="With --write: also write build contexts a compose file places outside ROOT."),
-    report_file: Path | None = typer.Option(None, "--report", help="Write a report: FILE.md (Markdown) or FILE.json."),
-    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
-    fmt: Format = typer.Option(Format.TEXT, "--format", help="text (a table and a summary); json (the report); sarif, github, gitlab, checkstyle (findings for CI)."),
-    runtime: RuntimeChoice | None = typer.Option(None, "--runtime", help="Force the runtime family."),
-    lang: str | None = typer.Option(None, "--lang", help=f"Force the language ({', '.join(names())})."),
-    backup: bool = typer.Option(True, "--backup/--no-backup", help="Keep originals as .bak when writing (never on a git branch)."),
-    strict: bool = typer.Option(False, "--strict", help="A Dockerfile that bakes in a secret fails instead of converting."),
-    pin_mode: PinMode | None = typer.Option(None, "--pin", help="tag or digest (default: each file's settings, else tag)."),
-    mirrors: list[str] = typer.Option([], "--registry-mirror", help="With --pin digest: URL or REGISTRY=URL (repeatable)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Errors only: no notes, no summary."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colors (also when NO_COLOR is set)."),
-    config: Path | None = typer.Option(None, "--config", help="Read this settings file for every Dockerfile instead of searching."),
-    isolated: bool = typer.Option(False, "--isolated", help="Read no settings file."),
+    roots: Annotated[list[Path], typer.Argument(metavar="ROOT...", help="Folders holding repositories (or a "
+                                                "repository, or a Dockerfile).", resolve_path=False, show_default=False)],
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Conversions run in parallel (default: the "
+                                             "number of cores).")] = None,
+    write: Annotated[bool, typer.Option("--write", "-w", help="Apply every conversion (each build context whole or not "
+                                        "at all).")] = False,
+    diff_: Annotated[bool, typer.Option("--diff", help="Print the diff of every file that would change.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when any file would change.")] = False,
+    git_branch: Annotated[str | None, typer.Option("--git-branch", metavar="NAME", help="With --write: create this "
+                                                   "branch in each repository and commit there.")] = None,
+    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="With --git-branch: also migrate repositories with "
+                                              "uncommitted changes.")] = False,
+    outside_root: Annotated[bool, typer.Option("--allow-outside-root", help="With --write: also write build contexts a "
+                                               "compose file places outside ROOT.")] = False,
+    report_file: Annotated[Path | None, typer.Option("--report", metavar="FILE", help="Write a report: FILE.md "
+                                                     "(Markdown) or FILE.json.")] = None,
+    as_json: JsonOpt = False,
+    fmt: Annotated[Format, typer.Option("--format", help="text (a table; findings and a summary on stderr); json (a "
+                                        "list: one object per Dockerfile); sarif, github, gitlab, checkstyle (findings "
+                                        "for CI).")] = Format.TEXT,
+    runtime: RuntimeOpt = None,
+    lang: LangOpt = None,
+    backup: BackupOpt = None,
+    strict: StrictOpt = False,
+    pin_mode: PinOpt = None,
+    mirrors: MirrorOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    no_color: NoColorOpt = False,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
 ) -> None:
-    """Convert every Dockerfile under ROOTS: a summary, diffs, a report, and optionally the writes and a branch per repository."""
+    """Convert every Dockerfile under ROOTS: findings, a summary, diffs, a report, optionally the writes and a branch."""
+    import json
+
+    from ..config import Lookup
     from ..fleet.discover import find
     from ..fleet.migrate import apply, changes, recover_all, strict_result
-    from .report import MIGRATE_COLUMNS, migrate_json, migrate_markdown, migrate_rows, migrate_summary
+    from ..options import Options
+    from ..write import Interrupted, WriteError, write_all
+    from .convertcmd import CHECK_AND_WRITE, FINDING_FORMATS, Exit, render_findings
+    from .diff import unified
+    from .report import MIGRATE_COLUMNS, migrate_files, migrate_json, migrate_markdown, migrate_rows, migrate_summary
+    from .terminal import print_table, wants_color
 
-    if lang is not None and lang not in names():
-        raise _fail(f"--lang: unknown language {lang!r} (known: {', '.join(names())})", Exit.USAGE)
     if git_branch and not write:
-        raise _fail("--git-branch commits what --write writes: give both", Exit.USAGE)
+        _usage("--git-branch commits what --write writes: give both", "migrate")
     if write and check:
-        raise _fail("--check writes nothing: use --check or --write", Exit.USAGE)
-    if diff_ and (as_json or fmt is not Format.TEXT):
-        raise _fail("--diff prints to standard output, as --format json and sarif do: use one", Exit.USAGE)
+        _usage(CHECK_AND_WRITE, "migrate")
+    fmt = Format.JSON if as_json else fmt
+    if diff_ and fmt is not Format.TEXT:
+        _usage("--diff prints to standard output, as --format json and sarif do: use one", "migrate")
+    if config is not None and isolated:
+        _usage("--config reads one settings file, --isolated none: use one or the other", "migrate")
     if report_file is not None and report_file.suffix.lower() not in (".md", ".json"):
-        raise _fail(f"--report {report_file}: the file must end in .md or .json", Exit.USAGE)
+        _usage(f"--report {report_file}: the file must end in .md or .json", "migrate")
+    chosen = Options(runtime=runtime, language=lang.value if lang else None, select=_codes(select, "--select", "migrate"),
+                     ignore=_codes(ignore, "--ignore", "migrate") or (), strict=strict)
     for root in roots:
         if not root.exists():
-            raise _fail(f"{root}: no such file or folder", Exit.CANNOT_CONVERT)
+            raise _fail(f"error: {root}: no such file or folder", Exit.CANNOT_CONVERT)
     targets = find(list(roots))
     if write:
         for line in recover_all(targets):
             typer.echo(line, err=True)
-    options = Options(runtime=runtime, language=lang)
-    if config is not None and isolated:
-        raise _fail("--config reads one settings file, --isolated none: use one or the other", Exit.USAGE)
-    results = _convert_with_progress(targets, options, jobs, Lookup(config, isolated))
+    results = _convert_with_progress(targets, chosen, jobs, Lookup(config, isolated))
     if strict:
         results = [strict_result(r) for r in results]
-    results = _pin_results(results, pin_mode, mirrors)
+    results = _pin_results(results, pin_mode, mirrors or [])
     if diff_:
         for change in changes(results):
             for path, text in change.files:
@@ -370,49 +467,61 @@ def migrate_command(
                     before = next((r.original_ignore or "" for r in results if r.context == change.context), "")
                 _print_diff(unified(before, text, str(path)), no_color)
     try:
-        applied = apply(results, backup=backup, branch=git_branch, allow_dirty=allow_dirty, outside_root=outside_root) if write else None
+        applied = apply(results, backup=_migrate_backup(backup, results), branch=git_branch, allow_dirty=allow_dirty,
+                        outside_root=outside_root) if write else None
     except Interrupted as exc:
-        raise _fail(f"interrupted (signal {exc.signum}): every build context is either as it was or fully written", Exit.CANNOT_WRITE) from None
+        raise _fail(f"error: interrupted (signal {exc.signum}): every build context is either as it was or fully written",
+                    Exit.CANNOT_WRITE) from None
     if report_file is not None:
         text = json.dumps(migrate_json(results, applied), indent=2) + "\n" if report_file.suffix.lower() == ".json" else migrate_markdown(results, applied)
         try:
             write_all([(report_file, text)], backup=False)
         except WriteError as exc:
-            raise _fail(str(exc), Exit.CANNOT_WRITE) from None
+            raise _fail(f"error: {exc}", Exit.CANNOT_WRITE) from None
         except Interrupted as exc:
-            raise _fail(f"{report_file}: interrupted (signal {exc.signum}); not written", Exit.CANNOT_WRITE) from None
-    fmt = Format.JSON if as_json else fmt
+            raise _fail(f"error: {report_file}: interrupted (signal {exc.signum}); not written", Exit.CANNOT_WRITE) from None
     if fmt is Format.JSON:
-        typer.echo(json.dumps(migrate_json(results, applied), indent=2))
+        typer.echo(json.dumps(migrate_files(results, applied), indent=2))
     elif fmt in FINDING_FORMATS:
         from .report import migrate_findings
 
         findings = migrate_findings(results, strict)
         ok = not any(r.status == "failed" for r in results)
         typer.echo(render_findings(fmt, findings, ok, [str(r.dockerfile) for r in results]), nl=False)
-    else:
-        for result in results:
-            if result.error:
-                typer.echo(result.error, err=True)
+    elif not quiet and results:  # the table is the result: standard output
+        print_table(MIGRATE_COLUMNS, migrate_rows(results, applied), color=wants_color(no_color), title="stagify migrate",
+                    no_wrap=("status",))
+    for result in results:  # findings and errors on standard error, whatever the format, as convert does
+        if result.error:
+            typer.echo(result.error, err=True)
+        elif result.skip == "unsupported" and verbose:
+            typer.echo(f"{result.dockerfile}: skipped: no supported language", err=True)
+        elif fmt is Format.TEXT and not quiet:
+            for note in result.notes:
+                typer.echo(note, err=True)
+    if fmt is Format.TEXT and not quiet:
+        typer.echo(migrate_summary(results, applied), err=True)
+    if applied is not None:
         if not quiet:
-            if results:
-                print_table(MIGRATE_COLUMNS, migrate_rows(results, applied), color=wants_color(no_color), title="stagify migrate",
-                            no_wrap=("status",))
-            typer.echo(migrate_summary(results, applied))
-        if applied is not None:
-            typer.echo(f"wrote {len(applied.written)} files" + (f", {len(applied.backups)} backups" if applied.backups else ""))
+            typer.echo(f"wrote {len(applied.written)} files" + (f", {len(applied.backups)} backups" if applied.backups else ""),
+                       err=True)
             for repo, commit in applied.commits.items():
-                typer.echo(f"{repo}: committed {commit[:12]} on {git_branch}")
-            for repo, why in applied.refused.items():
-                typer.echo(f"{repo}: not migrated: {why}", err=True)
-            for why in applied.failed:
-                typer.echo(why, err=True)
+                typer.echo(f"{repo}: committed {commit[:12]} on {git_branch}", err=True)
+        for repo, why in applied.refused.items():
+            typer.echo(f"error: {repo}: not migrated: {why}", err=True)
+        for why in applied.failed:
+            typer.echo(why, err=True)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(int(Exit.INTERNAL if any(r.internal for r in results) else Exit.CANNOT_CONVERT))
     if applied is not None and (applied.failed or applied.refused):
         raise typer.Exit(int(Exit.CANNOT_WRITE))
     if check and any(r.changes for r in results):
         raise typer.Exit(int(Exit.WOULD_CHANGE))
+
+
+def _migrate_backup(flag: bool | None, results: list[FileResult]) -> bool:
+    """--backup/--no-backup, else whether any converted file's settings ask for backups."""
+    return flag if flag is not None else any(r.backup for r in results)
 
 
 def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[str]) -> list[FileResult]:
@@ -447,8 +556,10 @@ def _convert_with_progress(targets: list[Target], options: Options, jobs: int | 
 
 
 @app.command("catalogue")
-def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON.")) -> None:
-    """The pinned base images stagify chooses from: builders and runtimes, with their family, libc, shell and user."""
+def catalogue_command(as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False) -> None:
+    """The pinned base images stagify chooses from, with their family, libc, shell and user."""
+    import json
+
     from ..images.catalogue import CATALOGUE
 
     rows = [
@@ -461,35 +572,91 @@ def catalogue_command(as_json: bool = typer.Option(False, "--json", help="Print 
         typer.echo(json.dumps(rows, indent=2))
         return
     from .report import CATALOGUE_COLUMNS, catalogue_rows
+    from .terminal import print_table, wants_color
 
     print_table(CATALOGUE_COLUMNS, catalogue_rows(CATALOGUE), color=wants_color(False), width=80)
 
 
 @app.command("detect")
 def detect_command(
-    directory: Path = typer.Argument(Path("."), help="The build context to inspect."),
-    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
-    lang: str | None = typer.Option(None, "--lang", help="Look for this language only."),
+    directory: Annotated[Path, typer.Argument(help="The build context to inspect.")] = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    lang: Annotated[Language | None, typer.Option("--lang", help="Look for this language only.")] = None,
 ) -> None:
     """Print what stagify finds in a build context and from which files."""
+    import json
+
+    from ..context.buildcontext import BuildContext
+    from ..dockerfile.parse import parse
+    from ..errors import StagifyError
+    from ..languages.detect import detect, undetected_message
+    from .convertcmd import DOCKERFILE_NAMES, Exit, read_file
+    from .report import detection_json, detection_text
+
     try:
         ctx = BuildContext.open(directory)
         dockerfile = None
         for name in DOCKERFILE_NAMES:
             candidate = directory / name
             if candidate.is_file():
-                dockerfile = parse(_read(candidate), str(candidate))
+                dockerfile = parse(read_file(candidate), str(candidate))
                 break
-        found = run_detect(ctx, dockerfile, lang)
+        found = detect(ctx, dockerfile, lang.value if lang else None)
     except StagifyError as exc:
-        raise _fail(str(exc), Exit.CANNOT_CONVERT) from None
+        raise _fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
     if found is None:
-        raise _fail(f"{directory}: {undetected_message()}", Exit.CANNOT_CONVERT)
+        raise _fail(f"error: {directory}: {undetected_message()}", Exit.CANNOT_CONVERT)
     if as_json:
         typer.echo(json.dumps(detection_json(found), indent=2))
     else:
         typer.echo(detection_text(found), nl=False)
 
 
+def _rule_codes(incomplete: str) -> list[str]:
+    from ..dockerfile.rules import RULES
+
+    return [r.code for r in RULES if r.code.startswith(incomplete.upper())]
+
+
+@app.command("rule")
+def rule_command(
+    code: Annotated[str | None, typer.Argument(help="A rule code, such as STG003 (default: list every rule).",
+                                               autocompletion=_rule_codes, show_default=False)] = None,
+) -> None:
+    """Explain a rule: what it finds, why it matters, what to do (every rule without CODE)."""
+    from ..dockerfile import rules
+
+    if code is None:
+        typer.echo(rules.listing(), nl=False)
+        return
+    rule = rules.get(code)
+    if rule is None:
+        _usage(f"unknown rule {code!r} (`stagify rule` lists them)", "rule")
+    typer.echo(rules.explain(rule), nl=False)
+
+
+def _click_errors() -> tuple[type[Exception], type[Exception]]:
+    """typer's ClickException and Abort. typer ships its own copy of click and exports neither class
+    under that name, so they are found from the ones it does export."""
+    base = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    return base, typer.Abort
+
+
 def main() -> None:
-    app(prog_name="stagify")
+    """Run the command line: usage errors in one style (``error: ...``, exit 2), Ctrl-C exit 130."""
+    click_exception, abort = _click_errors()
+    try:
+        code = app(prog_name="stagify", standalone_mode=False)
+    except KeyboardInterrupt:
+        typer.echo("", err=True)
+        raise SystemExit(130) from None
+    except abort:  # a question interrupted with Ctrl-C (or Ctrl-D)
+        typer.echo("", err=True)
+        raise SystemExit(130) from None
+    except click_exception as exc:
+        message = exc.format_message()  # type: ignore[attr-defined]
+        ctx = getattr(exc, "ctx", None)
+        hint = f"\nTry '{ctx.command_path} -h' for help." if ctx is not None else ""
+        typer.echo(f"error: {message}{hint}", err=True)
+        raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -1,8 +1,9 @@
 """``stagify convert`` itself, without the argument parser: what it prints, writes and exits with.
 
-Both ways into the command use it: the typer command line (``stagify.cli.app``) and the
-quick path for plain, non-interactive calls (``stagify.cli.entry``), which skips importing
-typer and rich. Output goes through a :class:`Console`, so each way prints its own way.
+``stagify.cli`` parses the command line and hands a :class:`ConvertArgs` here. Output goes
+through a :class:`Console`, by one rule for every command: results (the diff, the converted
+file, --explain, JSON, SARIF) on standard output; findings, errors, warnings, progress and
+the summary on standard error.
 """
 
 from __future__ import annotations
@@ -11,80 +12,26 @@ import contextlib
 import json
 import sys
 from dataclasses import dataclass, field, replace
-from enum import Enum, IntEnum
+from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ..api import Outcome, Problem, Status, convert, recheck
+from ..api import Outcome, Problem, SkipReason, Status, convert, recheck
 from ..config import Lookup, Settings, describe, for_dockerfile
+from ..dockerfile.rules import note_finding
 from ..dockerfile.stageplan import Level, Note
 from ..errors import StagifyError, read_limited, read_stream_limited
 from ..languages import names
-from ..options import RuntimeChoice
-from ..plan.summary import bases, note_line
+from ..options import Format, PinMode, RuntimeChoice
+from ..plan.summary import bases
 from ..write import Interrupted, Seen, WriteError, write_all
 from .diff import unified
-from .report import explain, outcome_findings, outcome_json
+from .report import explain, failure_line, outcome_findings, outcome_json
 
 if TYPE_CHECKING:
     from .sarif import Finding
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
-
-
-class Exit(IntEnum):
-    """Exit codes, documented in the README."""
-
-    OK = 0
-    WOULD_CHANGE = 1
-    USAGE = 2
-    CANNOT_CONVERT = 3
-    CANNOT_WRITE = 4
-    NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
-    CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
-    CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
-    INTERNAL_ERROR = 70  # an unexpected exception (a bug), turned into one line by stagify.cli.entry.main
-    INTERNAL = 8  # the conversion failed stagify's check of its own output: a bug to report; nothing written
-
-
-class PinMode(str, Enum):
-    """``--pin``: how the converted Dockerfile names its images."""
-
-    TAG = "tag"
-    DIGEST = "digest"
-
-
-class Fail(Exception):
-    """The command stops: a one-line message for stderr and an exit code."""
-
-    def __init__(self, message: str, code: Exit) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-class Console(Protocol):
-    def out(self, text: str, nl: bool = True) -> None: ...
-
-    def err(self, text: str) -> None: ...
-
-    def diff(self, text: str) -> None: ...
-
-    def confirm(self, question: str) -> bool: ...
-
-    def summary(self, text: str) -> None: ...
-
-
-class Format(str, Enum):
-    """``--format``: how a command reports."""
-
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-    GITHUB = "github"  # GitHub Actions annotations (stagify.github)
-    GITLAB = "gitlab"  # GitLab code quality JSON (stagify.gitlab)
-    CHECKSTYLE = "checkstyle"  # checkstyle XML (stagify.checkstyle)
-
 
 # The formats that report findings (sarif.Finding) for CI and code scanning, and write nothing.
 FINDING_FORMATS = frozenset({Format.SARIF, Format.GITHUB, Format.GITLAB, Format.CHECKSTYLE})
@@ -109,6 +56,42 @@ def render_findings(fmt: Format, findings: list[Finding], ok: bool, files: list[
     return json.dumps(sarif.log(findings, ok=ok), indent=2) + "\n"
 
 
+class Exit(IntEnum):
+    """Exit codes, documented in the README."""
+
+    OK = 0
+    WOULD_CHANGE = 1
+    USAGE = 2
+    CANNOT_CONVERT = 3
+    CANNOT_WRITE = 4
+    NOT_VERIFIED = 5  # verify: the conversion does not build, answers differently, or runs as root
+    CANNOT_VERIFY = 6  # verify: no engine, a base image cannot be pulled, or the original does not build
+    CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
+    INTERNAL_ERROR = 70  # an unexpected exception (a bug), turned into one line by stagify.entry.main
+    INTERNAL = 8  # the conversion failed stagify's check of its own output: a bug to report; nothing written
+
+
+class Fail(Exception):
+    """The command stops: a one-line message for stderr and an exit code."""
+
+    def __init__(self, message: str, code: Exit) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class Console(Protocol):
+    def out(self, text: str, nl: bool = True) -> None: ...
+
+    def err(self, text: str) -> None: ...
+
+    def diff(self, text: str) -> None: ...
+
+    def confirm(self, question: str) -> bool: ...
+
+    def summary(self, text: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class ConvertArgs:
     paths: tuple[str, ...] = (".",)
@@ -121,19 +104,18 @@ class ConvertArgs:
     runtime: RuntimeChoice | None = None
     lang: str | None = None
     context: Path | None = None
-    backup: bool = True
+    backup: bool | None = None  # None: the settings file's, else no backup (git keeps the history)
     pin: PinMode | None = None  # None: the settings file's, else tag
     mirrors: tuple[str, ...] = field(default=())
-    strict: bool = False  # secrets fail the conversion instead of warning
-    quiet: bool = False  # errors and warnings only: no diff, no info notes, no summary
+    strict: bool = False  # secrets and files of no supported language fail the conversion instead of warning
+    quiet: bool = False  # errors and warnings only: no diff, no info notes, no summary, never a question
+    verbose: bool = False  # also the files left alone because stagify has nothing to say about them
+    select: tuple[str, ...] | None = None  # None: the settings file's, else every rule
+    ignore: tuple[str, ...] | None = None
     stdin_filename: Path | None = None  # standard input's Dockerfile is this file: its settings, name and context
     config: Path | None = None  # the one settings file to read (--config)
     isolated: bool = False  # read no settings file (--isolated)
     show_settings: bool = False  # print the settings each Dockerfile gets, and where each came from; convert nothing
-
-    @property
-    def as_json(self) -> bool:
-        return self.fmt is Format.JSON
 
 
 @dataclass(frozen=True)
@@ -146,6 +128,7 @@ class Prepared:
     ctx_dir: Path
     secrets: tuple[Note, ...]  # the secret findings that fail it (--strict or strict = true)
     seen: Seen | None = None  # what the Dockerfile held when it was read: a write checks it still does
+    backup: bool = False  # keep Dockerfile.bak when writing (--backup, or backup = true)
 
 
 def find_dockerfile(path: Path) -> Path:
@@ -166,29 +149,43 @@ def read_file(path: Path) -> bytes:
     return read_limited(path)
 
 
-def run_convert(args: ConvertArgs, console: Console) -> Exit:
-    """The whole command, over every path given; Fail for the ways it stops early."""
+CHECK_AND_WRITE = "--check writes nothing and --write writes: use one of them"
+
+
+def usage_problem(args: ConvertArgs) -> str | None:
+    """Why these options cannot go together, or None."""
     if args.lang is not None and args.lang not in names():
-        raise Fail(f"--lang: unknown language {args.lang!r} (known: {', '.join(names())})", Exit.USAGE)
+        return f"--lang: unknown language {args.lang!r} (known: {', '.join(names())})"
+    if args.check and args.write:
+        return CHECK_AND_WRITE
     if "-" in args.paths and args.write:
-        raise Fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
+        return "--write needs a file: standard input cannot be written back"
     if args.stdout and args.write:
-        raise Fail("--stdout prints the result instead of writing it: use one or the other", Exit.USAGE)
-    if args.fmt in FINDING_FORMATS and args.write:
-        raise Fail(f"--format {args.fmt.value} reports and writes nothing: use it with --check (or alone)", Exit.USAGE)
+        return "--stdout prints the result instead of writing it: use one or the other"
+    if args.fmt is not Format.TEXT and args.write:
+        return f"--format {args.fmt.value} reports and writes nothing: use it with --check (or alone)"
     if args.config is not None and args.isolated:
-        raise Fail("--config reads one settings file, --isolated none: use one or the other", Exit.USAGE)
+        return "--config reads one settings file, --isolated none: use one or the other"
     if args.stdin_filename is not None:
         if args.paths not in ((".",), ("-",)):
-            raise Fail("--stdin-filename names the Dockerfile read from standard input: give no other path (or -)", Exit.USAGE)
+            return "--stdin-filename names the Dockerfile read from standard input: give no other path (or -)"
         if args.write:
-            raise Fail("--write needs a file: standard input cannot be written back", Exit.USAGE)
-        args = replace(args, paths=("-",))
+            return "--write needs a file: standard input cannot be written back"
     if len(args.paths) > 1 and (args.stdout or args.explain or "-" in args.paths or args.context is not None):
-        raise Fail("--stdout, --explain, --context and - take one Dockerfile; several were given", Exit.USAGE)
+        return "--stdout, --explain, --context and - take one Dockerfile; several were given"
+    return None
+
+
+def run_convert(args: ConvertArgs, console: Console) -> Exit:
+    """The whole command, over every path given; Fail for the ways it stops early."""
+    problem = usage_problem(args)
+    if problem is not None:
+        raise Fail(problem, Exit.USAGE)
+    if args.stdin_filename is not None:
+        args = replace(args, paths=("-",))
     if args.show_settings:
         return _show_settings(args, console)
-    if args.fmt in FINDING_FORMATS or (args.fmt is Format.JSON and len(args.paths) > 1):
+    if args.fmt is not Format.TEXT:
         return _run_report(args, console)
     codes: list[Exit] = []
     done: list[tuple[str, Prepared | None]] = []
@@ -196,7 +193,7 @@ def run_convert(args: ConvertArgs, console: Console) -> Exit:
         try:
             code, state, prepared = _run_one(path, args, console)
         except Fail as exc:
-            if len(args.paths) == 1:
+            if len(args.paths) == 1 or exc.code is Exit.USAGE:
                 raise
             console.err(exc.message)
             code, state, prepared = exc.code, "failed", None
@@ -223,22 +220,24 @@ def prepare(path: str, args: ConvertArgs) -> Prepared:
         data = read_file(file_path)
         label = str(file_path)
     settings = _settings(file_path or args.stdin_filename or Path.cwd() / "Dockerfile", args)
-    outcome = convert(data, context=ctx_dir, options=settings.options(args.runtime, args.lang), path=label)
+    strict = args.strict or settings.strict
+    options = settings.options(args.runtime, args.lang, args.select, args.ignore, strict)
+    outcome = convert(data, context=ctx_dir, options=options, path=label)
     pin_mode = args.pin or PinMode(settings.pin or "tag")
     if pin_mode is PinMode.DIGEST and outcome.status is Status.CONVERTED:
         outcome = pin_outcome(outcome, label, list(args.mirrors or settings.registry_mirrors))
-    strict = args.strict or settings.strict
     secrets = tuple(n for n in outcome.notes if n.kind == "secret") if strict else ()
+    backup = args.backup if args.backup is not None else settings.backup
     return Prepared(outcome=outcome, label=label, file_path=file_path, ctx_dir=Path(ctx_dir), secrets=secrets,
-                    seen=Seen.of_bytes(data))
+                    seen=Seen.of_bytes(data), backup=backup)
 
 
 def _settings(dockerfile: Path, args: ConvertArgs) -> Settings:
-    """The settings a Dockerfile gets; a bad settings file is a usage error."""
+    """The settings a Dockerfile gets; a bad settings file is a usage error (one line, no hint: the file is to blame)."""
     try:
         return for_dockerfile(dockerfile, Lookup(args.config, args.isolated))
     except StagifyError as exc:
-        raise Fail(str(exc), Exit.USAGE) from None
+        raise Fail(f"error: {exc}", Exit.USAGE) from None
 
 
 def _show_settings(args: ConvertArgs, console: Console) -> Exit:
@@ -251,14 +250,14 @@ def _show_settings(args: ConvertArgs, console: Console) -> Exit:
             try:
                 dockerfile = find_dockerfile(Path(path))
             except StagifyError as exc:
-                raise Fail(str(exc), Exit.CANNOT_CONVERT) from None
+                raise Fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
         settings = _settings(dockerfile, args)
         shown.append((str(dockerfile), settings, describe(settings)))
     if args.fmt is Format.JSON:
         data = [{"dockerfile": name, "files": list(settings.sources), "isolated": args.isolated,
                  "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
                 for name, settings, rows in shown]
-        console.out(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+        console.out(json.dumps(data, indent=2))
         return Exit.OK
     for name, settings, rows in shown:
         files = ", ".join(settings.sources) or ("none (--isolated)" if args.isolated else "none")
@@ -290,6 +289,7 @@ def _run_report(args: ConvertArgs, console: Console) -> Exit:
         except StagifyError as exc:
             items.append(Prepared(_failed(exc), exc.path, None, Path("."), ()))
     codes = [Exit.CANNOT_CONVERT if p.secrets else _exit_for(p.outcome, args.check) for p in items]
+    # JSON is always a list, one object per Dockerfile, however many were given.
     if args.fmt is Format.JSON:
         console.out(json.dumps([outcome_json(p.outcome) for p in items], indent=2))
     else:
@@ -304,29 +304,27 @@ def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str,
     try:
         prepared = prepare(path, args)
     except StagifyError as exc:
-        if args.as_json:
-            console.out(json.dumps(outcome_json(_failed(exc)), indent=2))
-        raise Fail(str(exc), Exit.CANNOT_CONVERT) from None
+        raise Fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
     outcome, label, file_path, ctx_dir = prepared.outcome, prepared.label, prepared.file_path, prepared.ctx_dir
-    if args.as_json:
-        console.out(json.dumps(outcome_json(outcome), indent=2))
-        return (Exit.CANNOT_CONVERT if prepared.secrets else _exit_for(outcome, args.check)), outcome.status.value, prepared
     if prepared.secrets:
         for note in prepared.secrets:
-            console.err(note_line(label, note).replace(": warning: ", ": error: ", 1))
-        raise Fail(f"{label}: {len(prepared.secrets)} secret(s) in the Dockerfile: --strict stops here; nothing written",
+            console.err(note_finding(label, note, outcome.original))
+        raise Fail(f"error: {label}: {len(prepared.secrets)} secret(s) in the Dockerfile: --strict stops here; nothing written",
                    Exit.CANNOT_CONVERT)
     if outcome.status is Status.FAILED:
-        raise Fail(str(outcome.error), failed_exit(outcome))
+        raise Fail(failure_line(outcome), failed_exit(outcome))
     if outcome.status is Status.SKIPPED:
         if args.stdout:
             console.out(outcome.original, nl=False)
+        elif outcome.skip is SkipReason.UNSUPPORTED:
+            if args.verbose:  # like ruff on a file it has nothing to say about: one line, in verbose output only
+                console.err(f"{label}: skipped: no supported language")
         elif not args.quiet:
             console.err(f"{label}: nothing to do: {outcome.reason}")
         return Exit.OK, "skipped", prepared
     for note in outcome.notes:
         if not args.quiet or note.level is not Level.INFO:
-            console.err(note_line(label, note))
+            console.err(note_finding(label, note, outcome.original))
     if args.stdout:
         console.out(outcome.dockerfile or "", nl=False)
         return (Exit.WOULD_CHANGE if args.check and outcome.changed else Exit.OK), "printed", prepared
@@ -346,12 +344,13 @@ def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str,
         return Exit.OK, state, prepared
     write = args.write
     if not write:
-        if sys.stdin.isatty() and sys.stdout.isatty():
+        if not args.quiet and sys.stdin.isatty() and sys.stdout.isatty():  # -q never asks
             write = console.confirm(f"Write {label} and {ignore_name}?")
         if not write:
-            console.err("nothing written (use --write to apply)")
+            if not args.quiet:
+                console.err("nothing written (use --write to apply)")
             return Exit.OK, state, prepared
-    apply_outcome(outcome, file_path, ctx_dir / ".dockerignore", args.backup, console, prepared.seen)
+    apply_outcome(outcome, file_path, ctx_dir / ".dockerignore", prepared.backup, console, prepared.seen)
     return Exit.OK, "written", prepared
 
 
@@ -403,9 +402,9 @@ def apply_outcome(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool
     try:
         written = write_all(files, backup=backup, seen=checks)
     except WriteError as exc:
-        raise Fail(f"{exc}; nothing was written", Exit.CANNOT_WRITE) from None
+        raise Fail(f"error: {exc}; nothing was written", Exit.CANNOT_WRITE) from None
     except Interrupted as exc:
-        raise Fail(f"{target}: interrupted (signal {exc.signum}); nothing was written", Exit.CANNOT_WRITE) from None
+        raise Fail(f"error: {target}: interrupted (signal {exc.signum}); nothing was written", Exit.CANNOT_WRITE) from None
     for item in written:
         kept = f" (original kept as {item.backup})" if item.backup else ""
         console.err(f"wrote {item.path}{kept}")
@@ -417,7 +416,7 @@ def write_target(dockerfile: Path) -> Path:
         return dockerfile
     real = dockerfile.resolve()
     if not real.is_relative_to(dockerfile.parent.resolve()):
-        raise Fail(f"{dockerfile}: is a symlink to {real}, outside its folder; not written (convert the target itself)",
+        raise Fail(f"error: {dockerfile}: is a symlink to {real}, outside its folder; not written (convert the target itself)",
                    Exit.CANNOT_WRITE)
     return real
 
@@ -428,7 +427,7 @@ def resolver(mirrors: list[str]):  # type: ignore[no-untyped-def]
     try:
         return Resolver(parse_mirrors(mirrors))
     except (ValueError, RegistryError) as exc:  # a malformed mirror URL or Docker config
-        raise Fail(str(exc), Exit.CANNOT_PIN) from None
+        raise Fail(f"error: {exc}", Exit.CANNOT_PIN) from None
 
 
 def pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:
@@ -438,8 +437,8 @@ def pin_outcome(outcome: Outcome, label: str, mirrors: list[str]) -> Outcome:
     try:
         pinned = pin(outcome.dockerfile or "", label, resolver(mirrors))
     except StagifyError as exc:
-        raise Fail(f"{exc}; nothing written", Exit.CANNOT_PIN) from None
+        raise Fail(f"error: {exc}; nothing written", Exit.CANNOT_PIN) from None
     problem = recheck(outcome, pinned.text)  # the pinned text is what is shown and written: checked too
     if problem is not None:
-        raise Fail(str(problem), Exit.INTERNAL)
+        raise Fail(f"error: {problem}", Exit.INTERNAL)
     return replace(outcome, dockerfile=pinned.text)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..api import Outcome, Status
+from ..dockerfile.rules import BY_CODE, column, failure, note_code, tagged
 from ..dockerfile.secrets import redact
 from ..languages.detection import Detection
 from ..plan.summary import bases
@@ -36,6 +37,14 @@ def explain(outcome: Outcome) -> str:
     return "\n".join(f"{a:<{w0}}  {b:<{w1}}  {c:<{w2}}  {d}" for a, b, c, d in rows) + "\n"
 
 
+def failure_line(outcome: Outcome) -> str:
+    """A failed conversion as one line: a finding at its line (STG002, STG004, STG005), or stagify's own error."""
+    error = outcome.error
+    if error is None:  # pragma: no cover - a failed outcome always says why
+        return f"error: {outcome.path}: cannot convert"
+    return failure(outcome.path, outcome.original, error.path, error.line, error.message, error.internal)
+
+
 def outcome_json(outcome: Outcome) -> dict[str, Any]:
     return {
         "path": outcome.path,
@@ -45,7 +54,9 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "reason": outcome.reason,
         "dockerfile": redact(outcome.dockerfile) if outcome.dockerfile is not None else None,
         "dockerignore": outcome.dockerignore,
-        "notes": [{"line": n.line, "level": n.level.value, "kind": n.kind, "message": n.message} for n in outcome.notes],
+        "skip": outcome.skip.value if outcome.skip is not None else None,
+        "notes": [{"code": note_code(n), "line": n.line, "column": column(outcome.original, n.line), "level": n.level.value,
+                   "kind": n.kind, "message": n.message} for n in outcome.notes],
         "placements": [
             {
                 "line": d.instruction.line,
@@ -57,7 +68,9 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         ],
         "error": None
         if outcome.error is None
-        else {"line": outcome.error.line, "message": outcome.error.message},
+        else {"code": None if outcome.error.internal else tagged(outcome.error.message, "STG002"), "line": outcome.error.line,
+              "column": column(outcome.original, outcome.error.line) if outcome.error.path == outcome.path else None,
+              "message": outcome.error.message},
         "detection": detection_json(outcome.detection) if outcome.detection else None,
     }
 
@@ -199,9 +212,12 @@ def totals(results: list[FileResult]) -> dict[str, dict[str, int]]:
     return {"outcomes": by_status, "languages": dict(sorted(by_language.items()))}
 
 
-def migrate_json(results: list[FileResult], applied: Applied | None = None) -> dict[str, Any]:
-    files = [
-        {
+def migrate_files(results: list[FileResult], applied: Applied | None = None) -> list[dict[str, Any]]:
+    """``migrate --format json``: one object per Dockerfile (a list, as every --format json is)."""
+    written = {str(p) for p in applied.written} if applied is not None else set()
+    rows = []
+    for r in results:
+        row: dict[str, Any] = {
             "dockerfile": str(r.dockerfile),
             "context": str(r.context),
             "repository": str(r.repo) if r.repo else None,
@@ -209,14 +225,21 @@ def migrate_json(results: list[FileResult], applied: Applied | None = None) -> d
             "changes": r.changes,
             "language": r.language,
             "reason": r.reason,
+            "skip": r.skip,
             "error": r.error,
             "bases_before": list(r.bases_before),
             "bases_after": list(r.bases_after),
             "notes": list(r.notes),
         }
-        for r in results
-    ]
-    data: dict[str, Any] = {"files": files, "totals": totals(results)}
+        if applied is not None:
+            row["written"] = str(r.dockerfile) in written
+        rows.append(row)
+    return rows
+
+
+def migrate_json(results: list[FileResult], applied: Applied | None = None) -> dict[str, Any]:
+    """``migrate --report FILE.json``: every file, the totals, and what was written and committed."""
+    data: dict[str, Any] = {"files": migrate_files(results), "totals": totals(results)}
     if applied is not None:
         data["written"] = [str(p) for p in applied.written]
         data["commits"] = {str(k): v for k, v in applied.commits.items()}
@@ -261,7 +284,7 @@ def migrate_rows(results: list[FileResult], applied: Applied | None = None) -> l
 
     No column for the size change: the catalogue records no image sizes, and a guess would not be one.
     """
-    from .sarif import parse_line
+    from .sarif import parse_finding
 
     groups: dict[str, list[FileResult]] = {}
     for result in results:
@@ -271,8 +294,9 @@ def migrate_rows(results: list[FileResult], applied: Applied | None = None) -> l
         for index, result in enumerate(members):
             state = migrate_state(result, applied)
             if result.status == "failed" and result.error:
-                _, line, message = parse_line(result.error)
-                notes = f"line {line}: {message}" if line else message
+                _, line, _, code, message = parse_finding(result.error)
+                said = f"{code} {message}" if code else message
+                notes = f"line {line}: {said}" if line else said
             elif result.status == "skipped":
                 notes = result.reason or ""
             else:
@@ -293,9 +317,12 @@ def _shown(path: Path, base: Path) -> str:
 
 
 def _note_counts(result: FileResult) -> str:
-    """``2 warnings (1 secret), 1 info``: what the conversion noted, counted by level."""
-    warnings = sum(1 for n in result.notes if ": warning: " in n)
-    infos = sum(1 for n in result.notes if ": info: " in n)
+    """``2 warnings (1 secret), 1 info``: what the conversion noted, counted by its rules' levels."""
+    from .sarif import parse_finding
+
+    codes = [parse_finding(n)[3] for n in result.notes]
+    infos = sum(1 for code in codes if code is not None and BY_CODE[code].level == "note")
+    warnings = len(codes) - infos
     parts = []
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}" + (f" ({len(result.secrets)} secret{'s' if len(result.secrets) > 1 else ''})" if result.secrets else ""))
@@ -335,38 +362,52 @@ def _cell(text: str) -> str:
 
 
 def outcome_findings(outcome: Outcome, strict: bool) -> list[Finding]:
-    """The SARIF findings of one conversion."""
-    from .sarif import Finding, from_line, rule_of, single_stage_message
+    """The SARIF findings of one conversion: its failure, or its single-stage finding and every note, with their rules."""
+    from .sarif import Finding, from_line, single_stage_message
 
+    text = outcome.original
     if outcome.status is Status.FAILED and outcome.error is not None:
-        return [Finding(rule_of(outcome.error.message, "STG002"), outcome.error.path, outcome.error.line, outcome.error.message)]
-    found = [Finding("STG003", outcome.path, n.line, n.message, level="error" if strict else None)
-             for n in outcome.notes if n.kind == "secret"]
-    found += [Finding("STG004", outcome.path, n.line, n.message, level="warning")
-              for n in outcome.notes if rule_of(n.message, "") == "STG004"]
+        error = outcome.error
+        col = column(text, error.line) if error.path == outcome.path else None
+        return [Finding(tagged(error.message, "STG002"), error.path, error.line, error.message, column=col)]
+    found = [Finding(note_code(n), outcome.path, n.line, n.message, level=_note_level(n.kind, n.level.value, strict),
+                     column=column(text, n.line)) for n in outcome.notes]
     if outcome.status is Status.CONVERTED and outcome.dockerfile != outcome.original:
         message = single_stage_message(outcome.language, bases(outcome.original), bases(outcome.dockerfile or ""))
-        found.insert(0, Finding("STG001", outcome.path, from_line(outcome.original), message,
-                                fix=(outcome.original, outcome.dockerfile or "")))
+        line = from_line(outcome.original)
+        found.insert(0, Finding("STG001", outcome.path, line, message, fix=(outcome.original, outcome.dockerfile or ""),
+                                column=column(text, line)))
     return found
 
 
+def _note_level(kind: str | None, level: str, strict: bool) -> str:
+    """A note's SARIF level: a secret is an error with --strict; else a warning stays a warning and info is a note."""
+    if kind == "secret":
+        return "error" if strict else "warning"
+    return "warning" if level == "warning" else "note"
+
+
 def migrate_findings(results: list[FileResult], strict: bool) -> list[Finding]:
-    """The SARIF findings of a migrate run: each file's failure, single-stage finding and secrets."""
-    from .sarif import Finding, from_line, parse_line, rule_of, single_stage_message
+    """The SARIF findings of a migrate run: each file's failure, single-stage finding and notes."""
+    from .sarif import Finding, from_line, parse_finding, single_stage_message
 
     found: list[Finding] = []
     for r in results:
         if r.status == "failed" and r.error:
-            path, line, message = parse_line(r.error)
-            found.append(Finding(rule_of(message, "STG002"), path or str(r.dockerfile), line, message))
+            path, line, col, code, message = parse_finding(r.error)
+            if r.internal or code is None:
+                code = tagged(message, "STG002")
+            found.append(Finding(code, path or str(r.dockerfile), line, message, column=col))
             continue
         if r.changes:
-            found.append(Finding("STG001", str(r.dockerfile), from_line(r.original),
-                                 single_stage_message(r.language, r.bases_before, r.bases_after), fix=(r.original, r.converted or "")))
-        for secret in r.secrets:
-            path, line, message = parse_line(secret)
-            found.append(Finding("STG003", path or str(r.dockerfile), line, message, level="error" if strict else None))
+            line = from_line(r.original)
+            found.append(Finding("STG001", str(r.dockerfile), line, single_stage_message(r.language, r.bases_before, r.bases_after),
+                                 fix=(r.original, r.converted or ""), column=column(r.original, line)))
+        for note in r.notes:
+            path, line, col, code, message = parse_finding(note)
+            code = code or "STG007"
+            level = "error" if code == "STG003" and strict else BY_CODE[code].level if code != "STG004" else "warning"
+            found.append(Finding(code, path or str(r.dockerfile), line, message, level=level, column=col))
     return found
 
 

@@ -14,34 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..dockerfile.rules import BY_CODE, RULES, Rule, tagged
 from ..dockerfile.secrets import redact
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    short: str
-    full: str
-    level: str  # the default level: "error" | "warning" | "note"
-
-
-RULES = (
-    Rule("STG001", "single-stage-dockerfile", "Single-stage Dockerfile",
-         "The image builds and runs in one stage, so it ships the compilers and development dependencies of the build. "
-         "stagify converts it into a builder stage and a small, non-root runtime stage.", "warning"),
-    Rule("STG002", "cannot-convert", "Dockerfile stagify cannot convert",
-         "The Dockerfile cannot be read or converted at this line; the message says why.", "error"),
-    Rule("STG003", "secret-in-image", "Secret baked into the image",
-         "A build argument, environment variable, copied file or RUN line puts a secret into an image layer. "
-         "Use a BuildKit secret mount (RUN --mount=type=secret) instead.", "warning"),
-    Rule("STG004", "missing-build-input", "Build input missing from the build context",
-         "The Dockerfile copies or reads a file the build context does not have (or .dockerignore leaves out), "
-         "so the original cannot build either; a wildcard that matches nothing copies nothing.", "error"),
-)
-_BY_ID = {r.id: r for r in RULES}
+_BY_ID = BY_CODE
 
 
 @dataclass(frozen=True)
@@ -54,6 +33,7 @@ class Finding:
     message: str
     level: str | None = None  # None: the rule's default
     fix: tuple[str, str] | None = None  # (original text, converted text) for a whole-file fix
+    column: int | None = None  # 1-based, where the instruction starts
 
 
 def log(findings: list[Finding], *, ok: bool = True, base: Path | None = None) -> dict[str, Any]:
@@ -77,12 +57,12 @@ def log(findings: list[Finding], *, ok: bool = True, base: Path | None = None) -
 
 def _rule_json(rule: Rule) -> dict[str, Any]:
     return {
-        "id": rule.id,
+        "id": rule.code,
         "name": rule.name,
-        "shortDescription": {"text": rule.short},
-        "fullDescription": {"text": rule.full},
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.explanation},
         "defaultConfiguration": {"level": rule.level},
-        "help": {"text": rule.full},
+        "help": {"text": rule.explanation},
     }
 
 
@@ -90,6 +70,8 @@ def _result(finding: Finding, base: Path) -> dict[str, Any]:
     location: dict[str, Any] = {"artifactLocation": _artifact(finding.path, base)}
     if finding.line is not None:
         location["region"] = {"startLine": finding.line}
+        if finding.column is not None:
+            location["region"]["startColumn"] = finding.column
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": RULES.index(_BY_ID[finding.rule]),
@@ -139,7 +121,7 @@ def rule(rule_id: str) -> Rule:
 
 
 _FROM = re.compile(r"^\s*FROM\s", re.I | re.M)
-_NOTE = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+))?: (?:(?P<level>warning|info|error): )?(?P<message>.*)$", re.S)
+_NOTE = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+)(?::(?P<column>\d+))?)?: (?:(?P<code>STG\d{3}) |(?:warning|info|error): )?(?P<message>.*)$", re.S)
 
 
 def from_line(text: str) -> int | None:
@@ -148,22 +130,17 @@ def from_line(text: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
-_TAGGED = re.compile(r" \[(STG\d{3})\]$")
+rule_of = tagged
 
 
-def rule_of(message: str, default: str) -> str:
-    """The rule a message names at its end (``... [STG004]``), else ``default``."""
-    found = _TAGGED.search(message)
-    return found.group(1) if found and found.group(1) in _BY_ID else default
-
-
-def parse_line(text: str) -> tuple[str, int | None, str]:
-    """``path:LINE: [level: ]message`` back into its parts."""
+def parse_finding(text: str) -> tuple[str, int | None, int | None, str | None, str]:
+    """A finding line's path, line, column, code (None for an older ``level:`` line) and message."""
     found = _NOTE.match(text)
     if found is None:  # pragma: no cover - every line stagify writes has this shape
-        return "", None, text
-    line = found.group("line")
-    return found.group("path"), int(line) if line else None, found.group("message")
+        return "", None, None, None, text
+    line, col = found.group("line"), found.group("column")
+    return (found.group("path"), int(line) if line else None, int(col) if col else None, found.group("code"),
+            found.group("message"))
 
 
 def display_name(language: str) -> str:

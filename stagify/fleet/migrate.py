@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 from ..api import Outcome, Status, convert, recheck
 from ..config import Lookup, for_dockerfile
 from ..context import dockerignore
+from ..dockerfile.rules import failure, note_finding
 from ..errors import StagifyError, read_limited, working_on
 from ..options import Options
-from ..plan.summary import bases, note_line
+from ..plan.summary import bases
 from ..write import Seen, WriteError, recover, write_all
 from . import gitrepo
 from .discover import Target
@@ -41,9 +42,10 @@ class FileResult:
     status: str  # converted | skipped | failed
     language: str | None = None
     reason: str | None = None  # why skipped
-    error: str | None = None  # PATH:LINE: message
+    skip: str | None = None  # the SkipReason value when skipped ("unsupported": no supported language)
+    error: str | None = None  # PATH:LINE:COL: CODE message, or error: message
     internal: bool = False  # the error is stagify's own (a failed self-check, an exception): exit 8
-    notes: tuple[str, ...] = ()  # PATH:LINE: level: message
+    notes: tuple[str, ...] = ()  # PATH:LINE:COL: CODE message
     secrets: tuple[str, ...] = ()  # the notes that are secret findings
     bases_before: tuple[str, ...] = ()
     bases_after: tuple[str, ...] = ()
@@ -56,6 +58,7 @@ class FileResult:
     mirrors: tuple[str, ...] = ()  # the settings' registry mirrors
     original_sha256: str | None = None  # what the Dockerfile held when read: a write checks it still does
     root: Path | None = None  # the ROOT it was found under: a build context outside it is not written
+    backup: bool = False  # the settings ask for a .bak when writing
 
     @property
     def changes(self) -> bool:
@@ -98,29 +101,33 @@ def convert_one(target: Target, options: Options, lookup: Lookup | None = None) 
     outside = outside_of(target)
     if outside is not None:
         return FileResult(target.dockerfile, target.context, target.repo, "failed",
-                          error=f"{label}: a symlink to {target.dockerfile.resolve()}, outside {outside}; not converted")
+                          error=f"error: {label}: a symlink to {target.dockerfile.resolve()}, outside {outside}; not converted")
     try:
         data = read_limited(target.dockerfile, label)
     except StagifyError as exc:
-        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=str(exc))
+        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=f"error: {exc}")
     try:
         settings = for_dockerfile(target.dockerfile, lookup)
     except StagifyError as exc:
-        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=str(exc))
-    outcome = convert(data, context=target.context, options=settings.options(options.runtime, options.language), path=label)
+        return FileResult(target.dockerfile, target.context, target.repo, "failed", error=f"error: {exc}")
+    chosen = settings.options(options.runtime, options.language, options.select, options.ignore or None, options.strict)
+    outcome = convert(data, context=target.context, options=chosen, path=label)
     common = dict(dockerfile=target.dockerfile, context=target.context, repo=target.repo, original=outcome.original,
                   pin=settings.pin, mirrors=settings.registry_mirrors, original_sha256=Seen.of_bytes(data).sha256,
-                  root=target.root)
+                  root=target.root, backup=settings.backup)
     if outcome.status is Status.FAILED:
         internal = outcome.error is not None and outcome.error.internal
-        return FileResult(status="failed", error=str(outcome.error), internal=internal, **common)  # type: ignore[arg-type]
+        error = outcome.error
+        line = failure(label, outcome.original, error.path, error.line, error.message, internal) if error else f"error: {label}"
+        return FileResult(status="failed", error=line, internal=internal, **common)  # type: ignore[arg-type]
     if outcome.status is Status.SKIPPED:
-        return FileResult(status="skipped", reason=outcome.reason, bases_before=bases(outcome.original), **common)  # type: ignore[arg-type]
+        skip = outcome.skip.value if outcome.skip else None
+        return FileResult(status="skipped", reason=outcome.reason, skip=skip, bases_before=bases(outcome.original), **common)  # type: ignore[arg-type]
     result = FileResult(
         status="converted",
         language=outcome.language,
-        notes=tuple(note_line(label, n) for n in outcome.notes),
-        secrets=tuple(note_line(label, n) for n in outcome.notes if n.kind == "secret"),
+        notes=tuple(note_finding(label, n, outcome.original) for n in outcome.notes),
+        secrets=tuple(note_finding(label, n, outcome.original) for n in outcome.notes if n.kind == "secret"),
         bases_before=bases(outcome.original),
         bases_after=bases(outcome.dockerfile or ""),
         converted=outcome.dockerfile,
@@ -152,7 +159,7 @@ def strict_result(result: FileResult) -> FileResult:
     """``--strict``: a conversion with secret findings fails, and nothing of it is written."""
     if result.status != "converted" or not result.secrets:
         return result
-    first = result.secrets[0].replace(": warning: ", ": ", 1)
+    first = result.secrets[0]
     more = f" (and {len(result.secrets) - 1} more)" if len(result.secrets) > 1 else ""
     return FileResult(result.dockerfile, result.context, result.repo, "failed", language=result.language,
                       error=f"{first}{more}; --strict", notes=result.notes, bases_before=result.bases_before, original=result.original)
@@ -163,7 +170,7 @@ def _convert_task(target: Target, options: Options, lookup: Lookup | None = None
         return convert_one(target, options, lookup)
     except Exception as exc:
         return FileResult(target.dockerfile, target.context, target.repo, "failed", internal=True,
-                          error=f"{target.dockerfile}: internal error: {type(exc).__name__}: {exc}")
+                          error=f"error: {target.dockerfile}: internal error: {type(exc).__name__}: {exc}")
 
 
 def convert_all(targets: list[Target], options: Options, jobs: int | None = None,
@@ -215,7 +222,7 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(base)
 
 
-def apply(results: list[FileResult], backup: bool = True, branch: str | None = None, allow_dirty: bool = False,
+def apply(results: list[FileResult], backup: bool = False, branch: str | None = None, allow_dirty: bool = False,
           message: str | None = None, outside_root: bool = False) -> Applied:
     """Write every change, each build context whole or not at all; with ``branch``, commit per repository.
 
@@ -226,7 +233,7 @@ def apply(results: list[FileResult], backup: bool = True, branch: str | None = N
     pending = []
     for change in changes(results):
         if change.outside is not None and not outside_root:
-            done.failed.append(f"{change.context}: cannot write: this build context (named by a compose file) is outside "
+            done.failed.append(f"error: {change.context}: cannot write: this build context (named by a compose file) is outside "
                                f"{change.outside}; nothing was written for it (pass --allow-outside-root to write there)")
         else:
             pending.append(change)
@@ -249,7 +256,7 @@ def apply(results: list[FileResult], backup: bool = True, branch: str | None = N
             try:
                 items = write_all(list(change.files), backup=backup and repo is None, seen=dict(change.seen))
             except WriteError as exc:
-                done.failed.append(f"{exc}; nothing was written for this build context")
+                done.failed.append(f"error: {exc}; nothing was written for this build context")
                 continue
             for item in items:
                 written.append(item.path)
@@ -260,7 +267,7 @@ def apply(results: list[FileResult], backup: bool = True, branch: str | None = N
             try:
                 done.commits[repo] = gitrepo.commit(repo, written, message or commit_message(group, results))
             except gitrepo.GitError as exc:
-                done.failed.append(str(exc))
+                done.failed.append(f"error: {exc}")
     return done
 
 
