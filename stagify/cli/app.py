@@ -18,9 +18,15 @@ from .. import __version__
 from ..options import Format, Language, PinMode, RuntimeChoice
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from ..config import Lookup
     from ..fleet.discover import Target
+    from ..fleet.docker import Docker
     from ..fleet.migrate import FileResult
+    from ..fleet.migraterun import Choices, Fleet
+    from ..fleet.migratestate import State as MigrateState
+    from ..fleet.migrateverify import Verification as VerifyVerdict
     from ..fleet.verify import Report as VerifyReport
     from ..images.registry import Resolver
     from ..options import Options
@@ -56,6 +62,12 @@ def _main(
 RuntimeOpt = Annotated[RuntimeChoice | None, typer.Option("--runtime", help="Force the runtime family.")]
 LangOpt = Annotated[Language | None, typer.Option("--lang", help="Force the language instead of detecting it.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+DockerHostOpt = Annotated[str | None, typer.Option("--docker-host", metavar="URL", help="The engine, as DOCKER_HOST: "
+                                                   "tcp://HOST:PORT, ssh://USER@HOST, unix:///PATH.")]
+ContextNameOpt = Annotated[str | None, typer.Option("--context-name", metavar="NAME", help="The docker context whose "
+                                                    "engine builds and runs.")]
+BuilderOpt = Annotated[str | None, typer.Option("--builder", metavar="NAME", help="The buildx builder that builds "
+                                                "(needs docker buildx).")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colors (also when NO_COLOR is set).")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Fail (exit 3) on a secret baked into the image (STG003) or a Dockerfile of no supported "
@@ -291,6 +303,11 @@ def verify_command(
     lang: LangOpt = None,
     context: Annotated[Path | None, typer.Option(
         "--context", help="The build context (default: the Dockerfile's folder).", resolve_path=False)] = None,
+    settings_from: Annotated[Path | None, typer.Option("--settings-from", help="Read [verify] settings as for this "
+                                                       "Dockerfile (default: the original's).", resolve_path=False)] = None,
+    docker_host: DockerHostOpt = None,
+    context_name: ContextNameOpt = None,
+    builder: BuilderOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Build the original and the converted Dockerfile, run both, and compare behaviour, size and user."""
@@ -315,7 +332,7 @@ def verify_command(
     except StagifyError as exc:
         raise _fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
     try:  # the settings and the options: a bad value is a usage error, as for convert
-        settings = for_dockerfile(file_path)
+        settings = for_dockerfile(settings_from or file_path)
         smoke = smoke_from(settings.verify, settings.verify_source, paths=http or [], port=port, env=env or [],
                            command=smoke_cmd, timeout=timeout, status_paths=http_status or [])
         if smoke_run or smoke_stdin is not None:
@@ -343,7 +360,8 @@ def verify_command(
         raise _fail(f"error: {exc}", Exit.CANNOT_CONVERT) from None
     try:
         report = verify(original, converted_text, Path(ctx_dir), converted_ignore=ignore, smoke=smoke, language=language,
-                        rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name, left_behind=left_behind)
+                        rebuild=rebuild, keep_images=keep_images, name=Path(ctx_dir).resolve().name, left_behind=left_behind,
+                        docker=_engine(docker_host, context_name, builder))
     except VerifyError as exc:
         raise _fail(f"error: {file_path}: cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
     if as_json or fmt is Format.JSON:
@@ -354,6 +372,23 @@ def verify_command(
         for problem in report.problems:
             typer.echo(f"error: {file_path}: not verified: {problem}", err=True)
         raise typer.Exit(int(Exit.NOT_VERIFIED))
+
+
+def _engine(host: str | None, context_name: str | None, builder: str | None) -> Docker:
+    """The Docker client on the engine and builder the user named; a usage error when that cannot work."""
+    from ..fleet.docker import Docker, Endpoint, EndpointError
+    from .convertcmd import Exit
+
+    endpoint = Endpoint(host, context_name, builder)
+    problem = endpoint.problem()
+    if problem:
+        raise _fail(problem, Exit.USAGE)
+    engine = Docker(endpoint=endpoint)
+    try:
+        engine.check_builder()
+    except EndpointError as exc:
+        raise _fail(str(exc), Exit.USAGE) from None
+    return engine
 
 
 def print_verify(report: VerifyReport, label: str, no_color: bool = False) -> None:
@@ -421,13 +456,28 @@ def migrate_command(
     no_color: NoColorOpt = False,
     config: ConfigOpt = None,
     isolated: IsolatedOpt = False,
+    verify_: Annotated[bool, typer.Option("--verify", help="Build, run and compare every conversion (--jobs at a time); "
+                                          "write only the verified repositories.")] = False,
+    keep_unverified: Annotated[bool, typer.Option("--keep-unverified", help="With --verify: also write repositories "
+                                                  "whose conversions are not verified.")] = False,
+    docker_host: DockerHostOpt = None,
+    context_name: ContextNameOpt = None,
+    builder: BuilderOpt = None,
+    ci: Annotated[str | None, typer.Option("--ci", metavar="github|gitlab", help="With --write: add a pipeline that runs "
+                                           "stagify verify on every pull request.")] = None,
+    ci_install: Annotated[str | None, typer.Option("--ci-install", metavar="SPEC", help="With --ci: what the pipeline "
+                                                   "installs with pip (default: stagify==VERSION).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run: the repositories its --report's "
+                                         "state file lists as done are skipped.")] = False,
 ) -> None:
     """Convert every Dockerfile under ROOTS: findings, a summary, diffs, a report, optionally the writes and a branch."""
     import json
 
     from ..config import Lookup
+    from ..fleet.ciproof import CiKind
     from ..fleet.discover import find
-    from ..fleet.migrate import apply, changes, recover_all, strict_result
+    from ..fleet.migrate import changes, recover_all, strict_result
+    from ..fleet.migraterun import Choices, pending
     from ..options import Options
     from ..write import Interrupted, WriteError, write_all
     from .convertcmd import CHECK_AND_WRITE, FINDING_FORMATS, Exit, render_findings
@@ -446,12 +496,31 @@ def migrate_command(
         _usage("--config reads one settings file, --isolated none: use one or the other", "migrate")
     if report_file is not None and report_file.suffix.lower() not in (".md", ".json"):
         _usage(f"--report {report_file}: the file must end in .md or .json", "migrate")
+    if (keep_unverified or docker_host or context_name or builder) and not verify_:
+        _usage("--keep-unverified, --docker-host, --context-name and --builder go with --verify", "migrate")
+    if (ci or ci_install) and not write:
+        _usage("--ci adds the pipeline to what --write writes: give both", "migrate")
+    if ci is not None and ci not in [k.value for k in CiKind]:
+        _usage(f"--ci {ci}: expected github or gitlab", "migrate")
+    if resume and report_file is None:
+        _usage("--resume reads the state file beside the report: give the same --report as the interrupted run", "migrate")
     chosen = Options(runtime=runtime, language=lang.value if lang else None, select=_codes(select, "--select", "migrate"),
                      ignore=_codes(ignore, "--ignore", "migrate") or (), strict=strict)
     for root in roots:
         if not root.exists():
             raise _fail(f"error: {root}: no such file or folder", Exit.CANNOT_CONVERT)
-    targets = find(list(roots))
+    engine = _engine(docker_host, context_name, builder) if verify_ else None
+    if engine is not None:
+        from ..fleet.docker import EngineError
+
+        try:
+            engine.check()
+        except EngineError as exc:
+            raise _fail(f"cannot verify: {exc}", Exit.CANNOT_VERIFY) from None
+    state = _migrate_state(report_file, roots, resume, runtime=runtime, lang=lang, strict=strict, pin=pin_mode, verify=verify_,
+                           keep_unverified=keep_unverified, write=write, branch=git_branch, ci=ci,
+                           config=config and str(config.resolve()), isolated=isolated, select=select, ignore=ignore)
+    targets = pending(find(list(roots)), state)
     if write:
         for line in recover_all(targets):
             typer.echo(line, err=True)
@@ -466,14 +535,17 @@ def migrate_command(
                 if before is None:
                     before = next((r.original_ignore or "" for r in results if r.context == change.context), "")
                 _print_diff(unified(before, text, str(path)), no_color)
+    choices = Choices(write=write, backup=_migrate_backup(backup, results), branch=git_branch, allow_dirty=allow_dirty,
+                      outside_root=outside_root, keep_unverified=keep_unverified, ci=CiKind(ci) if ci else None,
+                      ci_install=ci_install or Choices().ci_install, lookup=Lookup(config, isolated))
     try:
-        applied = apply(results, backup=_migrate_backup(backup, results), branch=git_branch, allow_dirty=allow_dirty,
-                        outside_root=outside_root) if write else None
+        fleet = _run_fleet(results, choices, engine, jobs, state, no_color)
+        applied = fleet.applied
     except Interrupted as exc:
         raise _fail(f"error: interrupted (signal {exc.signum}): every build context is either as it was or fully written",
                     Exit.CANNOT_WRITE) from None
     if report_file is not None:
-        text = json.dumps(migrate_json(results, applied), indent=2) + "\n" if report_file.suffix.lower() == ".json" else migrate_markdown(results, applied)
+        text = json.dumps(migrate_json(results, applied, fleet), indent=2) + "\n" if report_file.suffix.lower() == ".json" else migrate_markdown(results, applied, fleet)
         try:
             write_all([(report_file, text)], backup=False)
         except WriteError as exc:
@@ -481,7 +553,7 @@ def migrate_command(
         except Interrupted as exc:
             raise _fail(f"error: {report_file}: interrupted (signal {exc.signum}); not written", Exit.CANNOT_WRITE) from None
     if fmt is Format.JSON:
-        typer.echo(json.dumps(migrate_files(results, applied), indent=2))
+        typer.echo(json.dumps(migrate_files(results, applied, fleet), indent=2))
     elif fmt in FINDING_FORMATS:
         from .report import migrate_findings
 
@@ -491,6 +563,8 @@ def migrate_command(
     elif not quiet and results:  # the table is the result: standard output
         print_table(MIGRATE_COLUMNS, migrate_rows(results, applied), color=wants_color(no_color), title="stagify migrate",
                     no_wrap=("status",))
+        if engine is not None:
+            print_verdicts(results, fleet, no_color)
     for result in results:  # findings and errors on standard error, whatever the format, as convert does
         if result.error:
             typer.echo(result.error, err=True)
@@ -511,17 +585,133 @@ def migrate_command(
             typer.echo(f"error: {repo}: not migrated: {why}", err=True)
         for why in applied.failed:
             typer.echo(why, err=True)
+    for unit, why in fleet.held_back.items():
+        typer.echo(f"error: {unit}: not {'written' if write else 'verified'}: {why}", err=True)
+    for unit, found in fleet.ci.items():
+        for line in ([f"no CI proof: {found.skipped}"] if found.skipped else []) + list(found.remarks):
+            typer.echo(f"{unit}: {line}", err=True)
+    if fleet.already_done and not quiet:
+        typer.echo(f"{len(fleet.already_done)} repositories already done by the interrupted run (skipped; see the report)",
+                   err=True)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(int(Exit.INTERNAL if any(r.internal for r in results) else Exit.CANNOT_CONVERT))
     if applied is not None and (applied.failed or applied.refused):
         raise typer.Exit(int(Exit.CANNOT_WRITE))
     if check and any(r.changes for r in results):
         raise typer.Exit(int(Exit.WOULD_CHANGE))
+    if fleet.held_back:
+        raise typer.Exit(int(Exit.NOT_VERIFIED))
 
 
 def _migrate_backup(flag: bool | None, results: list[FileResult]) -> bool:
     """--backup/--no-backup, else whether any converted file's settings ask for backups."""
     return flag if flag is not None else any(r.backup for r in results)
+
+
+def _migrate_state(report_file: Path | None, roots: list[Path], resume: bool, **options: object) -> MigrateState | None:
+    """The run's state file beside its report (none without a report); with --resume, the interrupted run's."""
+    from ..fleet.migratestate import State, StateError, fingerprint, state_path
+    from .convertcmd import Exit
+
+    if report_file is None:
+        return None
+    try:
+        return State.start(state_path(report_file), fingerprint(roots, options), resume)
+    except StateError as exc:
+        raise _fail(str(exc), Exit.USAGE) from None
+
+
+def _run_fleet(results: list[FileResult], choices: Choices, engine: Docker | None, jobs: int | None,
+               state: MigrateState | None, no_color: bool) -> Fleet:
+    """Verify, write and record repository by repository; progress on standard error; Ctrl-C ends with exit 130."""
+    import os
+
+    from ..fleet.migraterun import run
+    from ..fleet.migratestate import StateError
+    from ..write import WriteError
+    from .convertcmd import Exit
+
+    workers = jobs or os.cpu_count() or 1
+    try:
+        if engine is None:
+            return run(results, choices, state=state)
+        with _VerifyProgress(results, no_color) as progress:
+            return run(results, choices, engine, workers, state, step=progress.step, finished=progress.finished)
+    except KeyboardInterrupt:
+        done = f"; {len(state.done)} repositories are recorded as done in {state.path}: run again with --resume" if state else ""
+        raise _fail(f"interrupted{done}", Exit.INTERRUPTED) from None
+    except (WriteError, StateError) as exc:
+        raise _fail(f"cannot record the run's state: {exc}", Exit.CANNOT_WRITE) from None
+
+
+class _VerifyProgress:
+    """``migrate --verify`` on standard error: a bar and what each verification does on a terminal, a line per repository elsewhere."""
+
+    def __init__(self, results: list[FileResult], no_color: bool) -> None:
+        from rich.console import Console
+
+        from ..fleet.migrateverify import needs_verifying, unit_of
+        from .terminal import wants_color
+
+        self.total = len({unit_of(r) for r in results})
+        self.count = 0
+        self.console = Console(stderr=True, no_color=not wants_color(no_color, sys.stderr))
+        self.live = sys.stderr.isatty() and any(needs_verifying(r) for r in results)
+        self.tasks: dict[Path, TaskID] = {}
+
+    def __enter__(self) -> _VerifyProgress:
+        if self.live:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=self.console, transient=True)
+            self.bar.start()
+            self.overall = self.bar.add_task("verifying repositories", total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live:
+            self.bar.stop()
+
+    def step(self, dockerfile: Path, what: str) -> None:
+        if not self.live:
+            return
+        if dockerfile not in self.tasks:
+            self.tasks[dockerfile] = self.bar.add_task("", total=None)
+        self.bar.update(self.tasks[dockerfile], description=f"  {dockerfile}: {what}")
+
+    def finished(self, unit: Path, verdicts: list[VerifyVerdict]) -> None:
+        self.count += 1
+        for verdict in verdicts:
+            if verdict.dockerfile in self.tasks:
+                self.bar.remove_task(self.tasks.pop(verdict.dockerfile))
+        worst = next((v for v in verdicts if not v.verdict.proven and v.reason and not v.reason.startswith("not converted")), None)
+        said = f"{worst.verdict.value}: {worst.reason}" if worst else ("verified" if any(v.verdict.proven for v in verdicts) else "nothing to verify")
+        line = f"[{self.count}/{self.total}] {unit}: {said}"
+        if self.live:
+            self.bar.advance(self.overall)
+            self.bar.console.print(line, highlight=False, markup=False)
+        else:
+            self.console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def print_verdicts(results: list[FileResult], fleet: Fleet, no_color: bool = False) -> None:
+    """``migrate --verify``'s table: a row per Dockerfile with its verdict, sizes, seconds and reason."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .report import verdict_counts, verdict_rows
+    from .terminal import wants_color
+
+    table = Table(title="stagify migrate --verify", title_justify="left")
+    for name in ("Dockerfile", "verdict", "size", "seconds", "reason"):
+        table.add_column(name, overflow="fold")
+    colors = {"verified": "green", "different": "red", "build failed": "red", "skipped": "yellow"}
+    for dockerfile, verdict, size, seconds, reason in verdict_rows(results, fleet):
+        table.add_row(dockerfile, f"[{colors[verdict]}]{verdict}[/]", size, seconds, reason)
+    console = Console(no_color=not wants_color(no_color))
+    console.print(table)
+    console.print(", ".join(f"{n} {k}" for k, n in verdict_counts(fleet).items()), highlight=False)
 
 
 def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[str]) -> list[FileResult]:

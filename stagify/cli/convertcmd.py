@@ -69,6 +69,7 @@ class Exit(IntEnum):
     CANNOT_PIN = 7  # pin, convert --pin digest: a registry cannot be reached or lacks the tag
     INTERNAL_ERROR = 70  # an unexpected exception (a bug), turned into one line by stagify.entry.main
     INTERNAL = 8  # the conversion failed stagify's check of its own output: a bug to report; nothing written
+    INTERRUPTED = 130  # migrate: Ctrl-C between repositories; the finished ones are recorded for --resume
 
 
 class Fail(Exception):

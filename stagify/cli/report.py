@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..fleet.migrate import Applied, FileResult
+    from ..fleet.migraterun import Fleet
     from ..fleet.verify import Report, Side
     from ..images.catalogue import BaseImage
     from .sarif import Finding
@@ -212,7 +213,7 @@ def totals(results: list[FileResult]) -> dict[str, dict[str, int]]:
     return {"outcomes": by_status, "languages": dict(sorted(by_language.items()))}
 
 
-def migrate_files(results: list[FileResult], applied: Applied | None = None) -> list[dict[str, Any]]:
+def migrate_files(results: list[FileResult], applied: Applied | None = None, fleet: Fleet | None = None) -> list[dict[str, Any]]:
     """``migrate --format json``: one object per Dockerfile (a list, as every --format json is)."""
     written = {str(p) for p in applied.written} if applied is not None else set()
     rows = []
@@ -230,6 +231,7 @@ def migrate_files(results: list[FileResult], applied: Applied | None = None) -> 
             "bases_before": list(r.bases_before),
             "bases_after": list(r.bases_after),
             "notes": list(r.notes),
+            **({"verification": _verification_json(fleet, r)} if fleet is not None and fleet.verifications else {}),
         }
         if applied is not None:
             row["written"] = str(r.dockerfile) in written
@@ -237,15 +239,80 @@ def migrate_files(results: list[FileResult], applied: Applied | None = None) -> 
     return rows
 
 
-def migrate_json(results: list[FileResult], applied: Applied | None = None) -> dict[str, Any]:
-    """``migrate --report FILE.json``: every file, the totals, and what was written and committed."""
-    data: dict[str, Any] = {"files": migrate_files(results), "totals": totals(results)}
+def migrate_json(results: list[FileResult], applied: Applied | None = None, fleet: Fleet | None = None) -> dict[str, Any]:
+    """``migrate --report FILE.json``: every file, the totals, what was written and committed, and verdicts."""
+    data: dict[str, Any] = {"files": migrate_files(results, fleet=fleet), "totals": totals(results)}
     if applied is not None:
         data["written"] = [str(p) for p in applied.written]
         data["commits"] = {str(k): v for k, v in applied.commits.items()}
         data["refused"] = {str(k): v for k, v in applied.refused.items()}
         data["write_failures"] = list(applied.failed)
+    if fleet is not None:
+        if fleet.verifications:
+            data["verdicts"] = verdict_counts(fleet)
+            data["repositories"] = [{"repository": str(unit), "verdict": verdict, "reason": reason}
+                                    for unit, verdict, reason in repository_verdicts(results, fleet)]
+            data["not_written_unverified"] = {str(k): v for k, v in fleet.held_back.items()}
+        if fleet.ci:
+            data["ci"] = {str(k): {"files": [str(p) for p, _ in c.files], "skipped": c.skipped, "remarks": list(c.remarks)}
+                          for k, c in fleet.ci.items()}
+        if fleet.already_done:
+            data["already_done"] = fleet.already_done
     return data
+
+
+def _verification_json(fleet: Fleet, result: FileResult) -> dict[str, Any] | None:
+    found = fleet.verifications.get(result.dockerfile)
+    if found is None:
+        return None
+    return {"verdict": found.verdict.value, "reason": found.reason, "problems": list(found.problems),
+            "seconds": round(found.seconds, 1), "original_bytes": found.original_size,
+            "converted_bytes": found.converted_size}
+
+
+def verdict_counts(fleet: Fleet) -> dict[str, int]:
+    from ..fleet.migrateverify import Verdict
+
+    counts = {v.value: 0 for v in Verdict}
+    for found in fleet.verifications.values():
+        counts[found.verdict.value] += 1
+    return counts
+
+
+def repository_verdicts(results: list[FileResult], fleet: Fleet) -> list[tuple[str, str, str]]:
+    """Per repository: its worst verdict (the order of ``Verdict``, verified first) and the reason of that file."""
+    from ..fleet.migrateverify import Verdict, unit_of
+
+    order = [Verdict.VERIFIED, Verdict.SKIPPED, Verdict.DIFFERENT, Verdict.BUILD_FAILED]
+    rows: dict[str, tuple[str, str, str]] = {}
+    worst: dict[str, int] = {}
+    for result in results:
+        found = fleet.verifications.get(result.dockerfile)
+        if found is None:
+            continue
+        unit = str(unit_of(result))
+        rank = order.index(found.verdict)
+        if unit not in worst or rank > worst[unit]:
+            worst[unit] = rank
+            reason = found.reason or ""
+            if found.verdict is not Verdict.VERIFIED and len([r for r in results if str(unit_of(r)) == unit]) > 1:
+                reason = f"{result.dockerfile.name}: {reason}"
+            rows[unit] = (unit, found.verdict.value, reason)
+    return list(rows.values())
+
+
+def verdict_rows(results: list[FileResult], fleet: Fleet) -> list[tuple[str, str, str, str, str]]:
+    """The terminal table of ``migrate --verify``: Dockerfile, verdict, size before and after, seconds, reason."""
+    rows = []
+    for result in results:
+        found = fleet.verifications.get(result.dockerfile)
+        if found is None:
+            continue
+        sizes = (f"{_megabytes(found.original_size)} -> {_megabytes(found.converted_size)}"
+                 if found.original_size and found.converted_size else "")
+        rows.append((str(result.dockerfile), found.verdict.value, sizes, _seconds(found.seconds) if found.seconds else "",
+                     found.reason or ""))
+    return rows
 
 
 def migrate_state(result: FileResult, applied: Applied | None) -> str:
@@ -331,8 +398,8 @@ def _note_counts(result: FileResult) -> str:
     return ", ".join(parts)
 
 
-def migrate_markdown(results: list[FileResult], applied: Applied | None = None) -> str:
-    """The migration report as Markdown: totals, one row per file, then the notes and errors."""
+def migrate_markdown(results: list[FileResult], applied: Applied | None = None, fleet: Fleet | None = None) -> str:
+    """The migration report as Markdown: totals, one row per file, verdicts, then the notes and errors."""
     counts = totals(results)
     lines = ["# stagify migrate report", "", migrate_summary(results, applied), "", "| outcome | count |", "|---|---|"]
     lines += [f"| {k} | {n} |" for k, n in counts["outcomes"].items()]
@@ -344,6 +411,24 @@ def migrate_markdown(results: list[FileResult], applied: Applied | None = None) 
         detail = r.reason or (r.error.split(": ", 1)[-1] if r.error else "")
         outcome = r.status + (f": {_cell(detail)}" if detail else "")
         lines.append(f"| `{r.dockerfile}` | {outcome} | {r.language or ''} | {_cell(', '.join(r.bases_before))} | {_cell(', '.join(r.bases_after))} |")
+    if fleet is not None and fleet.verifications:
+        lines += ["", "## Verification", "", ", ".join(f"{n} {k}" for k, n in verdict_counts(fleet).items()), "",
+                  "| repository | verdict | reason |", "|---|---|---|"]
+        lines += [f"| `{unit}` | {verdict} | {_cell(reason)} |" for unit, verdict, reason in repository_verdicts(results, fleet)]
+        lines += ["", "| Dockerfile | verdict | size | seconds | reason |", "|---|---|---|---|---|"]
+        lines += [f"| `{a}` | {b} | {c} | {d} | {_cell(e)} |" for a, b, c, d, e in verdict_rows(results, fleet)]
+    if fleet is not None and fleet.held_back:
+        lines += ["", "## Not written: not verified", ""]
+        lines += [f"- `{unit}`: {_cell(why)}" for unit, why in fleet.held_back.items()]
+    if fleet is not None and fleet.ci:
+        lines += ["", "## CI proof", ""]
+        for unit, found in fleet.ci.items():
+            added = ", ".join(f"`{p}`" for p, _ in found.files)
+            lines.append(f"- `{unit}`: " + (f"not added: {_cell(found.skipped)}" if found.skipped else f"added {added}")
+                         + "".join(f"; {_cell(r)}" for r in found.remarks))
+    if fleet is not None and fleet.already_done:
+        lines += ["", "## Already done by an earlier run (skipped)", ""]
+        lines += [f"- `{unit}` (finished {entry.get('finished', '?')})" for unit, entry in fleet.already_done.items()]
     noted = [r for r in results if r.notes or r.error]
     if noted:
         lines += ["", "## Notes and errors", ""]

@@ -2,8 +2,12 @@
 
 The client is ``$DOCKER`` when set, else ``docker`` on PATH; builds go through
 ``docker buildx build --load`` where buildx exists, else ``docker build`` with
-``DOCKER_BUILDKIT=1`` (the templates use BuildKit cache mounts). Builds and
-containers use the host's network, and servers are reached on 127.0.0.1 only.
+``DOCKER_BUILDKIT=1`` (the templates use BuildKit cache mounts). The engine is
+whichever one the client reaches (``DOCKER_HOST``, a docker context), or the one an
+:class:`Endpoint` names; it may run on another machine, so everything it needs is
+sent through the client (build contexts, standard input) and nothing is read from
+its disk. Builds and containers use the engine host's network, and servers are
+reached on that host: 127.0.0.1 for an engine on this machine.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ import socket
 import subprocess
 import tarfile
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # What a build's output says when a base image cannot be had.
 _PULL_FAILURES = re.compile(
@@ -30,8 +36,71 @@ _PULL_FAILURES = re.compile(
 _IMAGE_IN_ERROR = re.compile(r"(?:docker\.io/)?(?:library/)?([\w.\-/]+:[\w.\-]+)")
 
 
+# DOCKER_HOST schemes the docker client speaks; an engine behind the first three runs on this machine.
+_LOCAL_SCHEMES = ("unix", "npipe", "fd")
+_SCHEMES = (*_LOCAL_SCHEMES, "tcp", "ssh", "http", "https")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 class EngineError(Exception):
     """The engine cannot be used: no daemon answers, the client is missing, docker itself failed."""
+
+
+class EndpointError(ValueError):
+    """The engine the user named cannot be used as named (a usage error): a bad URL, a missing buildx."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The engine and builder a user chose; None: what the client's environment and configuration say."""
+
+    host: str | None = None  # --docker-host, as DOCKER_HOST: tcp://H:P, ssh://[user@]H[:P], unix:///path
+    context: str | None = None  # --context-name: a docker context
+    builder: str | None = None  # --builder: a buildx builder
+
+    def problem(self) -> str | None:
+        """Why this choice cannot work, before any engine is asked; None when it can."""
+        if self.host is not None and self.context is not None:
+            return "--docker-host and --context-name both name an engine: give one (a context already holds its host)"
+        if self.host is not None:
+            return host_problem(self.host, "--docker-host")
+        return None
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where the engine runs, seen from here: its URL, the host its containers' ports are on, and whether that is this machine."""
+
+    url: str
+    host: str = "127.0.0.1"
+    here: bool = True  # the engine is this machine's (a socket): its processes are in this machine's /proc
+
+    @property
+    def remote(self) -> bool:
+        return not self.here and self.host not in _LOOPBACK
+
+    def http(self, port: int, path: str = "") -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{port}{path}"
+
+
+def host_problem(url: str, label: str = "DOCKER_HOST") -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in _SCHEMES:
+        return f"{label} {url!r}: expected tcp://HOST:PORT, ssh://[USER@]HOST[:PORT] or unix:///PATH"
+    if parts.scheme not in _LOCAL_SCHEMES and not parts.hostname:
+        return f"{label} {url!r}: no host name"
+    if parts.scheme in _LOCAL_SCHEMES[:1] and not parts.path:
+        return f"{label} {url!r}: no socket path"
+    return None
+
+
+def address_of(url: str) -> Address:
+    """Where the containers of the engine at ``url`` listen: its host (this machine for a socket)."""
+    parts = urlsplit(url)
+    if parts.scheme in _LOCAL_SCHEMES or not parts.hostname:
+        return Address(url)
+    return Address(url, parts.hostname, here=False)
 
 
 @dataclass(frozen=True)
@@ -64,11 +133,21 @@ class Response:
 class Docker:
     last_steps: tuple[BuildStep, ...] = ()
 
-    def __init__(self, client: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, client: str | None = None, env: dict[str, str] | None = None, endpoint: Endpoint | None = None) -> None:
         self.client = client or os.environ.get("DOCKER") or shutil.which("docker") or "docker"
         self.env = dict(env if env is not None else os.environ)
         self.env.setdefault("DOCKER_BUILDKIT", "1")
+        self.endpoint = endpoint or Endpoint()
+        # The client resolves --context over DOCKER_HOST and DOCKER_HOST over DOCKER_CONTEXT: drop the one
+        # that would win over the user's choice, so every command (and `docker export`'s pipe) reaches it.
+        if self.endpoint.host is not None:
+            self.env["DOCKER_HOST"] = self.endpoint.host
+            self.env.pop("DOCKER_CONTEXT", None)
+        if self.endpoint.context is not None:
+            self.env["DOCKER_CONTEXT"] = self.endpoint.context
+            self.env.pop("DOCKER_HOST", None)
         self._buildx: bool | None = None
+        self._address: Address | None = None
 
     def _run(self, *args: str, timeout: float = 60, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         try:
@@ -96,13 +175,33 @@ class Docker:
             self._buildx = self._run("buildx", "version", timeout=30, check=False).returncode == 0
         return self._buildx
 
+    def check_builder(self) -> None:
+        """EndpointError when a buildx builder was chosen and this client has no buildx to use it with."""
+        if self.endpoint.builder is not None and not self.has_buildx():
+            raise EndpointError(f"--builder {self.endpoint.builder}: the docker client {self.client} has no buildx "
+                                "(builders are a buildx feature); install the buildx plugin, or leave --builder out "
+                                "to build on the engine itself")
+
+    def address(self) -> Address:
+        """Where the engine runs (asked once): the endpoint of the context in use, DOCKER_HOST included."""
+        if self._address is None:
+            result = self._run("context", "inspect", "--format", "{{.Endpoints.docker.Host}}", timeout=30, check=False)
+            url = result.stdout.strip() if result.returncode == 0 else ""
+            self._address = address_of(url or self.env.get("DOCKER_HOST") or "unix:///var/run/docker.sock")
+        return self._address
+
     def build(self, dockerfile: Path, context: Path, tag: str, no_cache: bool = False) -> float:
         """Build with BuildKit and return the seconds it took; BuildFailure when it does not build.
 
+        The client sends the context and the Dockerfile to the engine: neither has to be on its disk.
         The steps of the last build that succeeded, each with whether the build cache served it, are
         in ``last_steps`` afterwards (what a rebuild reused).
         """
-        command = ["buildx", "build", "--load"] if self.has_buildx() else ["build"]
+        if self.endpoint.builder is not None:
+            self.check_builder()
+            command = ["buildx", "build", "--builder", self.endpoint.builder, "--load"]
+        else:
+            command = ["buildx", "build", "--load"] if self.has_buildx() else ["build"]
         args = [*command, "--progress", "plain", "--network", "host", "-f", str(dockerfile), "-t", tag]
         if no_cache:
             args.append("--no-cache")
@@ -129,24 +228,33 @@ class Docker:
 
     def serve(self, tag: str, name: str, port: int, paths: tuple[str, ...], env: tuple[tuple[str, str], ...],
               timeout: float = 60) -> tuple[list[Response], int | None]:
-        """Run the image, GET each path on 127.0.0.1:port, return the answers and the UID its process runs as."""
-        self.remove_container(name)
-        if _listening(port):
-            # With the host's network, whatever already answers there would be mistaken for the container.
-            raise EngineError(f"something already listens on 127.0.0.1:{port}: stop it, or give the application another port")
-        args = ["run", "-d", "--name", name, "--network", "host"]
-        for key, value in env:
-            args += ["-e", f"{key}={value}"]
-        try:
-            self._run(*args, tag)
-            if not self._wait_for_port(name, port, timeout):
-                logs = self._run("logs", name, check=False)
-                tail = _last_line(logs.stdout + logs.stderr, 3)
-                return [Response(f"GET {p}", 0, f"nothing listened on 127.0.0.1:{port}: {tail}") for p in paths], None
-            answers = [_get(port, path) for path in paths]
-            uid = self._process_uid(name)
-        finally:
+        """Run the image, GET each path on the engine's host at ``port``, return the answers and the UID its process runs as.
+
+        Containers of this process that want the same port on the same host take turns
+        (``migrate --verify`` runs several verifications at once).
+        """
+        where = self.address()
+        with _port_lock(where.host, port):
             self.remove_container(name)
+            if _listening(where.host, port):
+                # With the host's network, whatever already answers there would be mistaken for the container.
+                raise EngineError(f"something already listens on {where.host}:{port}: stop it, or give the application another port")
+            args = ["run", "-d", "--name", name, "--network", "host"]
+            for key, value in env:
+                args += ["-e", f"{key}={value}"]
+            try:
+                self._run(*args, tag)
+                if not self._wait_for_port(name, where.host, port, timeout):
+                    logs = self._run("logs", name, check=False)
+                    tail = _last_line(logs.stdout + logs.stderr, 3)
+                    running = self._run("inspect", "-f", "{{.State.Running}}", name, check=False).stdout.strip() == "true"
+                    hint = (f" (the container still runs on the engine at {where.url}: is the port reachable from here? "
+                            "If not, compare with --smoke-cmd, which runs inside the container)") if running and where.remote else ""
+                    return [Response(f"GET {p}", 0, f"nothing listened on {where.host}:{port}{hint}: {tail}") for p in paths], None
+                answers = [_get(where, port, path) for path in paths]
+                uid = self._process_uid(name)
+            finally:
+                self.remove_container(name)
         return answers, uid
 
     def run_command(self, tag: str, command: tuple[str, ...], env: tuple[tuple[str, str], ...], timeout: float = 120,
@@ -213,10 +321,10 @@ class Docker:
         if tags:
             self._run("rmi", "-f", *tags, check=False)
 
-    def _wait_for_port(self, name: str, port: int, timeout: float) -> bool:
+    def _wait_for_port(self, name: str, host: str, port: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if _listening(port):
+            if _listening(host, port):
                 return True
             state = self._run("inspect", "-f", "{{.State.Running}}", name, check=False).stdout.strip()
             if state != "true":
@@ -225,14 +333,20 @@ class Docker:
         return False
 
     def _process_uid(self, name: str) -> int | None:
-        """The UID of the container's main process: from /proc when the engine is local, else from docker top."""
-        pid = self._run("inspect", "-f", "{{.State.Pid}}", name, check=False).stdout.strip()
-        status = Path(f"/proc/{pid}/status")
-        if pid.isdigit() and pid != "0":
+        """The UID of the container's main process: from /proc when it is this machine's, else from docker top.
+
+        The engine reports the PID in its own machine's terms: on another machine (or in a VM)
+        the same number is some unrelated local process, so /proc counts only when that
+        process's cgroup names the container.
+        """
+        found_ids = self._run("inspect", "-f", "{{.State.Pid}} {{.Id}}", name, check=False).stdout.split()
+        pid, ident = ([*found_ids, "", ""])[:2]
+        if pid.isdigit() and pid != "0" and ident:
             try:
-                found = re.search(r"^Uid:\s+(\d+)", status.read_text(), re.M)
-                if found:
-                    return int(found.group(1))
+                if ident in Path(f"/proc/{pid}/cgroup").read_text():
+                    found = re.search(r"^Uid:\s+(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M)
+                    if found:
+                        return int(found.group(1))
             except OSError:
                 pass
         top = self._run("top", name, "-o", "uid", check=False).stdout.split()
@@ -278,21 +392,30 @@ def _apply(found: dict[str, tuple[str, int]], member: tarfile.TarInfo) -> None:
     found[name] = (kind, member.size)
 
 
-def _listening(port: int) -> bool:
+_PORT_LOCKS: dict[tuple[str, int], threading.Lock] = {}
+_PORT_LOCKS_GUARD = threading.Lock()
+
+
+def _port_lock(host: str, port: int) -> threading.Lock:
+    with _PORT_LOCKS_GUARD:
+        return _PORT_LOCKS.setdefault((host, port), threading.Lock())
+
+
+def _listening(host: str, port: int) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
+        with socket.create_connection((host, port), timeout=1):
             return True
     except OSError:
         return False
 
 
-def _get(port: int, path: str) -> Response:
+def _get(where: Address, port: int, path: str) -> Response:
     import urllib.error
     import urllib.request
 
-    url = f"http://127.0.0.1:{port}{path}"
+    url = where.http(port, path)
     try:
-        with urllib.request.urlopen(url, timeout=30) as reply:  # only ever 127.0.0.1
+        with urllib.request.urlopen(url, timeout=30) as reply:  # the engine's host: 127.0.0.1 for this machine's engine
             return Response(f"GET {path}", reply.status, reply.read().decode("utf-8", "replace"))
     except urllib.error.HTTPError as exc:
         return Response(f"GET {path}", exc.code, exc.read().decode("utf-8", "replace"))

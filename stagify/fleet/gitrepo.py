@@ -65,3 +65,18 @@ def commit(repo: Path, files: list[Path], message: str) -> str:
     if result.returncode != 0:
         raise GitError(f"git commit failed in {repo}: {result.stderr.strip() or result.stdout.strip()}")
     return _git(repo, "rev-parse", "HEAD").stdout.strip()
+
+
+def head(repo: Path) -> str | None:
+    """The commit HEAD names, or None in a repository without commits."""
+    result = _git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def show(repo: Path, commit: str, path: str) -> bytes | None:
+    """A file as ``commit`` holds it (``path`` relative to the repository), or None when it holds no such file."""
+    try:
+        result = subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{path}"], capture_output=True, timeout=120)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    return result.stdout if result.returncode == 0 else None

@@ -58,6 +58,7 @@ class FileResult:
     mirrors: tuple[str, ...] = ()  # the settings' registry mirrors
     original_sha256: str | None = None  # what the Dockerfile held when read: a write checks it still does
     root: Path | None = None  # the ROOT it was found under: a build context outside it is not written
+    left_behind: tuple[tuple[str, str], ...] = ()  # what the conversion leaves behind on purpose (for verify's file check)
     backup: bool = False  # the settings ask for a .bak when writing
 
     @property
@@ -83,6 +84,14 @@ class Applied:
     commits: dict[Path, str] = field(default_factory=dict)  # repository -> commit
     refused: dict[Path, str] = field(default_factory=dict)  # repository -> why nothing was written there
     failed: list[str] = field(default_factory=list)  # files that could not be written, and why
+
+    def add(self, other: Applied) -> None:
+        """What another apply did, added to this one (a run that applies repository by repository)."""
+        self.written += other.written
+        self.backups += other.backups
+        self.commits.update(other.commits)
+        self.refused.update(other.refused)
+        self.failed += other.failed
 
 
 def outside_of(target: Target) -> Path | None:
@@ -134,6 +143,7 @@ def convert_one(target: Target, options: Options, lookup: Lookup | None = None) 
         original_ignore=outcome.original_dockerignore,
         ignore_lines=outcome.ignore_lines,
         ignore_protected=outcome.ignore_protected,
+        left_behind=outcome.left_behind,
         **common,  # type: ignore[arg-type]
     )
     return strict_result(result) if settings.strict else result
@@ -217,17 +227,30 @@ def changes(results: list[FileResult]) -> list[Change]:
     return out
 
 
+def written_ignores(results: list[FileResult]) -> dict[Path, str]:
+    """Per build context with a change, the .dockerignore its conversions are built with: the merged one, as written."""
+    out: dict[Path, str] = {}
+    for change in changes(results):
+        merged = next((text for path, text in change.files if path == change.context / ".dockerignore"), None)
+        if merged is None:
+            merged = next((r.original_ignore or "" for r in results if r.context == change.context), "")
+        out[change.context] = merged
+    return out
+
+
 def _inside(path: Path, root: Path) -> bool:
     base = root.resolve() if root.is_dir() else root.resolve().parent
     return path.resolve().is_relative_to(base)
 
 
 def apply(results: list[FileResult], backup: bool = False, branch: str | None = None, allow_dirty: bool = False,
-          message: str | None = None, outside_root: bool = False) -> Applied:
+          message: str | None = None, outside_root: bool = False,
+          extras: dict[Path, tuple[tuple[Path, str], ...]] | None = None) -> Applied:
     """Write every change, each build context whole or not at all; with ``branch``, commit per repository.
 
     A build context outside the ROOT its Dockerfile was found under (a compose file's
-    ``build.context: /elsewhere``) is not written unless ``outside_root``.
+    ``build.context: /elsewhere``) is not written unless ``outside_root``. ``extras`` are
+    more files per repository (its CI proof), written (and committed) with its changes.
     """
     done = Applied()
     pending = []
@@ -262,6 +285,16 @@ def apply(results: list[FileResult], backup: bool = False, branch: str | None = 
                 written.append(item.path)
                 if item.backup:
                     done.backups.append(item.backup)
+        for owner in dict.fromkeys(change.repo for change in group):
+            more = [(path, text) for path, text in (extras or {}).get(owner or Path(), ()) if _differs(path, text)]
+            if owner is None or not more or not written:
+                continue
+            try:
+                for path, _ in more:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                written.extend(item.path for item in write_all(more, backup=False, seen={p: Seen.of_bytes(_read(p)) for p, _ in more}))
+            except (WriteError, OSError) as exc:
+                done.failed.append(f"{exc}; the repository's other files were written")
         done.written.extend(written)
         if repo is not None and written:
             try:
@@ -269,6 +302,17 @@ def apply(results: list[FileResult], backup: bool = False, branch: str | None = 
             except gitrepo.GitError as exc:
                 done.failed.append(f"error: {exc}")
     return done
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _differs(path: Path, text: str) -> bool:
+    return _read(path) != text.encode("utf-8")
 
 
 def _refusal(repo: Path, branch: str, allow_dirty: bool) -> str | None:

@@ -12,6 +12,7 @@ import shlex
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -120,17 +121,21 @@ def verify(
     no_cache: bool = False,
     check_files: bool = True,
     left_behind: tuple[tuple[str, str], ...] = (),
+    step: Callable[[str], None] | None = None,
 ) -> Report:
     """Build both Dockerfiles from ``context``, run both, compare and measure.
 
     ``converted_ignore`` is the .dockerignore the converted build uses (beside its
     Dockerfile, so the build context on disk is never changed); None: the context's own.
+    ``step`` hears what is under way ("building the original", ...), for a progress display.
+    The engine may be another machine's: the client sends it the context and the Dockerfiles.
     """
     engine = docker or Docker()
     try:
         engine.check()
     except EngineError as exc:
         raise VerifyError(str(exc)) from None
+    engine.check_builder()
     token = uuid.uuid4().hex[:8]
     slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-.") or "app"
     tags = (f"stagify-verify/{slug}:original-{token}", f"stagify-verify/{slug}:converted-{token}")
@@ -138,7 +143,7 @@ def verify(
     try:
         files = _write_dockerfiles(work, original, converted, converted_ignore)
         return _run(engine, files, context, tags, smoke, language, rebuild, token, no_cache, check_files, converted_ignore,
-                    left_behind)
+                    left_behind, step or (lambda _what: None))
     finally:
         if not keep_images:
             engine.remove_images(*tags)
@@ -159,8 +164,10 @@ def _write_dockerfiles(work: Path, original: str, converted: str, ignore: str | 
 
 def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[str, str], smoke: Smoke,
          language: str | None, rebuild: bool, token: str, no_cache: bool, check_files: bool = True,
-         ignore: str | None = None, left_behind: tuple[tuple[str, str], ...] = ()) -> Report:
+         ignore: str | None = None, left_behind: tuple[tuple[str, str], ...] = (),
+         step: Callable[[str], None] = lambda _what: None) -> Report:
     before_file, after_file = files
+    step("building the original")
     try:
         seconds = engine.build(before_file, context, tags[0], no_cache)
     except EngineError as exc:
@@ -172,6 +179,7 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
     info = engine.inspect(tags[0])
     before = Side(tags[0], True, seconds, info.size, info.layers, info.user)
     problems: list[str] = []
+    step("building the conversion")
     try:
         seconds = engine.build(after_file, context, tags[1], no_cache)
     except BuildFailure as exc:
@@ -194,6 +202,7 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
         remarks.append("no port to send HTTP requests to: give --port (the Dockerfile EXPOSEs none)")
         paths = ()
     for index, tag in enumerate(tags):
+        step(f"running the {('original', 'conversion')[index]}")
         if paths and port is not None:
             try:
                 served, uids[index] = engine.serve(tag, f"stagify-verify-{token}-{index}", port, paths, smoke.env, smoke.timeout)
@@ -216,6 +225,7 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
                             f"the conversion {new.status} {_short(new.body)!r}")
     absent: tuple[filecheck.Absent, ...] = ()
     if check_files:
+        step("comparing files")
         absent, why_not = _absent_files(engine, before_file.read_text(), tags, ignore, left_behind)
         if why_not:
             remarks.append(why_not)
@@ -232,6 +242,7 @@ def _run(engine: Docker, files: tuple[Path, Path], context: Path, tags: tuple[st
     changed = None
     rebuilt: list[float | None] = [None, None]
     if rebuild:
+        step("measuring a rebuild")
         changed, rebuilt, steps = _rebuild(engine, files, context, tags, language, token)
         if changed is None:
             remarks.append("rebuild not measured: no application source file found to change")
