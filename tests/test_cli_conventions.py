@@ -150,7 +150,7 @@ def test_choices_complete(tmp_path: Path, words: str, cword: int, expected: list
 # -- a terminal: -q never asks, Ctrl-C is 130 ----------------------------------------------------------------
 
 
-def on_terminal(args: list[str], cwd: Path, interrupt_after: str | None = None, timeout: float = 60) -> tuple[int, str]:
+def on_terminal(args: list[str], cwd: Path, interrupt_after: str | None = None, timeout: float = 240) -> tuple[int, str]:
     """Run stagify with a pseudo-terminal as stdin and stdout; send SIGINT once ``interrupt_after`` was printed."""
     main, child = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "stagify", *args], cwd=cwd, stdin=child, stdout=child, stderr=child,
