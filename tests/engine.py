@@ -1,7 +1,12 @@
-"""A real Docker engine for tests, through the shared e2e scripts (engine-up, stand-ins, provide).
+"""A real Docker engine for tests, and the base images its builds need.
+
+The base images come one of two ways (``STAGIFY_E2E_IMAGES``, CONTRIBUTING.md "Real-engine tests"):
+``registry``, the developer's own engine pulling the real images, or ``stand-ins``, the shared e2e
+scripts (engine-up, stand-ins, provide) that build local stand-ins of the official images for machines
+that reach no registry; ``auto`` (the default) asks the engine whether Docker Hub answers.
 
 Comparisons go through ``stagify.fleet.verify``, the library behind ``stagify verify``; this
-module only starts the engine and provides the base images offline. Builds and
+module only starts the engine and provides the base images. Builds and
 containers use ``--network host`` and servers are reached on 127.0.0.1 only.
 Where no engine can be had the tests skip and say why, except under ``CI=true``, where
 they fail instead: CI must run them.
@@ -12,14 +17,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from stagify import Options
+from stagify.dockerfile.model import Keyword
+from stagify.dockerfile.parse import parse
 from stagify.fleet.docker import Docker, Response
 from stagify.fleet.verify import Report, Side, Smoke, verify
 
@@ -34,41 +44,121 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+class Images(str, Enum):
+    """Where the e2e builds get their base images (``STAGIFY_E2E_IMAGES``)."""
+
+    REGISTRY = "registry"    # the engine pulls the real images
+    STAND_INS = "stand-ins"  # the shared e2e scripts tag local stand-ins; nothing is pulled
+    AUTO = "auto"            # registry when the engine reaches Docker Hub, else stand-ins
+
+
+IMAGES_VARIABLE = "STAGIFY_E2E_IMAGES"
+
+
+def images_setting(environ: Mapping[str, str] = os.environ) -> Images:
+    """The setting, ``auto`` when unset; a value of no known kind is a usage error, not a silent default."""
+    value = environ.get(IMAGES_VARIABLE, "").strip().lower() or Images.AUTO.value
+    try:
+        return Images(value)
+    except ValueError:
+        known = ", ".join(choice.value for choice in Images)
+        raise pytest.UsageError(f"{IMAGES_VARIABLE}={value!r}: expected one of {known}") from None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The way the base images come (registry or stand-ins), and why; ``images`` None: none can be had."""
+
+    images: Images | None
+    reason: str
+
+
+def choose_images(setting: Images, has_stand_ins: bool, registry_answers: Callable[[], bool]) -> Choice:
+    """Registry or stand-ins, from the setting, the shared e2e folder and, for ``auto`` only, a registry ping."""
+    if setting is Images.REGISTRY:
+        return Choice(Images.REGISTRY, f"{IMAGES_VARIABLE}=registry: the engine pulls the real base images")
+    if setting is Images.STAND_INS:
+        if not has_stand_ins:
+            return Choice(None, f"{IMAGES_VARIABLE}=stand-ins, but no shared e2e folder beside this checkout "
+                                "(set STAGIFY_SHARED)")
+        return Choice(Images.STAND_INS, f"{IMAGES_VARIABLE}=stand-ins: local stand-ins of the official images")
+    if registry_answers():
+        return Choice(Images.REGISTRY, "auto: the engine reaches Docker Hub, so it pulls the real base images")
+    if has_stand_ins:
+        return Choice(Images.STAND_INS, "auto: no registry answers through the engine; local stand-ins of the "
+                                        "official images")
+    return Choice(None, "auto: no registry answers through the engine and no shared e2e folder beside this "
+                        "checkout for the stand-ins (set STAGIFY_SHARED)")
+
+
+def registry_answers(docker: str, env: Mapping[str, str], timeout: float = 20) -> bool:
+    """Whether the engine reaches Docker Hub: ``docker search`` goes through the engine and pulls nothing."""
+    try:
+        probe = subprocess.run([docker, "search", "--limit", "1", "hello-world"], capture_output=True, text=True,
+                               env=dict(env), timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
 class Engine:
-    def __init__(self, e2e: Path, env: dict[str, str]) -> None:
+    def __init__(self, e2e: Path | None, env: dict[str, str], images: Images = Images.STAND_INS) -> None:
         self.e2e = e2e
         self.env = env
         self.docker = env["DOCKER"]
+        self.images = images
 
     @classmethod
     def start(cls) -> Engine:
-        shared = shared_dir()
-        if shared is None:
-            unavailable("no shared e2e folder beside this checkout (set STAGIFY_SHARED)")
-        assert shared is not None
-        e2e = shared / "e2e"
+        """The engine, its client and the base images, decided once per session (the probes take seconds)."""
+        engine = _started(images_setting())
+        if isinstance(engine, str):
+            unavailable(engine)
+        assert isinstance(engine, Engine)
+        return engine
+
+    @staticmethod
+    def _engine_up(e2e: Path) -> dict[str, str] | str:
+        """The shared scripts' engine (started if need be) and client, or why there is none."""
         up = subprocess.run([str(e2e / "engine-up")], capture_output=True, text=True, timeout=900)
         if up.returncode != 0:
             last = (up.stderr.strip().splitlines() or ["?"])[-1]
-            unavailable(f"no Docker engine: {last}")
+            return f"no Docker engine: {last}"
         env = dict(os.environ, DOCKER_BUILDKIT="1")
         for line in up.stdout.splitlines():
             if "=" in line:
                 key, value = line.split(";")[0].split("=", 1)
                 env[key.strip()] = value.strip()
         if "DOCKER" not in env:
-            unavailable("engine-up printed no DOCKER client")
-        stand_ins = subprocess.run([str(e2e / "stand-ins")], capture_output=True, text=True, env=env, timeout=1800)
-        if stand_ins.returncode != 0:
-            unavailable(f"stand-ins failed: {stand_ins.stderr.strip()[-500:]}")
-        return cls(e2e, env)
+            return "engine-up printed no DOCKER client"
+        return env
+
+    @staticmethod
+    def _own_client() -> dict[str, str] | str:
+        """The developer's engine: ``$DOCKER``, else ``docker`` on PATH, answering ``docker info``."""
+        docker = os.environ.get("DOCKER") or shutil.which("docker")
+        if not docker:
+            return "no docker client ($DOCKER, or docker on PATH)"
+        env = dict(os.environ, DOCKER_BUILDKIT="1", DOCKER=docker)
+        info = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        if info.returncode != 0:
+            return f"no Docker engine answers {docker}: {(info.stderr.strip().splitlines() or ['?'])[-1]}"
+        return env
 
     def docker_client(self) -> Docker:
         """stagify's own Docker client (what ``stagify verify`` uses), on this engine."""
         return Docker(self.docker, self.env)
 
     def provide(self, dockerfile: Path) -> Path:
-        """The path to build with; skips the case when a base cannot be had offline (exit 3)."""
+        """The path to build with, its bases present; skips the case when a base cannot be had offline (exit 3)."""
+        if self.images is Images.REGISTRY:
+            for image in base_images(dockerfile.read_text()):
+                pulled = subprocess.run([self.docker, "pull", "-q", image], capture_output=True, text=True, env=self.env,
+                                        timeout=900)
+                assert pulled.returncode == 0, f"{dockerfile}: cannot pull {image}: {pulled.stderr.strip()[-500:]}"
+            return dockerfile
+        assert self.e2e is not None
         result = subprocess.run(
             [str(self.e2e / "provide"), "-q", str(dockerfile)], capture_output=True, text=True, env=self.env, timeout=300
         )
@@ -82,6 +172,37 @@ class Engine:
         path = work / name
         path.write_text(text)
         return self.provide(path).read_text()
+
+
+@cache
+def _started(setting: Images) -> Engine | str:
+    """The engine for this session, or why there is none (cached: every e2e module asks)."""
+    shared = shared_dir()
+    e2e = shared / "e2e" if shared is not None else None
+    # The shared scripts start an engine where none runs; a registry-only run uses the developer's own.
+    env = Engine._engine_up(e2e) if e2e is not None and setting is not Images.REGISTRY else Engine._own_client()
+    if isinstance(env, str):
+        return env
+    choice = choose_images(setting, e2e is not None, lambda: registry_answers(env["DOCKER"], env))
+    if choice.images is None:
+        return choice.reason
+    if choice.images is Images.STAND_INS:
+        assert e2e is not None
+        stand_ins = subprocess.run([str(e2e / "stand-ins")], capture_output=True, text=True, env=env, timeout=1800)
+        if stand_ins.returncode != 0:
+            return f"stand-ins failed: {stand_ins.stderr.strip()[-500:]}"
+    return Engine(e2e, env, choice.images)
+
+
+def base_images(text: str) -> list[str]:
+    """The images a Dockerfile builds from (FROM, ``COPY --from``), less its stages and ``scratch``."""
+    dockerfile = parse(text)
+    stages = {stage.alias.lower() for stage in dockerfile.stages if stage.alias}
+    stages |= {str(stage.index) for stage in dockerfile.stages} | {"scratch"}
+    images = [stage.image.resolved for stage in dockerfile.stages]
+    images += [value for instruction in dockerfile.instructions
+               if instruction.keyword is Keyword.COPY and (value := instruction.flag("from"))]
+    return list(dict.fromkeys(image for image in images if image.lower() not in stages))
 
 
 def debian_twin(text: str) -> str:

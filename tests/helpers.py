@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from stagify import Options, RuntimeChoice
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,6 +18,8 @@ EXPECTED = ("expected.Dockerfile", "expected.skip", "expected.error")
 NOT_CONTEXT = (*EXPECTED, "expected.dockerignore", "stagify.args")
 # Lint-clean: hadolint at warning level, ignoring only the package-version pinning rules.
 HADOLINT_IGNORED = ("DL3008", "DL3013", "DL3016", "DL3018")
+# What tests/test_readme.py checked, per document: (how, snippet) pairs, for the run's closing summary.
+SNIPPET_TALLY = pytest.StashKey[dict[str, list[tuple[str, str]]]]()
 
 
 def shared_dir() -> Path | None:

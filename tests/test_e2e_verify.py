@@ -3,8 +3,8 @@
 A good conversion is verified (exit 0, the table); deliberately broken ones are not:
 a runtime that lost the application (exit 5, the differing answer named), a runtime
 that runs as root (exit 5), and an original that does not build (exit 6: nothing to
-compare). The bases come from the stand-ins (``provide``) before verify runs, as the
-README describes for machines without a registry.
+compare). The bases are made present (pulled, or the stand-ins ``provide``d) before verify
+runs, as CONTRIBUTING.md describes for machines without a registry.
 """
 
 from __future__ import annotations

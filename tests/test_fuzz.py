@@ -6,7 +6,7 @@ passes the self-check (``stagify.dockerfile.selfcheck``), parses again, is stabl
 changes nothing), ends with a non-root USER and accounts for every original instruction.
 
 The normal suite runs a few hundred deterministic examples. The big run is documented in
-the README:
+CONTRIBUTING.md:
 
     STAGIFY_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py -q
 """
