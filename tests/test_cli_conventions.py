@@ -150,15 +150,16 @@ def test_choices_complete(tmp_path: Path, words: str, cword: int, expected: list
 # -- a terminal: -q never asks, Ctrl-C is 130 ----------------------------------------------------------------
 
 
-def on_terminal(args: list[str], cwd: Path, interrupt_after: str | None = None, timeout: float = 240) -> tuple[int, str]:
+def on_terminal(args: list[str], cwd: Path, interrupt_after: str | None = None, timeout: float = 60) -> tuple[int, str]:
     """Run stagify with a pseudo-terminal as stdin and stdout; send SIGINT once ``interrupt_after`` was printed."""
     main, child = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "stagify", *args], cwd=cwd, stdin=child, stdout=child, stderr=child,
-                            env={**os.environ, "NO_COLOR": "1"})
+                            env={**os.environ, "NO_COLOR": "1"}, start_new_session=True)
     os.close(child)
     seen = b""
     deadline = time.monotonic() + timeout
     sent = False
+    asked_at: float | None = None
     while proc.poll() is None and time.monotonic() < deadline:
         ready, _, _ = select.select([main], [], [], 0.2)
         if ready:
@@ -167,8 +168,11 @@ def on_terminal(args: list[str], cwd: Path, interrupt_after: str | None = None, 
             except OSError:
                 break
         if interrupt_after is not None and not sent and interrupt_after.encode() in seen:
-            proc.send_signal(signal.SIGINT)
-            sent = True
+            if asked_at is None:
+                asked_at = time.monotonic()
+            elif time.monotonic() - asked_at > 0.5:  # the user presses Ctrl-C while the question waits for an answer
+                proc.send_signal(signal.SIGINT)
+                sent = True
     try:
         code = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
