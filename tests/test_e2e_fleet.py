@@ -149,7 +149,7 @@ def test_verify_builds_and_runs_on_a_tcp_engine(second_engine: SecondEngine, tmp
                   "--env", "HOST=127.0.0.1", "--http", "/items/7", "--no-rebuild", "--keep-images", "--json",
                   cwd=tmp_path, env=second_engine.env)
     assert run.returncode == 0, run.stdout + run.stderr
-    report = json.loads(run.stdout)
+    (report,) = json.loads(run.stdout)  # --format json is always a list
     assert report["verified"] and [a["status"] for a in report["converted"]["answers"]] == [200]
     assert report["converted"]["uid"] not in (0, None)
     # built and kept on the second engine, not on the one the client would reach by default
@@ -171,7 +171,7 @@ def test_verify_through_a_docker_context_with_a_command_inside_the_container(sec
                   "python -c 'import flask, importlib.metadata as m; print(m.version(\"flask\"))'", "--no-rebuild", "--json",
                   cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stdout + run.stderr
-    report = json.loads(run.stdout)
+    (report,) = json.loads(run.stdout)  # --format json is always a list
     answers = [(a["status"], a["body"].strip()) for a in report["converted"]["answers"]]
     assert answers == [(a["status"], a["body"].strip()) for a in report["original"]["answers"]]
     assert answers[-1][0] == 0 and answers[-1][1][0].isdigit()  # a version number, printed inside the container
