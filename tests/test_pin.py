@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from stagify.errors import StagifyError
 from stagify.images.pin import pin
 from stagify.images.reference import parse_ref
 from stagify.images.registry import Resolver, parse_mirrors
+from stagify.plan.summary import bases as from_images
 
 from .engine import Engine, debian_twin
 from .helpers import FIXTURES, copy_context, lint
@@ -214,7 +216,7 @@ def test_a_pinned_conversion_builds_pulling_each_base_by_digest(registry: LocalR
     context = copy_context(FIXTURES / "seed-003-go-hello", tmp_path / "proj")
     (context / "Dockerfile").write_text(debian_twin((context / "Dockerfile").read_text()))
     outcome = convert((context / "Dockerfile").read_bytes(), context=context)
-    bases = [line.split()[1] for line in (outcome.dockerfile or "").splitlines() if line.startswith("FROM")]
+    bases = list(dict.fromkeys(from_images(outcome.dockerfile or "")))  # FROM flags (--platform) are not images
     plain = tmp_path / "plain.Dockerfile"
     plain.write_text(outcome.dockerfile or "")
     engine.provide(plain)  # the stand-ins, tagged under the conversion's references
@@ -230,7 +232,8 @@ def test_a_pinned_conversion_builds_pulling_each_base_by_digest(registry: LocalR
     pinned = run.stdout
     assert pinned.count("@sha256:") == len(bases)
     # the registry stands in for Docker Hub and gcr.io: the same references, with its address
-    local = pinned.replace("FROM golang:", f"FROM {registry.host}/library/golang:").replace("gcr.io/", f"{registry.host}/")
+    local = re.sub(r"^(FROM\s+(?:--\S+\s+)*)golang:", rf"\g<1>{registry.host}/library/golang:", pinned, flags=re.M)
+    local = local.replace("gcr.io/", f"{registry.host}/")
     (tmp_path / "pinned.Dockerfile").write_text(local)
     build = subprocess.run([*docker, "build", "--network", "host", "-f", str(tmp_path / "pinned.Dockerfile"), "-t",
                             "stagify-test/pinned:latest", str(context)], env={**engine.env, "DOCKER_BUILDKIT": "1"},
