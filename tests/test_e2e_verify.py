@@ -89,10 +89,15 @@ def test_verify_says_so_when_the_original_does_not_build(engine: Engine, tmp_pat
     context, _ = prepared(engine, tmp_path)
     dockerfile = context / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().replace("RUN pip install", "RUN false && pip install"))
+    before = set(verify_images(engine))  # the engine may hold images an interrupted run of something else left behind
     run = verify_cli(engine, tmp_path)
     assert run.returncode == 6, run.stdout + run.stderr
     assert run.stderr.startswith("error: proj/Dockerfile: cannot verify: the original Dockerfile does not build, so there is nothing to compare")
     assert "Traceback" not in run.stderr
-    listed = subprocess.run([engine.docker, "images", "-q", "--filter", "reference=stagify-verify/*"], env=engine.env,
-                            capture_output=True, text=True, check=True)
-    assert listed.stdout.split() == []  # throwaway images are removed, also when verification stops early
+    assert set(verify_images(engine)) - before == set()  # throwaway images are removed, also when verification stops early
+
+
+def verify_images(engine: Engine) -> list[str]:
+    listed = subprocess.run([engine.docker, "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter",
+                             "reference=stagify-verify/*"], env=engine.env, capture_output=True, text=True, check=True)
+    return listed.stdout.split()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -114,6 +117,36 @@ def test_no_engine_is_a_clear_error(tmp_path: Path) -> None:
     run = stagify("verify", "proj", cwd=tmp_path, env={**os.environ, "DOCKER": str(fake)})
     assert run.returncode == 6
     assert "cannot verify: no Docker engine answers (Cannot connect to the Docker daemon" in run.stderr
+
+
+def test_sigterm_during_a_build_removes_the_throwaway_images(tmp_path: Path) -> None:
+    # A CI job that is cancelled sends SIGTERM: verify stops as on Ctrl-C, removes what it tagged, exits 143.
+    project(tmp_path)
+    log = tmp_path / "calls.log"
+    fake = tmp_path / "docker"
+    fake.write_text(f"""#!/bin/sh
+echo "$*" >> {log}
+case "$1" in
+  version) echo 20.10.24 ;;
+  build) exec sleep 60 ;;
+  *) exit 1 ;;
+esac
+""")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    command = [sys.executable, "-m", "stagify", "verify", "proj", "--no-rebuild"]
+    with subprocess.Popen(command, cwd=tmp_path, env={**os.environ, "DOCKER": str(fake)}, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:
+        deadline = time.monotonic() + 60
+        while not (log.exists() and "build" in log.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    tagged = re.search(r" -t (\S+)", log.read_text())
+    assert tagged, log.read_text()
+    removed = [line for line in log.read_text().splitlines() if line.startswith("rmi ")]
+    assert removed and tagged.group(1) in removed[0].split(), log.read_text()
 
 
 def test_verify_of_what_cannot_be_converted_says_where(tmp_path: Path) -> None:

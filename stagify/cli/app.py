@@ -833,21 +833,43 @@ def _click_errors() -> tuple[type[Exception], type[Exception]]:
     return base, typer.Abort
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that cleanup runs (verify's throwaway images and containers are removed)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.code = 128 + signum
+
+
+_terminated: list[Terminated] = []  # typer turns every KeyboardInterrupt into exit 130: this says which it was
+
+
+def _terminate(signum: int, frame: object) -> None:
+    _terminated.append(Terminated(signum))
+    raise _terminated[-1]
+
+
 def main() -> None:
-    """Run the command line: usage errors in one style (``error: ...``, exit 2), Ctrl-C exit 130."""
+    """Run the command line: usage errors in one style (``error: ...``, exit 2), Ctrl-C exit 130, SIGTERM 143."""
+    import signal
+
     click_exception, abort = _click_errors()
+    # Without a handler SIGTERM ends the process on the spot, and a verification's images stay on the engine.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = app(prog_name="stagify", standalone_mode=False)
     except KeyboardInterrupt:
         typer.echo("", err=True)
-        raise SystemExit(130) from None
+        raise SystemExit(_terminated[0].code if _terminated else 130) from None
     except abort:  # a question interrupted with Ctrl-C (or Ctrl-D)
         typer.echo("", err=True)
-        raise SystemExit(130) from None
+        raise SystemExit(_terminated[0].code if _terminated else 130) from None
     except click_exception as exc:
         message = exc.format_message()  # type: ignore[attr-defined]
         ctx = getattr(exc, "ctx", None)
         hint = f"\nTry '{ctx.command_path} -h' for help." if ctx is not None else ""
         typer.echo(f"error: {message}{hint}", err=True)
         raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
+    if _terminated:
+        raise SystemExit(_terminated[0].code)
     raise SystemExit(code if isinstance(code, int) else 0)
