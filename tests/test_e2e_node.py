@@ -19,6 +19,8 @@ pytestmark = pytest.mark.e2e
 # case, paths whose bodies must match, paths whose status must match, port, env, the largest size ratio
 CASES = [
     ("seed-001-node-express", ["/", "/items/42", "/missing"], [], 18090, {}, 0.25),
+    # compiled by `npm run compile` (tsc): the runtime must carry dist/ although the script is not called "build"
+    ("node-tsc-named-build-script", ["/", "/x?y=1"], [], 18097, {}, 0.25),
     (
         "node-vite-spa-dev-server",
         ["/robots.txt", "/hello.json"],

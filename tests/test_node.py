@@ -141,6 +141,37 @@ def test_the_kind_of_app_and_its_build_output(
     assert facts.out_dir == out_dir
 
 
+@pytest.mark.parametrize(
+    ("scripts", "expected"),
+    [
+        ({"build": "tsc", "start": "node dist/index.js"}, ("build",)),
+        ({"build-ts": "tsc -b", "watch-ts": "tsc -w", "start": "node dist/index.js"}, ("build-ts",)),
+        ({"compile": "npx tsc -p .", "dev": "tsc --watch", "lint": "eslint src"}, ("compile",)),
+        ({"bundle": "rm -rf out && esbuild src/index.ts --bundle --outdir=out", "test": "jest"}, ("bundle",)),
+        ({"prebuild": "node scripts/clean.js", "start": "node server.js"}, ()),
+    ],
+    ids=["build", "build-ts beside a watcher", "npx tsc", "esbuild after rm", "no build"],
+)
+def test_a_script_that_compiles_once_is_a_build_script_whatever_its_name(
+    tmp_path: Path, scripts: dict[str, str], expected: tuple[str, ...]
+) -> None:
+    facts, _, _ = facts_of(tmp_path, {"package.json": {"scripts": scripts}})
+    assert facts.build_scripts == expected
+
+
+def test_a_tsc_build_script_not_called_build_reaches_the_runtime(tmp_path: Path) -> None:
+    """``npm run build-ts`` (``tsc -b``) builds dist/: the runtime copies it instead of refusing (STG002)."""
+    package = {"main": "dist/index.js", "scripts": {"build-ts": "tsc -b", "start": "node dist/index.js"},
+               "devDependencies": {"typescript": "5"}}
+    dockerfile = ("FROM node:20\nWORKDIR /usr/src/app\nCOPY package*.json ./\nRUN npm ci\nADD . /usr/src/app\n"
+                  "RUN npm run build-ts\nRUN npm prune --omit=dev\nCMD [\"node\", \"dist/index.js\"]\n")
+    outcome = run(tmp_path, dockerfile, {"package.json": package, "package-lock.json": "{}", "src/index.ts": "export {};\n"})
+    assert placed(outcome, 6) == (Placement.BUILDER, "builds the application")
+    assert "COPY --from=builder /usr/src/app/dist /usr/src/app/dist" in stages(outcome)["runtime"]
+    assert "dist" in (outcome.dockerignore or "").splitlines()
+    assert_clean(outcome)
+
+
 def test_next_standalone_output_is_seen(tmp_path: Path) -> None:
     facts, _, _ = facts_of(
         tmp_path, {"package.json": {"dependencies": {"next": "15"}}, "next.config.mjs": "export default { output: 'standalone' }"}

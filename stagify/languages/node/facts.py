@@ -76,6 +76,13 @@ BUILD_ENV_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "VUE_APP_", "PUBLIC
 BUILD_ENV = frozenset({"NPM_TOKEN", "NPM_CONFIG_REGISTRY", "YARN_CACHE_FOLDER", "GENERATE_SOURCEMAP", "CI", "NEXT_TELEMETRY_DISABLED", "SKIP_PREFLIGHT_CHECK", "PUBLIC_URL", "NODE_OPTIONS_BUILD"})
 # Folders a Node server reads at run time when the build does not bundle them.
 ASSET_DIRS = ("public", "views", "templates", "static", "assets", "locales", "i18n", "config", "prisma", "migrations", "data", "uploads")
+# A script runs a build when its body runs one of these compilers or bundlers once (not in watch mode):
+# `"build-ts": "tsc -b"` builds as `"build"` does, whatever the script is called.
+_BUILD_TOOL = re.compile(
+    r"(^|[;&|(]\s*|\s)(npx\s+)?(tsc|nest\s+build|webpack|rollup|esbuild|babel|swc|tsup|ncc\s+build|vite\s+build|next\s+build"
+    r"|nuxt\s+build|parcel\s+build|ng\s+build|react-scripts\s+build|vue-cli-service\s+build)(\s|$)"
+)
+_WATCH = re.compile(r"(^|\s)(-w|--watch)(\s|$)")
 NATIVE_ADDONS = ("bcrypt", "sqlite3", "better-sqlite3", "canvas", "node-sass", "argon2", "bufferutil", "utf-8-validate", "sharp", "re2", "cpu-features", "ssh2", "zeromq", "leveldown")
 @dataclass(frozen=True)
 class NodeFacts:
@@ -96,6 +103,11 @@ class NodeFacts:
 
     def script(self, name: str) -> str | None:
         return dict(self.scripts).get(name)
+
+    @property
+    def build_scripts(self) -> tuple[str, ...]:
+        """The scripts that build: ``build``, and any other whose body runs a compiler or bundler once."""
+        return build_scripts(dict(self.scripts))
 
     def depends_on(self, name: str) -> bool:
         return name in self.dependencies or name in self.dev_dependencies
@@ -134,7 +146,7 @@ def gather_facts(context: BuildContext, package: dict[str, object], image: Image
     every = set(deps) | set(dev)
     kind, framework, out_dir = Kind.SERVER, None, None
     scripts_map = dict(scripts)
-    build = scripts_map.get("build", "")
+    build = next((scripts_map[name] for name in build_scripts(scripts_map)), "")
     if "next" in every:
         kind, framework, out_dir = Kind.NEXT, "Next.js", ".next"
     elif "nuxt" in every or "nuxt3" in every:
@@ -144,10 +156,10 @@ def gather_facts(context: BuildContext, package: dict[str, object], image: Image
         framework, out_dir = STATIC_TOOLS[tool]
         kind = Kind.STATIC
         out_dir = _static_out_dir(context, tool, out_dir)
-    elif build and _runs_build_output(scripts_map, package):
+    elif build and _runs_build_output(scripts_map, package, build):
         kind = Kind.BUILT_SERVER
         framework = next((f for f in SERVER_FRAMEWORKS if f in every), None)
-        out_dir = _built_out_dir(context, scripts_map)
+        out_dir = _built_out_dir(context, scripts_map, build)
     else:
         framework = next((f for f in SERVER_FRAMEWORKS if f in every), None)
     if framework:
@@ -233,17 +245,24 @@ def _static_out_dir(context: BuildContext, tool: str, default: str) -> str:
     return default
 
 
-def _runs_build_output(scripts: dict[str, str], package: dict[str, object]) -> bool:
+def build_scripts(scripts: dict[str, str]) -> tuple[str, ...]:
+    """``build`` first, then the scripts whose body compiles or bundles once (``tsc -b``, ``nest build``), in order."""
+    others = [name for name, body in scripts.items()
+              if name != "build" and _BUILD_TOOL.search(body) and not _WATCH.search(body)]
+    return (*(["build"] if "build" in scripts else []), *others)
+
+
+def _runs_build_output(scripts: dict[str, str], package: dict[str, object], build: str) -> bool:
     """The app starts from what its build writes (``node dist/index.js``), not from its sources."""
     start = scripts.get("start", "")
     main = str(package.get("main") or "")
     target = start or main
     return bool(re.search(r"(^|[\s/])(dist|build|out|lib|\.output)/", target)) or bool(
-        re.search(r"\bnode\s+\S*\.js\b", start) and "tsc" in scripts.get("build", "")
+        re.search(r"\bnode\s+\S*\.js\b", start) and "tsc" in build
     )
 
 
-def _built_out_dir(context: BuildContext, scripts: dict[str, str]) -> str | None:
+def _built_out_dir(context: BuildContext, scripts: dict[str, str], build: str) -> str | None:
     start = scripts.get("start", "")
     m = re.search(r"\bnode\s+(?:\S+\s+)*?\.?/?([\w@.-]+)/[\w./-]+\.(?:c|m)?js\b", start)
     if m:
@@ -252,7 +271,7 @@ def _built_out_dir(context: BuildContext, scripts: dict[str, str]) -> str | None
     m = re.search(r"\"outDir\"\s*:\s*\"\.?/?([^\"]+?)/?\"", tsconfig)
     if m:
         return m.group(1)
-    return "dist" if context.is_dir("dist") or "tsc" in scripts.get("build", "") else None
+    return "dist" if context.is_dir("dist") or "tsc" in build else None
 
 
 def choose_version(

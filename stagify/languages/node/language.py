@@ -257,7 +257,7 @@ class NodeLanguage:
         ins = walked.instruction
         commands = list(walked.commands)
         install = [c for c in commands if project_install(c.argv)]
-        builds = [c for c in commands if runs_script(c.argv, "build") or runs_script(c.argv, "generate")]
+        builds = [c for c in commands if self._runs_build(inp, c.argv) or runs_script(c.argv, "generate")]
         manager = self._manager_of(inp)
         runtime_text = self._runtime_tools(inp, commands, manager)
         telemetry = _telemetry_off(commands)
@@ -349,11 +349,15 @@ class NodeLanguage:
             return StartRewrite(argv=(), reason=start.reason, build=build, drop=True)
         return StartRewrite(argv=start.argv, reason=start.reason, build=build)
 
+    def _runs_build(self, inp: PlanInput, argv: tuple[str, ...]) -> bool:
+        """The command runs one of the project's build scripts (``npm run build``, ``npm run build-ts`` running ``tsc``)."""
+        return any(runs_script(argv, name) for name in self.facts(inp).build_scripts)
+
     def _needs_build_step(self, inp: PlanInput) -> bool:
         facts = self.facts(inp)
         if facts.kind in (Kind.SERVER,) or not facts.script("build"):
             return False
-        return not any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands)
+        return not any(self._runs_build(inp, c.argv) for w in inp.walked for c in w.commands)
 
     # -- runtime --------------------------------------------------------------------------------------
 
@@ -469,6 +473,9 @@ class NodeLanguage:
             out.append(Artifact(path=f"{app}/node_modules/.prisma", dest=f"{runtime_app}/node_modules/.prisma", reason="the generated Prisma client"))
         return out
 
+    def runtime_writes(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []  # its sources are not read for run-time writes (yet): the ledger's RUN lines and VOLUMEs say where
+
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return []  # runtime_artifacts names them, from the build stages
 
@@ -492,7 +499,7 @@ class NodeLanguage:
         facts = self.facts(inp)
         found = [(name, f"the {self._manager_of(inp).name} install")
                  for name in (".npmrc", ".yarnrc.yml") if holds_credentials(name, inp.context.read_text(name))]
-        built = any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
+        built = any(self._runs_build(inp, c.argv) for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
         if not built or facts.kind not in (Kind.NEXT, Kind.NUXT, Kind.STATIC):
             return found
         reader = f"the {facts.framework or 'front-end'} build"
@@ -503,7 +510,7 @@ class NodeLanguage:
         installs = self._install_index(inp) is not None
         # Without an install of its own, the original runs the node_modules it copies: they must stay in the context.
         lines = [*(["node_modules"] if installs else []), "npm-debug.log*", "yarn-debug.log*", "yarn-error.log*", ".pnpm-debug.log*", "coverage", ".nyc_output", ".eslintcache", "*.log"]
-        built = any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
+        built = any(self._runs_build(inp, c.argv) for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
         if built:
             for folder in (facts.out_dir, ".next", ".nuxt", ".output", "build", "dist"):
                 if folder and folder not in lines and not named_by_start(facts, folder):
