@@ -191,3 +191,25 @@ def test_verify_fails_when_the_conversion_is_bigger(tmp_path: Path, converted: i
     if fails:
         assert bigger == ["the converted image is bigger than the original: 100.0 MB against 100.0 MB (+0.0 MB)"]
         assert "BIGGER" in verify_rows(report)[0][3]
+
+
+@pytest.mark.parametrize(
+    ("output", "image"),
+    [
+        # BuildKit 0.8 (docker 20.10) on a machine without a registry: the DNS server is no image
+        ('#2 [internal] load metadata for docker.io/library/debian:bookworm-slim\n'
+         '#3 [internal] load metadata for docker.io/library/golang:1.21\n#3 ERROR: failed to do request: Head '
+         '"https://registry-1.docker.io/v2/library/golang/manifests/1.21": dial tcp: lookup registry-1.docker.io on '
+         '10.255.255.53:53: no such host\n------\n > [internal] load metadata for docker.io/library/golang:1.21:\n',
+         "golang:1.21"),
+        ("ERROR: failed to solve: gcr.io/distroless/static-debian12:nonroot: failed to resolve source metadata for "
+         "gcr.io/distroless/static-debian12:nonroot: i/o timeout", "gcr.io/distroless/static-debian12:nonroot"),
+        ("pull access denied for acme/private-base, repository does not exist", "acme/private-base"),
+        ("ERROR: no such host", "a base image"),
+    ],
+    ids=["dns server in the error", "resolve source metadata", "pull access denied", "no image named"],
+)
+def test_a_build_that_cannot_pull_names_the_image_not_a_host(output: str, image: str) -> None:
+    from stagify.fleet.docker import unpullable_image
+
+    assert unpullable_image(output) == image

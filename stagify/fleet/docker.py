@@ -33,7 +33,15 @@ _PULL_FAILURES = re.compile(
     r"|failed to authorize|error getting credentials",
     re.I,
 )
-_IMAGE_IN_ERROR = re.compile(r"(?:docker\.io/)?(?:library/)?([\w.\-/]+:[\w.\-]+)")
+# Where a build's output names the image it could not pull, most telling first. BuildKit's own step
+# ("load metadata for docker.io/library/golang:1.21") comes before the ERROR line, whose text names
+# hosts and DNS servers ("lookup registry-1.docker.io on 10.0.0.53:53"), which are not images.
+_IMAGE = r"(?:docker\.io/)?(?:library/)?([\w.\-/]+(?::[\w.\-]+)?(?:@sha256:[0-9a-f]+)?)"
+_IMAGE_IN_ERROR = (
+    re.compile(r"> \[internal\] load metadata for " + _IMAGE),  # the failed step, quoted under the error
+    re.compile(r"(?:resolve source metadata for|pull access denied for|manifest for) " + _IMAGE),
+    re.compile(r"load metadata for " + _IMAGE),
+)
 
 
 # DOCKER_HOST schemes the docker client speaks; an engine behind the first three runs on this machine.
@@ -112,6 +120,15 @@ class BuildFailure(Exception):
 
     def __str__(self) -> str:
         return self.output
+
+
+def unpullable_image(output: str) -> str:
+    """The image a failed build could not pull, as its output names it; "a base image" when it names none."""
+    for pattern in _IMAGE_IN_ERROR:
+        found = pattern.search(output)
+        if found:
+            return found.group(1).rstrip(":")
+    return "a base image"
 
 
 @dataclass(frozen=True)
@@ -215,8 +232,7 @@ class Docker:
                                   "install buildx, or set DOCKER to a client that builds with BuildKit")
             unpullable = None
             if _PULL_FAILURES.search(output):
-                found = _IMAGE_IN_ERROR.search(output[output.find("ERROR") :] if "ERROR" in output else output)
-                unpullable = found.group(1) if found else "a base image"
+                unpullable = unpullable_image(output)
             raise BuildFailure(_failure_summary(output), unpullable)
         self.last_steps = build_steps(result.stdout + result.stderr)
         return seconds
