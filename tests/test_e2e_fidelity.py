@@ -30,6 +30,9 @@ def engine() -> Engine:
         ("go-run-effects-version-data", 18211, ["/", "/again"], 0.05),
         ("java-javac-conf-properties", 18212, ["/"], 0.9),
         ("python-sqlite-writable", 18213, ["/", "/", "/other"], 0.5),
+        # folders the Go program itself makes and writes in at run time, relative to its working folder
+        ("go-app-makes-its-folders", 18216, ["/", "/a", "/b"], 0.05),
+        ("python-app-makes-its-folders", 18217, ["/", "/", "/b"], 0.5),
         # a language from the distribution's packages: both stages on Debian, the runtime slim with the run-time packages
         ("node-debian-apt-nodejs", 18214, ["/"], 0.8),
         ("python-debian-apt-python3", 18215, ["/"], 0.8),

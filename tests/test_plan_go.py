@@ -471,3 +471,49 @@ def test_a_go_build_in_a_heredoc_with_cgo_off_gets_the_static_runtime(tmp_path: 
     )
     _, runtime = stages(run(tmp_path, dockerfile))
     assert "FROM gcr.io/distroless/static-debian12:nonroot AS runtime" in runtime
+
+
+# -- folders the program writes at run time ----------------------------------------------------------
+
+WRITER = '''package main
+
+import (
+	"net/http"
+	"os"
+)
+
+func main() {
+	os.Mkdir("config", 0o666)
+	os.MkdirAll("/var/lib/notes/cache", 0o755)
+	_ = os.WriteFile("./message/index.json", nil, 0o644)
+	f, _ := os.OpenFile("logs/app.log", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	defer f.Close()
+	_, _ = os.OpenFile("static/read-only.txt", os.O_RDONLY, 0)
+	_ = os.WriteFile("/tmp/scratch", nil, 0o644)
+	_ = http.ListenAndServe(":8080", nil)
+}
+'''
+
+
+def test_the_folders_a_go_program_writes_at_run_time_are_made_and_owned_by_the_runtime_user(tmp_path: Path) -> None:
+    """The original ran as root and created them; as 65532 in a root-owned working folder it could not."""
+    outcome = run(tmp_path, "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"./server\"]\n",
+                  {"main.go": WRITER, "static/read-only.txt": "x\n"})
+    builder, runtime = stages(outcome)
+    made = ["/app/config", "/app/logs", "/app/message", "/var/lib/notes/cache"]
+    assert f"RUN mkdir -p {' '.join(made)} && chown -R 65532:65532 {' '.join(made)}" in builder
+    for path in made:
+        assert f"COPY --from=builder --chown=65532:65532 {path} {path}\n" in runtime
+    # opened for reading only, and scratch space: nothing to make
+    assert "--chown=65532:65532 /app/static" not in runtime and "/tmp" not in outcome.dockerfile
+    assert not [n for n in outcome.notes if n.level is Level.WARNING]
+    assert_clean(outcome)
+
+
+def test_a_go_program_writing_into_its_working_folder_itself_gets_a_warning(tmp_path: Path) -> None:
+    writes_here = 'package main\n\nimport "os"\n\nfunc main() { _ = os.WriteFile("state.json", nil, 0o644) }\n'
+    outcome = run(tmp_path, "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o tool .\nCMD [\"./tool\"]\n",
+                  {"main.go": writes_here})
+    warnings = [n.message for n in outcome.notes if n.level is Level.WARNING]
+    assert any('main.go:5 calls os.WriteFile("state.json")' in w and "in /app at run time" in w for w in warnings), warnings
+    assert "chown" not in (outcome.dockerfile or "")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stagify import Options, Outcome, Placement, RuntimeChoice, Status, convert
+from stagify import Level, Options, Outcome, Placement, RuntimeChoice, Status, convert
 from stagify.context.buildcontext import BuildContext
 from stagify.dockerfile.parse import parse
 from stagify.languages.detect import detect
@@ -353,3 +353,39 @@ def test_tools_installed_before_the_venv_are_not_installed_into_it(tmp_path: Pat
     files = {"pyproject.toml": "[tool.poetry]\nname = 'x'\n", "poetry.lock": "", "app.py": APP}
     builder, _ = stages(run(tmp_path, dockerfile, files))
     assert "The same pip upgrade" not in builder
+
+
+# -- folders the application writes at run time ------------------------------------------------------
+
+WRITES = '''import os, sqlite3
+from pathlib import Path
+
+os.makedirs("data/cache", exist_ok=True)
+Path("uploads").mkdir(exist_ok=True)
+Path("static/style.css").read_text()
+open("logs/app.log", "a").write("started")
+open("config/settings.ini").read()
+db = sqlite3.connect("db/app.sqlite3")
+memory = sqlite3.connect(":memory:")
+open(f"reports/{os.getpid()}.txt", "w")
+open("/tmp/scratch", "w")
+'''
+
+
+def test_the_folders_python_code_writes_at_run_time_are_made_and_owned_by_the_runtime_user(tmp_path: Path) -> None:
+    """The original ran as root; the runtime user gets every folder the code makes or writes files in."""
+    outcome = run(tmp_path, "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+                  'CMD ["python", "app.py"]\n',
+                  {"requirements.txt": "six\n", "app.py": WRITES, "tests/test_app.py": 'open("out/x", "w")\n'})
+    builder, runtime = stages(outcome)
+    made = ["/app/data/cache", "/app/db", "/app/logs", "/app/uploads"]  # not read-only, computed, scratch or test paths
+    assert f"RUN mkdir -p {' '.join(made)} && chown -R 65532:65532 {' '.join(made)}" in builder  # distroless: its nonroot user
+    assert "COPY --from=builder /app /app" in runtime
+    assert_clean(outcome)
+
+
+def test_python_code_writing_into_its_working_folder_itself_gets_a_warning(tmp_path: Path) -> None:
+    outcome = run(tmp_path, 'FROM python:3.11\nWORKDIR /srv\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n',
+                  {"requirements.txt": "six\n", "app.py": 'import sqlite3\n\nsqlite3.connect("visits.db")\n'})
+    warnings = [n.message for n in outcome.notes if n.level is Level.WARNING]
+    assert any('app.py:3 calls sqlite3.connect("visits.db")' in w and "in /srv at run time" in w for w in warnings), warnings

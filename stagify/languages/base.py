@@ -9,6 +9,8 @@ Adding a language is one module implementing :class:`Language`, one entry in
 
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -134,6 +136,22 @@ class PlanInput:
         return self._located[rel]
 
 
+# Where a program writes at run time without needing anything from the image: scratch space and kernel files.
+_SCRATCH_WRITES = re.compile(r"^/(tmp|var/tmp|dev|proc|sys|run)(/|$)")
+
+
+def written_folder(path: str, makes_folder: bool) -> str | None:
+    """The folder a run-time write at ``path`` needs to be able to write in; None for scratch space or outside the image.
+
+    ``makes_folder``: the call creates ``path`` itself (mkdir), so the folder is ``path``; a file write needs
+    its folder (``.``: the working folder itself).
+    """
+    folder = posixpath.normpath((path if makes_folder else posixpath.dirname(path)) or ".")
+    if _SCRATCH_WRITES.match(folder) or folder.startswith(".."):
+        return None
+    return folder
+
+
 def distroless_blocker(inp: PlanInput, needs: Needs) -> str | None:
     """Why an image with no shell and no package manager cannot run what the original ran, or None.
 
@@ -236,6 +254,13 @@ class Language(Protocol):
     def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]: ...
 
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]: ...
+
+    def runtime_writes(self, inp: PlanInput) -> list[tuple[str, str]]:
+        """Folders the application creates or writes files in at run time, each with where its code says so.
+
+        A relative folder is relative to the working folder it runs in (``.``: that folder itself).
+        """
+        ...
 
     def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]: ...
 

@@ -103,7 +103,11 @@ def ledger_copies(draft: Draft, copies: list[CopyFrom], user: UserSpec) -> list[
     owner = user.instruction if ":" in user.instruction else f"{user.instruction}:{user.instruction}"
     if user.uid:
         owner = f"{user.uid}:{user.uid}" if not re.fullmatch(r"\d+(:\d+)?", user.instruction) else owner
-    writable = sorted({f.path for f in found if f.writable and (f.carried or covered(f.path))} | set(volumes(draft)))
+    written = app_writes(draft, workdir or draft.final_state.workdir or "/", owner)
+    writable = sorted({f.path for f in found if f.writable and (f.carried or covered(f.path))} | set(volumes(draft)) | set(written))
+
+    def folder(path: str) -> bool:
+        return path in written or is_folder(draft, path, found)
     late: list[CopyFrom] = []
     carried_by_line: dict[int, list[str]] = {}
     for fate in ledger.merged(found):
@@ -116,6 +120,10 @@ def ledger_copies(draft: Draft, copies: list[CopyFrom], user: UserSpec) -> list[
         if not covered(path) and all(c.source != path for c in late):
             late.append(CopyFrom(source=path, dest=path, reason="a VOLUME of the original: created owned by the runtime user",
                                  chown=owner))
+    for path, why in written.items():
+        if not covered(path) and all(c.source != path for c in late):
+            late.append(CopyFrom(source=path, dest=path, reason=f"the program writes there at run time ({why}): created owned "
+                                 "by the runtime user", chown=owner))
     for line, paths in carried_by_line.items():
         decision = acc.decisions[line]
         before = decision.reason
@@ -128,11 +136,28 @@ def ledger_copies(draft: Draft, copies: list[CopyFrom], user: UserSpec) -> list[
             acc.note(fate.reason, fate.line, Level.WARNING)
     if writable:
         acc.sources.append(Line(
-            text=f"RUN mkdir -p {' '.join(p for p in writable if is_folder(draft, p, found))} && chown -R {owner} {' '.join(writable)}"
-            if any(is_folder(draft, p, found) for p in writable) else f"RUN chown -R {owner} {' '.join(writable)}",
+            text=f"RUN mkdir -p {' '.join(p for p in writable if folder(p))} && chown -R {owner} {' '.join(writable)}"
+            if any(folder(p) for p in writable) else f"RUN chown -R {owner} {' '.join(writable)}",
             comments=(f"# Places the application writes at run time, owned by the runtime user ({owner}): "
                       "the original ran as root and could write there",)))
     return late
+
+
+def app_writes(draft: Draft, workdir: str, owner: str) -> dict[str, str]:
+    """The folders the application's own code writes at run time, as image paths, each with where its code says so.
+
+    The original ran as root and could create them; the runtime user gets them made and owned. Writing
+    into the working folder itself or a system folder cannot be granted that way: a warning says so.
+    """
+    out: dict[str, str] = {}
+    for rel, why in draft.lang.runtime_writes(draft.inp):
+        path = posixpath.normpath(posixpath.join(workdir, rel))
+        if path == posixpath.normpath(workdir) or ledger.SYSTEM.match(path):
+            draft.acc.note(f"{why}: the program writes files in {path} at run time, which the runtime user ({owner}) cannot "
+                           "(the original ran as root); give it a folder of its own (or a VOLUME) to write in", None, Level.WARNING)
+            continue
+        out.setdefault(path, why)
+    return out
 
 
 def volumes(draft: Draft) -> list[str]:

@@ -35,7 +35,7 @@ _SCRATCH = re.compile(
     r"|root/\.local/share/pnpm|usr/local/share/\.cache|go/pkg|root/go/pkg|home/[^/]+/\.(cache|npm|m2|gradle))(/|$)"
 )
 # Folders that a command's "working folder" must never be carried as a whole.
-_SYSTEM = re.compile(r"^/(bin|sbin|lib|lib64|usr|etc|var|proc|sys|dev|run|boot|opt)?/?$")
+SYSTEM = re.compile(r"^/(bin|sbin|lib|lib64|usr|etc|var|proc|sys|dev|run|boot|opt)?/?$")
 # Names of folders and files an application writes at run time (data, uploads, logs, caches, databases).
 WRITABLE_NAMES = re.compile(
     r"(^|/)(data|uploads?|logs?|tmp|temp|storage|media|instance|cache|sessions?|run|var|db|database)$|\.(db|sqlite3?|db3|pid|log)$",
@@ -107,7 +107,7 @@ def fates(
                 effects.Kind.DIR, effects.Kind.META
             ):
                 out.append(Fate(path, line, False, "the runtime's working folder: its WORKDIR creates it", kind=write.kind))
-            elif path == "/" or _SYSTEM.match(path):
+            elif path == "/" or SYSTEM.match(path):
                 out.append(Fate(path, line, False, f"`{write.command}` changes a system folder, not copied", kind=write.kind))
             elif covered(path):
                 out.append(Fate(path, line, False, "the runtime already copies it", writable, write.kind))
@@ -116,7 +116,7 @@ def fates(
         for program, cwd in eff.opaque:
             if covered(cwd):
                 continue
-            if _SYSTEM.match(cwd) or cwd == "/" or _SCRATCH.match(cwd):
+            if SYSTEM.match(cwd) or cwd == "/" or _SCRATCH.match(cwd):
                 out.append(Fate(cwd, line, False, f"`{program}` runs in {cwd}; what it writes there cannot be told, and a "
                                                   "system folder is not copied whole", kind=effects.Kind.TREE))
                 continue

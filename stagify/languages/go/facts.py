@@ -17,6 +17,7 @@ from ...dockerfile.model import Dockerfile, Keyword, env_pairs
 from ...dockerfile.walk import State, copy_parts, run_script
 from ...images import catalogue
 from ...images.reference import Family, ImageRef
+from ..base import written_folder
 from ..detection import Evidence
 from .calls import GoCall, parse_call
 
@@ -78,6 +79,8 @@ class GoFacts:
     # their go.mod to resolve the module graph, so the dependency layer needs them too.
     local_replacements: tuple[str, ...] = ()
     embeds: tuple[str, ...] = ()  # context paths //go:embed compiles into the binary (see embed_paths)
+    # Folders the program creates or writes files in at run time (see runtime_writes), each with where it says so.
+    runtime_writes: tuple[tuple[str, str], ...] = ()
 
     def manifest(self, name: str) -> str:
         """``go.mod``/``go.sum`` next to the module's go.mod (``main/go.sum`` for ``main/go.mod``)."""
@@ -243,6 +246,7 @@ def gather_facts(
     embeds = embed_paths(sources)
     runtime_paths = _runtime_paths(context, sources, embedded)
     return GoFacts(
+        runtime_writes=tuple(runtime_writes(sources)),
         module_path=module_path,
         go_directive=go_directive,
         toolchain=toolchain,
@@ -297,6 +301,33 @@ def embed_paths(sources: dict[str, str]) -> list[str]:
                 fixed = "/".join(itertools.takewhile(lambda part: not re.search(r"[*?\[]", part), pattern.split("/")))
                 out.append(posixpath.normpath(posixpath.join(base, fixed or ".")))
     return sorted(set(out))
+
+
+# A call that creates a folder or writes a file at a literal path: os.Mkdir("data"), os.WriteFile("./out/x.json", ...).
+_WRITE_CALL = re.compile(r'\b(?:os|ioutil)\.(Mkdir|MkdirAll|WriteFile|Create|OpenFile)\(\s*"([^"\n]+)"([^\n]*)')
+_OPEN_FOR_WRITING = re.compile(r"\bO_(CREATE|WRONLY|RDWR|APPEND|TRUNC)\b")
+
+
+def runtime_writes(sources: dict[str, str]) -> list[tuple[str, str]]:
+    """The folders a Go program creates, or writes files in, at run time, each with the call that says so.
+
+    A relative path is relative to the working folder the program runs in (``.`` is that folder itself).
+    The original ran as root and could write anywhere; a non-root runtime needs these folders made its own.
+    """
+    out: dict[str, str] = {}
+    for file, text in sorted(sources.items()):
+        if file.startswith("vendor/"):
+            continue
+        for m in _WRITE_CALL.finditer(text):
+            call, path, rest = m.groups()
+            if call == "OpenFile" and not _OPEN_FOR_WRITING.search(rest):
+                continue  # opened for reading only
+            folder = written_folder(path, call in ("Mkdir", "MkdirAll"))
+            if folder is None:
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            out.setdefault(folder, f"{file}:{line} calls os.{call}(\"{path}\")")
+    return sorted(out.items())
 
 
 def _runtime_paths(context: BuildContext, sources: dict[str, str], embedded: list[str]) -> list[tuple[str, str]]:

@@ -500,6 +500,9 @@ class GoLanguage:
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return list(self._facts_of(inp).runtime_paths)
 
+    def runtime_writes(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return list(self._facts_of(inp).runtime_writes)
+
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 

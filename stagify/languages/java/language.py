@@ -518,6 +518,9 @@ class JavaLanguage:
                 out.append(Artifact(path=folder, reason="the compiled application" if plan.kind != "dist" else "the installDist folder: scripts, jar and libraries"))
         return out
 
+    def runtime_writes(self, inp: PlanInput) -> list[tuple[str, str]]:
+        return []  # its sources are not read for run-time writes (yet): the ledger's RUN lines and VOLUMEs say where
+
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         facts = facts_of(inp)
         found = []

@@ -194,6 +194,10 @@ class PythonLanguage:
     def links_libraries(self, inp: PlanInput) -> bool:
         return True  # compiled extensions link the libraries whose headers the build installed
 
+    def runtime_writes(self, inp: PlanInput) -> list[tuple[str, str]]:
+        facts = inp.detection.facts
+        return list(facts.runtime_writes) if isinstance(facts, PyFacts) else []
+
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return []
 
