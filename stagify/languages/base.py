@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -140,16 +141,54 @@ class PlanInput:
 _SCRATCH_WRITES = re.compile(r"^/(tmp|var/tmp|dev|proc|sys|run)(/|$)")
 
 
-def written_folder(path: str, makes_folder: bool) -> str | None:
-    """The folder a run-time write at ``path`` needs to be able to write in; None for scratch space or outside the image.
+@dataclass(frozen=True)
+class WriteCall:
+    """A call that writes at run time at the literal path its ``path`` group matches.
 
-    ``makes_folder``: the call creates ``path`` itself (mkdir), so the folder is ``path``; a file write needs
-    its folder (``.``: the working folder itself).
+    ``makes_folder``: it creates that path as a folder (mkdir); otherwise it writes a file there and
+    needs the folder holding it. ``name``: how messages name the call.
     """
-    folder = posixpath.normpath((path if makes_folder else posixpath.dirname(path)) or ".")
-    if _SCRATCH_WRITES.match(folder) or folder.startswith(".."):
-        return None
-    return folder
+
+    pattern: re.Pattern[str]
+    makes_folder: bool
+    name: str
+
+
+# At most this many source files (and characters in all) are read looking for run-time writes.
+MAX_WRITE_SCAN_FILES = 400
+MAX_WRITE_SCAN_TOTAL = 2_000_000
+
+
+def app_sources(context: BuildContext, suffixes: tuple[str, ...], not_the_app: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+    """The application's source files (path, text) with these suffixes, within the scan budget; tests and the like left out."""
+    read = total = 0
+    for rel in context.walk():
+        if not rel.endswith(suffixes) or not_the_app.search(rel):
+            continue
+        if read >= MAX_WRITE_SCAN_FILES or total >= MAX_WRITE_SCAN_TOTAL:
+            return
+        text = context.read_text(rel) or ""
+        read, total = read + 1, total + len(text)
+        yield rel, text
+
+
+def runtime_writes_in(sources: Iterable[tuple[str, str]], calls: tuple[WriteCall, ...]) -> list[tuple[str, str]]:
+    """The folders these sources create, or write files in, at run time, each with the first call that says so.
+
+    A relative folder is relative to the working folder the program runs in (``.``: that folder itself);
+    scratch space (/tmp ...) and paths that climb out (``..``) are left out.
+    """
+    out: dict[str, str] = {}
+    for rel, text in sources:
+        for call in calls:
+            for m in call.pattern.finditer(text):
+                path = m["path"]
+                folder = posixpath.normpath((path if call.makes_folder else posixpath.dirname(path)) or ".")
+                if _SCRATCH_WRITES.match(folder) or folder.startswith("..") or path == ":memory:":
+                    continue
+                line = text.count("\n", 0, m.start()) + 1
+                out.setdefault(folder, f'{rel}:{line} calls {call.name}("{path}")')
+    return sorted(out.items())
 
 
 def distroless_blocker(inp: PlanInput, needs: Needs) -> str | None:

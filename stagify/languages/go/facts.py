@@ -17,7 +17,7 @@ from ...dockerfile.model import Dockerfile, Keyword, env_pairs
 from ...dockerfile.walk import State, copy_parts, run_script
 from ...images import catalogue
 from ...images.reference import Family, ImageRef
-from ..base import written_folder
+from ..base import WriteCall, runtime_writes_in
 from ..detection import Evidence
 from .calls import GoCall, parse_call
 
@@ -246,7 +246,8 @@ def gather_facts(
     embeds = embed_paths(sources)
     runtime_paths = _runtime_paths(context, sources, embedded)
     return GoFacts(
-        runtime_writes=tuple(runtime_writes(sources)),
+        runtime_writes=tuple(runtime_writes_in(((f, t) for f, t in sorted(sources.items()) if not f.startswith("vendor/")),
+                                               WRITE_CALLS)),
         module_path=module_path,
         go_directive=go_directive,
         toolchain=toolchain,
@@ -303,31 +304,14 @@ def embed_paths(sources: dict[str, str]) -> list[str]:
     return sorted(set(out))
 
 
-# A call that creates a folder or writes a file at a literal path: os.Mkdir("data"), os.WriteFile("./out/x.json", ...).
-_WRITE_CALL = re.compile(r'\b(?:os|ioutil)\.(Mkdir|MkdirAll|WriteFile|Create|OpenFile)\(\s*"([^"\n]+)"([^\n]*)')
-_OPEN_FOR_WRITING = re.compile(r"\bO_(CREATE|WRONLY|RDWR|APPEND|TRUNC)\b")
-
-
-def runtime_writes(sources: dict[str, str]) -> list[tuple[str, str]]:
-    """The folders a Go program creates, or writes files in, at run time, each with the call that says so.
-
-    A relative path is relative to the working folder the program runs in (``.`` is that folder itself).
-    The original ran as root and could write anywhere; a non-root runtime needs these folders made its own.
-    """
-    out: dict[str, str] = {}
-    for file, text in sorted(sources.items()):
-        if file.startswith("vendor/"):
-            continue
-        for m in _WRITE_CALL.finditer(text):
-            call, path, rest = m.groups()
-            if call == "OpenFile" and not _OPEN_FOR_WRITING.search(rest):
-                continue  # opened for reading only
-            folder = written_folder(path, call in ("Mkdir", "MkdirAll"))
-            if folder is None:
-                continue
-            line = text.count("\n", 0, m.start()) + 1
-            out.setdefault(folder, f"{file}:{line} calls os.{call}(\"{path}\")")
-    return sorted(out.items())
+# Calls that create a folder, or write a file, at a literal path: os.Mkdir("data"), os.WriteFile("./out/x.json", ...).
+_GO_PATH = r'\(\s*"(?P<path>[^"\n]+)"'
+WRITE_CALLS = (
+    WriteCall(re.compile(r"\bos\.Mkdir(?:All)?" + _GO_PATH), True, "os.Mkdir"),
+    WriteCall(re.compile(r"\b(?:os|ioutil)\.(?:WriteFile|Create)" + _GO_PATH), False, "os.WriteFile"),
+    # os.OpenFile for writing only, not for reading
+    WriteCall(re.compile(r"\bos\.OpenFile" + _GO_PATH + r"[^\n]*\bO_(?:CREATE|WRONLY|RDWR|APPEND|TRUNC)\b"), False, "os.OpenFile"),
+)
 
 
 def _runtime_paths(context: BuildContext, sources: dict[str, str], embedded: list[str]) -> list[tuple[str, str]]:

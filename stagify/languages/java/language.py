@@ -24,7 +24,18 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
+from ..base import (
+    Artifact,
+    Needs,
+    PlanInput,
+    RunRewrite,
+    StartRewrite,
+    Traits,
+    WriteCall,
+    app_sources,
+    layer_workdirs,
+    runtime_writes_in,
+)
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -162,6 +173,21 @@ def _prune_step(inp: PlanInput, line: int) -> str | None:
     names = " -o ".join(f"-iname '{p}'" for p in _NOT_RUN_TIME)
     return (f"# The runtime copies {', '.join(folders)}: the sources, docs and CI files stay here\n"
             f"RUN find {' '.join(folders)} -type f \\( {names} \\) -delete")
+
+
+_JAVA_PATH = r'\(\s*"(?P<path>[^"\n]+)"\s*\)'
+# Calls that create a folder, or write a file, at a literal path (relative: to the working folder).
+WRITE_CALLS = (
+    WriteCall(re.compile(r"\bnew\s+File" + _JAVA_PATH + r"\s*\.mkdirs?\(\)"), True, "File.mkdirs"),
+    WriteCall(re.compile(r"\bFiles\.createDirector(?:y|ies)\(\s*(?:Paths\.get|Path\.of)" + _JAVA_PATH), True,
+              "Files.createDirectories"),
+    WriteCall(re.compile(r"\bnew\s+(?:FileWriter|FileOutputStream|PrintWriter)" + _JAVA_PATH.removesuffix(r"\s*\)")), False,
+              "new FileWriter"),
+    WriteCall(re.compile(r"\bFiles\.(?:write|writeString|newBufferedWriter|newOutputStream)\(\s*(?:Paths\.get|Path\.of)" + _JAVA_PATH),
+              False, "Files.write"),
+)
+# Tests are not the application.
+NOT_THE_APP = re.compile(r"(^|/)src/test/|(^|/)(test|tests|build|target)/")
 
 
 class JavaLanguage:
@@ -519,7 +545,7 @@ class JavaLanguage:
         return out
 
     def runtime_writes(self, inp: PlanInput) -> list[tuple[str, str]]:
-        return []  # its sources are not read for run-time writes (yet): the ledger's RUN lines and VOLUMEs say where
+        return runtime_writes_in(app_sources(inp.context, (".java", ".kt"), NOT_THE_APP), WRITE_CALLS)
 
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         facts = facts_of(inp)

@@ -16,6 +16,7 @@ from ...dockerfile.model import Stage
 from ...errors import StagifyError
 from ...images import catalogue, ranges
 from ...images.reference import ImageRef
+from ..base import WriteCall
 from ..detection import Evidence
 
 
@@ -83,6 +84,17 @@ _BUILD_TOOL = re.compile(
     r"|nuxt\s+build|parcel\s+build|ng\s+build|react-scripts\s+build|vue-cli-service\s+build)(\s|$)"
 )
 _WATCH = re.compile(r"(^|\s)(-w|--watch)(\s|$)")
+_JS_PATH = r"""\(\s*(?P<q>['"`])(?P<path>[^'"`$\n]+)(?P=q)"""
+# Calls that create a folder, or write a file, at a literal path (relative: to process.cwd(), the working folder).
+# multer creates its upload folder (dest) when it starts.
+WRITE_CALLS = (
+    WriteCall(re.compile(r"\b(?:fs(?:\.promises)?\.|fsp\.)?mkdir(?:Sync)?" + _JS_PATH), True, "fs.mkdir"),
+    WriteCall(re.compile(r"\bmulter\(\s*\{\s*dest\s*:\s*(?P<q>['\"`])(?P<path>[^'\"`$\n]+)(?P=q)"), True, "multer"),
+    WriteCall(re.compile(r"\b(?:fs(?:\.promises)?\.|fsp\.)?(?:writeFile|appendFile|createWriteStream)(?:Sync)?" + _JS_PATH), False,
+              "fs.writeFile"),
+)
+# Tests, build output and configuration files are not the application's code.
+NOT_THE_APP = re.compile(r"(^|/)(tests?|__tests__|spec|coverage|dist|build|\.next|out)/|\.(test|spec)\.[cm]?[jt]sx?$|\.config\.[cm]?[jt]s$")
 NATIVE_ADDONS = ("bcrypt", "sqlite3", "better-sqlite3", "canvas", "node-sass", "argon2", "bufferutil", "utf-8-validate", "sharp", "re2", "cpu-features", "ssh2", "zeromq", "leveldown")
 @dataclass(frozen=True)
 class NodeFacts:

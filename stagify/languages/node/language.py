@@ -24,7 +24,18 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, distroless_blocker, layer_workdirs
+from ..base import (
+    Artifact,
+    Needs,
+    PlanInput,
+    RunRewrite,
+    StartRewrite,
+    Traits,
+    app_sources,
+    distroless_blocker,
+    layer_workdirs,
+    runtime_writes_in,
+)
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -41,6 +52,8 @@ from .facts import (
     BUILD_ENV_PREFIXES,
     MANAGERS,
     MANIFESTS,
+    NOT_THE_APP,
+    WRITE_CALLS,
     Kind,
     Manager,
     NodeFacts,
@@ -474,7 +487,7 @@ class NodeLanguage:
         return out
 
     def runtime_writes(self, inp: PlanInput) -> list[tuple[str, str]]:
-        return []  # its sources are not read for run-time writes (yet): the ledger's RUN lines and VOLUMEs say where
+        return runtime_writes_in(app_sources(inp.context, (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"), NOT_THE_APP), WRITE_CALLS)
 
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return []  # runtime_artifacts names them, from the build stages

@@ -16,7 +16,7 @@ from ...dockerfile.model import Stage
 from ...errors import StagifyError
 from ...images import catalogue
 from ...images.reference import ImageRef
-from ..base import written_folder
+from ..base import WriteCall, app_sources, runtime_writes_in
 from ..detection import Evidence
 
 # Lock files and manifests, in the order that decides the manager.
@@ -190,49 +190,22 @@ def gather_facts(context: BuildContext, evidence: list[Evidence]) -> PyFacts:
         django_wsgi=_django_wsgi(context),
         python_requires=python_requires,
         skipped=tuple(skipped),
-        runtime_writes=tuple(runtime_writes(context)),
+        runtime_writes=tuple(runtime_writes_in(app_sources(context, (".py",), _NOT_THE_APP), WRITE_CALLS)),
     )
 
 
-_STR = r"""(?P<q>['"])(?P<path>[^'"\n]+)(?P=q)"""
-# Calls that create a folder (True), or write a file (False), at a literal path; ``f"..."`` strings are computed.
+_STR = r"""\(\s*(?P<q>['"])(?P<path>[^'"\n]+)(?P=q)"""
+# Calls that create a folder, or write a file, at a literal path; ``f"..."`` strings are computed, not read.
 # SQLite writes its journal beside the database: its folder must be writable, not only the file.
-_WRITE_CALLS = (
-    (re.compile(r"\bos\.makedirs\(\s*" + _STR), True, "os.makedirs"),
-    (re.compile(r"\bos\.mkdir\(\s*" + _STR), True, "os.mkdir"),
-    (re.compile(r"\bPath\(\s*" + _STR + r"\s*\)\.mkdir\("), True, "Path(...).mkdir"),
-    (re.compile(r"\bopen\(\s*" + _STR + r"""\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), False, "open"),
-    (re.compile(r"\bsqlite3\.connect\(\s*" + _STR), False, "sqlite3.connect"),
+WRITE_CALLS = (
+    WriteCall(re.compile(r"\bos\.makedirs" + _STR), True, "os.makedirs"),
+    WriteCall(re.compile(r"\bos\.mkdir" + _STR), True, "os.mkdir"),
+    WriteCall(re.compile(r"\bPath" + _STR + r"\s*\)\.mkdir\("), True, "Path(...).mkdir"),
+    WriteCall(re.compile(r"\bopen" + _STR + r"""\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), False, "open"),
+    WriteCall(re.compile(r"\bsqlite3\.connect" + _STR), False, "sqlite3.connect"),
 )
+# Tests and setup.py are not the application.
 _NOT_THE_APP = re.compile(r"(^|/)(tests?|site-packages)/|(^|/)(test_[^/]*|[^/]*_test|conftest|setup)\.py$")
-# At most this many Python files (and characters in all) are read looking for run-time writes.
-MAX_WRITE_SCAN_FILES = 400
-MAX_WRITE_SCAN_TOTAL = 2_000_000
-
-
-def runtime_writes(context: BuildContext) -> list[tuple[str, str]]:
-    """The folders the application's Python code creates, or writes files in, at run time, with where it says so.
-
-    A relative path is relative to the working folder the application runs in (``.``: that folder itself).
-    The original ran as root and could write anywhere; a non-root runtime needs these folders made its own.
-    Tests and setup.py are not the application: they are not read.
-    """
-    out: dict[str, str] = {}
-    read = total = 0
-    for rel in context.walk():
-        if not rel.endswith(".py") or _NOT_THE_APP.search(rel):
-            continue
-        if read >= MAX_WRITE_SCAN_FILES or total >= MAX_WRITE_SCAN_TOTAL:
-            break
-        text = context.read_text(rel) or ""
-        read, total = read + 1, total + len(text)
-        for pattern, makes_folder, call in _WRITE_CALLS:
-            for m in pattern.finditer(text):
-                folder = written_folder(m["path"], makes_folder) if m["path"] != ":memory:" else None
-                if folder is not None:
-                    line = text.count("\n", 0, m.start()) + 1
-                    out.setdefault(folder, f'{rel}:{line} calls {call}("{m["path"]}")')
-    return sorted(out.items())
 
 
 # At most this many files are parsed looking for application objects, and this many characters in all.
