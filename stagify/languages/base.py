@@ -210,7 +210,13 @@ def _cwd_matters(inp: PlanInput, first: int) -> bool:
     return False
 
 
-class Language(Protocol):
+class Detector(Protocol):
+    """A language as the registry knows it before one is chosen: its name, traits, base defaults and detection.
+
+    Each language's ``detector`` module holds this part, so that every conversion can ask
+    every language for evidence without loading the planning hooks of the ones not chosen.
+    """
+
     name: str
     display: str
     template: str
@@ -220,6 +226,10 @@ class Language(Protocol):
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None: ...
 
     def base_defaults(self, image: ImageRef | None) -> BaseDefaults: ...
+
+
+class Language(Detector, Protocol):
+    """The chosen language: its detector and the planning hooks the planner asks in turn."""
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]: ...
 
