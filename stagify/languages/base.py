@@ -27,6 +27,10 @@ from ..images.reference import ImageRef
 from ..options import Options
 from .detection import Detection
 
+# Files that describe how to build or run containers: a program never reads them at run time, so a
+# runtime stage leaves them behind (a per-Dockerfile ignore file such as app.Dockerfile.dockerignore included).
+CONTAINER_BUILD_FILES = r"Dockerfile.*|.*\.Dockerfile|Containerfile.*|.*\.Containerfile|.*\.dockerignore|(docker-)?compose.*\.ya?ml"
+
 
 @dataclass(frozen=True)
 class Traits:
@@ -263,7 +267,13 @@ def _cwd_matters(inp: PlanInput, first: int) -> bool:
     return False
 
 
-class Language(Protocol):
+class Detector(Protocol):
+    """A language as the registry knows it before one is chosen: its name, traits, base defaults and detection.
+
+    Each language's ``detector`` module holds this part, so that every conversion can ask
+    every language for evidence without loading the planning hooks of the ones not chosen.
+    """
+
     name: str
     display: str
     template: str
@@ -273,6 +283,10 @@ class Language(Protocol):
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None: ...
 
     def base_defaults(self, image: ImageRef | None) -> BaseDefaults: ...
+
+
+class Language(Detector, Protocol):
+    """The chosen language: its detector and the planning hooks the planner asks in turn."""
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]: ...
 
