@@ -20,11 +20,13 @@ from stagify.languages.python.facts import WRITE_CALLS as PYTHON
 
 CASES = [
     (GO, 'os.MkdirAll("state/notes", 0o755)\nos.WriteFile("./journal/last", b, 0o644)\n'
-         'os.OpenFile("static/page.html", os.O_RDONLY, 0)\nos.OpenFile("logs/a.log", os.O_APPEND|os.O_CREATE, 0o644)\n',
-     ["journal", "logs", "state/notes"]),
+         'os.OpenFile("static/page.html", os.O_RDONLY, 0)\nos.OpenFile("logs/a.log", os.O_APPEND|os.O_CREATE, 0o644)\n'
+         'f, err := os.Create(filepath.Join("uploads", header.Filename))\nos.ReadFile(filepath.Join("views", "a.html"))\n',
+     ["journal", "logs", "state/notes", "uploads"]),
     (PYTHON, 'os.makedirs("var/cache")\nopen("config.ini").read()\nopen("out/r.txt", mode="w")\nsqlite3.connect(":memory:")\n'
-             'Path("uploads").mkdir()\nPath("static").glob("*")\nopen(f"{name}/x", "w")\n',
-     ["out", "uploads", "var/cache"]),
+             'Path("uploads").mkdir()\nPath("static").glob("*")\nopen(f"{name}/x", "w")\n'
+             'open(os.path.join("media", f.filename), "wb")\nopen(os.path.join("templates", name)).read()\n',
+     ["media", "out", "uploads", "var/cache"]),
     (NODE, 'fs.mkdirSync("uploads", { recursive: true });\nawait fs.promises.writeFile("data/db.json", s);\n'
            "fs.readFileSync('views/index.html');\nconst upload = multer({ dest: 'tmp-uploads/' });\n"
            "fs.createWriteStream(`logs/${day}.log`);\nappendFileSync('/var/log/app/a.log', line);\n",

@@ -309,6 +309,9 @@ _GO_PATH = r'\(\s*"(?P<path>[^"\n]+)"'
 WRITE_CALLS = (
     WriteCall(re.compile(r"\bos\.Mkdir(?:All)?" + _GO_PATH), True, "os.Mkdir"),
     WriteCall(re.compile(r"\b(?:os|ioutil)\.(?:WriteFile|Create)" + _GO_PATH), False, "os.WriteFile"),
+    # a file in a folder joined from a literal first: os.Create(filepath.Join("uploads", name))
+    WriteCall(re.compile(r"\b(?:os|ioutil)\.(?:WriteFile|Create|OpenFile)\(\s*(?:filepath|path)\.Join" + _GO_PATH + r"\s*,"), True,
+              "os.WriteFile(filepath.Join"),
     # os.OpenFile for writing only, not for reading
     WriteCall(re.compile(r"\bos\.OpenFile" + _GO_PATH + r"[^\n]*\bO_(?:CREATE|WRONLY|RDWR|APPEND|TRUNC)\b"), False, "os.OpenFile"),
 )

@@ -203,6 +203,9 @@ WRITE_CALLS = (
     WriteCall(re.compile(r"\bPath" + _STR + r"\s*\)\.mkdir\("), True, "Path(...).mkdir"),
     WriteCall(re.compile(r"\bopen" + _STR + r"""\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), False, "open"),
     WriteCall(re.compile(r"\bsqlite3\.connect" + _STR), False, "sqlite3.connect"),
+    # a file in a folder joined from a literal first: open(os.path.join("uploads", name), "wb")
+    WriteCall(re.compile(r"\bopen\(\s*os\.path\.join" + _STR + r"""\s*,[^)\n]*\)\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), True,
+              "open(os.path.join"),
 )
 # Tests and setup.py are not the application.
 _NOT_THE_APP = re.compile(r"(^|/)(tests?|site-packages)/|(^|/)(test_[^/]*|[^/]*_test|conftest|setup)\.py$")
