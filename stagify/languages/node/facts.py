@@ -93,6 +93,9 @@ class NodeFacts:
     next_standalone: bool
     native_addons: tuple[str, ...]
     bun: bool
+    # What the project's install reads besides package.json and the lock file: ("script", why) for a
+    # postinstall-like script, ("local", why) for a file: dependency or workspaces; empty: the manifests only.
+    install_reads: tuple[tuple[str, str], ...] = ()
 
     def script(self, name: str) -> str | None:
         return dict(self.scripts).get(name)
@@ -179,7 +182,32 @@ def gather_facts(context: BuildContext, package: dict[str, object], image: Image
         next_standalone=standalone,
         native_addons=addons,
         bun=bun,
+        install_reads=install_reads(context, package),
     )
+
+
+# The project's own scripts npm, yarn, pnpm and bun run when they install it (not with --ignore-scripts).
+INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare")
+_LOCAL_SPEC = re.compile(r"^(file:|link:|portal:|\.{0,2}/)")
+
+
+def install_reads(context: BuildContext, package: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """What installing the project reads besides its manifests: (``script`` or ``local``, where it is said)."""
+    found: list[tuple[str, str]] = []
+    scripts = package.get("scripts")
+    if isinstance(scripts, dict):
+        found += [("script", f"package.json's {name} script ({scripts[name]})") for name in INSTALL_SCRIPTS
+                  if isinstance(scripts.get(name), str)]
+    for field in ("dependencies", "devDependencies", "optionalDependencies"):
+        specs = package.get(field)
+        if isinstance(specs, dict):
+            found += [("local", f"the local dependency {name} ({spec})") for name, spec in specs.items()
+                      if isinstance(spec, str) and _LOCAL_SPEC.match(spec)]
+    if package.get("workspaces"):
+        found.append(("local", "package.json's workspaces"))
+    if context.is_file("pnpm-workspace.yaml"):
+        found.append(("local", "pnpm-workspace.yaml's workspaces"))
+    return tuple(found)
 
 
 def _manager(context: BuildContext, package: dict[str, object], bun: bool, evidence: list[Evidence],
