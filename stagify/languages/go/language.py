@@ -16,7 +16,7 @@ from ...dockerfile import packages, shell
 from ...dockerfile.lintfix import replace_command, with_mounts
 from ...dockerfile.model import Dockerfile, Keyword
 from ...dockerfile.selfcheck import script_index
-from ...dockerfile.stageplan import Level, Line, Mount, Note
+from ...dockerfile.stageplan import Level, Line, Mount, Note, SecretInput
 from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, run_script
 from ...errors import StagifyError
 from ...images import catalogue
@@ -503,7 +503,13 @@ class GoLanguage:
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
+        return []
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return None
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:

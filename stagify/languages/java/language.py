@@ -18,7 +18,7 @@ from ...dockerfile import shell
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
 from ...dockerfile.model import Dockerfile, Keyword, Stage, env_pairs, substitute
 from ...dockerfile.shell import Command
-from ...dockerfile.stageplan import Level, Mount, Note
+from ...dockerfile.stageplan import Level, Mount, Note, SecretInput
 from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
 from ...images import catalogue
 from ...images.catalogue import BaseImage
@@ -579,7 +579,13 @@ class JavaLanguage:
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
+        return []
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return None
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:

@@ -19,7 +19,7 @@ from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
 from ...dockerfile.model import Dockerfile, Keyword, env_pairs
 from ...dockerfile.selfcheck import script_index
 from ...dockerfile.shell import Command
-from ...dockerfile.stageplan import Level, Mount, Note
+from ...dockerfile.stageplan import Level, Mount, Note, SecretInput
 from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked
 from ...images import catalogue
 from ...images.catalogue import BaseImage
@@ -47,7 +47,7 @@ from .commands import (
     unwrap_runner,
     unwrap_runner_in_script,
 )
-from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
+from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, env_reader, gather_facts
 
 # Programs a start command may run on distroless python3: its Python, or a server the virtualenv installs
 # (a console script whose #! line names the virtualenv's python, which points at the image's).
@@ -450,7 +450,13 @@ class PythonLanguage:
             out.append(Artifact(path=folder, reason="the application files, with what the build generated"))
         return out
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
+        return []
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return env_reader(context, rel)
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
