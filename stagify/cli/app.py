@@ -9,10 +9,12 @@ One rule for output in every command: results on standard output; findings, erro
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..options import Format, Language, PinMode, RuntimeChoice
@@ -30,7 +32,52 @@ if TYPE_CHECKING:
     from ..options import Options
     from .convertcmd import Exit
 
+# The commands are registered here; the `stagify` group below turns into click objects only the one that runs.
+commands = typer.Typer()
+
+
+class _OnDemand(MutableMapping[str, Any]):
+    """The group's commands by name, each built (typer inspects its signature and options) when first looked up.
+
+    Building every command costs about 20 ms at each start, and a run uses one of them; help,
+    completion and "did you mean" list the names, which cost nothing.
+    """
+
+    def __init__(self, registered: typer.Typer, built: MutableMapping[str, Any]) -> None:
+        self._registered = {info.name: info for info in registered.registered_commands if info.name}
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            from typer.main import get_command_from_info
+
+            info = self._registered[name]  # KeyError for an unknown name, as a dict
+            self._built[name] = get_command_from_info(info, pretty_exceptions_short=app.pretty_exceptions_short,
+                                                      rich_markup_mode=app.rich_markup_mode)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._registered.pop(name, None)
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self._registered), **dict.fromkeys(self._built)})
+
+    def __len__(self) -> int:
+        return len(set(self._registered) | set(self._built))
+
+
+class _Group(TyperGroup):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _OnDemand(commands, self.commands)
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=True,
     no_args_is_help=True,
     help="Rewrite single-stage Dockerfiles into lean, secure multi-stage ones.",
@@ -126,7 +173,7 @@ def _print_diff(text: str, no_color: bool = False) -> None:
     print_diff(text, wants_color(no_color))
 
 
-@app.command("convert")
+@commands.command("convert")
 def convert_command(
     paths: Annotated[list[str] | None, typer.Argument(
         metavar="PATH...", help="Dockerfiles, folders holding one, or - for standard input (default: .).",
@@ -213,7 +260,7 @@ def _resolver(mirrors: list[str]) -> Resolver:
     return found
 
 
-@app.command("pin")
+@commands.command("pin")
 def pin_command(
     path: Annotated[str, typer.Argument(help="A Dockerfile or a folder holding one.")] = ".",
     write: Annotated[bool, typer.Option("--write", "-w", help="Write the pinned Dockerfile (atomically).")] = False,
@@ -271,7 +318,7 @@ def pin_command(
         typer.echo(f"pinned {len(pinned.changed)} image(s) in {written[0].path}", err=True)
 
 
-@app.command("verify")
+@commands.command("verify")
 def verify_command(
     path: Annotated[str, typer.Argument(help="The original Dockerfile, or a folder holding one.")] = ".",
     converted: Annotated[Path | None, typer.Option(
@@ -411,7 +458,7 @@ def print_verify(report: VerifyReport, label: str, no_color: bool = False) -> No
     print_styled(verdict, *(f"\n  {r}" for r in report.remarks), color=color, highlight=True)
 
 
-@app.command("migrate")
+@commands.command("migrate")
 def migrate_command(
     roots: Annotated[list[Path], typer.Argument(metavar="ROOT...", help="Folders holding repositories (or a "
                                                 "repository, or a Dockerfile).", resolve_path=False, show_default=False)],
@@ -709,7 +756,7 @@ def _convert_with_progress(targets: list[Target], options: Options, jobs: int | 
         return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(), lookup=lookup)
 
 
-@app.command("catalogue")
+@commands.command("catalogue")
 def catalogue_command(as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False) -> None:
     """The pinned base images stagify chooses from, with their family, libc, shell, user and
     approximate size (in --json)."""
@@ -732,7 +779,7 @@ def catalogue_command(as_json: Annotated[bool, typer.Option("--json", help="Prin
     print_table(CATALOGUE_COLUMNS, catalogue_rows(CATALOGUE), color=wants_color(False), width=80, no_wrap=("image", "user"))
 
 
-@app.command("detect")
+@commands.command("detect")
 def detect_command(
     directory: Annotated[Path, typer.Argument(help="The build context to inspect.")] = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
@@ -773,7 +820,7 @@ def _rule_codes(incomplete: str) -> list[str]:
     return [r.code for r in RULES if r.code.startswith(incomplete.upper())]
 
 
-@app.command("rule")
+@commands.command("rule")
 def rule_command(
     code: Annotated[str | None, typer.Argument(help="A rule code, such as STG003 (default: list every rule).",
                                                autocompletion=_rule_codes, show_default=False)] = None,

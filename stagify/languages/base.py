@@ -24,6 +24,10 @@ from ..images.reference import ImageRef
 from ..options import Options
 from .detection import Detection
 
+# Files that describe how to build or run containers: a program never reads them at run time, so a
+# runtime stage leaves them behind (a per-Dockerfile ignore file such as app.Dockerfile.dockerignore included).
+CONTAINER_BUILD_FILES = r"Dockerfile.*|.*\.Dockerfile|Containerfile.*|.*\.Containerfile|.*\.dockerignore|(docker-)?compose.*\.ya?ml"
+
 
 @dataclass(frozen=True)
 class Traits:

@@ -24,7 +24,7 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
+from ..base import CONTAINER_BUILD_FILES, Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
 from ..detection import (
     SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
@@ -77,7 +77,7 @@ RUNTIME_CONFIG = ("application.properties", "application.yml", "application.yaml
 _NOT_RUNTIME = re.compile(
     r"^(\.|_)|^(src|target|build|out|bin|gradle|\.mvn|test|tests|docs?|node_modules|pom\.xml|build\.gradle(\.kts)?"
     r"|settings\.gradle(\.kts)?|gradle\.properties|gradlew(\.bat)?|mvnw(\.cmd)?|README.*|LICENSE.*|CHANGELOG.*|CONTRIBUTING.*"
-    r"|NOTICE.*|Jenkinsfile|Makefile|Procfile|Dockerfile.*|.*\.Dockerfile|(docker-)?compose.*\.ya?ml|.*\.md|.*\.iml|lombok\.config"
+    r"|NOTICE.*|Jenkinsfile|Makefile|Procfile|" + CONTAINER_BUILD_FILES + r"|.*\.md|.*\.iml|lombok\.config"
     r"|checkstyle.*\.xml|pmd.*\.xml|spotbugs.*\.xml|renovate\.json|sonar-project\.properties|manifest\.txt|MANIFEST\.MF)$",
     re.I,
 )
