@@ -195,8 +195,9 @@ class Progress:
             from rich.progress import Progress as RichProgress
 
             clock = TimeElapsedColumn() if self.clock == "elapsed" else TimeRemainingColumn()
+            # Standard output is left alone: what is written there while the bar runs is a result, not progress.
             self._bar = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), clock,
-                                     console=self.console(), transient=True)
+                                     console=self.console(), transient=True, redirect_stdout=False)
             self._bar.start()
             self._overall = self._bar.add_task(self.label, total=self.total)
         return self
