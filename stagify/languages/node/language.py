@@ -12,29 +12,20 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ...context.buildcontext import BuildContext
 from ...dockerfile import packages, shell
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
-from ...dockerfile.model import Dockerfile, Keyword, Stage, env_pairs
+from ...dockerfile.model import Keyword, env_pairs
 from ...dockerfile.secrets import holds_credentials
 from ...dockerfile.stageplan import Line, Mount, Note, SecretInput
-from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, run_script
+from ...dockerfile.walk import CopyRecord, State, Walked
 from ...errors import StagifyError
 from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, distroless_blocker, layer_workdirs
-from ..detection import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
-)
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
 from .commands import global_packages, is_setup, project_install, runs_any_script, runs_script, with_user_flags
+from .detector import NodeDetector
 from .facts import (
     ASSET_DIRS,
     BUILD_ENV,
@@ -44,15 +35,8 @@ from .facts import (
     Kind,
     Manager,
     NodeFacts,
-    choose_version,
-    env_reader,
-    gather_facts,
-    read_json,
-    script_texts,
 )
 from .start import Start, named_by_start, start_of
-
-_NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True)
@@ -107,82 +91,15 @@ class NodeTemplateData:
 
 
 
-def _installer(stage: Stage | None) -> str | None:
-    """The package manager the stage's own project install runs (npm, yarn, pnpm, bun), if it has one."""
-    if stage is None:
-        return None
-    for ins in stage.instructions:
-        if ins.keyword is Keyword.RUN:
-            for command in shell.commands(run_script(ins)):
-                if project_install(command.argv):
-                    return command.program
-    return None
 
 # The files Next.js, Nuxt, Vite and Create React App read at build time for production builds.
 _FRONTEND_ENV = re.compile(r"\.env(\.production)?(\.local)?")
 
 
-class NodeLanguage:
-    name = "node"
-    display = "Node.js"
-    template = "node.Dockerfile.j2"
-    looked_for = "package.json, a lock file, FROM node / oven/bun, npm/yarn/pnpm/bun install"
-    traits = Traits(
-        images=("node", "oven/bun"),
-        distro_packages=r"nodejs|npm|yarnpkg",
-        tools=("npm", "npx", "yarn", "pnpm", "bun", "corepack"),
-        interpreter="node",
-        sources=(".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"),
-        comment="//",
-    )
-
-    # -- detection ----------------------------------------------------------------------------------
-
-    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
-        if stage is not None:
-            if image is not None and image.repository in ("node", "bun") and image.path in ("node", "oven/bun"):
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = SCORE_BASE_IMAGE
-            for ins in stage.instructions:
-                if ins.keyword is Keyword.RUN:
-                    for command in shell.commands(run_script(ins)):
-                        if project_install(command.argv):
-                            evidence.append(Evidence(f"{path}:{ins.line}", f"{' '.join(command.argv[:2])}"))
-                            score = max(score, SCORE_BUILD_COMMAND)
-        package = read_json(context, "package.json")
-        if package is not None:
-            evidence.append(Evidence("package.json", f"name {package.get('name') or '?'}"))
-            score = max(score, SCORE_MANIFEST)
-        elif score == 0:
-            js = [f for f in context.entries() if f.endswith((".js", ".mjs", ".ts"))]
-            if not js:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(js[0], "JavaScript sources"))
-        if score == 0:
-            return None
-        facts = gather_facts(context, package or {}, image, evidence, _installer(stage))
-        version, source = choose_version(context, package or {}, image, stage, evidence)
-        return Detection(
-            language=self.name,
-            display=self.display,
-            score=score,
-            version=version,
-            version_source=source,
-            tool=facts.manager.removesuffix("-nolock").replace("npm6", "npm"),
-            entrypoint=facts.script("start") or facts.main,
-            evidence=tuple(evidence),
-            facts=facts,
-        )
+class NodeLanguage(NodeDetector):
+    """The planning hooks; the name, the traits and detection are :class:`NodeDetector`'s."""
 
     # -- planning hooks -----------------------------------------------------------------------------
-
-    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
-        return BaseDefaults(workdir="/", env=(("PATH", _NODE_PATH), ("HOME", "/root")))
 
     def facts(self, inp: PlanInput) -> NodeFacts:
         facts = inp.detection.facts
@@ -501,12 +418,6 @@ class NodeLanguage:
         reader = f"the {facts.framework or 'front-end'} build"
         return found + [SecretInput(name, reader) for name in inp.context.entries() if _FRONTEND_ENV.fullmatch(name)]
 
-    def env_reader(self, context: BuildContext, rel: str) -> str | None:
-        return env_reader(context, rel)
-
-    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
-        return script_texts(context)
-
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = self.facts(inp)
         installs = self._install_index(inp) is not None
@@ -652,4 +563,4 @@ def _telemetry_reason(names: list[str]) -> str:
         return ""
     return f"; the runtime sets {', '.join(f'{n}=1' for n in names)}, which is how it stays off for the runtime's user"
 
-NODE = NodeLanguage()
+LANGUAGE = NodeLanguage()

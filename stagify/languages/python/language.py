@@ -13,28 +13,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ...context.buildcontext import BuildContext
-from ...dockerfile import effects, packages, shell
+from ...dockerfile import effects, packages
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
-from ...dockerfile.model import Dockerfile, Keyword, env_pairs
+from ...dockerfile.model import Keyword, env_pairs
 from ...dockerfile.selfcheck import script_index
 from ...dockerfile.shell import Command
 from ...dockerfile.stageplan import Level, Mount, Note, SecretInput
-from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked
+from ...dockerfile.walk import CopyRecord, State, Walked
 from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, distroless_blocker, layer_workdirs
-from ..detection import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
-)
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
 from .commands import (
     CACHES,
     VENV,
@@ -47,14 +37,14 @@ from .commands import (
     unwrap_runner,
     unwrap_runner_in_script,
 )
-from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, env_reader, gather_facts
+from .detector import PythonDetector
+from .facts import MANIFESTS, WEB_SERVERS, PyFacts
 
 # Programs a start command may run on distroless python3: its Python, or a server the virtualenv installs
 # (a console script whose #! line names the virtualenv's python, which points at the image's).
 DISTROLESS_STARTS = frozenset({"python", "python3", "python3.11", "gunicorn", "uvicorn", "hypercorn", "daphne"})
 # Variables only pip and the dependency managers read.
 BUILD_ENV_PREFIXES = ("PIP_", "POETRY_", "PIPENV_", "UV_", "PDM_")
-_PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
 PYTHON_IGNORES = (
     "__pycache__", "*.py[cod]", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox",
@@ -82,75 +72,8 @@ def _is_root(user: str | None) -> bool:
     return user is None or user in ("root", "0", "0:0")
 
 
-class PythonLanguage:
-    name = "python"
-    display = "Python"
-    template = "python.Dockerfile.j2"
-    looked_for = "requirements*.txt, pyproject.toml, setup.py, Pipfile, FROM python, pip/poetry/pipenv/uv install"
-    traits = Traits(
-        images=("python", "pypy"),
-        distro_packages=r"python3?(\.\d+)?|python3?-(pip|venv|dev)|py3-pip",
-        tools=("pip", "pip3", "pipenv", "poetry", "uv", "pipx"),
-        interpreter="python3",
-        sources=(".py",),
-        comment="#",
-    )
-
-    # -- detection ----------------------------------------------------------------------------------
-
-    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
-        if stage is not None:
-            if image is not None and image.path == "python":
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = SCORE_BASE_IMAGE
-            for ins in stage.instructions:
-                if ins.keyword is Keyword.RUN:
-                    for command in shell.commands(ins.args):
-                        manager = project_install(command.argv)
-                        if manager:
-                            evidence.append(Evidence(f"{path}:{ins.line}", f"{manager}: {command.text[:60]}"))
-                            score = max(score, SCORE_BUILD_COMMAND)
-        manifests = [name for name in sorted(MANIFESTS) if context.is_file(name)]
-        manifests += [f for f in context.entries() if re.fullmatch(r"requirements.*\.txt", f) and f not in manifests]
-        if manifests:
-            score = max(score, SCORE_MANIFEST)
-            evidence.append(Evidence(manifests[0], "Python manifest"))
-        elif score == 0:
-            sources = [f for f in context.entries() if f.endswith(".py")]
-            if not sources:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(sources[0], "Python sources"))
-        if score == 0:
-            return None
-        facts = gather_facts(context, evidence)
-        version, source = choose_version(context, facts, image, stage)
-        return Detection(
-            language=self.name,
-            display=self.display,
-            score=score,
-            version=version,
-            version_source=source,
-            tool=facts.manager,
-            entrypoint=self._entry_description(facts),
-            evidence=tuple(evidence),
-            facts=facts,
-        )
-
-    @staticmethod
-    def _entry_description(facts: PyFacts) -> str | None:
-        if facts.app_objects:
-            module, variable, framework = facts.app_objects[0]
-            return f"{module}:{variable} ({framework})"
-        if facts.django_wsgi:
-            return f"{facts.django_wsgi}:application (django)"
-        if facts.console_scripts:
-            return f"{facts.console_scripts[0][0]} = {facts.console_scripts[0][1]}"
-        return None
+class PythonLanguage(PythonDetector):
+    """The planning hooks; the name, the traits and detection are :class:`PythonDetector`'s."""
 
     # -- planning hooks -----------------------------------------------------------------------------
 
@@ -158,9 +81,6 @@ class PythonLanguage:
         facts = inp.detection.facts
         assert isinstance(facts, PyFacts)
         return facts
-
-    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
-        return BaseDefaults(workdir="/", env=(("PATH", _PYTHON_PATH), ("HOME", "/root")))
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
         flavor = _flavor(inp.image)
@@ -453,12 +373,6 @@ class PythonLanguage:
     def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
         return []
 
-    def env_reader(self, context: BuildContext, rel: str) -> str | None:
-        return env_reader(context, rel)
-
-    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
-        return []
-
     def dockerignore(self, inp: PlanInput) -> list[str]:
         lines = list(PYTHON_IGNORES)
         if not any(f.endswith(".py") for f in inp.context.walk("build")):
@@ -548,6 +462,6 @@ def _flavor(image: ImageRef | None) -> str:
     return "slim" if "slim" in tag else "full"
 
 
-PYTHON = PythonLanguage()
+LANGUAGE = PythonLanguage()
 
-__all__ = ["PYTHON", "Level", "PyTemplateData", "PythonLanguage"]
+__all__ = ["LANGUAGE", "Level", "PyTemplateData", "PythonLanguage"]
