@@ -7,6 +7,7 @@ frameworks, build tools) live here with :class:`NodeFacts`, which detection fill
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -102,6 +103,46 @@ class NodeFacts:
 
     def depends_on(self, name: str) -> bool:
         return name in self.dependencies or name in self.dev_dependencies
+
+
+# The env files a package loads when the build runs (a front end's production build) or the app starts (dotenv):
+# a secret-looking one of them that the original copied is a build input (plan/buildinputs.py keeps it).
+_PRODUCTION_ENV = (".env", ".env.local", ".env.production", ".env.production.local")
+ENV_LOADERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "next": ("Next.js", _PRODUCTION_ENV),
+    "vite": ("Vite", _PRODUCTION_ENV),
+    "react-scripts": ("Create React App", _PRODUCTION_ENV),
+    "@vue/cli-service": ("Vue CLI", _PRODUCTION_ENV),
+    "gatsby": ("Gatsby", (".env.production",)),
+    "nuxt": ("Nuxt", (".env",)),
+    "dotenv": ("dotenv", (".env",)),
+}
+
+
+def env_reader(context: BuildContext, rel: str) -> str | None:
+    """The package that loads the env file ``rel``, declared in the package.json beside it, or None."""
+    folder, name = posixpath.split(rel)
+    package = read_json(context, posixpath.join(folder, "package.json"))
+    if package is None:
+        return None
+    deps: set[str] = set()
+    for key in ("dependencies", "devDependencies"):
+        value = package.get(key)
+        if isinstance(value, dict):
+            deps |= set(value)
+    for dep, (tool, files) in ENV_LOADERS.items():
+        if dep in deps and name in files:
+            return f"{tool} ({dep} in {posixpath.join(folder, 'package.json')})"
+    return None
+
+
+def script_texts(context: BuildContext) -> list[tuple[str, str]]:
+    """The package.json scripts, (what, command), whose commands may name the files they read."""
+    package = read_json(context, "package.json")
+    scripts = package.get("scripts") if package is not None else None
+    if not isinstance(scripts, dict):
+        return []
+    return [(f"the package.json script '{name}'", str(body)) for name, body in scripts.items()]
 
 
 def read_json(context: BuildContext, rel: str) -> dict[str, object] | None:

@@ -16,7 +16,7 @@ from ...dockerfile import packages, shell
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
 from ...dockerfile.model import Keyword, env_pairs
 from ...dockerfile.secrets import holds_credentials
-from ...dockerfile.stageplan import Line, Mount, Note
+from ...dockerfile.stageplan import Line, Mount, Note, SecretInput
 from ...dockerfile.walk import CopyRecord, State, Walked
 from ...errors import StagifyError
 from ...images import catalogue
@@ -445,16 +445,17 @@ class NodeLanguage(NodeDetector):
                 return None  # a build script: its tools stay behind
         return "it installs only its production dependencies and builds nothing: no build tool would stay behind in the build stage"
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
-        """A front-end build (Next.js, Nuxt, Vite, Create React App) inlines the .env files it finds: they are inputs."""
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
+        """The install reads a .npmrc holding a token; a front-end build (Next.js, Nuxt, Vite, Create React App) inlines
+        the .env files it finds: they are inputs."""
         facts = self.facts(inp)
-        found = [(name, f"the {self._manager_of(inp).name} install")
+        found = [SecretInput(name, f"the {self._manager_of(inp).name} install")
                  for name in (".npmrc", ".yarnrc.yml") if holds_credentials(name, inp.context.read_text(name))]
         built = any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
         if not built or facts.kind not in (Kind.NEXT, Kind.NUXT, Kind.STATIC):
             return found
         reader = f"the {facts.framework or 'front-end'} build"
-        return found + [(name, reader) for name in inp.context.entries() if _FRONTEND_ENV.fullmatch(name)]
+        return found + [SecretInput(name, reader) for name in inp.context.entries() if _FRONTEND_ENV.fullmatch(name)]
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = self.facts(inp)
