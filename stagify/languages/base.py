@@ -20,7 +20,7 @@ from ..context.buildcontext import BuildContext
 from ..dockerfile.model import Dockerfile, Keyword, Stage
 from ..dockerfile.packages import IN_DISTROLESS
 from ..dockerfile.pragmas import Forced
-from ..dockerfile.stageplan import Line, Note
+from ..dockerfile.stageplan import Line, Note, SecretInput
 from ..dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, image_path
 from ..images.catalogue import BaseImage
 from ..images.reference import ImageRef
@@ -284,6 +284,15 @@ class Detector(Protocol):
 
     def base_defaults(self, image: ImageRef | None) -> BaseDefaults: ...
 
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        """What of this language's packages loads the secret-looking file ``rel`` (a dotenv loader declared beside it),
+        or None. Asked of every registered language, whichever was detected: a Python API may have a Next.js folder."""
+        ...
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        """(what, command) of the project's scripts, which may name the files the build reads (package.json's)."""
+        ...
+
 
 class Language(Detector, Protocol):
     """The chosen language: its detector and the planning hooks the planner asks in turn."""
@@ -333,8 +342,9 @@ class Language(Detector, Protocol):
         """Why a conversion would be no smaller than the original (the benefit gate), or None."""
         ...
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
-        """Secret-looking context files the build reads, each with what reads it (.dockerignore must keep them)."""
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
+        """Secret-looking context files this language's build reads, each with what reads it: the generated
+        .dockerignore must let them in for the builder (``Keep.BUILDER``)."""
         ...
 
     def left_behind(self, inp: PlanInput) -> list[tuple[str, str]]:

@@ -97,3 +97,9 @@ class GoDetector:
         if image is not None and image.repository == "golang":
             return BaseDefaults(workdir="/go", env=(("GOPATH", "/go"), ("PATH", _GOLANG_PATH), ("HOME", "/root")))
         return BaseDefaults(workdir="/", env=(("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), ("HOME", "/root")))
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return None
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        return []

@@ -15,7 +15,7 @@ from ...dockerfile import packages, shell
 from ...dockerfile.lintfix import replace_command, with_mounts
 from ...dockerfile.model import Keyword
 from ...dockerfile.selfcheck import script_index
-from ...dockerfile.stageplan import Level, Line, Mount, Note
+from ...dockerfile.stageplan import Level, Line, Mount, Note, SecretInput
 from ...dockerfile.walk import CopyRecord, State, Walked
 from ...errors import StagifyError
 from ...images import catalogue
@@ -428,7 +428,7 @@ class GoLanguage(GoDetector):
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:

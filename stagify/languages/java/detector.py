@@ -180,3 +180,9 @@ class JavaDetector:
         if image is not None and image.path == "maven":
             return BaseDefaults(workdir="/", env=(*env, ("MAVEN_HOME", "/usr/share/maven"), ("MAVEN_CONFIG", "/root/.m2")))
         return BaseDefaults(workdir="/", env=env)
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return None
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        return []

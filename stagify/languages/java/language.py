@@ -17,7 +17,7 @@ from ...context.buildcontext import BuildContext
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
 from ...dockerfile.model import Keyword, env_pairs, substitute
 from ...dockerfile.shell import Command
-from ...dockerfile.stageplan import Level, Mount, Note
+from ...dockerfile.stageplan import Level, Mount, Note, SecretInput
 from ...dockerfile.walk import CopyRecord, State, Walked, copy_parts, image_path
 from ...images import catalogue
 from ...images.catalogue import BaseImage
@@ -489,7 +489,7 @@ class JavaLanguage(JavaDetector):
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:

@@ -22,8 +22,10 @@ from ..detection import (
 from .commands import project_install
 from .facts import (
     choose_version,
+    env_reader,
     gather_facts,
     read_json,
+    script_texts,
 )
 
 _NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -100,3 +102,9 @@ class NodeDetector:
 
     def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
         return BaseDefaults(workdir="/", env=(("PATH", _NODE_PATH), ("HOME", "/root")))
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return env_reader(context, rel)
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        return script_texts(context)

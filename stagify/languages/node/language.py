@@ -16,7 +16,7 @@ from ...dockerfile import packages, shell
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
 from ...dockerfile.model import Keyword, env_pairs
 from ...dockerfile.secrets import holds_credentials
-from ...dockerfile.stageplan import Line, Mount, Note
+from ...dockerfile.stageplan import Line, Mount, Note, SecretInput
 from ...dockerfile.walk import CopyRecord, State, Walked
 from ...errors import StagifyError
 from ...images import catalogue
@@ -34,7 +34,15 @@ from ..base import (
     layer_workdirs,
     runtime_writes_in,
 )
-from .commands import global_packages, is_setup, project_install, runs_any_script, runs_script, with_user_flags
+from .commands import (
+    global_packages,
+    is_setup,
+    project_install,
+    reworks_dependencies,
+    runs_any_script,
+    runs_script,
+    with_user_flags,
+)
 from .detector import NodeDetector
 from .facts import (
     ASSET_DIRS,
@@ -60,6 +68,7 @@ class DepsStage:
     manifests: tuple[str, ...]
     install: Line
     workdir: str
+    after: tuple[Line, ...] = ()  # the original's own reworks of node_modules after its install (npm rebuild)
 
 
 @dataclass(frozen=True)
@@ -143,7 +152,18 @@ class NodeLanguage(NodeDetector):
         return (start.argv, start.reason) if start.argv else None
 
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
-        return ()
+        reads = self._install_reads(inp)
+        index = self._install_index(inp)
+        if not reads or index is None:
+            return ()
+        if self._runs_install_scripts(inp):
+            return (Note("the runtime takes the application folder from the build stage with every dependency, as the "
+                         f"original's install left it: the install runs the project's own scripts ({'; '.join(reads)}), "
+                         "which may need development dependencies and write beside node_modules (--ignore-scripts on the "
+                         "install would allow a production-only node_modules)", inp.walked[index].instruction.line),)
+        return (Note("the deps stage copies what the original had copied before its install, and the install stays where "
+                     f"it was: it reads more than package.json and the lock file ({'; '.join(reads)})",
+                     inp.walked[index].instruction.line),)
 
     def links_libraries(self, inp: PlanInput) -> bool:
         return bool(self.facts(inp).native_addons)
@@ -172,11 +192,21 @@ class NodeLanguage(NodeDetector):
                 return index
         return None
 
+    def _install_reads(self, inp: PlanInput) -> tuple[str, ...]:
+        """What the original's install reads besides the manifests (scripts only when it runs them)."""
+        scripts = self._runs_install_scripts(inp)
+        return tuple(why for kind, why in self.facts(inp).install_reads if kind != "script" or scripts)
+
+    def _runs_install_scripts(self, inp: PlanInput) -> bool:
+        index = self._install_index(inp)
+        argv = [a for c in inp.walked[index].commands if project_install(c.argv) for a in c.argv] if index is not None else []
+        return "--ignore-scripts" not in argv and any(kind == "script" for kind, _ in self.facts(inp).install_reads)
+
     def _moves_install(self, inp: PlanInput) -> bool:
-        """The install runs after the sources are copied: stagify moves it before them."""
+        """The install runs after the sources are copied: stagify moves it before them, when it reads nothing else."""
         index = self._install_index(inp)
         first = inp.first_source
-        if index is None or first is None or index < first:
+        if index is None or first is None or index < first or self._install_reads(inp):
             return False
         w = inp.walked[index]
         return all(project_install(c.argv) or is_setup(c.argv) for c in w.commands)
@@ -227,6 +257,10 @@ class NodeLanguage(NodeDetector):
                 + _telemetry_reason(telemetry),
                 runtime_text=runtime_text,
             )
+        reworks = _reworks(walked)
+        if reworks:
+            return RunRewrite(text=keyword_upper(ins.raw), reason=f"{reworks}: the deps stage does the same after its install, "
+                              "so the runtime's node_modules are the same")
         return None
 
     def _runtime_tools(self, inp: PlanInput, commands: list[shell.Command], manager: Manager) -> str | None:
@@ -382,6 +416,11 @@ class NodeLanguage(NodeDetector):
                 out.append(Artifact(path=folder, dest=folder, reason="the application as the original copied it (it installs nothing)"))
             return out
         installs = inp.context.is_file("package.json") or self._install_index(inp) is not None
+        if installs and self._runs_install_scripts(inp):
+            # Fail closed: what the project's own install scripts write (and which dependencies they need) is not
+            # known, so the runtime gets the folder exactly as the original's full install left it.
+            return [Artifact(path=app, dest=runtime_app, reason="the application folder as the original's install left it "
+                             "(every dependency): the install runs the project's own scripts, which may write anywhere in it")]
         if not installs:
             pass  # no package.json and no install: the original had no node_modules, nor does the runtime
         elif start.needs_dev_dependencies:
@@ -425,16 +464,17 @@ class NodeLanguage(NodeDetector):
                 return None  # a build script: its tools stay behind
         return "it installs only its production dependencies and builds nothing: no build tool would stay behind in the build stage"
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
-        """A front-end build (Next.js, Nuxt, Vite, Create React App) inlines the .env files it finds: they are inputs."""
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
+        """The install reads a .npmrc holding a token; a front-end build (Next.js, Nuxt, Vite, Create React App) inlines
+        the .env files it finds: they are inputs."""
         facts = self.facts(inp)
-        found = [(name, f"the {self._manager_of(inp).name} install")
+        found = [SecretInput(name, f"the {self._manager_of(inp).name} install")
                  for name in (".npmrc", ".yarnrc.yml") if holds_credentials(name, inp.context.read_text(name))]
         built = any(self._runs_build(inp, c.argv) for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
         if not built or facts.kind not in (Kind.NEXT, Kind.NUXT, Kind.STATIC):
             return found
         reader = f"the {facts.framework or 'front-end'} build"
-        return found + [(name, reader) for name in inp.context.entries() if _FRONTEND_ENV.fullmatch(name)]
+        return found + [SecretInput(name, reader) for name in inp.context.entries() if _FRONTEND_ENV.fullmatch(name)]
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = self.facts(inp)
@@ -481,13 +521,24 @@ class NodeLanguage(NodeDetector):
         manager = self._manager_of(inp)
         builder, _ = self.builder_image(inp, None)
         install_at = self._install_index(inp)
+        # An install that reads more than the manifests gets what the original had copied before it, in place.
+        replay = bool(self._install_reads(inp))
+        app_dir = self._app_dir(inp)
         setup: list[Line] = []
+        at = app_dir
         for index, w in enumerate(inp.walked):
             if install_at is not None and index >= install_at:
                 break
             ins = w.instruction
-            if ins.keyword in (Keyword.ENV, Keyword.ARG, Keyword.SHELL, Keyword.USER) or (ins.keyword is Keyword.RUN and (packages.installs(list(w.commands)) or all(is_setup(c.argv) for c in w.commands))):
+            if replay and w.copy is not None and ins.flag("from") is None:
+                if w.state.workdir != at:
+                    setup.append(Line(f"WORKDIR {w.state.workdir}"))
+                    at = w.state.workdir
                 setup.append(Line(keyword_upper(ins.raw), ins.comments))
+            elif ins.keyword in (Keyword.ENV, Keyword.ARG, Keyword.SHELL, Keyword.USER) or (ins.keyword is Keyword.RUN and (packages.installs(list(w.commands)) or all(is_setup(c.argv) for c in w.commands))):
+                setup.append(Line(keyword_upper(ins.raw), ins.comments))
+        if at != app_dir:
+            setup.append(Line(f"WORKDIR {app_dir}"))
         install_line = ""
         if install_at is not None:
             w = inp.walked[install_at]
@@ -504,8 +555,12 @@ class NodeLanguage(NodeDetector):
             setup.append(Line("RUN corepack enable", ("# The package manager comes from corepack",)))
         mounts = (Mount(manager.cache),) if _is_root(inp.walked[install_at].state.user if install_at is not None else None) else ()
         install = Line(with_mounts(install_line if install_line.startswith("RUN") else keyword_upper(install_line), (), mounts, inp.dockerfile.escape))
-        manifests = self._manifests(inp, (".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml"))
-        return DepsStage(image=builder.reference, setup=tuple(setup), manifests=manifests, install=install, workdir=self._app_dir(inp))
+        manifests = () if replay else self._manifests(inp, (".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml"))
+        # What the original did to node_modules after installing (npm rebuild, bun pm trust), in the same order.
+        after = tuple(Line(keyword_upper(w.instruction.raw), w.instruction.comments)
+                      for w in inp.walked[(install_at or 0) + 1 :] if w.instruction.keyword is Keyword.RUN and _reworks(w))
+        return DepsStage(image=builder.reference, setup=tuple(setup), manifests=manifests, install=install, workdir=app_dir,
+                         after=after)
 
 
     def _manifests(self, inp: PlanInput, extra: tuple[str, ...]) -> tuple[str, ...]:
@@ -532,6 +587,14 @@ class NodeLanguage(NodeDetector):
         index = self._install_index(inp)
         line = inp.walked[index].instruction.line if index is not None else None
         raise StagifyError(path, line, "package.json is not in the build context: the install has nothing to install")
+
+
+def _reworks(walked: Walked) -> str | None:
+    """What a RUN line does to the installed dependencies when that is all it does (``npm rebuild``), else None."""
+    done = [reworks_dependencies(c.argv) for c in walked.commands]
+    if not done or not all(done):
+        return None
+    return "; ".join(dict.fromkeys(d for d in done if d))
 
 
 def _is_root(user: str | None) -> bool:

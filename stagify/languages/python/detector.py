@@ -24,7 +24,7 @@ from ..detection import (
 from .commands import (
     project_install,
 )
-from .facts import MANIFESTS, PyFacts, choose_version, gather_facts
+from .facts import MANIFESTS, PyFacts, choose_version, env_reader, gather_facts
 
 _PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -101,3 +101,9 @@ class PythonDetector:
 
     def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
         return BaseDefaults(workdir="/", env=(("PATH", _PYTHON_PATH), ("HOME", "/root")))
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return env_reader(context, rel)
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        return []

@@ -29,6 +29,10 @@ WEB_SERVERS = ("gunicorn", "uvicorn", "hypercorn", "daphne", "waitress")
 FRAMEWORKS = ("fastapi", "starlette", "flask", "django", "quart", "sanic", "litestar", "aiohttp", "tornado", "bottle", "falcon")
 # Files where application objects usually live, scanned with libcst when no start command is given.
 APP_FILES = ("main.py", "app.py", "api.py", "server.py", "wsgi.py", "asgi.py", "application.py", "run.py")
+# Packages that load .env from the working folder, and the files that declare them: a .env the original copied
+# is then read when the app starts (plan/buildinputs.py keeps it in the build context).
+ENV_LOADERS = ("python-dotenv", "django-environ", "environs", "dotenv")
+_ENV_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile", "setup.py", "setup.cfg")
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -312,3 +316,17 @@ def _newest_allowed(context: BuildContext, spec: str, releases: list[tuple[str, 
         raise StagifyError(where, at, f"requires-python {spec!r}: no Python in the catalogue satisfies it (catalogued: {listed}); "
                            "name the version in the FROM line (FROM python:3.12) or widen the range")
     return chosen
+
+
+def env_reader(context: BuildContext, rel: str) -> str | None:
+    """The package that loads the ``.env`` file ``rel``, with the manifest beside it that declares it, or None."""
+    folder, _, name = rel.rpartition("/")
+    if name != ".env":
+        return None
+    for manifest in _ENV_MANIFESTS:
+        where = f"{folder}/{manifest}" if folder else manifest
+        text = (context.read_text(where) or "").lower()
+        loader = next((p for p in ENV_LOADERS if re.search(rf"(^|[\s\"'\[,]){re.escape(p)}\b", text, re.M)), None)
+        if loader is not None:
+            return f"{loader} ({where})"
+    return None

@@ -18,7 +18,7 @@ from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
 from ...dockerfile.model import Keyword, env_pairs
 from ...dockerfile.selfcheck import script_index
 from ...dockerfile.shell import Command
-from ...dockerfile.stageplan import Level, Mount, Note
+from ...dockerfile.stageplan import Level, Mount, Note, SecretInput
 from ...dockerfile.walk import CopyRecord, State, Walked
 from ...images import catalogue
 from ...images.catalogue import BaseImage
@@ -374,7 +374,7 @@ class PythonLanguage(PythonDetector):
             out.append(Artifact(path=folder, reason="the application files, with what the build generated"))
         return out
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
