@@ -115,6 +115,8 @@ class NodeTemplateData:
 
 # The files Next.js, Nuxt, Vite and Create React App read at build time for production builds.
 _FRONTEND_ENV = re.compile(r"\.env(\.production)?(\.local)?")
+# package.json scripts npm runs around an install: what they run belongs to the build.
+_INSTALL_HOOKS = ("preinstall", "install", "postinstall", "prepare", "preprepare", "postprepare")
 
 
 class NodeLanguage(NodeDetector):
@@ -444,7 +446,15 @@ class NodeLanguage(NodeDetector):
         return out
 
     def runtime_writes(self, inp: PlanInput) -> list[tuple[str, str]]:
-        return runtime_writes_in(app_sources(inp.context, (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"), NOT_THE_APP), WRITE_CALLS)
+        # What the install and build scripts run (``"postinstall": "node scripts/stamp.js"``) writes at build
+        # time, as root in the builder, not at run time: those files are not the running application.
+        facts = self.facts(inp)
+        hooks = (*_INSTALL_HOOKS, *facts.build_scripts, *(f"{p}{n}" for n in facts.build_scripts for p in ("pre", "post")))
+        build_time = {posixpath.normpath(word) for name in hooks for word in (facts.script(name) or "").split()
+                      if re.search(r"\.[cm]?[jt]s$", word)}
+        sources = ((rel, text) for rel, text in app_sources(inp.context, (".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"), NOT_THE_APP)
+                   if rel not in build_time)
+        return runtime_writes_in(sources, WRITE_CALLS)
 
     def runtime_files(self, inp: PlanInput) -> list[tuple[str, str]]:
         return []  # runtime_artifacts names them, from the build stages
