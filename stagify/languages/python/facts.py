@@ -6,7 +6,9 @@ loaded here, when a context turns out to hold a Python project.
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,14 +82,15 @@ def read_toml(context: BuildContext, rel: str) -> dict[str, Any]:
         raise context.too_deep(rel) from None
 
 
-def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = None) -> list[str]:
-    """Package names of a requirements file, following ``-r``/``-c`` includes relative to it.
+def requirement_lines(context: BuildContext, rel: str, seen: set[str] | None = None) -> Iterator[tuple[str, str]]:
+    """(file, line) for every requirement or option line of a requirements file and the files it includes.
 
-    Includes are followed with a stack, not recursion (a chain of 1,500 files is fine), each file
-    once, and at most MAX_REQUIREMENT_FILES of them: past that, a StagifyError at the include.
+    ``-r``/``-c`` includes are followed relative to the including file, with a stack, not
+    recursion (a chain of 1,500 files is fine), each file once, and at most
+    MAX_REQUIREMENT_FILES of them: past that, a StagifyError at the include. ``seen`` ends up
+    holding every file read.
     """
     seen = seen if seen is not None else set()
-    names: list[str] = []
     stack: list[tuple[str, list[str], int]] = []  # (file, its lines, the next line to read)
 
     def enter(name: str) -> None:
@@ -111,14 +114,38 @@ def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = N
                 raise StagifyError(str(context.root / current), index + 1,
                                    f"more than {MAX_REQUIREMENT_FILES} requirements files included (-r/-c): not followed")
             folder = current.rsplit("/", 1)[0] + "/" if "/" in current else ""
-            enter(folder + include.group(2))
+            enter(posixpath.normpath(folder + include.group(2)))
             continue
-        if line.startswith("-"):
-            continue
-        m = _REQ_NAME.match(line)
+        yield current, line
+
+
+def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = None) -> list[str]:
+    """Package names of a requirements file, following ``-r``/``-c`` includes relative to it."""
+    names: list[str] = []
+    for _, line in requirement_lines(context, rel, seen):
+        m = None if line.startswith("-") else _REQ_NAME.match(line)
         if m:
             names.append(normalize(m.group(1)))
     return names
+
+
+_REMOTE = re.compile(r"^(git\+|hg\+|svn\+|bzr\+|https?://|ftp://)")
+_LOCAL_OPTION = re.compile(r"^(-e|--editable|-f|--find-links)(\s*=?\s*)(\S+)")
+
+
+def requirement_inputs(context: BuildContext, files: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The requirements files an install reads (includes too) and the local paths they name (``./lib``, ``-e .``)."""
+    seen: set[str] = set()
+    local: list[str] = []
+    for rel in files:
+        for current, line in requirement_lines(context, rel, seen):
+            option = _LOCAL_OPTION.match(line)
+            target = option.group(3) if option else (None if line.startswith("-") else line)
+            if target is None or _REMOTE.match(target):
+                continue
+            if target.startswith((".", "/", "~", "file:")) or re.search(r"@\s*file:", target):
+                local.append(f"{current}: {line}")
+    return tuple(sorted(seen)), tuple(local)
 
 
 def gather_facts(context: BuildContext, evidence: list[Evidence]) -> PyFacts:

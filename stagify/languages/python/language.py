@@ -38,7 +38,7 @@ from .commands import (
     unwrap_runner_in_script,
 )
 from .detector import PythonDetector
-from .facts import MANIFESTS, WEB_SERVERS, PyFacts
+from .facts import MANIFESTS, WEB_SERVERS, PyFacts, requirement_inputs
 
 # Programs a start command may run on distroless python3: its Python, or a server the virtualenv installs
 # (a console script whose #! line names the virtualenv's python, which points at the image's).
@@ -137,9 +137,26 @@ class PythonLanguage(PythonDetector):
             return False
         commands = inp.walked[index].commands
         requirements = [c for c in commands if project_install(c.argv)]
-        return all(
-            is_tool_install(c.argv) or (project_install(c.argv) == "pip" and _requirement_files(c.argv)) for c in commands
-        ) and all(inp.context.is_file(f) for c in requirements for f in _requirement_files(c.argv))
+        if not all(is_tool_install(c.argv) or (project_install(c.argv) == "pip" and _requirement_files(c.argv)) for c in commands):
+            return False
+        named = [f for c in requirements for f in _requirement_files(c.argv)]
+        if not all(inp.context.is_file(f) for f in named):
+            return False
+        # A requirement on a folder of the build context (./lib, -e .) needs the sources: the install stays after them.
+        files, local = requirement_inputs(inp.context, named)
+        return not local and all(inp.context.is_file(f) for f in files)
+
+    def _stays_note(self, inp: PlanInput, index: int) -> tuple[Note, ...]:
+        """Why an install after the sources is not moved before them, when a requirement names a local folder."""
+        first = inp.first_source
+        named = [f for c in inp.walked[index].commands if project_install(c.argv) for f in _requirement_files(c.argv)]
+        if first is None or index < first or not named or not all(inp.context.is_file(f) for f in named):
+            return ()
+        _, local = requirement_inputs(inp.context, named)
+        if not local:
+            return ()
+        return (Note(f"the install stays after the sources (its layer is rebuilt when a source changes): {local[0]} "
+                     "names a folder of the build context", inp.walked[index].instruction.line),)
 
     def dependency_layer(self, inp: PlanInput, at: State) -> object | None:
         """The install moved before the sources, when the original installed after copying them."""
@@ -148,8 +165,9 @@ class PythonLanguage(PythonDetector):
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
         skipped = tuple(Note(f"{why}: not scanned for the application's entry point or metadata", None, Level.WARNING)
                         for why in self.facts(inp).skipped)
-        if self._first_install(inp) is not None:
-            return skipped
+        index = self._first_install(inp)
+        if index is not None:
+            return (*skipped, *self._stays_note(inp, index))
         return (
             *skipped,
             Note(
@@ -253,13 +271,18 @@ class PythonLanguage(PythonDetector):
         assert index is not None
         walked = inp.walked[index]
         text, _, caches = self._install_text(inp, walked)
-        files = sorted({f for c in walked.commands for f in _requirement_files(c.argv)})
+        files, _ = requirement_inputs(inp.context, sorted({f for c in walked.commands for f in _requirement_files(c.argv)}))
         mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
         workdir, restore = layer_workdirs(inp, walked.state.workdir)
+        # Each file where the install looks for it: one COPY per folder (requirements/base.txt goes to ./requirements/).
+        by_folder: dict[str, list[str]] = {}
+        for name in files:
+            by_folder.setdefault(posixpath.dirname(name), []).append(name)
+        copies = [f"COPY {' '.join(names)} ./{folder + '/' if folder else ''}" for folder, names in sorted(by_folder.items())]
         return [
             *([f"WORKDIR {workdir}"] if workdir else []),
             "# Dependencies before the sources: this layer is rebuilt only when the requirements change",
-            f"COPY {' '.join(files)} ./",
+            *copies,
             *self._venv_lines(inp, index),
             with_mounts(text, walked.instruction.flags, mounts, inp.dockerfile.escape),
             *([f"WORKDIR {restore}"] if restore else []),
