@@ -8,6 +8,7 @@ import the registry and the languages import the types without a circle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..dockerfile.model import Dockerfile, Stage
@@ -51,3 +52,14 @@ def base_image(dockerfile: Dockerfile | None) -> tuple[Stage | None, ImageRef | 
         return stage, parse_ref(stage.image.resolved)
     except ValueError:
         return stage, None
+
+
+def image_evidence(dockerfile: Dockerfile | None, brings: Callable[[ImageRef], bool]
+                   ) -> tuple[str, Stage | None, ImageRef | None, list[Evidence], int]:
+    """Where every language's detection starts: the Dockerfile's path, its stage and base image, and that image as
+    evidence (with SCORE_BASE_IMAGE) when ``brings`` says it brings the language."""
+    path = dockerfile.path if dockerfile else "Dockerfile"
+    stage, image = base_image(dockerfile)
+    if stage is not None and image is not None and brings(image):
+        return path, stage, image, [Evidence(f"{path}:{stage.from_.line}", f"base image {image}")], SCORE_BASE_IMAGE
+    return path, stage, image, [], 0

@@ -14,13 +14,12 @@ from ...dockerfile.walk import BaseDefaults, origin_of, walk
 from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
-    SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
     SCORE_MANIFEST,
     SCORE_SOURCES,
     Detection,
     Evidence,
-    base_image,
+    image_evidence,
 )
 from .commands import parse_call
 from .facts import (
@@ -124,15 +123,8 @@ class JavaDetector:
     # -- detection ----------------------------------------------------------------------------------
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
-        tool_hint: str | None = None
-        if image is not None and _is_java_image(image):
-            evidence.append(Evidence(f"{path}:{stage.from_.line if stage else '?'}", f"base image {image}"))
-            score = SCORE_BASE_IMAGE
-            tool_hint = image.path if image.path in BUILD_TOOL_IMAGES else None
+        path, stage, image, evidence, score = image_evidence(dockerfile, _is_java_image)
+        tool_hint: str | None = image.path if score and image is not None and image.path in BUILD_TOOL_IMAGES else None
         if stage is not None:
             for ins in stage.instructions:
                 if ins.keyword not in (Keyword.RUN, Keyword.CMD, Keyword.ENTRYPOINT):

@@ -13,13 +13,12 @@ from ...dockerfile.walk import BaseDefaults
 from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
-    SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
     SCORE_MANIFEST,
     SCORE_SOURCES,
     Detection,
     Evidence,
-    base_image,
+    image_evidence,
 )
 from .commands import (
     project_install,
@@ -46,14 +45,8 @@ class PythonDetector:
     # -- detection ----------------------------------------------------------------------------------
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
+        path, stage, image, evidence, score = image_evidence(dockerfile, lambda image: image.path == "python")
         if stage is not None:
-            if image is not None and image.path == "python":
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = SCORE_BASE_IMAGE
             for ins in stage.instructions:
                 if ins.keyword is Keyword.RUN:
                     for command in shell.commands(ins.args):
