@@ -15,10 +15,9 @@ from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
     SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
     Detection,
     Evidence,
+    files_evidence,
     image_evidence,
 )
 from .commands import parse_call
@@ -141,15 +140,9 @@ class JavaDetector:
                     elif tool_hint is None:
                         tool_hint = JAVAC
         manifests = [n for n in ("pom.xml", *GRADLE_BUILD_FILES) if context.is_file(n)]
-        if manifests:
-            score = max(score, SCORE_MANIFEST)
-            evidence.append(Evidence(manifests[0], "Java build file"))
-        elif score == 0:
-            sources = [f for f in context.entries() if f.endswith(".java")]
-            if not sources:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(sources[0], "Java sources"))
+        score = files_evidence(context, manifests, "Java build file", (".java",), "Java sources", score, evidence)
+        if score == 0:
+            return None
         project = _project_dir(context, stage, image, self)
         facts = with_tool_versions(gather_facts(context, project, tool_hint), image)
         version, source = choose_version(facts, image, stage)

@@ -12,10 +12,9 @@ from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
     SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
     Detection,
     Evidence,
+    files_evidence,
     image_evidence,
 )
 from .commands import project_install
@@ -69,15 +68,8 @@ class NodeDetector:
                             evidence.append(Evidence(f"{path}:{ins.line}", f"{' '.join(command.argv[:2])}"))
                             score = max(score, SCORE_BUILD_COMMAND)
         package = read_json(context, "package.json")
-        if package is not None:
-            evidence.append(Evidence("package.json", f"name {package.get('name') or '?'}"))
-            score = max(score, SCORE_MANIFEST)
-        elif score == 0:
-            js = [f for f in context.entries() if f.endswith((".js", ".mjs", ".ts"))]
-            if not js:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(js[0], "JavaScript sources"))
+        score = files_evidence(context, ["package.json"] if package is not None else [],
+                               f"name {(package or {}).get('name') or '?'}", (".js", ".mjs", ".ts"), "JavaScript sources", score, evidence)
         if score == 0:
             return None
         facts = gather_facts(context, package or {}, image, evidence, _installer(stage))

@@ -14,10 +14,9 @@ from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
     SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
     Detection,
     Evidence,
+    files_evidence,
     image_evidence,
 )
 from .commands import (
@@ -56,15 +55,7 @@ class PythonDetector:
                             score = max(score, SCORE_BUILD_COMMAND)
         manifests = [name for name in sorted(MANIFESTS) if context.is_file(name)]
         manifests += [f for f in context.entries() if re.fullmatch(r"requirements.*\.txt", f) and f not in manifests]
-        if manifests:
-            score = max(score, SCORE_MANIFEST)
-            evidence.append(Evidence(manifests[0], "Python manifest"))
-        elif score == 0:
-            sources = [f for f in context.entries() if f.endswith(".py")]
-            if not sources:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(sources[0], "Python sources"))
+        score = files_evidence(context, manifests, "Python manifest", (".py",), "Python sources", score, evidence)
         if score == 0:
             return None
         facts = gather_facts(context, evidence)
