@@ -54,6 +54,17 @@ from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 DISTROLESS_STARTS = frozenset({"python", "python3", "python3.11", "gunicorn", "uvicorn", "hypercorn", "daphne"})
 # Variables only pip and the dependency managers read.
 BUILD_ENV_PREFIXES = ("PIP_", "POETRY_", "PIPENV_", "UV_", "PDM_")
+# The packaging tools of the builder's own Python (name==version, the first of each on its sys.path, as
+# `import pip` finds them) installed into the new virtualenv. `-I`: the working folder's files are not read.
+_TOOLS_OF_PYTHON = (
+    "import importlib.metadata as m; t = {}; [t.setdefault(d.metadata['Name'].lower(), d.version) for d in m.distributions() "
+    "if (d.metadata['Name'] or '').lower() in ('pip', 'setuptools', 'wheel')]; print(*sorted(n + '==' + v for n, v in t.items()))"
+)
+SEED_TOOLS = (
+    f'python -m venv {VENV}',
+    f'&& tools="$(python -I -c "{_TOOLS_OF_PYTHON}")"',
+    f'&& if [ -n "$tools" ]; then {VENV}/bin/python -m pip install -q --disable-pip-version-check --no-deps $tools; fi',
+)
 _PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
 PYTHON_IGNORES = (
@@ -308,9 +319,17 @@ class PythonLanguage:
         env = f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"'
         if any(project_install(c.argv) == "uv" for w in inp.walked for c in w.commands):
             env += f" UV_PROJECT_ENVIRONMENT={VENV}"
+        # The virtualenv gets the packaging tools of the original's Python at the same versions: which of
+        # them pip finds decides how it builds and installs a package from source. An older pip without
+        # wheel installs an sdist with `setup.py install` (egg-info, no RECORD); a newer one builds it in an
+        # isolated environment with the newest setuptools, where the original built it with its own.
+        mounts = (Mount(CACHES["pip"]),) if _is_root(inp.walked[index].state.user) else ()
+        sep = f" {inp.dockerfile.escape}\n    "
+        seed = with_mounts("RUN " + sep.join(SEED_TOOLS), (), mounts, inp.dockerfile.escape)
         lines = [
-            "# One virtualenv holds the dependencies, so the runtime copies a single folder",
-            f"RUN python -m venv {VENV}",
+            "# One virtualenv holds the dependencies, so the runtime copies a single folder; it gets the pip, setuptools",
+            "# and wheel of the original's Python, so packages build and install as they did there",
+            seed,
             env,
         ]
         earlier = [c for w in inp.walked[:index] if w.instruction.keyword is Keyword.RUN for c in w.commands]
@@ -318,7 +337,6 @@ class PythonLanguage:
         if upgrades:
             # The original upgraded pip (or setuptools, wheel) before installing: the virtualenv's own
             # pip is the one that installs now, so it gets the same upgrade.
-            mounts = (Mount(CACHES["pip"]),) if _is_root(inp.walked[index].state.user) else ()
             commands = dict.fromkeys(" ".join(w for w in c.argv if w != "--no-cache-dir") for c in upgrades)
             text = "RUN " + " && ".join(commands)
             lines += ["# The same pip upgrade as the original, now in the virtualenv", with_mounts(text, (), mounts, inp.dockerfile.escape)]
