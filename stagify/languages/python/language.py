@@ -54,15 +54,13 @@ from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
 DISTROLESS_STARTS = frozenset({"python", "python3", "python3.11", "gunicorn", "uvicorn", "hypercorn", "daphne"})
 # Variables only pip and the dependency managers read.
 BUILD_ENV_PREFIXES = ("PIP_", "POETRY_", "PIPENV_", "UV_", "PDM_")
-# The packaging tools of the builder's own Python (name==version, the first of each on its sys.path, as
-# `import pip` finds them) installed into the new virtualenv. `-I`: the working folder's files are not read.
-_TOOLS_OF_PYTHON = (
-    "import importlib.metadata as m; t = {}; [t.setdefault(d.metadata['Name'].lower(), d.version) for d in m.distributions() "
-    "if (d.metadata['Name'] or '').lower() in ('pip', 'setuptools', 'wheel')]; print(*sorted(n + '==' + v for n, v in t.items()))"
-)
+# The packaging tools of the builder's own Python, as its pip lists them (name==version, the first of each on
+# sys.path), installed into the new virtualenv. `pip list`, not importlib.metadata: Python 3.7 has none.
+# `-I`: the working folder is not on sys.path.
 SEED_TOOLS = (
-    f'python -m venv {VENV}',
-    f'&& tools="$(python -I -c "{_TOOLS_OF_PYTHON}")"',
+    f"python -m venv {VENV}",
+    '&& tools="" && for t in $(python -I -m pip list --format=freeze --disable-pip-version-check 2>/dev/null); do',
+    'case "$t" in pip==*|setuptools==*|wheel==*) tools="$tools $t" ;; esac; done',
     f'&& if [ -n "$tools" ]; then {VENV}/bin/python -m pip install -q --disable-pip-version-check --no-deps $tools; fi',
 )
 _PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
