@@ -405,3 +405,33 @@ def test_the_virtualenv_gets_the_packaging_tools_of_the_original_s_python_at_the
     else:
         # The virtualenv's own pip installs exactly the original's tools, pinned, nothing they depend on
         assert lines == [f"{venv}/bin -m pip install -q --disable-pip-version-check --no-deps {installed}"]
+
+
+@pytest.mark.parametrize(
+    ("options", "install", "copied", "note"),
+    [
+        ("--user", "pip install -r requirements.txt", None, "user's site-packages"),
+        ("--target=/deps", "pip install --target=/deps -r requirements.txt", "/deps", None),
+        ("-t /deps/", "pip install -t /deps/ -r requirements.txt", "/deps", None),
+        ("--prefix /install", "pip install --prefix /install -r requirements.txt", "/install", None),
+        ("--prefix=/usr/local", "pip install -r requirements.txt", None, "the image's Python"),
+        ("--target /usr/local/lib/python3.11/site-packages", "pip install -r requirements.txt", None, "the image's Python"),
+        ("--root /", "pip install -r requirements.txt", None, "the image's Python"),
+    ],
+    ids=["--user", "--target=", "-t", "--prefix", "--prefix of the image's Python", "--target of its site-packages", "--root /"],
+)
+def test_packages_a_pip_install_puts_elsewhere_reach_the_runtime_where_the_original_had_them(
+    tmp_path: Path, options: str, install: str, copied: str | None, note: str | None
+) -> None:
+    dockerfile = (f"FROM python:3.11\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install {options} -r requirements.txt\n"
+                  "ENV PYTHONPATH=/deps\nCOPY . .\nCMD [\"python\", \"app.py\"]\n")
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})
+    builder, runtime = stages(outcome)
+    assert f"\n    {install}\n" in builder  # pip refuses --user in a virtualenv; other folders stay as written
+    copies = [line for line in runtime.splitlines() if line.startswith("COPY --from=builder")]
+    expected = ["COPY --from=builder /opt/venv /opt/venv", *([f"COPY --from=builder {copied} {copied}"] if copied else []),
+                "COPY --from=builder /app /app"]
+    assert copies == expected
+    notes = [n.message for n in outcome.notes if n.line == 4]
+    assert (note is None) == (not any("installs into the virtualenv" in n for n in notes))
+    assert note is None or any(note in n for n in notes)

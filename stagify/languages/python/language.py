@@ -38,6 +38,7 @@ from ..detection import (
 from .commands import (
     CACHES,
     VENV,
+    install_folders,
     is_installer_upgrade,
     is_tool_install,
     named,
@@ -462,6 +463,8 @@ class PythonLanguage:
             out = [Artifact(path=VENV, reason="the virtualenv with the dependencies")]
         else:
             out = [Artifact(path="/usr/local", reason="the builder's Python with whatever the build installed into it")]
+        for folder in dict.fromkeys(f for w in inp.walked for c in w.commands for f in install_folders(c.argv)):
+            out.append(Artifact(path=folder, reason="the packages a pip install put there with --target, --prefix or --root"))
         for folder in self._app_dirs(inp):
             out.append(Artifact(path=folder, reason="the application files, with what the build generated"))
         return out
