@@ -134,8 +134,7 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
             return Outcome(path=path, status=Status.SKIPPED, original=original, reason=plan.not_worth,
                            skip=SkipReason.NOT_WORTH, language=detection.language, detection=detection,
                            notes=_reported(tuple(scan_secrets(df)), options, found), estimate=plan.estimate)
-        kept = buildinputs.keep(walked, ctx, plan.dockerignore)
-        wanted = (*plan.dockerignore, *kept.lines)
+        wanted = (*plan.dockerignore, *buildinputs.ignore_lines(plan.secret_inputs))
         from .plan.render import render  # jinja2 only once there is something to render
 
         body = render(plan)
@@ -160,7 +159,7 @@ def _convert(text: str | bytes, context: Path | str | None, options: Options, pa
             dockerfile=new_text,
             dockerignore=new_ignore,
             original_dockerignore=ctx.dockerignore_text,
-            notes=_reported((*missing, *_not_said(plan.notes, kept.notes), *kept.notes, *scan_secrets(df)), options, found),
+            notes=_reported((*missing, *plan.notes, *scan_secrets(df)), options, found),
             decisions=plan.decisions,
             detection=detection,
             ignore_lines=wanted,
@@ -187,12 +186,6 @@ def _reported(notes: tuple[Note, ...], options: Options, found: pragmas.Pragmas)
         if rules.wanted(code, options.select, options.ignore) and not found.silences(note.line, code):
             out.append(note)
     return tuple(out)
-
-
-def _not_said(found: tuple[Note, ...], said: tuple[Note, ...]) -> tuple[Note, ...]:
-    """The warnings of ``found`` about a secret-looking build input ``said`` does not already give (one per file)."""
-    named = {n.message.split(" ", 1)[0] for n in said if "looks like a secret, but" in n.message}
-    return tuple(n for n in found if not ("looks like a secret, but" in n.message and n.message.split(" ", 1)[0] in named))
 
 
 BUG_REPORTS = "https://github.com/stagify/stagify/issues"

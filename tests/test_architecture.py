@@ -281,3 +281,60 @@ def test_the_planner_is_in_parts() -> None:
             if isinstance(node, ast.ClassDef) and node.end_lineno is not None and node.end_lineno - node.lineno >= 200:
                 too_big.append(f"{module.where}:{node.lineno}: class {node.name} is {node.end_lineno - node.lineno + 1} lines")
     assert too_big == []
+
+
+# Each third-party library has one owning module (STYLE.md): the rest of the package goes through it, so a change of
+# library, or of how it is loaded (lazily: rich and libcst cost start-up time), is one module's business.
+OWNERS = {
+    "rich": "stagify.cli.terminal",
+    "typer": "stagify.cli.app",
+    "jinja2": "stagify.plan.render",
+    "dockerfile_parse": "stagify.dockerfile.parse",
+    "libcst": "stagify.context.pyscan",
+    "yaml": "stagify.context.compose",
+    "packaging": "stagify.images.ranges",
+    "nodesemver": "stagify.images.ranges",
+}
+
+
+def foreign_imports(modules: list[Module]) -> list[str]:
+    """Each import of an owned library outside its owner, as ``path:LINE: module imports library (owner: ...)``."""
+    found = []
+    for module in modules:
+        for node in ast.walk(ast.parse(module.text, module.where)):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                library = name.split(".")[0]
+                owner = OWNERS.get(library)
+                if owner is not None and module.name != owner:
+                    found.append(f"{module.where}:{node.lineno}: {module.name} imports {library} (owner: {owner})")
+    return found
+
+
+def test_each_library_is_imported_by_its_owner_only() -> None:
+    """Imports inside functions and under TYPE_CHECKING count: a type from rich in another module is still rich."""
+    assert foreign_imports(package_modules()) == []
+
+
+def test_the_owners_exist_and_use_their_library() -> None:
+    modules = {m.name: m for m in package_modules()}
+    for library, owner in OWNERS.items():
+        assert owner in modules, f"{owner} (owner of {library}) is not a module"
+        assert f"import {library}" in modules[owner].text or f"from {library}" in modules[owner].text, (library, owner)
+
+
+def test_a_library_imported_outside_its_owner_is_named() -> None:
+    modules = [
+        fake("stagify.cli.terminal", "from rich.table import Table\n"),
+        fake("stagify.cli.app", "def f():\n    from rich.console import Console\n"),
+        fake("stagify.cli.report", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import rich.progress\n"),
+    ]
+    assert foreign_imports(modules) == [
+        "stagify/cli/app.py:2: stagify.cli.app imports rich (owner: stagify.cli.terminal)",
+        "stagify/cli/report.py:3: stagify.cli.report imports rich (owner: stagify.cli.terminal)",
+    ]

@@ -9,6 +9,7 @@ import pytest
 
 from stagify import Level, Outcome, Status, convert
 from stagify.cli.report import outcome_findings
+from stagify.context import dockerignore
 
 NODE_PACKAGE = json.dumps({"name": "web", "version": "1.0.0", "scripts": {"start": "node server.js"}})
 
@@ -116,8 +117,6 @@ def test_without_a_build_context_nothing_is_checked() -> None:
 
 
 def ignored(outcome: Outcome, rel: str) -> bool:
-    from stagify.context import dockerignore
-
     return dockerignore.is_ignored(dockerignore.parse_rules(outcome.dockerignore or ""), rel)
 
 
@@ -140,7 +139,10 @@ def test_a_production_env_file_a_front_end_build_loads_is_not_ignored(tmp_path: 
     warned = [n for n in outcome.notes if ".env.production looks like a secret" in n.message]
     assert len(warned) == 1 and warned[0].level is Level.WARNING and warned[0].line == 5
     assert "--mount=type=secret" in warned[0].message and "--secret id=" in warned[0].message
-    assert "!.env.production" in outcome.ignore_lines  # what migrate merges per build context
+    # What migrate merges per build context keeps it too: the build reads it, so it is protected like a copied file.
+    merged = dockerignore.merge(None, outcome.ignore_lines, outcome.ignore_protected)
+    assert not dockerignore.is_ignored(dockerignore.parse_rules(merged), ".env.production")
+    assert ".env.production" in outcome.ignore_protected
 
 
 def test_an_env_file_a_run_line_names_is_a_build_input(tmp_path: Path) -> None:
@@ -173,3 +175,59 @@ def test_a_build_input_the_user_already_ignores_is_left_to_the_user(tmp_path: Pa
     outcome = run(tmp_path, FRONT_END, files)
     assert ignored(outcome, ".env.production")
     assert "!.env.production" not in (outcome.dockerignore or "")
+
+
+# -- one detector: what the language's build reads, and what the original had that something reads ---------
+
+
+def test_a_nuxt_build_reads_its_production_env_file_though_no_loader_table_lists_it(tmp_path: Path) -> None:
+    """The language's build says it (Nuxt inlines .env.production), not a loader beside it: kept for the builder."""
+    package = json.dumps({"name": "web", "scripts": {"build": "nuxt build", "start": "node .output/server/index.mjs"},
+                          "dependencies": {"nuxt": "3.13.0"}})
+    files = {"package.json": package, "package-lock.json": "{}", ".env.production": "NUXT_PUBLIC_API=https://api\n",
+             "nuxt.config.ts": "export default {}\n"}
+    outcome = run(tmp_path, FRONT_END, files)
+    assert outcome.status is Status.CONVERTED, outcome.error
+    assert not ignored(outcome, ".env.production")
+    warned = [n for n in outcome.notes if n.message.startswith(".env.production looks like a secret, but the Nuxt build reads it")]
+    assert [(n.line, n.level) for n in warned] == [(5, Level.WARNING)]  # at the COPY that brought it
+    assert ".env.production" in outcome.ignore_protected and "!.env.production" not in outcome.ignore_lines
+
+
+def test_a_front_end_folder_in_a_python_project_keeps_the_env_file_its_build_loads(tmp_path: Path) -> None:
+    """Every language's loaders are asked, whichever was detected: a Python API with a Next.js folder beside it."""
+    dockerfile = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    web = json.dumps({"name": "web", "scripts": {"build": "next build"}, "dependencies": {"next": "15.0.0"}})
+    files = {"requirements.txt": "flask\n", "app.py": "print(1)\n", "web/package.json": web,
+             "web/.env.production": "NEXT_PUBLIC_API=https://api\n", "web/.env.test": "X=1\n"}
+    outcome = run(tmp_path, dockerfile, files)
+    assert outcome.status is Status.CONVERTED, outcome.error
+    assert not ignored(outcome, "web/.env.production") and ignored(outcome, "web/.env.test")
+    warned = [n for n in outcome.notes if "looks like a secret, but" in n.message]
+    assert len(warned) == 1 and warned[0].line == 3
+    assert warned[0].message.startswith("web/.env.production looks like a secret, but Next.js (next in web/package.json) reads it")
+    assert "!web/.env.production" in outcome.ignore_lines
+
+
+def test_each_secret_input_is_found_once_with_its_reader_and_how_it_is_kept(tmp_path: Path) -> None:
+    from stagify.context.buildcontext import BuildContext
+    from stagify.dockerfile.parse import parse
+    from stagify.dockerfile.stageplan import Keep, SecretInput
+    from stagify.dockerfile.walk import BaseDefaults, walk
+    from stagify.plan import buildinputs
+
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npx dotenv -e .env.staging -- node build.js\nCMD [\"node\", \"s.js\"]\n"
+    package = json.dumps({"name": "web", "dependencies": {"next": "15.0.0"}})
+    folder = make(tmp_path, {"package.json": package, ".env.production": "A=1\n", ".env.staging": "B=2\n", ".env.test": "C=3\n"})
+    context = BuildContext.open(folder)
+    walked = tuple(walk(parse(dockerfile).stages[0], BaseDefaults(), context))
+    said = [SecretInput(".env.production", "the Next.js build"), SecretInput(".npmrc", "the npm install")]
+    found = buildinputs.find(walked, context, ("**/.env.*",), said)
+    assert found == (
+        SecretInput(".env.production", "the Next.js build", Keep.BUILDER, "/app/.env.production", 3),  # said by both: once
+        SecretInput(".npmrc", "the npm install", Keep.BUILDER, None, None),  # the original had none
+        SecretInput(".env.staging", "the RUN on line 4", Keep.AS_ORIGINAL, "/app/.env.staging", 3),
+    )
+    assert buildinputs.builder_paths(found) == [".env.production", ".npmrc"]
+    assert buildinputs.ignore_lines(found) == ("!.env.staging",)
+    assert [buildinputs.note(f).line for f in found] == [3, None, 3]

@@ -10,7 +10,7 @@ from stagify.context.buildcontext import BuildContext
 from stagify.dockerfile.parse import parse
 from stagify.images import catalogue as images
 from stagify.languages.detect import detect
-from stagify.languages.go import GoFacts, read_go_mod
+from stagify.languages.go.facts import GoFacts, read_go_mod
 
 SERVER = 'package main\n\nimport "net/http"\n\nfunc main() { _ = http.ListenAndServe(":8080", nil) }\n'
 

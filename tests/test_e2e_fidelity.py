@@ -1,6 +1,6 @@
 """On the engine: what a RUN line wrote, the files beside a program and the places an app writes survive conversion.
 
-Each fixture answers 500 (or does not start) when its conversion loses what the issue lists:
+Each fixture answers 500 (or does not start, or does not build) when its conversion loses what it needs:
 a file and a folder a RUN line made, configuration read relative to the working folder, an
 SQLite file and a VOLUME the application writes as a non-root user. ``stagify verify`` also
 lists the original's own files the conversion lacks; none may be missing.
@@ -33,6 +33,14 @@ def engine() -> Engine:
         # a language from the distribution's packages: both stages on Debian, the runtime slim with the run-time packages
         ("node-debian-apt-nodejs", 18214, ["/"], 0.8),
         ("python-debian-apt-python3", 18215, ["/"], 0.8),
+        # installs that read more than the manifests: the project's postinstall script writing beside node_modules,
+        # a dependency from the repository (file:), and `npm rebuild` of a dependency after an --ignore-scripts install
+        ("node-postinstall-writes-beside", 18216, ["/"], 0.5),
+        ("node-local-file-dependency", 18217, ["/"], 0.5),
+        ("node-rebuild-after-install", 18218, ["/"], 0.5),
+        # requirements in a folder that include each other (-r, -c), and one naming a package folder of the repository
+        ("python-requirements-folder-includes", 18219, ["/"], 0.5),
+        ("python-requirements-local-package", 18220, ["/"], 0.5),
     ],
 )
 def test_what_the_app_reads_and_writes_survives_the_conversion(

@@ -171,6 +171,26 @@ CMD ["./server"]
         assert f"/app/{left} " not in runtime
 
 
+CONTAINER_FILES = ("Dockerfile.dev", "api.Dockerfile", "Containerfile", "app.Containerfile", "Dockerfile.dockerignore",
+                   "api.Dockerfile.dockerignore", "expected.dockerignore", "compose.yaml", "docker-compose.override.yml")
+
+
+@pytest.mark.parametrize("language", ["go", "java"])
+def test_files_that_only_describe_container_builds_stay_behind(tmp_path: Path, language: str) -> None:
+    if language == "go":
+        dockerfile = "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"./server\"]\n"
+        files = {"go.mod": GO_MOD, "main.go": GO_SERVER}
+    else:
+        dockerfile = ("FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN javac -d out Main.java\n"
+                      "CMD [\"java\", \"-cp\", \"out\", \"Main\"]\n")
+        files = {"Main.java": "public class Main { public static void main(String[] a) {} }\n"}
+    files |= {"settings.json": "{}\n", **{name: "x\n" for name in CONTAINER_FILES}}
+    runtime = runtime_of(run(tmp_path, dockerfile, files))
+    assert "/app/settings.json" in runtime  # a file the program may read is still kept
+    for name in CONTAINER_FILES:
+        assert f"/app/{name} " not in runtime and f"/app/{name}\n" not in runtime, name
+
+
 # -- 3. writable places ----------------------------------------------------------------------------------------
 
 

@@ -155,7 +155,7 @@ def test_context_files_nested_or_malformed_are_named_in_one_line(tmp_path: Path,
 
 def test_a_chain_of_requirements_within_the_limit_is_followed(tmp_path: Path) -> None:
     from stagify.context.buildcontext import BuildContext
-    from stagify.languages.python import requirement_names
+    from stagify.languages.python.facts import requirement_names
 
     files = _requirements_chain(250)
     files["requirements249.txt"] = "fastapi\n"

@@ -15,19 +15,16 @@ import pytest
 from stagify import Options, Outcome, RuntimeChoice, Status, convert
 from stagify.context.buildcontext import BuildContext
 from stagify.images.reference import parse_ref
-from stagify.languages.java import (
+from stagify.languages.java.commands import (
     LAUNCHER_NEW,
     LAUNCHER_OLD,
-    JavaFacts,
-    gather_facts,
     launcher,
-    normalize_java,
+    package_text,
     parse_call,
     parse_java,
-    read_pom,
-    tag_java,
+    spring_boot_run_args,
 )
-from stagify.languages.java.commands import package_text, spring_boot_run_args
+from stagify.languages.java.facts import JavaFacts, gather_facts, normalize_java, read_pom, tag_java
 
 from .helpers import FIXTURES, last_user, lint
 

@@ -11,7 +11,7 @@ from stagify import Options, Outcome, Placement, RuntimeChoice, Status, convert
 from stagify.context.buildcontext import BuildContext
 from stagify.dockerfile.parse import parse
 from stagify.languages.detect import detect
-from stagify.languages.node import Kind, NodeFacts
+from stagify.languages.node.facts import Kind, NodeFacts
 
 from .helpers import last_user, lint
 

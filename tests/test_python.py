@@ -13,7 +13,7 @@ from stagify import Options, Outcome, Placement, RuntimeChoice, Status, convert
 from stagify.context.buildcontext import BuildContext
 from stagify.dockerfile.parse import parse
 from stagify.languages.detect import detect
-from stagify.languages.python import PyFacts, requirement_names
+from stagify.languages.python.facts import PyFacts, requirement_names
 
 from .helpers import last_user, lint
 

@@ -63,3 +63,43 @@ def test_json_from_the_command_line_is_a_list(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "stagify", "convert", "--json", "proj"], cwd=tmp_path, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0 and [d["status"] for d in json.loads(proc.stdout)] == ["converted"]
+
+
+def built_commands(args: list[str], cwd: Path) -> list[str]:
+    """The commands typer turned into click objects while ``stagify ARGS`` ran."""
+    probe = ("import sys, io, contextlib, typer.main\nbuilt = []\nreal = typer.main.get_command_from_info\n"
+             "def counting(info, **kw):\n    built.append(info.name)\n    return real(info, **kw)\n"
+             "typer.main.get_command_from_info = counting\n"
+             f"sys.argv = ['stagify', *{args!r}]\nfrom stagify.cli.entry import main\n"
+             "try:\n    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+             "        main()\nexcept SystemExit:\n    pass\nprint(' '.join(built))\n")
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, check=True)
+    return proc.stdout.split()
+
+
+def test_a_command_line_builds_only_the_command_it_runs(tmp_path: Path) -> None:
+    copy_context(FIXTURES / "seed-001-go-api", tmp_path / "proj")
+    assert built_commands(["convert", "--stdout", "proj"], tmp_path) == ["convert"]
+    assert built_commands(["rule", "STG003"], tmp_path) == ["rule"]
+    listed = built_commands(["--help"], tmp_path)  # the group's help lists every command with its summary
+    assert {"convert", "verify", "migrate", "rule"} <= set(listed)
+
+
+def test_a_conversion_loads_the_planner_of_its_own_language_only(tmp_path: Path) -> None:
+    # Every language detects; only the chosen one plans (its hooks, start and runtime modules stay unloaded otherwise).
+    copy_context(FIXTURES / "seed-001-go-api", tmp_path / "proj")
+    loaded = imported_by("['convert', '--stdout', 'proj']", tmp_path)
+    assert {"stagify.languages.go.language", "stagify.languages.java.detector", "stagify.languages.node.detector"} <= loaded
+    planners = {m for m in loaded if m.startswith("stagify.languages.") and m.endswith((".language", ".start", ".jlink"))}
+    assert planners == {"stagify.languages.go.language"}
+
+
+def test_the_command_line_tunes_the_collector_and_the_library_does_not(tmp_path: Path) -> None:
+    probe = ("import gc, sys, io, contextlib\ndefault = gc.get_threshold()\nfrom stagify import convert\n"
+             "convert('FROM golang:1.22\\nCOPY . .\\nRUN go build -o /app .\\nCMD [\"/app\"]\\n')\n"
+             "library = gc.get_threshold()\nsys.argv = ['stagify', '--version']\nfrom stagify.cli.entry import main\n"
+             "try:\n    with contextlib.redirect_stdout(io.StringIO()):\n        main()\nexcept SystemExit:\n    pass\n"
+             "print(default == library, gc.get_threshold()[0])\n")
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    unchanged, first = proc.stdout.split()
+    assert unchanged == "True" and int(first) >= 10_000

@@ -9,17 +9,17 @@ One rule for output in every command: results on standard output; findings, erro
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..options import Format, Language, PinMode, RuntimeChoice
 
 if TYPE_CHECKING:
-    from rich.progress import TaskID
-
     from ..config import Lookup
     from ..fleet.discover import Target
     from ..fleet.docker import Docker
@@ -32,7 +32,52 @@ if TYPE_CHECKING:
     from ..options import Options
     from .convertcmd import Exit
 
+# The commands are registered here; the `stagify` group below turns into click objects only the one that runs.
+commands = typer.Typer()
+
+
+class _OnDemand(MutableMapping[str, Any]):
+    """The group's commands by name, each built (typer inspects its signature and options) when first looked up.
+
+    Building every command costs about 20 ms at each start, and a run uses one of them; help,
+    completion and "did you mean" list the names, which cost nothing.
+    """
+
+    def __init__(self, registered: typer.Typer, built: MutableMapping[str, Any]) -> None:
+        self._registered = {info.name: info for info in registered.registered_commands if info.name}
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            from typer.main import get_command_from_info
+
+            info = self._registered[name]  # KeyError for an unknown name, as a dict
+            self._built[name] = get_command_from_info(info, pretty_exceptions_short=app.pretty_exceptions_short,
+                                                      rich_markup_mode=app.rich_markup_mode)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._registered.pop(name, None)
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self._registered), **dict.fromkeys(self._built)})
+
+    def __len__(self) -> int:
+        return len(set(self._registered) | set(self._built))
+
+
+class _Group(TyperGroup):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _OnDemand(commands, self.commands)
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=True,
     no_args_is_help=True,
     help="Rewrite single-stage Dockerfiles into lean, secure multi-stage ones.",
@@ -128,7 +173,7 @@ def _print_diff(text: str, no_color: bool = False) -> None:
     print_diff(text, wants_color(no_color))
 
 
-@app.command("convert")
+@commands.command("convert")
 def convert_command(
     paths: Annotated[list[str] | None, typer.Argument(
         metavar="PATH...", help="Dockerfiles, folders holding one, or - for standard input (default: .).",
@@ -215,7 +260,7 @@ def _resolver(mirrors: list[str]) -> Resolver:
     return found
 
 
-@app.command("pin")
+@commands.command("pin")
 def pin_command(
     path: Annotated[str, typer.Argument(help="A Dockerfile or a folder holding one.")] = ".",
     write: Annotated[bool, typer.Option("--write", "-w", help="Write the pinned Dockerfile (atomically).")] = False,
@@ -273,7 +318,7 @@ def pin_command(
         typer.echo(f"pinned {len(pinned.changed)} image(s) in {written[0].path}", err=True)
 
 
-@app.command("verify")
+@commands.command("verify")
 def verify_command(
     path: Annotated[str, typer.Argument(help="The original Dockerfile, or a folder holding one.")] = ".",
     converted: Annotated[Path | None, typer.Option(
@@ -393,35 +438,27 @@ def _engine(host: str | None, context_name: str | None, builder: str | None) -> 
 
 def print_verify(report: VerifyReport, label: str, no_color: bool = False) -> None:
     """The report as a table: one row per measure, the original's and the conversion's columns."""
-    from rich.console import Console
-    from rich.table import Table
-
     from .report import verify_rows
-    from .terminal import wants_color
+    from .terminal import Piece, Styled, print_boxed, print_styled, wants_color
 
-    table = Table(title=f"stagify verify {label}", title_justify="left")
-    table.add_column("")
-    table.add_column("original", overflow="fold")
-    table.add_column("converted", overflow="fold")
-    table.add_column("", overflow="fold")
-    for row in verify_rows(report):
-        table.add_row(*row)
-    console = Console(no_color=not wants_color(no_color))
-    console.print(table)
+    color = wants_color(no_color)
+    print_boxed(("", "original", "converted", ""), verify_rows(report), title=f"stagify verify {label}", color=color)
     left = [a for a in report.absent if a.on_purpose]
     if report.absent:
         # Why each of the original's own files is not in the conversion: one line per reason, with a count.
         by_reason: dict[str, list[str]] = {}
         for absent in left:
             by_reason.setdefault(absent.reason, []).append(absent.path)
-        lines = [f"  {len(paths)} left behind: {why} (e.g. {paths[0]})" for why, paths in sorted(by_reason.items())]
-        lines += [f"  [red]missing[/red]: {a.path}" for a in report.missing[:20]]
-        console.print("files of the original not in the conversion:\n" + "\n".join(lines), markup=True, highlight=False)
-    verdict = "[green]verified[/green]" if report.ok else "[red]not verified[/red]"
-    console.print(verdict + "".join(f"\n  {r}" for r in report.remarks))
+        lines: list[Piece] = ["files of the original not in the conversion:"]
+        lines += [f"\n  {len(paths)} left behind: {why} (e.g. {paths[0]})" for why, paths in sorted(by_reason.items())]
+        for a in report.missing[:20]:
+            lines += ["\n  ", Styled("missing", "red"), f": {a.path}"]
+        print_styled(*lines, color=color)
+    verdict = Styled("verified", "green") if report.ok else Styled("not verified", "red")
+    print_styled(verdict, *(f"\n  {r}" for r in report.remarks), color=color, highlight=True)
 
 
-@app.command("migrate")
+@commands.command("migrate")
 def migrate_command(
     roots: Annotated[list[Path], typer.Argument(metavar="ROOT...", help="Folders holding repositories (or a "
                                                 "repository, or a Dockerfile).", resolve_path=False, show_default=False)],
@@ -648,70 +685,46 @@ class _VerifyProgress:
     """``migrate --verify`` on standard error: a bar and what each verification does on a terminal, a line per repository elsewhere."""
 
     def __init__(self, results: list[FileResult], no_color: bool) -> None:
-        from rich.console import Console
-
         from ..fleet.migrateverify import needs_verifying, unit_of
-        from .terminal import wants_color
+        from .terminal import Progress, wants_color
 
         self.total = len({unit_of(r) for r in results})
         self.count = 0
-        self.console = Console(stderr=True, no_color=not wants_color(no_color, sys.stderr))
-        self.live = sys.stderr.isatty() and any(needs_verifying(r) for r in results)
-        self.tasks: dict[Path, TaskID] = {}
+        live = sys.stderr.isatty() and any(needs_verifying(r) for r in results)
+        self.shown: Progress = Progress("verifying repositories", self.total, live=live,
+                                        color=wants_color(no_color, sys.stderr))
 
     def __enter__(self) -> _VerifyProgress:
-        if self.live:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                console=self.console, transient=True)
-            self.bar.start()
-            self.overall = self.bar.add_task("verifying repositories", total=self.total)
+        self.shown.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.live:
-            self.bar.stop()
+        self.shown.__exit__(*exc)
 
     def step(self, dockerfile: Path, what: str) -> None:
-        if not self.live:
-            return
-        if dockerfile not in self.tasks:
-            self.tasks[dockerfile] = self.bar.add_task("", total=None)
-        self.bar.update(self.tasks[dockerfile], description=f"  {dockerfile}: {what}")
+        self.shown.show(dockerfile, f"  {dockerfile}: {what}")
 
     def finished(self, unit: Path, verdicts: list[VerifyVerdict]) -> None:
         self.count += 1
         for verdict in verdicts:
-            if verdict.dockerfile in self.tasks:
-                self.bar.remove_task(self.tasks.pop(verdict.dockerfile))
+            self.shown.drop(verdict.dockerfile)
         worst = next((v for v in verdicts if not v.verdict.proven and v.reason and not v.reason.startswith("not converted")), None)
         said = f"{worst.verdict.value}: {worst.reason}" if worst else ("verified" if any(v.verdict.proven for v in verdicts) else "nothing to verify")
-        line = f"[{self.count}/{self.total}] {unit}: {said}"
-        if self.live:
-            self.bar.advance(self.overall)
-            self.bar.console.print(line, highlight=False, markup=False)
-        else:
-            self.console.print(line, highlight=False, markup=False, soft_wrap=True)
+        self.shown.advance()
+        self.shown.say(f"[{self.count}/{self.total}] {unit}: {said}")
 
 
 def print_verdicts(results: list[FileResult], fleet: Fleet, no_color: bool = False) -> None:
     """``migrate --verify``'s table: a row per Dockerfile with its verdict, sizes, seconds and reason."""
-    from rich.console import Console
-    from rich.table import Table
-
     from .report import verdict_counts, verdict_rows
-    from .terminal import wants_color
+    from .terminal import Color, Styled, print_boxed, print_styled, wants_color
 
-    table = Table(title="stagify migrate --verify", title_justify="left")
-    for name in ("Dockerfile", "verdict", "size", "seconds", "reason"):
-        table.add_column(name, overflow="fold")
-    colors = {"verified": "green", "different": "red", "build failed": "red", "skipped": "yellow"}
-    for dockerfile, verdict, size, seconds, reason in verdict_rows(results, fleet):
-        table.add_row(dockerfile, f"[{colors[verdict]}]{verdict}[/]", size, seconds, reason)
-    console = Console(no_color=not wants_color(no_color))
-    console.print(table)
-    console.print(", ".join(f"{n} {k}" for k, n in verdict_counts(fleet).items()), highlight=False)
+    color = wants_color(no_color)
+    colors: dict[str, Color] = {"verified": "green", "different": "red", "build failed": "red", "skipped": "yellow"}
+    rows = [(dockerfile, Styled(verdict, colors[verdict]), size, seconds, reason)
+            for dockerfile, verdict, size, seconds, reason in verdict_rows(results, fleet)]
+    print_boxed(("Dockerfile", "verdict", "size", "seconds", "reason"), rows, title="stagify migrate --verify", color=color)
+    print_styled(", ".join(f"{n} {k}" for k, n in verdict_counts(fleet).items()), color=color)
 
 
 def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[str]) -> list[FileResult]:
@@ -735,17 +748,15 @@ def _pin_results(results: list[FileResult], flag: PinMode | None, mirrors: list[
 def _convert_with_progress(targets: list[Target], options: Options, jobs: int | None, lookup: Lookup) -> list[FileResult]:
     """The conversions, with a progress bar when a person watches the terminal."""
     from ..fleet.migrate import convert_all
+    from .terminal import Progress
 
     if not sys.stderr.isatty() or len(targets) < 2:
         return convert_all(targets, options, jobs, lookup=lookup)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
-        task = bar.add_task("convert", total=len(targets))
-        return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(task), lookup=lookup)
+    with Progress("converting", len(targets), live=True, clock="remaining") as bar:
+        return convert_all(targets, options, jobs, progress=lambda _result: bar.advance(), lookup=lookup)
 
 
-@app.command("catalogue")
+@commands.command("catalogue")
 def catalogue_command(as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False) -> None:
     """The pinned base images stagify chooses from, with their family, libc, shell, user and
     approximate size (in --json)."""
@@ -768,7 +779,7 @@ def catalogue_command(as_json: Annotated[bool, typer.Option("--json", help="Prin
     print_table(CATALOGUE_COLUMNS, catalogue_rows(CATALOGUE), color=wants_color(False), width=80, no_wrap=("image", "user"))
 
 
-@app.command("detect")
+@commands.command("detect")
 def detect_command(
     directory: Annotated[Path, typer.Argument(help="The build context to inspect.")] = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
@@ -809,7 +820,7 @@ def _rule_codes(incomplete: str) -> list[str]:
     return [r.code for r in RULES if r.code.startswith(incomplete.upper())]
 
 
-@app.command("rule")
+@commands.command("rule")
 def rule_command(
     code: Annotated[str | None, typer.Argument(help="A rule code, such as STG003 (default: list every rule).",
                                                autocompletion=_rule_codes, show_default=False)] = None,

@@ -24,11 +24,11 @@ from ..errors import StagifyError, read_limited, read_stream_limited
 from ..languages import names
 from ..options import Format, PinMode, RuntimeChoice
 from ..plan.summary import bases
-from ..write import Interrupted, Seen, WriteError, write_all
 from .diff import unified
 from .report import explain, failure_line, outcome_findings, outcome_json
 
 if TYPE_CHECKING:
+    from ..write import Seen
     from .sarif import Finding
 
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
@@ -128,7 +128,7 @@ class Prepared:
     file_path: Path | None  # None for standard input
     ctx_dir: Path
     secrets: tuple[Note, ...]  # the secret findings that fail it (--strict or strict = true)
-    seen: Seen | None = None  # what the Dockerfile held when it was read: a write checks it still does
+    read: bytes | None = None  # what the Dockerfile held when it was read: a write checks it still does
     backup: bool = False  # keep Dockerfile.bak when writing (--backup, or backup = true)
 
 
@@ -230,7 +230,7 @@ def prepare(path: str, args: ConvertArgs) -> Prepared:
     secrets = tuple(n for n in outcome.notes if n.kind == "secret") if strict else ()
     backup = args.backup if args.backup is not None else settings.backup
     return Prepared(outcome=outcome, label=label, file_path=file_path, ctx_dir=Path(ctx_dir), secrets=secrets,
-                    seen=Seen.of_bytes(data), backup=backup)
+                    read=data, backup=backup)
 
 
 def _settings(dockerfile: Path, args: ConvertArgs) -> Settings:
@@ -271,7 +271,7 @@ def _show_settings(args: ConvertArgs, console: Console) -> Exit:
 
 def _recover(folders: tuple[Path, ...]) -> None:
     """Finish what an interrupted earlier write left in these folders, before reading them."""
-    from ..write import recover
+    from ..write import WriteError, recover
 
     with contextlib.suppress(WriteError):  # another stagify writes there: its write checks what this one reads
         recover(*folders)
@@ -354,7 +354,10 @@ def _run_one(path: str, args: ConvertArgs, console: Console) -> tuple[Exit, str,
             if not args.quiet:
                 console.err("nothing written (use --write to apply)")
             return Exit.OK, state, prepared
-    apply_outcome(outcome, file_path, ctx_dir / ".dockerignore", prepared.backup, console, prepared.seen)
+    from ..write import Seen
+
+    seen = None if prepared.read is None else Seen.of_bytes(prepared.read)
+    apply_outcome(outcome, file_path, ctx_dir / ".dockerignore", prepared.backup, console, seen)
     return Exit.OK, "written", prepared
 
 
@@ -397,6 +400,8 @@ def _exit_for(outcome: Outcome, check: bool) -> Exit:
 def apply_outcome(outcome: Outcome, dockerfile: Path, ignore: Path, backup: bool, console: Console,
                   seen: Seen | None = None) -> None:
     """Write the Dockerfile and the .dockerignore together: both or neither, and only if neither changed since read."""
+    from ..write import Interrupted, Seen, WriteError, write_all  # a conversion that writes nothing never loads it
+
     target = write_target(dockerfile)
     files = [(target, outcome.dockerfile or "")]
     checks = {target: seen} if seen is not None else {}

@@ -148,9 +148,9 @@ def parse_finding(text: str) -> tuple[str, int | None, int | None, str | None, s
 
 def display_name(language: str) -> str:
     """How the language module names its language (Go, Node.js, Python, Java)."""
-    from ..languages import by_name
+    from ..languages import detector
 
-    return by_name(language).display
+    return detector(language).display
 
 
 def single_stage_message(language: str | None, before: tuple[str, ...], after: tuple[str, ...]) -> str:

@@ -40,6 +40,28 @@ class Note:
     kind: str | None = None  # "secret" for the findings --strict turns into failures
 
 
+class Keep(Enum):
+    """How a secret-looking build input stays in the build context the generated .dockerignore would hide it from."""
+
+    # The language's build reads it (a front end inlines .env.production, npm reads .npmrc): the generated
+    # .dockerignore lets it in like a file the new Dockerfile copies, and the runtime's copies leave it out.
+    BUILDER = "builder"
+    # Something else reads it (a dotenv loader, a RUN line naming it): a ``!path`` line after the pattern that would
+    # hide it, so it lands where the original's COPY put it.
+    AS_ORIGINAL = "as the original"
+
+
+@dataclass(frozen=True)
+class SecretInput:
+    """A secret-looking context file the build reads: kept in the build context, and reported, with its reader."""
+
+    path: str  # in the build context
+    reader: str  # what reads it (a noun phrase): the reason it is kept
+    keep: Keep = Keep.BUILDER
+    target: str | None = None  # where the original image had it
+    line: int | None = None  # the COPY that brought it there
+
+
 @dataclass(frozen=True)
 class Decision:
     """Where one original instruction went, and why."""
@@ -207,3 +229,4 @@ class ConversionPlan:
     estimate: SizeEstimate | None = None  # the runtime base against the original's, before anything is built
     left_behind: tuple[tuple[str, str], ...] = ()  # (folder of the original, why the runtime does not take it), for verify
     escape: str = "\\"  # the file's escape character: what continues a generated line
+    secret_inputs: tuple[SecretInput, ...] = ()  # secret-looking files the build reads, kept in the context

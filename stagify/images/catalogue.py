@@ -123,56 +123,35 @@ _PYTHON = (
 )
 
 
-def _python(minor: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, ...]:
-    rows = []
-    for flavor, tag, family, libc, manager in (
-        ("full", f"{patch}-{debian}", Family.DEBIAN, Libc.GLIBC, "apt-get"),
-        ("slim", f"{patch}-slim-{debian}", Family.DEBIAN, Libc.GLIBC, "apt-get"),
-        ("alpine", f"{patch}-{alpine}", Family.ALPINE, Libc.MUSL, "apk"),
-    ):
-        rows.append(
-            BaseImage(
-                key=f"python-{minor}-{flavor}",
-                reference=f"python:{tag}",
-                role=Role.BUILDER if flavor == "full" else Role.BOTH,
-                family=family,
-                language="python",
-                version=minor,
-                libc=libc,
-                shell=True,
-                package_manager=manager,
-                user=None,
-                uid=None,
-            )
+def _official(language: str, version: str, tags: tuple[str, str, str], user: str | None, uid: int | None) -> tuple[BaseImage, ...]:
+    """The full (builder), slim and Alpine rows of an official language image; ``tags`` in that order."""
+    flavors = (("full", Family.DEBIAN, Libc.GLIBC, "apt-get"), ("slim", Family.DEBIAN, Libc.GLIBC, "apt-get"),
+               ("alpine", Family.ALPINE, Libc.MUSL, "apk"))
+    return tuple(
+        BaseImage(
+            key=f"{language}-{version}-{flavor}",
+            reference=f"{language}:{tag}",
+            role=Role.BUILDER if flavor == "full" else Role.BOTH,
+            family=family,
+            language=language,
+            version=version,
+            libc=libc,
+            shell=True,
+            package_manager=manager,
+            user=user,
+            uid=uid,
+            user_spec=user,
         )
-    return tuple(rows)
+        for (flavor, family, libc, manager), tag in zip(flavors, tags, strict=True)
+    )
 
+
+def _python(minor: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, ...]:
+    return _official("python", minor, (f"{patch}-{debian}", f"{patch}-slim-{debian}", f"{patch}-{alpine}"), None, None)
 
 
 def _node(major: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, ...]:
-    rows = []
-    for flavor, tag, family, libc, manager in (
-        ("full", f"{patch}-{debian}", Family.DEBIAN, Libc.GLIBC, "apt-get"),
-        ("slim", f"{patch}-{debian}-slim", Family.DEBIAN, Libc.GLIBC, "apt-get"),
-        ("alpine", f"{patch}-{alpine}", Family.ALPINE, Libc.MUSL, "apk"),
-    ):
-        rows.append(
-            BaseImage(
-                key=f"node-{major}-{flavor}",
-                reference=f"node:{tag}",
-                role=Role.BUILDER if flavor == "full" else Role.BOTH,
-                family=family,
-                language="node",
-                version=major,
-                libc=libc,
-                shell=True,
-                package_manager=manager,
-                user="node",
-                uid=1000,
-                user_spec="node",
-            )
-        )
-    return tuple(rows)
+    return _official("node", major, (f"{patch}-{debian}", f"{patch}-{debian}-slim", f"{patch}-{alpine}"), "node", 1000)
 
 
 def _bun() -> tuple[BaseImage, ...]:

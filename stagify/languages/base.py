@@ -17,12 +17,16 @@ from ..context.buildcontext import BuildContext
 from ..dockerfile.model import Dockerfile, Keyword, Stage
 from ..dockerfile.packages import IN_DISTROLESS
 from ..dockerfile.pragmas import Forced
-from ..dockerfile.stageplan import Line, Note
+from ..dockerfile.stageplan import Line, Note, SecretInput
 from ..dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, image_path
 from ..images.catalogue import BaseImage
 from ..images.reference import ImageRef
 from ..options import Options
 from .detection import Detection
+
+# Files that describe how to build or run containers: a program never reads them at run time, so a
+# runtime stage leaves them behind (a per-Dockerfile ignore file such as app.Dockerfile.dockerignore included).
+CONTAINER_BUILD_FILES = r"Dockerfile.*|.*\.Dockerfile|Containerfile.*|.*\.Containerfile|.*\.dockerignore|(docker-)?compose.*\.ya?ml"
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,13 @@ def _cwd_matters(inp: PlanInput, first: int) -> bool:
     return False
 
 
-class Language(Protocol):
+class Detector(Protocol):
+    """A language as the registry knows it before one is chosen: its name, traits, base defaults and detection.
+
+    Each language's ``detector`` module holds this part, so that every conversion can ask
+    every language for evidence without loading the planning hooks of the ones not chosen.
+    """
+
     name: str
     display: str
     template: str
@@ -216,6 +226,19 @@ class Language(Protocol):
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None: ...
 
     def base_defaults(self, image: ImageRef | None) -> BaseDefaults: ...
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        """What of this language's packages loads the secret-looking file ``rel`` (a dotenv loader declared beside it),
+        or None. Asked of every registered language, whichever was detected: a Python API may have a Next.js folder."""
+        ...
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        """(what, command) of the project's scripts, which may name the files the build reads (package.json's)."""
+        ...
+
+
+class Language(Detector, Protocol):
+    """The chosen language: its detector and the planning hooks the planner asks in turn."""
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]: ...
 
@@ -255,8 +278,9 @@ class Language(Protocol):
         """Why a conversion would be no smaller than the original (the benefit gate), or None."""
         ...
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
-        """Secret-looking context files the build reads, each with what reads it (.dockerignore must keep them)."""
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
+        """Secret-looking context files this language's build reads, each with what reads it: the generated
+        .dockerignore must let them in for the builder (``Keep.BUILDER``)."""
         ...
 
     def left_behind(self, inp: PlanInput) -> list[tuple[str, str]]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from ..context.buildcontext import BuildContext
 from ..dockerfile.model import Dockerfile
 from ..errors import StagifyError
-from . import LANGUAGES, by_name
+from . import LANGUAGES, detector
 from .detection import Detection
 
 
 def detect(context: BuildContext, dockerfile: Dockerfile | None, language: str | None = None) -> Detection | None:
     """The best-supported language, or None. ``language`` restricts the search to one."""
-    candidates = (by_name(language),) if language else LANGUAGES
+    candidates = (detector(language),) if language else LANGUAGES
     best: Detection | None = None
     for lang in candidates:
         found = lang.detect(context, dockerfile)

@@ -39,7 +39,7 @@ from ..languages import LANGUAGES
 from ..languages.base import Language, PlanInput
 from ..languages.detection import Detection
 from ..options import Options, RuntimeChoice
-from . import copying, distro, placement, ports, protect, runs, starting, users
+from . import buildinputs, copying, distro, placement, ports, protect, runs, starting, users
 from .draft import Draft, carried, pseudo
 
 # COPY --exclude is generally available from this Dockerfile syntax on (moby/buildkit#6232).
@@ -79,8 +79,10 @@ def build_plan(
     walked = tuple(walk(stage, lang.base_defaults(image), context))
     if image is not None and image.path not in _LANGUAGE_IMAGES and distro.language_line(walked) is not None:
         plan = distro.build_plan(dockerfile, image, walked, _called(walked))
-        return replace(plan, dockerignore=tuple(dict.fromkeys([*GENERIC_IGNORES, *options.dockerignore])),
-                       copied_sources=protect.protected_sources(plan.builder))
+        ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *options.dockerignore]))
+        secret_inputs = buildinputs.find(walked, context, ignores)
+        return replace(plan, dockerignore=ignores, copied_sources=protect.protected_sources(plan.builder),
+                       notes=(*plan.notes, *(buildinputs.note(found) for found in secret_inputs)), secret_inputs=secret_inputs)
     copies = tuple(w.copy for w in walked if w.copy is not None)
     inp = PlanInput(
         dockerfile=dockerfile,
@@ -257,14 +259,15 @@ def assemble(draft: Draft) -> ConversionPlan:
     )
     estimate = SizeEstimate(str(inp.image), catalogue.size_of(inp.image), runtime.reference, runtime.size) if inp.image else None
     not_worth = _not_worth(draft, runtime, estimate)
-    inputs = protect.secret_build_inputs(draft)
-    protected = tuple(dict.fromkeys([*protect.protected_sources(builder_plan), *inputs]))
+    ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *protect.credential_files(draft), *draft.lang.dockerignore(inp),
+                                   *inp.options.dockerignore]))
+    secret_inputs = buildinputs.find(draft.walked, inp.context, ignores, draft.lang.secret_build_inputs(inp))
+    acc.notes.extend(buildinputs.note(found) for found in secret_inputs)
+    protected = tuple(dict.fromkeys([*protect.protected_sources(builder_plan), *buildinputs.builder_paths(secret_inputs)]))
     runtime_plan = protect.exclude_protected_secrets(draft, runtime_plan, protected)
     directives = tuple(d.raw for d in inp.dockerfile.directives)
     if any("--exclude=" in line.text for line in runtime_plan.sources) and not any(d.name == "syntax" for d in inp.dockerfile.directives):
         directives = (f"# syntax={EXCLUDE_SYNTAX}", *directives)
-    ignores = tuple(dict.fromkeys([*GENERIC_IGNORES, *protect.credential_files(draft), *draft.lang.dockerignore(inp),
-                                   *inp.options.dockerignore]))
     ordered = tuple(acc.decisions[i.line] for i in inp.dockerfile.instructions if i.line in acc.decisions)
     left_behind: tuple[tuple[str, str], ...] = ()
     app = draft.final_state.workdir
@@ -290,6 +293,7 @@ def assemble(draft: Draft) -> ConversionPlan:
         estimate=estimate,
         left_behind=left_behind,
         escape=inp.dockerfile.escape,
+        secret_inputs=secret_inputs,
     )
 
 

@@ -11,7 +11,6 @@ from ..dockerfile.secrets import holds_credentials, is_secret_file
 from ..dockerfile.stageplan import (
     BuilderPlan,
     CopyFrom,
-    Level,
     Line,
     RuntimePlan,
 )
@@ -72,19 +71,6 @@ def exclude_protected_secrets(draft: Draft, runtime: RuntimePlan, protected: tup
         flags = " ".join(f"--exclude={shlex.quote(e)}" for e in dict.fromkeys(excluded))
         lines.append(Line(text=f"{keyword} {flags} {rest}", comments=line.comments))
     return replace(runtime, sources=tuple(lines))
-
-
-def secret_build_inputs(draft: Draft) -> list[str]:
-    """Secret-looking context files the build reads (a front end's .env.production): kept, with a warning."""
-    found = []
-    for rel, reader in draft.lang.secret_build_inputs(draft.inp):
-        found.append(rel)
-        name = rel.rsplit("/", 1)[-1].lstrip(".").replace(".", "_") or "env"
-        draft.acc.note(f"{rel} looks like a secret, but {reader} reads it: it is left out of .dockerignore, so it is in the "
-                      "build context and the builder's layers (the runtime stage does not get it); to keep it out of every "
-                      f"layer, pass it as a BuildKit secret: RUN --mount=type=secret,id={name},target={rel} <the build command> "
-                      f"(docker build --secret id={name},src={rel})", None, Level.WARNING)
-    return found
 
 
 def credential_files(draft: Draft) -> list[str]:

@@ -17,6 +17,7 @@ from ...dockerfile.model import Dockerfile, Keyword, env_pairs
 from ...dockerfile.walk import State, copy_parts, run_script
 from ...images import catalogue
 from ...images.reference import Family, ImageRef
+from ..base import CONTAINER_BUILD_FILES
 from ..detection import Evidence
 from .calls import GoCall, parse_call
 
@@ -47,8 +48,8 @@ ASSET_FILES = re.compile(
 )
 NOT_RUNTIME = re.compile(
     r"^(\.|_)|^(go\.(mod|sum|work(\.sum)?)|Gopkg\.(toml|lock)|glide\.(yaml|lock)|package(-lock)?\.json|tsconfig.*\.json"
-    r"|README.*|LICENSE.*|Jenkinsfile|Procfile|Vagrantfile|Taskfile\.ya?ml|[Jj]ustfile|CHANGELOG.*|CONTRIBUTING.*|Makefile|Dockerfile.*|.*\.Dockerfile|.*\.md|renovate\.json"
-    r"|(docker-)?compose.*\.ya?ml|k8s.*|.*kube.*|okteto.*|skaffold.*|codecov.*|.*\.test|coverage.*|loadtest\.js)$",
+    r"|README.*|LICENSE.*|Jenkinsfile|Procfile|Vagrantfile|Taskfile\.ya?ml|[Jj]ustfile|CHANGELOG.*|CONTRIBUTING.*|Makefile|.*\.md|renovate\.json"
+    r"|" + CONTAINER_BUILD_FILES + r"|k8s.*|.*kube.*|okteto.*|skaffold.*|codecov.*|.*\.test|coverage.*|loadtest\.js)$",
     re.I,
 )
 NOT_RUNTIME_DIRS = frozenset({"cmd", "internal", "pkg", "vendor", "docs", "doc", "test", "tests", "testdata", "scripts", "build", "bin", "mocks", "examples", "hack", "tools", "deploy", "deployments", "api", "node_modules"})

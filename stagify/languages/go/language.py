@@ -11,30 +11,21 @@ import posixpath
 import re
 from dataclasses import dataclass, replace
 
-from ...context.buildcontext import BuildContext
 from ...dockerfile import packages, shell
 from ...dockerfile.lintfix import replace_command, with_mounts
-from ...dockerfile.model import Dockerfile, Keyword
+from ...dockerfile.model import Keyword
 from ...dockerfile.selfcheck import script_index
-from ...dockerfile.stageplan import Level, Line, Mount, Note
-from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, run_script
+from ...dockerfile.stageplan import Level, Line, Mount, Note, SecretInput
+from ...dockerfile.walk import CopyRecord, State, Walked
 from ...errors import StagifyError
 from ...images import catalogue
 from ...images.catalogue import BaseImage
-from ...images.reference import Family, ImageRef
+from ...images.reference import Family
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
-from ..detection import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
-)
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from .calls import GoCall, parse_call, rewrite_build
-from .facts import GoFacts, choose_version, find_go_mod, gather_facts, read_go_mod
+from .detector import GoDetector
+from .facts import GoFacts
 
 # Environment variables only `go build` reads; the runtime never needs them.
 BUILD_ENV = frozenset(
@@ -60,7 +51,6 @@ _PLATFORM_NEUTRAL = frozenset(
 _NEUTRAL_GO_VERBS = frozenset({"build", "mod download", "mod tidy", "mod verify", "mod vendor", "generate", "run", "vet", "test", "env",
                                "version", "get"})
 _TARGET_ENV = (("GOOS", "TARGETOS"), ("GOARCH", "TARGETARCH"))
-_GOLANG_PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True)
@@ -83,78 +73,10 @@ class GoTemplateData:
     uid: int
 
 
-class GoLanguage:
-    name = "go"
-    display = "Go"
-    template = "go.Dockerfile.j2"
-    looked_for = "go.mod, *.go files, FROM golang, go build / go run"
-    traits = Traits(
-        images=("golang",),
-        distro_packages=r"golang(-\d\.\d+)?(-go)?|go",
-        tools=("go", "gofmt"),
-        interpreter=None,
-        sources=(".go",),
-        comment="//",
-    )
-
-    # -- detection ----------------------------------------------------------------------------------
-
-    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        calls: list[tuple[int, GoCall, State | None]] = []
-        stage, image = base_image(dockerfile)
-        if stage is not None:
-            if image is not None and image.repository == "golang":
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = max(score, SCORE_BASE_IMAGE)
-            for ins in stage.instructions:
-                if ins.keyword in (Keyword.RUN, Keyword.CMD, Keyword.ENTRYPOINT):
-                    script = run_script(ins) if ins.keyword is Keyword.RUN else " ".join(ins.exec_form or [ins.args])
-                    for command in shell.commands(script):
-                        call = parse_call(command.argv, command.env)
-                        if call is not None and call.verb in ("build", "install", "run", "get"):
-                            calls.append((ins.line, call, None))
-                            evidence.append(Evidence(f"{path}:{ins.line}", f"go {call.verb} {' '.join(call.targets)}".rstrip()))
-                            score = max(score, SCORE_BUILD_COMMAND)
-        mod_path = find_go_mod(context, dockerfile)
-        go_mod = context.read_text(mod_path) if mod_path else None
-        module_path = go_directive = toolchain = None
-        requires: list[tuple[str, str]] = []
-        if go_mod is not None:
-            module_path, go_directive, toolchain, requires = read_go_mod(go_mod)
-            evidence.append(Evidence(mod_path or "go.mod", f"module {module_path or '?'}, go {go_directive or '?'}"))
-            score = max(score, SCORE_MANIFEST)
-        go_files = [f for f in context.walk() if f.endswith(".go")]
-        if go_files:
-            evidence.append(Evidence(go_files[0], f"{len(go_files)} Go source file(s)"))
-            score = max(score, SCORE_SOURCES)
-        if score == 0:
-            return None
-        facts = gather_facts(context, dockerfile, image, calls, go_mod, module_path, go_directive, toolchain, requires, go_files, evidence)
-        facts = replace(facts, go_mod=mod_path if go_mod is not None else None)
-        version, source = choose_version(image, facts, dockerfile)
-        main = facts.main_packages[0] if facts.main_packages else None
-        tool = "GOPATH (pre-module)" if facts.gopath else "Go modules" + (" (vendored)" if facts.vendor else "")
-        return Detection(
-            language=self.name,
-            display=self.display,
-            score=score,
-            version=version,
-            version_source=source,
-            tool=tool,
-            entrypoint=main,
-            evidence=tuple(evidence),
-            facts=facts,
-        )
+class GoLanguage(GoDetector):
+    """The planning hooks; the name, the traits and detection are :class:`GoDetector`'s."""
 
     # -- planning hooks -----------------------------------------------------------------------------
-
-    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
-        if image is not None and image.repository == "golang":
-            return BaseDefaults(workdir="/go", env=(("GOPATH", "/go"), ("PATH", _GOLANG_PATH), ("HOME", "/root")))
-        return BaseDefaults(workdir="/", env=(("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), ("HOME", "/root")))
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
         facts = self._facts_of(inp)
@@ -503,7 +425,7 @@ class GoLanguage:
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
@@ -607,4 +529,4 @@ def _heredoc_build_may_link_libc(inp: PlanInput) -> bool:
             return True
     return False
 
-GO = GoLanguage()
+LANGUAGE = GoLanguage()

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ...context.buildcontext import BuildContext
 from ...images.reference import ImageRef
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 MAVEN = "maven"
 GRADLE = "gradle"
@@ -196,6 +199,8 @@ class Pom:
 
 
 def read_pom(text: str) -> Pom | None:
+    import xml.etree.ElementTree as ET  # only where there is a pom.xml: most conversions read none
+
     try:
         root = ET.fromstring(text)
     except ET.ParseError:

@@ -14,41 +14,27 @@ import re
 from dataclasses import dataclass
 
 from ...context.buildcontext import BuildContext
-from ...dockerfile import shell
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
-from ...dockerfile.model import Dockerfile, Keyword, Stage, env_pairs, substitute
+from ...dockerfile.model import Keyword, env_pairs, substitute
 from ...dockerfile.shell import Command
-from ...dockerfile.stageplan import Level, Mount, Note
-from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, copy_parts, image_path, origin_of, walk
+from ...dockerfile.stageplan import Level, Mount, Note, SecretInput
+from ...dockerfile.walk import CopyRecord, State, Walked, copy_parts, image_path
 from ...images import catalogue
 from ...images.catalogue import BaseImage
-from ...images.reference import Family, ImageRef
+from ...images.reference import Family
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, layer_workdirs
-from ..detection import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
-)
+from ..base import CONTAINER_BUILD_FILES, Artifact, Needs, PlanInput, RunRewrite, StartRewrite, layer_workdirs
 from . import jlink
 from .commands import BuildCall, launcher, package_text, parse_call
+from .detector import LTS, JavaDetector
 from .facts import (
-    BUILD_TOOL_IMAGES,
     GRADLE,
-    GRADLE_BUILD_FILES,
     JAVAC,
-    JDK_IMAGES,
     MANIFESTS,
     MAVEN,
     JavaFacts,
     boot_key,
-    gather_facts,
     tag_java,
-    with_tool_versions,
 )
 from .start import (
     EXTRACT_DIR,
@@ -68,7 +54,6 @@ from .start import (
 BUILD_ENV_PREFIXES = ("MAVEN_", "GRADLE_")
 # Build-tool settings and the builder's JDK location: a JRE runtime has its own JAVA_HOME.
 BUILD_ENV = frozenset({"M2_HOME", "M2", "JAVA_HOME", "GRADLE_HOME", "MAVEN_HOME"})
-_JAVA_PATH = "/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Build output and IDE files: never part of an image's build context.
 OUTPUT_DIRS = ("target", "build", ".gradle", "out")
 IDE_FILES = (".settings", ".project", ".classpath", ".factorypath", "*.iml", "*.ipr", "*.iws", ".apt_generated", ".sts4-cache")
@@ -77,13 +62,10 @@ RUNTIME_CONFIG = ("application.properties", "application.yml", "application.yaml
 _NOT_RUNTIME = re.compile(
     r"^(\.|_)|^(src|target|build|out|bin|gradle|\.mvn|test|tests|docs?|node_modules|pom\.xml|build\.gradle(\.kts)?"
     r"|settings\.gradle(\.kts)?|gradle\.properties|gradlew(\.bat)?|mvnw(\.cmd)?|README.*|LICENSE.*|CHANGELOG.*|CONTRIBUTING.*"
-    r"|NOTICE.*|Jenkinsfile|Makefile|Procfile|Dockerfile.*|.*\.Dockerfile|(docker-)?compose.*\.ya?ml|.*\.md|.*\.iml|lombok\.config"
+    r"|NOTICE.*|Jenkinsfile|Makefile|Procfile|" + CONTAINER_BUILD_FILES + r"|.*\.md|.*\.iml|lombok\.config"
     r"|checkstyle.*\.xml|pmd.*\.xml|spotbugs.*\.xml|renovate\.json|sonar-project\.properties|manifest\.txt|MANIFEST\.MF)$",
     re.I,
 )
-_LTS = ("8", "11", "17", "21", "25")
-# Images whose tag, when it names a Java at all, names the JDK the build compiles with.
-_JDK_IMAGE = re.compile(r"^(maven|gradle|openjdk|eclipse-temurin|amazoncorretto|sapmachine|ibm-semeru-runtimes|ibmjava)$|jdk")
 
 
 @dataclass(frozen=True)
@@ -111,34 +93,6 @@ class JavaTemplateData:
     jlink: jlink.Jlink | None = None  # --runtime jlink: the stage that builds the Java runtime
 
 
-def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None) -> tuple[str, str]:
-    """The Java major and where it comes from: the original's JDK first, then the build files."""
-    tag = tag_java(image)
-    line = stage.from_.line if stage is not None else "?"
-    if tag:
-        version, source = tag, f"the original base image {image} (line {line})"
-    elif image is not None and _JDK_IMAGE.search(image.path.rsplit("/", 1)[-1]) and not re.match(r"\d", image.tag or ""):
-        # maven, gradle:latest, openjdk:jdk, eclipse-temurin:alpine: the tag names no Java, so the original
-        # got the image's newest JDK; the build files' release is a minimum (javac --release compiles
-        # for it), never a ceiling.
-        version = _LTS[-1]
-        source = f"the original base image {image} (line {line}) names no Java version: the newest LTS, Java {version}"
-        if facts.java_version and int(facts.java_version) > int(version):
-            version, source = facts.java_version, facts.java_version_source or "the build files"
-        elif facts.java_version:
-            source += f" ({facts.java_version_source or 'the build files'} asks for Java {facts.java_version} or later)"
-    elif facts.java_version:
-        version, source = facts.java_version, facts.java_version_source or "the build files"
-    else:
-        version = _LTS[-1]
-        named = f"the original base image {image} names no Java version" if image is not None else "no Java version given anywhere"
-        source = f"{named}: the newest LTS, Java {version}"
-    if version not in _LTS:
-        later = [v for v in _LTS if int(v) >= int(version)]
-        nearest = later[0] if later else _LTS[-1]
-        source += f"; Java {version} has no Temurin image in the catalogue, so Java {nearest}"
-        version = nearest
-    return version, source
 
 
 # Files beside compiled classes that the program never reads: its sources, docs and CI files.
@@ -164,87 +118,14 @@ def _prune_step(inp: PlanInput, line: int) -> str | None:
             f"RUN find {' '.join(folders)} -type f \\( {names} \\) -delete")
 
 
-class JavaLanguage:
-    name = "java"
-    display = "Java"
-    template = "java.Dockerfile.j2"
-    looked_for = "pom.xml, build.gradle(.kts), *.java, FROM maven/gradle/eclipse-temurin/openjdk, mvn/gradle/javac"
-    traits = Traits(
-        images=("eclipse-temurin", "openjdk", "amazoncorretto", "maven", "gradle", "ibm-semeru-runtimes", "sapmachine",
-                "azul/zulu-openjdk", "bellsoft/liberica-openjdk-debian"),
-        distro_packages=r"openjdk-?\d+(-jdk|-jre)?(-headless)?|default-jdk(-headless)?|default-jre(-headless)?"
-                        r"|java-\d+-openjdk(-devel)?|maven|gradle",
-        tools=("mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "jlink", "jdeps"),
-        interpreter="java",
-        sources=(".java", ".kt"),
-        comment="//",
-    )
-
-    # -- detection ----------------------------------------------------------------------------------
-
-    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
-        tool_hint: str | None = None
-        if image is not None and _is_java_image(image):
-            evidence.append(Evidence(f"{path}:{stage.from_.line if stage else '?'}", f"base image {image}"))
-            score = SCORE_BASE_IMAGE
-            tool_hint = image.path if image.path in BUILD_TOOL_IMAGES else None
-        if stage is not None:
-            for ins in stage.instructions:
-                if ins.keyword not in (Keyword.RUN, Keyword.CMD, Keyword.ENTRYPOINT):
-                    continue
-                text = ins.args if ins.exec_form is None else shell.join(list(ins.exec_form))
-                for command in shell.commands(text):
-                    call = parse_call(command.argv)
-                    if call is None:
-                        continue
-                    evidence.append(Evidence(f"{path}:{ins.line}", f"{call.tool}: {command.text[:60]}"))
-                    score = max(score, SCORE_BUILD_COMMAND)
-                    if call.tool != JAVAC:
-                        tool_hint = call.tool  # Maven or Gradle decide over a javac beside them
-                    elif tool_hint is None:
-                        tool_hint = JAVAC
-        manifests = [n for n in ("pom.xml", *GRADLE_BUILD_FILES) if context.is_file(n)]
-        if manifests:
-            score = max(score, SCORE_MANIFEST)
-            evidence.append(Evidence(manifests[0], "Java build file"))
-        elif score == 0:
-            sources = [f for f in context.entries() if f.endswith(".java")]
-            if not sources:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(sources[0], "Java sources"))
-        project = _project_dir(context, stage, image, self)
-        facts = with_tool_versions(gather_facts(context, project, tool_hint), image)
-        version, source = choose_version(facts, image, stage)
-        return Detection(
-            language=self.name,
-            display=self.display,
-            score=score,
-            version=version,
-            version_source=source,
-            tool=facts.tool + (" (wrapper)" if facts.wrapper else ""),
-            entrypoint=_entry_description(facts),
-            evidence=tuple(evidence),
-            facts=facts,
-        )
+class JavaLanguage(JavaDetector):
+    """The planning hooks; the name, the traits and detection are :class:`JavaDetector`'s."""
 
     # -- planning hooks -----------------------------------------------------------------------------
 
-    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
-        env: tuple[tuple[str, str], ...] = (("JAVA_HOME", "/opt/java/openjdk"), ("PATH", _JAVA_PATH), ("HOME", "/root"))
-        if image is not None and image.path == "gradle":
-            return BaseDefaults(workdir="/home/gradle", env=(*env, ("GRADLE_HOME", "/opt/gradle")))
-        if image is not None and image.path == "maven":
-            return BaseDefaults(workdir="/", env=(*env, ("MAVEN_HOME", "/usr/share/maven"), ("MAVEN_CONFIG", "/root/.m2")))
-        return BaseDefaults(workdir="/", env=env)
-
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
         facts = facts_of(inp)
-        version = inp.detection.version or _LTS[-1]
+        version = inp.detection.version or LTS[-1]
         alpine = inp.image is not None and inp.image.family is Family.ALPINE
         suffix = "-alpine" if alpine else ""
         path = inp.image.path if inp.image is not None else ""
@@ -481,7 +362,7 @@ class JavaLanguage:
     # -- runtime --------------------------------------------------------------------------------------
 
     def runtime_image(self, inp: PlanInput, needs: Needs) -> tuple[BaseImage, str]:
-        version = inp.detection.version or _LTS[-1]
+        version = inp.detection.version or LTS[-1]
         alpine = inp.image is not None and inp.image.family is Family.ALPINE
         forced = inp.options.runtime
         if forced is RuntimeChoice.JLINK and jlink.fits(runtime_of(inp).kind):
@@ -552,7 +433,7 @@ class JavaLanguage:
                               "the runtime stays a Temurin JRE", None, Level.WARNING))
         if inp.options.runtime is RuntimeChoice.JLINK:
             if jlink.fits(plan.kind):
-                added = jlink.added_modules(inp, inp.detection.version or _LTS[-1])
+                added = jlink.added_modules(inp, inp.detection.version or LTS[-1])
                 notes.append(Note("jlink runtime: the modules jdeps finds, and " + "; ".join(f"{m} ({why})" for m, why in added)))
             else:
                 notes.append(Note("--runtime jlink needs the application's jar (a Spring Boot or plain jar) to find the modules it "
@@ -579,7 +460,7 @@ class JavaLanguage:
     def not_worth_converting(self, inp: PlanInput, runtime: BaseImage) -> str | None:
         return None  # the build toolchain the original carries is always left behind
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
@@ -602,7 +483,7 @@ class JavaLanguage:
         builder, _ = self.builder_image(inp, None)
         made = None
         if runtime.language is None and inp.options.runtime is RuntimeChoice.JLINK and plan.jar:
-            made = jlink.plan(inp, plan.kind, plan.jar, inp.detection.version or _LTS[-1], runtime.family)
+            made = jlink.plan(inp, plan.kind, plan.jar, inp.detection.version or LTS[-1], runtime.family)
         if plan.kind == "boot" and plan.jar:
             # The extraction runs java: the runtime's own when it has one and a shell, else the JDK's.
             image = made.image if made else runtime.reference if runtime.shell else builder.reference
@@ -625,29 +506,8 @@ def _distroless_versions() -> tuple[str, ...]:
     return tuple(r.version for r in catalogue.CATALOGUE if r.key.startswith("distroless-java") and r.version)
 
 
-def _is_java_image(image: ImageRef) -> bool:
-    name = image.path.rsplit("/", 1)[-1]
-    return image.path in JDK_IMAGES or image.path in BUILD_TOOL_IMAGES or any(k in name for k in ("jdk", "temurin", "corretto", "zulu", "liberica"))
 
 
-def _project_dir(context: BuildContext, stage: Stage | None, image: ImageRef | None, lang: JavaLanguage) -> str:
-    """The context folder that holds the build file the Dockerfile's build reads (``app/`` for ``COPY app .``)."""
-    if stage is None:
-        return ""
-    walked = walk(stage, lang.base_defaults(image), context)
-    copies = [w.copy for w in walked if w.copy is not None]
-    for w in walked:
-        if w.instruction.keyword not in (Keyword.RUN, Keyword.CMD):
-            continue
-        text = w.instruction.args if w.instruction.exec_form is None else shell.join(list(w.instruction.exec_form))
-        if not any(parse_call(c.argv) is not None for c in shell.commands(text)):
-            continue
-        for name in ("pom.xml", *GRADLE_BUILD_FILES, "mvnw", "gradlew"):
-            rel = origin_of(copies, posixpath.join(w.state.workdir, name), context)
-            if rel is not None:
-                return posixpath.dirname(rel)
-        break
-    return ""
 
 
 def _settings_files(call: BuildCall, facts: JavaFacts, context: BuildContext) -> list[str]:
@@ -670,12 +530,8 @@ def _carried_options(options: tuple[str, ...], names: tuple[str, ...]) -> list[s
     return out
 
 
-def _entry_description(facts: JavaFacts) -> str | None:
-    if facts.boot_version:
-        return f"Spring Boot {facts.boot_version}" + (f" ({facts.main_class})" if facts.main_class else "")
-    return facts.main_class
 
 
-JAVA = JavaLanguage()
+LANGUAGE = JavaLanguage()
 
-__all__ = ["JAVA", "Extract", "JavaDeps", "JavaLanguage", "JavaTemplateData", "choose_version"]
+__all__ = ["LANGUAGE", "Extract", "JavaDeps", "JavaLanguage", "JavaTemplateData"]

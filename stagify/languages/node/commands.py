@@ -78,3 +78,31 @@ def runs_script(argv: tuple[str, ...], name: str) -> bool:
 def with_user_flags(install: str, argv: tuple[str, ...]) -> str:
     kept = [a for a in argv[1:] if a.startswith("-") and not _DROPPED_INSTALL_FLAGS.match(a)]
     return " ".join([install, *kept])
+
+
+# Package-manager commands that change node_modules in place, reading only package.json, the lock file and
+# node_modules: (program, first word) -> what they do. A deps stage replays them after its own install.
+_REWORKS = {
+    ("npm", "rebuild"): "rebuilds the installed packages' native code",
+    ("npm", "rb"): "rebuilds the installed packages' native code",
+    ("npm", "prune"): "prunes the installed packages",
+    ("npm", "dedupe"): "deduplicates the installed packages",
+    ("npm", "ddp"): "deduplicates the installed packages",
+    ("pnpm", "rebuild"): "rebuilds the installed packages' native code",
+    ("pnpm", "rb"): "rebuilds the installed packages' native code",
+    ("pnpm", "prune"): "prunes the installed packages",
+    ("bun", "pm trust"): "runs the install scripts of the packages it trusts",
+}
+
+
+def reworks_dependencies(argv: tuple[str, ...]) -> str | None:
+    """What a command does to the installed dependencies (``npm rebuild sharp``, ``bun pm trust --all``), or None."""
+    if not argv:
+        return None
+    program = argv[0].rsplit("/", 1)[-1]
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    if any(a in ("-g", "--global") for a in argv[1:]):
+        return None
+    if program == "bun" and args[:2] == ["pm", "trust"]:
+        return _REWORKS[("bun", "pm trust")]
+    return _REWORKS.get((program, args[0])) if args else None

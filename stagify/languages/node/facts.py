@@ -7,6 +7,7 @@ frameworks, build tools) live here with :class:`NodeFacts`, which detection fill
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -93,12 +94,55 @@ class NodeFacts:
     next_standalone: bool
     native_addons: tuple[str, ...]
     bun: bool
+    # What the project's install reads besides package.json and the lock file: ("script", why) for a
+    # postinstall-like script, ("local", why) for a file: dependency or workspaces; empty: the manifests only.
+    install_reads: tuple[tuple[str, str], ...] = ()
 
     def script(self, name: str) -> str | None:
         return dict(self.scripts).get(name)
 
     def depends_on(self, name: str) -> bool:
         return name in self.dependencies or name in self.dev_dependencies
+
+
+# The env files a package loads when the build runs (a front end's production build) or the app starts (dotenv):
+# a secret-looking one of them that the original copied is a build input (plan/buildinputs.py keeps it).
+_PRODUCTION_ENV = (".env", ".env.local", ".env.production", ".env.production.local")
+ENV_LOADERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "next": ("Next.js", _PRODUCTION_ENV),
+    "vite": ("Vite", _PRODUCTION_ENV),
+    "react-scripts": ("Create React App", _PRODUCTION_ENV),
+    "@vue/cli-service": ("Vue CLI", _PRODUCTION_ENV),
+    "gatsby": ("Gatsby", (".env.production",)),
+    "nuxt": ("Nuxt", (".env",)),
+    "dotenv": ("dotenv", (".env",)),
+}
+
+
+def env_reader(context: BuildContext, rel: str) -> str | None:
+    """The package that loads the env file ``rel``, declared in the package.json beside it, or None."""
+    folder, name = posixpath.split(rel)
+    package = read_json(context, posixpath.join(folder, "package.json"))
+    if package is None:
+        return None
+    deps: set[str] = set()
+    for key in ("dependencies", "devDependencies"):
+        value = package.get(key)
+        if isinstance(value, dict):
+            deps |= set(value)
+    for dep, (tool, files) in ENV_LOADERS.items():
+        if dep in deps and name in files:
+            return f"{tool} ({dep} in {posixpath.join(folder, 'package.json')})"
+    return None
+
+
+def script_texts(context: BuildContext) -> list[tuple[str, str]]:
+    """The package.json scripts, (what, command), whose commands may name the files they read."""
+    package = read_json(context, "package.json")
+    scripts = package.get("scripts") if package is not None else None
+    if not isinstance(scripts, dict):
+        return []
+    return [(f"the package.json script '{name}'", str(body)) for name, body in scripts.items()]
 
 
 def read_json(context: BuildContext, rel: str) -> dict[str, object] | None:
@@ -179,7 +223,32 @@ def gather_facts(context: BuildContext, package: dict[str, object], image: Image
         next_standalone=standalone,
         native_addons=addons,
         bun=bun,
+        install_reads=install_reads(context, package),
     )
+
+
+# The project's own scripts npm, yarn, pnpm and bun run when they install it (not with --ignore-scripts).
+INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare")
+_LOCAL_SPEC = re.compile(r"^(file:|link:|portal:|\.{0,2}/)")
+
+
+def install_reads(context: BuildContext, package: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """What installing the project reads besides its manifests: (``script`` or ``local``, where it is said)."""
+    found: list[tuple[str, str]] = []
+    scripts = package.get("scripts")
+    if isinstance(scripts, dict):
+        found += [("script", f"package.json's {name} script ({scripts[name]})") for name in INSTALL_SCRIPTS
+                  if isinstance(scripts.get(name), str)]
+    for field in ("dependencies", "devDependencies", "optionalDependencies"):
+        specs = package.get(field)
+        if isinstance(specs, dict):
+            found += [("local", f"the local dependency {name} ({spec})") for name, spec in specs.items()
+                      if isinstance(spec, str) and _LOCAL_SPEC.match(spec)]
+    if package.get("workspaces"):
+        found.append(("local", "package.json's workspaces"))
+    if context.is_file("pnpm-workspace.yaml"):
+        found.append(("local", "pnpm-workspace.yaml's workspaces"))
+    return tuple(found)
 
 
 def _manager(context: BuildContext, package: dict[str, object], bun: bool, evidence: list[Evidence],

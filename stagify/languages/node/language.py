@@ -12,29 +12,28 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ...context.buildcontext import BuildContext
 from ...dockerfile import packages, shell
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
-from ...dockerfile.model import Dockerfile, Keyword, Stage, env_pairs
+from ...dockerfile.model import Keyword, env_pairs
 from ...dockerfile.secrets import holds_credentials
-from ...dockerfile.stageplan import Line, Mount, Note
-from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, run_script
+from ...dockerfile.stageplan import Line, Mount, Note, SecretInput
+from ...dockerfile.walk import CopyRecord, State, Walked
 from ...errors import StagifyError
 from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, distroless_blocker, layer_workdirs
-from ..detection import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
+from .commands import (
+    global_packages,
+    is_setup,
+    project_install,
+    reworks_dependencies,
+    runs_any_script,
+    runs_script,
+    with_user_flags,
 )
-from .commands import global_packages, is_setup, project_install, runs_any_script, runs_script, with_user_flags
+from .detector import NodeDetector
 from .facts import (
     ASSET_DIRS,
     BUILD_ENV,
@@ -44,13 +43,8 @@ from .facts import (
     Kind,
     Manager,
     NodeFacts,
-    choose_version,
-    gather_facts,
-    read_json,
 )
 from .start import Start, named_by_start, start_of
-
-_NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True)
@@ -62,6 +56,7 @@ class DepsStage:
     manifests: tuple[str, ...]
     install: Line
     workdir: str
+    after: tuple[Line, ...] = ()  # the original's own reworks of node_modules after its install (npm rebuild)
 
 
 @dataclass(frozen=True)
@@ -105,82 +100,15 @@ class NodeTemplateData:
 
 
 
-def _installer(stage: Stage | None) -> str | None:
-    """The package manager the stage's own project install runs (npm, yarn, pnpm, bun), if it has one."""
-    if stage is None:
-        return None
-    for ins in stage.instructions:
-        if ins.keyword is Keyword.RUN:
-            for command in shell.commands(run_script(ins)):
-                if project_install(command.argv):
-                    return command.program
-    return None
 
 # The files Next.js, Nuxt, Vite and Create React App read at build time for production builds.
 _FRONTEND_ENV = re.compile(r"\.env(\.production)?(\.local)?")
 
 
-class NodeLanguage:
-    name = "node"
-    display = "Node.js"
-    template = "node.Dockerfile.j2"
-    looked_for = "package.json, a lock file, FROM node / oven/bun, npm/yarn/pnpm/bun install"
-    traits = Traits(
-        images=("node", "oven/bun"),
-        distro_packages=r"nodejs|npm|yarnpkg",
-        tools=("npm", "npx", "yarn", "pnpm", "bun", "corepack"),
-        interpreter="node",
-        sources=(".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"),
-        comment="//",
-    )
-
-    # -- detection ----------------------------------------------------------------------------------
-
-    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
-        if stage is not None:
-            if image is not None and image.repository in ("node", "bun") and image.path in ("node", "oven/bun"):
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = SCORE_BASE_IMAGE
-            for ins in stage.instructions:
-                if ins.keyword is Keyword.RUN:
-                    for command in shell.commands(run_script(ins)):
-                        if project_install(command.argv):
-                            evidence.append(Evidence(f"{path}:{ins.line}", f"{' '.join(command.argv[:2])}"))
-                            score = max(score, SCORE_BUILD_COMMAND)
-        package = read_json(context, "package.json")
-        if package is not None:
-            evidence.append(Evidence("package.json", f"name {package.get('name') or '?'}"))
-            score = max(score, SCORE_MANIFEST)
-        elif score == 0:
-            js = [f for f in context.entries() if f.endswith((".js", ".mjs", ".ts"))]
-            if not js:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(js[0], "JavaScript sources"))
-        if score == 0:
-            return None
-        facts = gather_facts(context, package or {}, image, evidence, _installer(stage))
-        version, source = choose_version(context, package or {}, image, stage, evidence)
-        return Detection(
-            language=self.name,
-            display=self.display,
-            score=score,
-            version=version,
-            version_source=source,
-            tool=facts.manager.removesuffix("-nolock").replace("npm6", "npm"),
-            entrypoint=facts.script("start") or facts.main,
-            evidence=tuple(evidence),
-            facts=facts,
-        )
+class NodeLanguage(NodeDetector):
+    """The planning hooks; the name, the traits and detection are :class:`NodeDetector`'s."""
 
     # -- planning hooks -----------------------------------------------------------------------------
-
-    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
-        return BaseDefaults(workdir="/", env=(("PATH", _NODE_PATH), ("HOME", "/root")))
 
     def facts(self, inp: PlanInput) -> NodeFacts:
         facts = inp.detection.facts
@@ -212,7 +140,18 @@ class NodeLanguage:
         return (start.argv, start.reason) if start.argv else None
 
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
-        return ()
+        reads = self._install_reads(inp)
+        index = self._install_index(inp)
+        if not reads or index is None:
+            return ()
+        if self._runs_install_scripts(inp):
+            return (Note("the runtime takes the application folder from the build stage with every dependency, as the "
+                         f"original's install left it: the install runs the project's own scripts ({'; '.join(reads)}), "
+                         "which may need development dependencies and write beside node_modules (--ignore-scripts on the "
+                         "install would allow a production-only node_modules)", inp.walked[index].instruction.line),)
+        return (Note("the deps stage copies what the original had copied before its install, and the install stays where "
+                     f"it was: it reads more than package.json and the lock file ({'; '.join(reads)})",
+                     inp.walked[index].instruction.line),)
 
     def links_libraries(self, inp: PlanInput) -> bool:
         return bool(self.facts(inp).native_addons)
@@ -241,11 +180,21 @@ class NodeLanguage:
                 return index
         return None
 
+    def _install_reads(self, inp: PlanInput) -> tuple[str, ...]:
+        """What the original's install reads besides the manifests (scripts only when it runs them)."""
+        scripts = self._runs_install_scripts(inp)
+        return tuple(why for kind, why in self.facts(inp).install_reads if kind != "script" or scripts)
+
+    def _runs_install_scripts(self, inp: PlanInput) -> bool:
+        index = self._install_index(inp)
+        argv = [a for c in inp.walked[index].commands if project_install(c.argv) for a in c.argv] if index is not None else []
+        return "--ignore-scripts" not in argv and any(kind == "script" for kind, _ in self.facts(inp).install_reads)
+
     def _moves_install(self, inp: PlanInput) -> bool:
-        """The install runs after the sources are copied: stagify moves it before them."""
+        """The install runs after the sources are copied: stagify moves it before them, when it reads nothing else."""
         index = self._install_index(inp)
         first = inp.first_source
-        if index is None or first is None or index < first:
+        if index is None or first is None or index < first or self._install_reads(inp):
             return False
         w = inp.walked[index]
         return all(project_install(c.argv) or is_setup(c.argv) for c in w.commands)
@@ -296,6 +245,10 @@ class NodeLanguage:
                 + _telemetry_reason(telemetry),
                 runtime_text=runtime_text,
             )
+        reworks = _reworks(walked)
+        if reworks:
+            return RunRewrite(text=keyword_upper(ins.raw), reason=f"{reworks}: the deps stage does the same after its install, "
+                              "so the runtime's node_modules are the same")
         return None
 
     def _runtime_tools(self, inp: PlanInput, commands: list[shell.Command], manager: Manager) -> str | None:
@@ -447,6 +400,11 @@ class NodeLanguage:
                 out.append(Artifact(path=folder, dest=folder, reason="the application as the original copied it (it installs nothing)"))
             return out
         installs = inp.context.is_file("package.json") or self._install_index(inp) is not None
+        if installs and self._runs_install_scripts(inp):
+            # Fail closed: what the project's own install scripts write (and which dependencies they need) is not
+            # known, so the runtime gets the folder exactly as the original's full install left it.
+            return [Artifact(path=app, dest=runtime_app, reason="the application folder as the original's install left it "
+                             "(every dependency): the install runs the project's own scripts, which may write anywhere in it")]
         if not installs:
             pass  # no package.json and no install: the original had no node_modules, nor does the runtime
         elif start.needs_dev_dependencies:
@@ -487,16 +445,17 @@ class NodeLanguage:
                 return None  # a build script: its tools stay behind
         return "it installs only its production dependencies and builds nothing: no build tool would stay behind in the build stage"
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
-        """A front-end build (Next.js, Nuxt, Vite, Create React App) inlines the .env files it finds: they are inputs."""
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
+        """The install reads a .npmrc holding a token; a front-end build (Next.js, Nuxt, Vite, Create React App) inlines
+        the .env files it finds: they are inputs."""
         facts = self.facts(inp)
-        found = [(name, f"the {self._manager_of(inp).name} install")
+        found = [SecretInput(name, f"the {self._manager_of(inp).name} install")
                  for name in (".npmrc", ".yarnrc.yml") if holds_credentials(name, inp.context.read_text(name))]
         built = any(runs_script(c.argv, "build") for w in inp.walked for c in w.commands) or self._needs_build_step(inp)
         if not built or facts.kind not in (Kind.NEXT, Kind.NUXT, Kind.STATIC):
             return found
         reader = f"the {facts.framework or 'front-end'} build"
-        return found + [(name, reader) for name in inp.context.entries() if _FRONTEND_ENV.fullmatch(name)]
+        return found + [SecretInput(name, reader) for name in inp.context.entries() if _FRONTEND_ENV.fullmatch(name)]
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
         facts = self.facts(inp)
@@ -543,13 +502,24 @@ class NodeLanguage:
         manager = self._manager_of(inp)
         builder, _ = self.builder_image(inp, None)
         install_at = self._install_index(inp)
+        # An install that reads more than the manifests gets what the original had copied before it, in place.
+        replay = bool(self._install_reads(inp))
+        app_dir = self._app_dir(inp)
         setup: list[Line] = []
+        at = app_dir
         for index, w in enumerate(inp.walked):
             if install_at is not None and index >= install_at:
                 break
             ins = w.instruction
-            if ins.keyword in (Keyword.ENV, Keyword.ARG, Keyword.SHELL, Keyword.USER) or (ins.keyword is Keyword.RUN and (packages.installs(list(w.commands)) or all(is_setup(c.argv) for c in w.commands))):
+            if replay and w.copy is not None and ins.flag("from") is None:
+                if w.state.workdir != at:
+                    setup.append(Line(f"WORKDIR {w.state.workdir}"))
+                    at = w.state.workdir
                 setup.append(Line(keyword_upper(ins.raw), ins.comments))
+            elif ins.keyword in (Keyword.ENV, Keyword.ARG, Keyword.SHELL, Keyword.USER) or (ins.keyword is Keyword.RUN and (packages.installs(list(w.commands)) or all(is_setup(c.argv) for c in w.commands))):
+                setup.append(Line(keyword_upper(ins.raw), ins.comments))
+        if at != app_dir:
+            setup.append(Line(f"WORKDIR {app_dir}"))
         install_line = ""
         if install_at is not None:
             w = inp.walked[install_at]
@@ -566,8 +536,12 @@ class NodeLanguage:
             setup.append(Line("RUN corepack enable", ("# The package manager comes from corepack",)))
         mounts = (Mount(manager.cache),) if _is_root(inp.walked[install_at].state.user if install_at is not None else None) else ()
         install = Line(with_mounts(install_line if install_line.startswith("RUN") else keyword_upper(install_line), (), mounts, inp.dockerfile.escape))
-        manifests = self._manifests(inp, (".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml"))
-        return DepsStage(image=builder.reference, setup=tuple(setup), manifests=manifests, install=install, workdir=self._app_dir(inp))
+        manifests = () if replay else self._manifests(inp, (".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml"))
+        # What the original did to node_modules after installing (npm rebuild, bun pm trust), in the same order.
+        after = tuple(Line(keyword_upper(w.instruction.raw), w.instruction.comments)
+                      for w in inp.walked[(install_at or 0) + 1 :] if w.instruction.keyword is Keyword.RUN and _reworks(w))
+        return DepsStage(image=builder.reference, setup=tuple(setup), manifests=manifests, install=install, workdir=app_dir,
+                         after=after)
 
 
     def _manifests(self, inp: PlanInput, extra: tuple[str, ...]) -> tuple[str, ...]:
@@ -594,6 +568,14 @@ class NodeLanguage:
         index = self._install_index(inp)
         line = inp.walked[index].instruction.line if index is not None else None
         raise StagifyError(path, line, "package.json is not in the build context: the install has nothing to install")
+
+
+def _reworks(walked: Walked) -> str | None:
+    """What a RUN line does to the installed dependencies when that is all it does (``npm rebuild``), else None."""
+    done = [reworks_dependencies(c.argv) for c in walked.commands]
+    if not done or not all(done):
+        return None
+    return "; ".join(dict.fromkeys(d for d in done if d))
 
 
 def _is_root(user: str | None) -> bool:
@@ -643,4 +625,4 @@ def _telemetry_reason(names: list[str]) -> str:
         return ""
     return f"; the runtime sets {', '.join(f'{n}=1' for n in names)}, which is how it stays off for the runtime's user"
 
-NODE = NodeLanguage()
+LANGUAGE = NodeLanguage()

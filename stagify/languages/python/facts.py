@@ -6,7 +6,9 @@ loaded here, when a context turns out to hold a Python project.
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,10 @@ WEB_SERVERS = ("gunicorn", "uvicorn", "hypercorn", "daphne", "waitress")
 FRAMEWORKS = ("fastapi", "starlette", "flask", "django", "quart", "sanic", "litestar", "aiohttp", "tornado", "bottle", "falcon")
 # Files where application objects usually live, scanned with libcst when no start command is given.
 APP_FILES = ("main.py", "app.py", "api.py", "server.py", "wsgi.py", "asgi.py", "application.py", "run.py")
+# Packages that load .env from the working folder, and the files that declare them: a .env the original copied
+# is then read when the app starts (plan/buildinputs.py keeps it in the build context).
+ENV_LOADERS = ("python-dotenv", "django-environ", "environs", "dotenv")
+_ENV_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile", "setup.py", "setup.cfg")
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -73,14 +79,15 @@ def read_toml(context: BuildContext, rel: str) -> dict[str, Any]:
         raise context.too_deep(rel) from None
 
 
-def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = None) -> list[str]:
-    """Package names of a requirements file, following ``-r``/``-c`` includes relative to it.
+def requirement_lines(context: BuildContext, rel: str, seen: set[str] | None = None) -> Iterator[tuple[str, str]]:
+    """(file, line) for every requirement or option line of a requirements file and the files it includes.
 
-    Includes are followed with a stack, not recursion (a chain of 1,500 files is fine), each file
-    once, and at most MAX_REQUIREMENT_FILES of them: past that, a StagifyError at the include.
+    ``-r``/``-c`` includes are followed relative to the including file, with a stack, not
+    recursion (a chain of 1,500 files is fine), each file once, and at most
+    MAX_REQUIREMENT_FILES of them: past that, a StagifyError at the include. ``seen`` ends up
+    holding every file read.
     """
     seen = seen if seen is not None else set()
-    names: list[str] = []
     stack: list[tuple[str, list[str], int]] = []  # (file, its lines, the next line to read)
 
     def enter(name: str) -> None:
@@ -104,14 +111,38 @@ def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = N
                 raise StagifyError(str(context.root / current), index + 1,
                                    f"more than {MAX_REQUIREMENT_FILES} requirements files included (-r/-c): not followed")
             folder = current.rsplit("/", 1)[0] + "/" if "/" in current else ""
-            enter(folder + include.group(2))
+            enter(posixpath.normpath(folder + include.group(2)))
             continue
-        if line.startswith("-"):
-            continue
-        m = _REQ_NAME.match(line)
+        yield current, line
+
+
+def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = None) -> list[str]:
+    """Package names of a requirements file, following ``-r``/``-c`` includes relative to it."""
+    names: list[str] = []
+    for _, line in requirement_lines(context, rel, seen):
+        m = None if line.startswith("-") else _REQ_NAME.match(line)
         if m:
             names.append(normalize(m.group(1)))
     return names
+
+
+_REMOTE = re.compile(r"^(git\+|hg\+|svn\+|bzr\+|https?://|ftp://)")
+_LOCAL_OPTION = re.compile(r"^(-e|--editable|-f|--find-links)(\s*=?\s*)(\S+)")
+
+
+def requirement_inputs(context: BuildContext, files: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The requirements files an install reads (includes too) and the local paths they name (``./lib``, ``-e .``)."""
+    seen: set[str] = set()
+    local: list[str] = []
+    for rel in files:
+        for current, line in requirement_lines(context, rel, seen):
+            option = _LOCAL_OPTION.match(line)
+            target = option.group(3) if option else (None if line.startswith("-") else line)
+            if target is None or _REMOTE.match(target):
+                continue
+            if target.startswith((".", "/", "~", "file:")) or re.search(r"@\s*file:", target):
+                local.append(f"{current}: {line}")
+    return tuple(sorted(seen)), tuple(local)
 
 
 def gather_facts(context: BuildContext, evidence: list[Evidence]) -> PyFacts:
@@ -291,3 +322,17 @@ def _newest_allowed(context: BuildContext, spec: str, releases: list[tuple[str, 
         raise StagifyError(where, at, f"requires-python {spec!r}: no Python in the catalogue satisfies it (catalogued: {listed}); "
                            "name the version in the FROM line (FROM python:3.12) or widen the range")
     return chosen
+
+
+def env_reader(context: BuildContext, rel: str) -> str | None:
+    """The package that loads the ``.env`` file ``rel``, with the manifest beside it that declares it, or None."""
+    folder, _, name = rel.rpartition("/")
+    if name != ".env":
+        return None
+    for manifest in _ENV_MANIFESTS:
+        where = f"{folder}/{manifest}" if folder else manifest
+        text = (context.read_text(where) or "").lower()
+        loader = next((p for p in ENV_LOADERS if re.search(rf"(^|[\s\"'\[,]){re.escape(p)}\b", text, re.M)), None)
+        if loader is not None:
+            return f"{loader} ({where})"
+    return None

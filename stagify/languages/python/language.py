@@ -13,28 +13,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ...context.buildcontext import BuildContext
-from ...dockerfile import effects, packages, shell
+from ...dockerfile import effects, packages
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
-from ...dockerfile.model import Dockerfile, Keyword, env_pairs
+from ...dockerfile.model import Keyword, env_pairs
 from ...dockerfile.selfcheck import script_index
 from ...dockerfile.shell import Command
-from ...dockerfile.stageplan import Level, Mount, Note
-from ...dockerfile.walk import BaseDefaults, CopyRecord, State, Walked
+from ...dockerfile.stageplan import Level, Mount, Note, SecretInput
+from ...dockerfile.walk import CopyRecord, State, Walked
 from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
-from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, Traits, distroless_blocker, layer_workdirs
-from ..detection import (
-    SCORE_BASE_IMAGE,
-    SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
-    Detection,
-    Evidence,
-    base_image,
-)
+from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
 from .commands import (
     CACHES,
     VENV,
@@ -48,7 +38,8 @@ from .commands import (
     unwrap_runner,
     unwrap_runner_in_script,
 )
-from .facts import MANIFESTS, WEB_SERVERS, PyFacts, choose_version, gather_facts
+from .detector import PythonDetector
+from .facts import MANIFESTS, WEB_SERVERS, PyFacts, requirement_inputs
 
 # Programs a start command may run on distroless python3: its Python, or a server the virtualenv installs
 # (a console script whose #! line names the virtualenv's python, which points at the image's).
@@ -64,7 +55,6 @@ SEED_TOOLS = (
     'case "$t" in pip==*|setuptools==*|wheel==*) tools="$tools $t" ;; esac; done',
     f'&& if [ -n "$tools" ]; then {VENV}/bin/python -m pip install -q --disable-pip-version-check --no-deps $tools; fi',
 )
-_PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
 PYTHON_IGNORES = (
     "__pycache__", "*.py[cod]", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox",
@@ -92,75 +82,8 @@ def _is_root(user: str | None) -> bool:
     return user is None or user in ("root", "0", "0:0")
 
 
-class PythonLanguage:
-    name = "python"
-    display = "Python"
-    template = "python.Dockerfile.j2"
-    looked_for = "requirements*.txt, pyproject.toml, setup.py, Pipfile, FROM python, pip/poetry/pipenv/uv install"
-    traits = Traits(
-        images=("python", "pypy"),
-        distro_packages=r"python3?(\.\d+)?|python3?-(pip|venv|dev)|py3-pip",
-        tools=("pip", "pip3", "pipenv", "poetry", "uv", "pipx"),
-        interpreter="python3",
-        sources=(".py",),
-        comment="#",
-    )
-
-    # -- detection ----------------------------------------------------------------------------------
-
-    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
-        if stage is not None:
-            if image is not None and image.path == "python":
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = SCORE_BASE_IMAGE
-            for ins in stage.instructions:
-                if ins.keyword is Keyword.RUN:
-                    for command in shell.commands(ins.args):
-                        manager = project_install(command.argv)
-                        if manager:
-                            evidence.append(Evidence(f"{path}:{ins.line}", f"{manager}: {command.text[:60]}"))
-                            score = max(score, SCORE_BUILD_COMMAND)
-        manifests = [name for name in sorted(MANIFESTS) if context.is_file(name)]
-        manifests += [f for f in context.entries() if re.fullmatch(r"requirements.*\.txt", f) and f not in manifests]
-        if manifests:
-            score = max(score, SCORE_MANIFEST)
-            evidence.append(Evidence(manifests[0], "Python manifest"))
-        elif score == 0:
-            sources = [f for f in context.entries() if f.endswith(".py")]
-            if not sources:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(sources[0], "Python sources"))
-        if score == 0:
-            return None
-        facts = gather_facts(context, evidence)
-        version, source = choose_version(context, facts, image, stage)
-        return Detection(
-            language=self.name,
-            display=self.display,
-            score=score,
-            version=version,
-            version_source=source,
-            tool=facts.manager,
-            entrypoint=self._entry_description(facts),
-            evidence=tuple(evidence),
-            facts=facts,
-        )
-
-    @staticmethod
-    def _entry_description(facts: PyFacts) -> str | None:
-        if facts.app_objects:
-            module, variable, framework = facts.app_objects[0]
-            return f"{module}:{variable} ({framework})"
-        if facts.django_wsgi:
-            return f"{facts.django_wsgi}:application (django)"
-        if facts.console_scripts:
-            return f"{facts.console_scripts[0][0]} = {facts.console_scripts[0][1]}"
-        return None
+class PythonLanguage(PythonDetector):
+    """The planning hooks; the name, the traits and detection are :class:`PythonDetector`'s."""
 
     # -- planning hooks -----------------------------------------------------------------------------
 
@@ -168,9 +91,6 @@ class PythonLanguage:
         facts = inp.detection.facts
         assert isinstance(facts, PyFacts)
         return facts
-
-    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
-        return BaseDefaults(workdir="/", env=(("PATH", _PYTHON_PATH), ("HOME", "/root")))
 
     def builder_image(self, inp: PlanInput, runtime_family: str | None) -> tuple[BaseImage, str]:
         flavor = _flavor(inp.image)
@@ -223,9 +143,26 @@ class PythonLanguage:
             return False
         commands = inp.walked[index].commands
         requirements = [c for c in commands if project_install(c.argv)]
-        return all(
-            is_tool_install(c.argv) or (project_install(c.argv) == "pip" and _requirement_files(c.argv)) for c in commands
-        ) and all(inp.context.is_file(f) for c in requirements for f in _requirement_files(c.argv))
+        if not all(is_tool_install(c.argv) or (project_install(c.argv) == "pip" and _requirement_files(c.argv)) for c in commands):
+            return False
+        named = [f for c in requirements for f in _requirement_files(c.argv)]
+        if not all(inp.context.is_file(f) for f in named):
+            return False
+        # A requirement on a folder of the build context (./lib, -e .) needs the sources: the install stays after them.
+        files, local = requirement_inputs(inp.context, named)
+        return not local and all(inp.context.is_file(f) for f in files)
+
+    def _stays_note(self, inp: PlanInput, index: int) -> tuple[Note, ...]:
+        """Why an install after the sources is not moved before them, when a requirement names a local folder."""
+        first = inp.first_source
+        named = [f for c in inp.walked[index].commands if project_install(c.argv) for f in _requirement_files(c.argv)]
+        if first is None or index < first or not named or not all(inp.context.is_file(f) for f in named):
+            return ()
+        _, local = requirement_inputs(inp.context, named)
+        if not local:
+            return ()
+        return (Note(f"the install stays after the sources (its layer is rebuilt when a source changes): {local[0]} "
+                     "names a folder of the build context", inp.walked[index].instruction.line),)
 
     def dependency_layer(self, inp: PlanInput, at: State) -> object | None:
         """The install moved before the sources, when the original installed after copying them."""
@@ -234,8 +171,9 @@ class PythonLanguage:
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
         skipped = tuple(Note(f"{why}: not scanned for the application's entry point or metadata", None, Level.WARNING)
                         for why in self.facts(inp).skipped)
-        if self._first_install(inp) is not None:
-            return skipped
+        index = self._first_install(inp)
+        if index is not None:
+            return (*skipped, *self._stays_note(inp, index))
         return (
             *skipped,
             Note(
@@ -346,13 +284,18 @@ class PythonLanguage:
         assert index is not None
         walked = inp.walked[index]
         text, _, caches = self._install_text(inp, walked)
-        files = sorted({f for c in walked.commands for f in _requirement_files(c.argv)})
+        files, _ = requirement_inputs(inp.context, sorted({f for c in walked.commands for f in _requirement_files(c.argv)}))
         mounts = tuple(Mount(CACHES[m]) for m in caches) if _is_root(walked.state.user) else ()
         workdir, restore = layer_workdirs(inp, walked.state.workdir)
+        # Each file where the install looks for it: one COPY per folder (requirements/base.txt goes to ./requirements/).
+        by_folder: dict[str, list[str]] = {}
+        for name in files:
+            by_folder.setdefault(posixpath.dirname(name), []).append(name)
+        copies = [f"COPY {' '.join(names)} ./{folder + '/' if folder else ''}" for folder, names in sorted(by_folder.items())]
         return [
             *([f"WORKDIR {workdir}"] if workdir else []),
             "# Dependencies before the sources: this layer is rebuilt only when the requirements change",
-            f"COPY {' '.join(files)} ./",
+            *copies,
             *self._venv_lines(inp, index),
             with_mounts(text, walked.instruction.flags, mounts, inp.dockerfile.escape),
             *([f"WORKDIR {restore}"] if restore else []),
@@ -469,7 +412,7 @@ class PythonLanguage:
             out.append(Artifact(path=folder, reason="the application files, with what the build generated"))
         return out
 
-    def secret_build_inputs(self, inp: PlanInput) -> list[tuple[str, str]]:
+    def secret_build_inputs(self, inp: PlanInput) -> list[SecretInput]:
         return []
 
     def dockerignore(self, inp: PlanInput) -> list[str]:
@@ -561,6 +504,6 @@ def _flavor(image: ImageRef | None) -> str:
     return "slim" if "slim" in tag else "full"
 
 
-PYTHON = PythonLanguage()
+LANGUAGE = PythonLanguage()
 
-__all__ = ["PYTHON", "Level", "PyTemplateData", "PythonLanguage"]
+__all__ = ["LANGUAGE", "Level", "PyTemplateData", "PythonLanguage"]

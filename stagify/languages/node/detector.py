@@ -1,0 +1,110 @@
+"""Node.js detection: the evidence a build context and a Dockerfile give of a Node.js (or Bun) program, read into :class:`~stagify.languages.node.facts.NodeFacts`.
+
+Only what detection needs is imported here; the planning hooks (language.py) load when Node.js is the language chosen."""
+
+from __future__ import annotations
+
+from ...context.buildcontext import BuildContext
+from ...dockerfile import shell
+from ...dockerfile.model import Dockerfile, Keyword, Stage
+from ...dockerfile.walk import BaseDefaults, run_script
+from ...images.reference import ImageRef
+from ..base import Traits
+from ..detection import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
+from .commands import project_install
+from .facts import (
+    choose_version,
+    env_reader,
+    gather_facts,
+    read_json,
+    script_texts,
+)
+
+_NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def _installer(stage: Stage | None) -> str | None:
+    """The package manager the stage's own project install runs (npm, yarn, pnpm, bun), if it has one."""
+    if stage is None:
+        return None
+    for ins in stage.instructions:
+        if ins.keyword is Keyword.RUN:
+            for command in shell.commands(run_script(ins)):
+                if project_install(command.argv):
+                    return command.program
+    return None
+
+
+class NodeDetector:
+    name = "node"
+    display = "Node.js"
+    template = "node.Dockerfile.j2"
+    looked_for = "package.json, a lock file, FROM node / oven/bun, npm/yarn/pnpm/bun install"
+    traits = Traits(
+        images=("node", "oven/bun"),
+        distro_packages=r"nodejs|npm|yarnpkg",
+        tools=("npm", "npx", "yarn", "pnpm", "bun", "corepack"),
+        interpreter="node",
+        sources=(".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"),
+        comment="//",
+    )
+
+    # -- detection ----------------------------------------------------------------------------------
+
+    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
+        evidence: list[Evidence] = []
+        score = 0
+        path = dockerfile.path if dockerfile else "Dockerfile"
+        stage, image = base_image(dockerfile)
+        if stage is not None:
+            if image is not None and image.repository in ("node", "bun") and image.path in ("node", "oven/bun"):
+                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
+                score = SCORE_BASE_IMAGE
+            for ins in stage.instructions:
+                if ins.keyword is Keyword.RUN:
+                    for command in shell.commands(run_script(ins)):
+                        if project_install(command.argv):
+                            evidence.append(Evidence(f"{path}:{ins.line}", f"{' '.join(command.argv[:2])}"))
+                            score = max(score, SCORE_BUILD_COMMAND)
+        package = read_json(context, "package.json")
+        if package is not None:
+            evidence.append(Evidence("package.json", f"name {package.get('name') or '?'}"))
+            score = max(score, SCORE_MANIFEST)
+        elif score == 0:
+            js = [f for f in context.entries() if f.endswith((".js", ".mjs", ".ts"))]
+            if not js:
+                return None
+            score = SCORE_SOURCES
+            evidence.append(Evidence(js[0], "JavaScript sources"))
+        if score == 0:
+            return None
+        facts = gather_facts(context, package or {}, image, evidence, _installer(stage))
+        version, source = choose_version(context, package or {}, image, stage, evidence)
+        return Detection(
+            language=self.name,
+            display=self.display,
+            score=score,
+            version=version,
+            version_source=source,
+            tool=facts.manager.removesuffix("-nolock").replace("npm6", "npm"),
+            entrypoint=facts.script("start") or facts.main,
+            evidence=tuple(evidence),
+            facts=facts,
+        )
+
+    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
+        return BaseDefaults(workdir="/", env=(("PATH", _NODE_PATH), ("HOME", "/root")))
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return env_reader(context, rel)
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        return script_texts(context)

@@ -1,0 +1,109 @@
+"""Python detection: the evidence a build context and a Dockerfile give of a Python program, read into :class:`~stagify.languages.python.facts.PyFacts`.
+
+Only what detection needs is imported here; the planning hooks (language.py) load when Python is the language chosen."""
+
+from __future__ import annotations
+
+import re
+
+from ...context.buildcontext import BuildContext
+from ...dockerfile import shell
+from ...dockerfile.model import Dockerfile, Keyword
+from ...dockerfile.walk import BaseDefaults
+from ...images.reference import ImageRef
+from ..base import Traits
+from ..detection import (
+    SCORE_BASE_IMAGE,
+    SCORE_BUILD_COMMAND,
+    SCORE_MANIFEST,
+    SCORE_SOURCES,
+    Detection,
+    Evidence,
+    base_image,
+)
+from .commands import (
+    project_install,
+)
+from .facts import MANIFESTS, PyFacts, choose_version, env_reader, gather_facts
+
+_PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+class PythonDetector:
+    name = "python"
+    display = "Python"
+    template = "python.Dockerfile.j2"
+    looked_for = "requirements*.txt, pyproject.toml, setup.py, Pipfile, FROM python, pip/poetry/pipenv/uv install"
+    traits = Traits(
+        images=("python", "pypy"),
+        distro_packages=r"python3?(\.\d+)?|python3?-(pip|venv|dev)|py3-pip",
+        tools=("pip", "pip3", "pipenv", "poetry", "uv", "pipx"),
+        interpreter="python3",
+        sources=(".py",),
+        comment="#",
+    )
+
+    # -- detection ----------------------------------------------------------------------------------
+
+    def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
+        evidence: list[Evidence] = []
+        score = 0
+        path = dockerfile.path if dockerfile else "Dockerfile"
+        stage, image = base_image(dockerfile)
+        if stage is not None:
+            if image is not None and image.path == "python":
+                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
+                score = SCORE_BASE_IMAGE
+            for ins in stage.instructions:
+                if ins.keyword is Keyword.RUN:
+                    for command in shell.commands(ins.args):
+                        manager = project_install(command.argv)
+                        if manager:
+                            evidence.append(Evidence(f"{path}:{ins.line}", f"{manager}: {command.text[:60]}"))
+                            score = max(score, SCORE_BUILD_COMMAND)
+        manifests = [name for name in sorted(MANIFESTS) if context.is_file(name)]
+        manifests += [f for f in context.entries() if re.fullmatch(r"requirements.*\.txt", f) and f not in manifests]
+        if manifests:
+            score = max(score, SCORE_MANIFEST)
+            evidence.append(Evidence(manifests[0], "Python manifest"))
+        elif score == 0:
+            sources = [f for f in context.entries() if f.endswith(".py")]
+            if not sources:
+                return None
+            score = SCORE_SOURCES
+            evidence.append(Evidence(sources[0], "Python sources"))
+        if score == 0:
+            return None
+        facts = gather_facts(context, evidence)
+        version, source = choose_version(context, facts, image, stage)
+        return Detection(
+            language=self.name,
+            display=self.display,
+            score=score,
+            version=version,
+            version_source=source,
+            tool=facts.manager,
+            entrypoint=self._entry_description(facts),
+            evidence=tuple(evidence),
+            facts=facts,
+        )
+
+    @staticmethod
+    def _entry_description(facts: PyFacts) -> str | None:
+        if facts.app_objects:
+            module, variable, framework = facts.app_objects[0]
+            return f"{module}:{variable} ({framework})"
+        if facts.django_wsgi:
+            return f"{facts.django_wsgi}:application (django)"
+        if facts.console_scripts:
+            return f"{facts.console_scripts[0][0]} = {facts.console_scripts[0][1]}"
+        return None
+
+    def base_defaults(self, image: ImageRef | None) -> BaseDefaults:
+        return BaseDefaults(workdir="/", env=(("PATH", _PYTHON_PATH), ("HOME", "/root")))
+
+    def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        return env_reader(context, rel)
+
+    def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        return []
