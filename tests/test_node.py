@@ -428,3 +428,41 @@ def test_without_package_json_or_an_install_no_deps_stage_is_invented(tmp_path: 
     assert outcome.status is Status.CONVERTED, outcome.error
     assert set(stages(outcome)) == {"builder", "runtime"}
     assert "COPY --from=builder /app /app" in stages(outcome)["runtime"]
+
+
+@pytest.mark.parametrize(
+    ("package", "files", "expected"),
+    [
+        ({"scripts": {"start": "node s.js", "test": "jest"}, "dependencies": {"express": "^4"}}, {}, []),
+        ({"scripts": {"postinstall": "prisma generate"}}, {}, [("script", "package.json's postinstall script (prisma generate)")]),
+        ({"scripts": {"prepare": "husky install"}}, {}, [("script", "package.json's prepare script (husky install)")]),
+        ({"dependencies": {"lib": "file:../lib", "x": "^1", "y": "link:./y"}}, {},
+         [("local", "the local dependency lib (file:../lib)"), ("local", "the local dependency y (link:./y)")]),
+        ({"resolutions": {"lodash": "patch:lodash@npm%3A4.17.21#./.yarn/patches/lodash.patch"}}, {},
+         [("local", "the local dependency lodash (patch:lodash@npm%3A4.17.21#./.yarn/patches/lodash.patch)")]),
+        ({"workspaces": ["packages/*"]}, {}, [("local", "package.json's workspaces")]),
+        ({}, {"pnpm-workspace.yaml": "packages:\n  - apps/*\n"}, [("local", "pnpm-workspace.yaml's workspaces")]),
+        ({}, {".yarnrc.yml": "yarnPath: .yarn/releases/yarn-4.5.0.cjs\nplugins:\n  - path: .yarn/plugins/x.cjs\n"},
+         [("local", ".yarnrc.yml's yarnPath (.yarn/releases/yarn-4.5.0.cjs)"), ("local", ".yarnrc.yml's path (.yarn/plugins/x.cjs)")]),
+        ({}, {".yarnrc.yml": "nodeLinker: node-modules\n"}, []),
+    ],
+    ids=["manifests only", "postinstall", "prepare", "file and link", "yarn patch", "workspaces", "pnpm workspaces",
+         "yarn release and plugin", "plain yarnrc"],
+)
+def test_what_an_install_reads_besides_the_manifests(tmp_path: Path, package: dict[str, object], files: dict[str, str],
+                                                     expected: list[tuple[str, str]]) -> None:
+    from stagify.languages.node.facts import install_reads
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert list(install_reads(BuildContext.open(tmp_path), package)) == expected
+
+
+def test_an_install_that_runs_the_projects_scripts_keeps_the_folder_the_install_left(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"name": "a", "scripts": {"start": "node s.js", "postinstall": "node gen.js"}}))
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"s.js\"]\n"
+    text = convert(dockerfile, context=tmp_path).dockerfile or ""
+    assert "COPY --from=builder /app /app" in text and "AS deps" not in text
+    # --ignore-scripts: the scripts do not run, so the production-only deps stage is safe again
+    ignoring = convert(dockerfile.replace("npm install", "npm install --ignore-scripts"), context=tmp_path).dockerfile or ""
+    assert "AS deps" in ignoring and "COPY --from=deps /app/node_modules /app/node_modules" in ignoring

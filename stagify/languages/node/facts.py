@@ -239,11 +239,15 @@ def install_reads(context: BuildContext, package: dict[str, object]) -> tuple[tu
     if isinstance(scripts, dict):
         found += [("script", f"package.json's {name} script ({scripts[name]})") for name in INSTALL_SCRIPTS
                   if isinstance(scripts.get(name), str)]
-    for field in ("dependencies", "devDependencies", "optionalDependencies"):
+    for field in ("dependencies", "devDependencies", "optionalDependencies", "resolutions", "overrides"):
         specs = package.get(field)
         if isinstance(specs, dict):
             found += [("local", f"the local dependency {name} ({spec})") for name, spec in specs.items()
-                      if isinstance(spec, str) and _LOCAL_SPEC.match(spec)]
+                      if isinstance(spec, str) and (_LOCAL_SPEC.match(spec) or "#./" in spec or spec.startswith("patch:"))]
+    # Yarn 2+ runs the release and plugins its settings name from the repository (.yarn/releases, .yarn/plugins).
+    yarnrc = context.read_text(".yarnrc.yml") or ""
+    found += [("local", f".yarnrc.yml's {m.group(1)} ({m.group(2)})")
+              for m in re.finditer(r"^\s*-?\s*(yarnPath|path):\s*['\"]?([^'\"\s]+)", yarnrc, re.M)]
     if package.get("workspaces"):
         found.append(("local", "package.json's workspaces"))
     if context.is_file("pnpm-workspace.yaml"):
