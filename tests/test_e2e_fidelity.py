@@ -41,6 +41,8 @@ def engine() -> Engine:
         ("node-postinstall-writes-beside", 18216, ["/"], 0.5),
         ("node-local-file-dependency", 18217, ["/"], 0.5),
         ("node-rebuild-after-install", 18218, ["/"], 0.5),
+        # `npm start` runs package.json's prestart first: the start command keeps npm
+        ("node-npm-start-prestart", 18221, ["/"], 0.5),
         # requirements in a folder that include each other (-r, -c), and one naming a package folder of the repository
         ("python-requirements-folder-includes", 18219, ["/"], 0.5),
         ("python-requirements-local-package", 18220, ["/"], 0.5),

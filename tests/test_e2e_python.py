@@ -3,7 +3,8 @@
 A Flask app, and one depending on psycopg2 compiled from source (gcc and libpq-dev in
 the original): both containers must answer the same, the converted image must be at
 least 80 % smaller than the original on the full python image and run as non-root. The
-psycopg2 case also proves the runtime got libpq, the run-time half of libpq-dev.
+psycopg2 case also proves the runtime got libpq, the run-time half of libpq-dev, and that
+the package built from its sdist is installed as in the original (its dist-info, not egg-info).
 """
 
 from __future__ import annotations
@@ -39,3 +40,9 @@ def test_converted_python_app_builds_answers_the_same_and_is_smaller(
     if rebuild:
         assert result.after.rebuild_seconds is not None and result.before.rebuild_seconds is not None
     assert_smaller_and_non_root(result, 0.20)
+    # The original's own files are all in the conversion, or left behind with a reason: an installed
+    # package's metadata (what importlib.metadata, pip and entry points read) included. psycopg2 is
+    # built from its sdist: in a virtualenv without the original Python's wheel, pip < 23.1 (the
+    # stand-ins' Debian pip) installed it with `setup.py install` as egg-info instead of a wheel's dist-info.
+    assert not result.report.missing, [f"{a.path}: {a.reason}" for a in result.report.missing]
+    assert not result.report.problems, result.report.problems

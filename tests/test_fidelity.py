@@ -392,3 +392,34 @@ CMD ["node", "server.js"]
 """
     files = {"package.json": '{"name": "a", "dependencies": {"express": "^4.19.0"}}', "server.js": ""}
     assert run(tmp_path, dockerfile, files).status is Status.CONVERTED
+
+
+def test_the_file_check_names_a_package_the_conversion_installed_in_another_form() -> None:
+    site = "/usr/local/lib/python3.11/site-packages"
+    venv = "/opt/venv/lib/python3.11/site-packages"
+    added = {
+        f"{site}/psycopg2-2.9.10.dist-info/METADATA": ("file", 4917),
+        f"{site}/psycopg2-2.9.10.dist-info/RECORD": ("file", 2056),
+        f"{site}/psycopg2-2.9.10.dist-info/INSTALLER": ("file", 4),
+        f"{site}/Flask-3.0.3.dist-info/METADATA": ("file", 3000),
+        f"{site}/werkzeug-3.1.9.dist-info/METADATA": ("file", 2900),
+        f"{site}/pip-23.0.1.dist-info/RECORD": ("file", 900),
+    }
+    converted = {
+        # a legacy `setup.py install`: egg-info where the original has a wheel's dist-info
+        f"{venv}/psycopg2-2.9.10.egg-info/PKG-INFO": ("file", 4917),
+        f"{venv}/psycopg2-2.9.10-py3.11.egg-info/top_level.txt": ("file", 9),
+        f"{venv}/six-1.16.0.dist-info/INSTALLER": ("file", 4),
+        f"{venv}/flask-3.0.3.dist-info/METADATA": ("file", 3000),  # the same wheel, its folder spelled by another pip
+        f"{venv}/werkzeug-3.1.10.dist-info/METADATA": ("file", 2900),  # an unpinned requirement resolved again
+        f"{venv}/pip-24.0.dist-info/RECORD": ("file", 950),
+    }
+    absent = {a.path: a for a in compare(added, converted)}
+    missing = {p: a.reason for p, a in absent.items() if not a.on_purpose}
+    assert set(missing) == {f"{site}/psycopg2-2.9.10.dist-info/{f}" for f in ("METADATA", "RECORD", "INSTALLER")} | {
+        f"{site}/werkzeug-3.1.9.dist-info/METADATA"}
+    assert "psycopg2-2.9.10-py3.11.egg-info, psycopg2-2.9.10.egg-info, not psycopg2-2.9.10.dist-info" in missing[
+        f"{site}/psycopg2-2.9.10.dist-info/RECORD"]
+    assert "werkzeug-3.1.10.dist-info" in missing[f"{site}/werkzeug-3.1.9.dist-info/METADATA"]
+    assert "spelled" in absent[f"{site}/Flask-3.0.3.dist-info/METADATA"].reason
+    assert "packaging tool" in absent[f"{site}/pip-23.0.1.dist-info/RECORD"].reason

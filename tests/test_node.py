@@ -497,3 +497,14 @@ def test_an_install_that_runs_the_projects_scripts_keeps_the_folder_the_install_
     # --ignore-scripts: the scripts do not run, so the production-only deps stage is safe again
     ignoring = convert(dockerfile.replace("npm install", "npm install --ignore-scripts"), context=tmp_path).dockerfile or ""
     assert "AS deps" in ignoring and "COPY --from=deps /app/node_modules /app/node_modules" in ignoring
+
+
+@pytest.mark.parametrize(("hooks", "kept"), [({}, False), ({"prestart": "node migrate.js"}, True), ({"poststart": "echo done"}, True),
+                                              ({"prebuild": "rm -rf dist"}, False)])
+def test_a_start_script_with_pre_or_post_hooks_keeps_npm(tmp_path: Path, hooks: dict[str, str], kept: bool) -> None:
+    scripts = {"start": "node server.js", **hooks}
+    (tmp_path / "package.json").write_text(json.dumps({"name": "a", "scripts": scripts, "dependencies": {"ms": "^2"}}))
+    (tmp_path / "package-lock.json").write_text("{}")
+    text = convert("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"start\"]\n", context=tmp_path).dockerfile or ""
+    start = text.strip().splitlines()[-1]
+    assert start == ('CMD ["npm", "start"]' if kept else 'CMD ["node", "server.js"]')

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -138,7 +141,7 @@ CMD ["python", "app.py"]
 def test_dependencies_go_into_one_virtualenv_that_the_runtime_copies(tmp_path: Path) -> None:
     outcome = run(tmp_path, BASIC, {"requirements.txt": "flask\n", "app.py": APP})
     builder, runtime = stages(outcome)
-    assert builder.index("RUN python -m venv /opt/venv") < builder.index("pip install -r requirements.txt")
+    assert builder.index("python -m venv /opt/venv") < builder.index("pip install -r requirements.txt")
     assert "--mount=type=cache,target=/root/.cache/pip" in builder
     assert "COPY --from=builder /opt/venv /opt/venv" in runtime and "COPY --from=builder /app /app" in runtime
     assert 'VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"' in runtime
@@ -326,7 +329,7 @@ def test_a_heredoc_install_is_read_like_any_run_and_makes_the_virtualenv_the_run
     builder, runtime = stages(outcome)
     assert "COPY --from=builder /opt/venv /opt/venv" in runtime
     heredoc = "RUN --mount=type=cache,target=/root/.cache/pip <<EOF"
-    assert _before(builder, "RUN python -m venv /opt/venv", heredoc)
+    assert _before(builder, "python -m venv /opt/venv", heredoc)
     assert _before(builder, 'ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"', heredoc)
     assert f"{heredoc}\n{body}\nEOF\n" in builder  # the script is kept as written
     assert placed(outcome, 5)[1].startswith("installs the dependencies")
@@ -340,7 +343,7 @@ def test_a_pip_upgrade_before_the_install_also_upgrades_the_virtualenv_s_pip(tmp
     )
     outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})
     builder, _ = stages(outcome)
-    venv = builder.index("RUN python -m venv /opt/venv")
+    venv = builder.index("python -m venv /opt/venv")
     assert builder.index("pip install --upgrade pip setuptools", venv) < builder.index("pip install -r requirements.txt")
     assert_clean(outcome)
 
@@ -353,6 +356,85 @@ def test_tools_installed_before_the_venv_are_not_installed_into_it(tmp_path: Pat
     files = {"pyproject.toml": "[tool.poetry]\nname = 'x'\n", "poetry.lock": "", "app.py": APP}
     builder, _ = stages(run(tmp_path, dockerfile, files))
     assert "The same pip upgrade" not in builder
+
+
+def _seed_run(builder: str) -> str:
+    """The builder's RUN that makes the virtualenv, as the shell runs it (its mounts and line breaks gone)."""
+    start = builder.index("RUN ", builder.index("# One virtualenv holds the dependencies"))
+    text = builder[start: builder.index("\nENV VIRTUAL_ENV=", start)]
+    return re.sub(r"^RUN (--mount=\S+ \\\n\s*)*", "", text).replace("\\\n", " ")
+
+
+FAKE_PYTHON = """#!/bin/sh
+# `python -m venv DIR` makes DIR/bin/python, which records how its pip is called; `python -I -m pip list`
+# prints $PIP_LIST one to a line, and fails with $PIP_LIST_STATUS (a Python without pip)
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin"; cp "$0" "$3/bin/python"; exit 0; fi
+if [ "$1 $2 $3 $4" = "-I -m pip list" ]; then [ -n "$PIP_LIST" ] && printf '%s\\n' $PIP_LIST; exit "${PIP_LIST_STATUS:-0}"; fi
+echo "$(dirname "$0") $*" >> "$CALLS"
+"""
+
+
+@pytest.mark.parametrize(
+    ("pip_list", "status", "installed"),
+    [
+        ("mercurial==6.3.2 pip==23.0.1 setuptools==66.1.1 wheel==0.38.4", 0, "pip==23.0.1 setuptools==66.1.1 wheel==0.38.4"),
+        ("pip==24.0 pip-tools==7.4.1 setuptools==65.5.1", 0, "pip==24.0 setuptools==65.5.1"),
+        ("", 1, None),  # a Python without pip: the virtualenv keeps what venv gave it
+    ],
+    ids=["Debian's pip, setuptools and wheel", "pip and setuptools, no wheel", "no pip"],
+)
+def test_the_virtualenv_gets_the_packaging_tools_of_the_original_s_python_at_their_versions(
+    tmp_path: Path, pip_list: str, status: int, installed: str | None
+) -> None:
+    builder, _ = stages(run(tmp_path, BASIC, {"requirements.txt": "psycopg2==2.9.10\n", "app.py": APP}))
+    assert builder.index("python -m venv /opt/venv") < builder.index("pip install -r requirements.txt")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").write_text(FAKE_PYTHON)
+    (bin_dir / "python").chmod(0o755)
+    venv, calls = tmp_path / "venv", tmp_path / "calls"
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PIP_LIST": pip_list, "PIP_LIST_STATUS": str(status),
+           "CALLS": str(calls)}
+    script = _seed_run(builder).replace("/opt/venv", str(venv))
+    done = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (venv / "bin" / "python").exists()
+    lines = calls.read_text().splitlines() if calls.exists() else []
+    if installed is None:
+        assert lines == []
+    else:
+        # The virtualenv's own pip installs exactly the original's tools, pinned, nothing they depend on
+        assert lines == [f"{venv}/bin -m pip install -q --disable-pip-version-check --no-deps {installed}"]
+
+
+@pytest.mark.parametrize(
+    ("options", "install", "copied", "note"),
+    [
+        ("--user", "pip install -r requirements.txt", None, "user's site-packages"),
+        ("--target=/deps", "pip install --target=/deps -r requirements.txt", "/deps", None),
+        ("-t /deps/", "pip install -t /deps/ -r requirements.txt", "/deps", None),
+        ("--prefix /install", "pip install --prefix /install -r requirements.txt", "/install", None),
+        ("--prefix=/usr/local", "pip install -r requirements.txt", None, "the image's Python"),
+        ("--target /usr/local/lib/python3.11/site-packages", "pip install -r requirements.txt", None, "the image's Python"),
+        ("--root /", "pip install -r requirements.txt", None, "the image's Python"),
+    ],
+    ids=["--user", "--target=", "-t", "--prefix", "--prefix of the image's Python", "--target of its site-packages", "--root /"],
+)
+def test_packages_a_pip_install_puts_elsewhere_reach_the_runtime_where_the_original_had_them(
+    tmp_path: Path, options: str, install: str, copied: str | None, note: str | None
+) -> None:
+    dockerfile = (f"FROM python:3.11\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install {options} -r requirements.txt\n"
+                  "ENV PYTHONPATH=/deps\nCOPY . .\nCMD [\"python\", \"app.py\"]\n")
+    outcome = run(tmp_path, dockerfile, {"requirements.txt": "flask\n", "app.py": APP})
+    builder, runtime = stages(outcome)
+    assert f"\n    {install}\n" in builder  # pip refuses --user in a virtualenv; other folders stay as written
+    copies = [line for line in runtime.splitlines() if line.startswith("COPY --from=builder")]
+    expected = ["COPY --from=builder /opt/venv /opt/venv", *([f"COPY --from=builder {copied} {copied}"] if copied else []),
+                "COPY --from=builder /app /app"]
+    assert copies == expected
+    notes = [n.message for n in outcome.notes if n.line == 4]
+    assert (note is None) == (not any("installs into the virtualenv" in n for n in notes))
+    assert note is None or any(note in n for n in notes)
 
 
 # -- folders the application writes at run time ------------------------------------------------------

@@ -51,6 +51,11 @@ LEFT_BEHIND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+# The metadata folder of an installed Python distribution: NAME-VERSION.dist-info (a wheel's) or
+# NAME-VERSION[-pyX.Y].egg-info (a legacy `setup.py install`'s), inside site-packages.
+_METADATA = re.compile(r"^(?P<name>[^/]+?)-(?P<version>\d[^/-]*)(?:-py\d[^/]*)?\.(?P<kind>dist|egg)-info(?:/|$)")
+
+
 @dataclass(frozen=True)
 class Absent:
     """A path of the original the conversion lacks: left behind on purpose (with why), or missing."""
@@ -65,26 +70,54 @@ def compare(added: Files, converted: Files, ignored: Callable[[str], bool] | Non
     """Each file or link the original's own layers added that the converted image does not have, classified."""
     names: dict[str, set[int]] = {}
     site: set[str] = set()
+    installed: dict[str, set[str]] = {}  # project -> the conversion's metadata folders of it
+    metadata: set[str] = set()  # the conversion's metadata files, the project's name normalized
     node_modules = [p for p, (kind, _) in converted.items() if kind == "dir" and p.endswith("/node_modules")]
     for path, (_kind, size) in converted.items():
         names.setdefault(posixpath.basename(path), set()).add(size)
         if "/site-packages/" in path:
-            site.add(path.split("/site-packages/", 1)[1])
+            inner = path.split("/site-packages/", 1)[1]
+            site.add(inner)
+            if (meta := _METADATA.match(inner)) is not None:
+                installed.setdefault(_project(meta["name"]), set()).add(inner.split("/", 1)[0])
+                metadata.add(_spelled(meta, inner))
     out: list[Absent] = []
     for path, (kind, size) in sorted(added.items()):
         if kind == "dir" or path in converted:
             continue
         folder = next((why for prefix, why in left if path == prefix or path.startswith(prefix.rstrip("/") + "/")), None)
-        out.append(Absent(path, True, folder) if folder else _why(path, size, names, site, node_modules, ignored))
+        out.append(Absent(path, True, folder) if folder else _why(path, size, names, site, (installed, metadata), node_modules, ignored))
     return tuple(out)
 
 
-def _why(path: str, size: int, names: dict[str, set[int]], site: set[str], node_modules: list[str],
+def _project(name: str) -> str:
+    """A distribution's name as PEP 503 compares them (``Flask``, ``flask``; ``zope.interface``, ``zope_interface``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _spelled(meta: re.Match[str], inner: str) -> str:
+    """A metadata file's path with the project's name normalized: pips spell ``Flask-3.0.3.dist-info`` differently."""
+    return f"{_project(meta['name'])}-{meta['version']}.{meta['kind']}-info{inner[meta.end() - 1:]}"
+
+
+def _why(path: str, size: int, names: dict[str, set[int]], site: set[str],
+         distributions: tuple[dict[str, set[str]], set[str]], node_modules: list[str],
          ignored: Callable[[str], bool] | None) -> Absent:
     if "/site-packages/" in path or "/dist-packages/" in path:
         inner = re.split(r"/(?:site|dist)-packages/", path, maxsplit=1)[1]
         if inner in site:
             return Absent(path, True, "moved into the runtime's virtualenv")
+        installed, metadata = distributions
+        meta = _METADATA.match(inner)
+        if meta and _spelled(meta, inner) in metadata:
+            return Absent(path, True, "moved into the runtime's virtualenv (its metadata folder spelled as that pip writes it)")
+        project = _project(meta["name"]) if meta else ""
+        others = sorted(installed.get(project, ())) if project not in ("", "pip", "setuptools", "wheel") else []
+        if meta and others:
+            # Still missing: the package's metadata is what importlib.metadata, pip and entry points read, and
+            # the conversion installed the project differently (another version, or egg-info for a wheel's).
+            return Absent(path, False, f"missing: the conversion installed {meta['name']} as {', '.join(others)}, "
+                                       f"not {inner.split('/', 1)[0]}")
     if "/node_modules/" in path:
         if node_modules:
             return Absent(path, True, "a development dependency: the runtime installs production dependencies only")

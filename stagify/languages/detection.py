@@ -8,8 +8,10 @@ import the registry and the languages import the types without a circle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..context.buildcontext import BuildContext
 from ..dockerfile.model import Dockerfile, Stage
 from ..images.reference import ImageRef, parse_ref
 
@@ -51,3 +53,30 @@ def base_image(dockerfile: Dockerfile | None) -> tuple[Stage | None, ImageRef | 
         return stage, parse_ref(stage.image.resolved)
     except ValueError:
         return stage, None
+
+
+def image_evidence(dockerfile: Dockerfile | None, brings: Callable[[ImageRef], bool]
+                   ) -> tuple[str, Stage | None, ImageRef | None, list[Evidence], int]:
+    """Where every language's detection starts: the Dockerfile's path, its stage and base image, and that image as
+    evidence (with SCORE_BASE_IMAGE) when ``brings`` says it brings the language."""
+    path = dockerfile.path if dockerfile else "Dockerfile"
+    stage, image = base_image(dockerfile)
+    if stage is not None and image is not None and brings(image):
+        return path, stage, image, [Evidence(f"{path}:{stage.from_.line}", f"base image {image}")], SCORE_BASE_IMAGE
+    return path, stage, image, [], 0
+
+
+def files_evidence(context: BuildContext, manifests: list[str], says: str, suffixes: tuple[str, ...], sources: str,
+                   score: int, evidence: list[Evidence]) -> int:
+    """The score after the build context's files: the first build file as evidence, else (when nothing in the
+    Dockerfile spoke for the language) the first source file ending with ``suffixes``; 0 when neither is there."""
+    if manifests:
+        evidence.append(Evidence(manifests[0], says))
+        return max(score, SCORE_MANIFEST)
+    if score:
+        return score
+    found = [f for f in context.entries() if f.endswith(suffixes)]
+    if not found:
+        return 0
+    evidence.append(Evidence(found[0], sources))
+    return SCORE_SOURCES

@@ -13,13 +13,12 @@ from ...dockerfile.walk import BaseDefaults, State, run_script
 from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
-    SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
     SCORE_MANIFEST,
     SCORE_SOURCES,
     Detection,
     Evidence,
-    base_image,
+    image_evidence,
 )
 from .calls import GoCall, parse_call
 from .facts import choose_version, find_go_mod, gather_facts, read_go_mod
@@ -44,15 +43,9 @@ class GoDetector:
     # -- detection ----------------------------------------------------------------------------------
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
+        path, stage, image, evidence, score = image_evidence(dockerfile, lambda image: image.repository == "golang")
         calls: list[tuple[int, GoCall, State | None]] = []
-        stage, image = base_image(dockerfile)
         if stage is not None:
-            if image is not None and image.repository == "golang":
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = max(score, SCORE_BASE_IMAGE)
             for ins in stage.instructions:
                 if ins.keyword in (Keyword.RUN, Keyword.CMD, Keyword.ENTRYPOINT):
                     script = run_script(ins) if ins.keyword is Keyword.RUN else " ".join(ins.exec_form or [ins.args])

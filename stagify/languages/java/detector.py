@@ -14,13 +14,11 @@ from ...dockerfile.walk import BaseDefaults, origin_of, walk
 from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
-    SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
     Detection,
     Evidence,
-    base_image,
+    files_evidence,
+    image_evidence,
 )
 from .commands import parse_call
 from .facts import (
@@ -124,15 +122,8 @@ class JavaDetector:
     # -- detection ----------------------------------------------------------------------------------
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
-        tool_hint: str | None = None
-        if image is not None and _is_java_image(image):
-            evidence.append(Evidence(f"{path}:{stage.from_.line if stage else '?'}", f"base image {image}"))
-            score = SCORE_BASE_IMAGE
-            tool_hint = image.path if image.path in BUILD_TOOL_IMAGES else None
+        path, stage, image, evidence, score = image_evidence(dockerfile, _is_java_image)
+        tool_hint: str | None = image.path if score and image is not None and image.path in BUILD_TOOL_IMAGES else None
         if stage is not None:
             for ins in stage.instructions:
                 if ins.keyword not in (Keyword.RUN, Keyword.CMD, Keyword.ENTRYPOINT):
@@ -149,15 +140,9 @@ class JavaDetector:
                     elif tool_hint is None:
                         tool_hint = JAVAC
         manifests = [n for n in ("pom.xml", *GRADLE_BUILD_FILES) if context.is_file(n)]
-        if manifests:
-            score = max(score, SCORE_MANIFEST)
-            evidence.append(Evidence(manifests[0], "Java build file"))
-        elif score == 0:
-            sources = [f for f in context.entries() if f.endswith(".java")]
-            if not sources:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(sources[0], "Java sources"))
+        score = files_evidence(context, manifests, "Java build file", (".java",), "Java sources", score, evidence)
+        if score == 0:
+            return None
         project = _project_dir(context, stage, image, self)
         facts = with_tool_versions(gather_facts(context, project, tool_hint), image)
         version, source = choose_version(facts, image, stage)

@@ -11,13 +11,11 @@ from ...dockerfile.walk import BaseDefaults, run_script
 from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
-    SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
     Detection,
     Evidence,
-    base_image,
+    files_evidence,
+    image_evidence,
 )
 from .commands import project_install
 from .facts import (
@@ -60,14 +58,9 @@ class NodeDetector:
     # -- detection ----------------------------------------------------------------------------------
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
+        path, stage, image, evidence, score = image_evidence(
+            dockerfile, lambda image: image.repository in ("node", "bun") and image.path in ("node", "oven/bun"))
         if stage is not None:
-            if image is not None and image.repository in ("node", "bun") and image.path in ("node", "oven/bun"):
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = SCORE_BASE_IMAGE
             for ins in stage.instructions:
                 if ins.keyword is Keyword.RUN:
                     for command in shell.commands(run_script(ins)):
@@ -75,15 +68,8 @@ class NodeDetector:
                             evidence.append(Evidence(f"{path}:{ins.line}", f"{' '.join(command.argv[:2])}"))
                             score = max(score, SCORE_BUILD_COMMAND)
         package = read_json(context, "package.json")
-        if package is not None:
-            evidence.append(Evidence("package.json", f"name {package.get('name') or '?'}"))
-            score = max(score, SCORE_MANIFEST)
-        elif score == 0:
-            js = [f for f in context.entries() if f.endswith((".js", ".mjs", ".ts"))]
-            if not js:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(js[0], "JavaScript sources"))
+        score = files_evidence(context, ["package.json"] if package is not None else [],
+                               f"name {(package or {}).get('name') or '?'}", (".js", ".mjs", ".ts"), "JavaScript sources", score, evidence)
         if score == 0:
             return None
         facts = gather_facts(context, package or {}, image, evidence, _installer(stage))

@@ -68,6 +68,14 @@ def _resolve(facts: NodeFacts, argv: tuple[str, ...], depth: int) -> Start:
                 if name == "start":
                     return Start(argv=("node", "server.js"), reason=f"{' '.join(argv)} runs npm's default start, node server.js")
                 return Start(argv=argv, reason=f"package.json has no {name!r} script", keeps_npm=True)
+            hooks = [hook for hook in (f"pre{name}", f"post{name}") if facts.script(hook)]
+            if hooks:
+                # npm (and yarn 1) run pre<name> and post<name> around the script: running its body alone
+                # would skip them (a migration before the server starts, say), so the manager stays.
+                said = " and ".join(f"{hook} ({facts.script(hook)})" for hook in hooks)
+                return Start(argv=argv, reason=f"{' '.join(argv)} also runs package.json's {said}: it stays as written",
+                             keeps_npm=True,
+                             needs_dev_dependencies=any(_uses_dev_tool(facts, facts.script(n) or "") for n in (name, *hooks)))
             extra = _script_args(program, argv)
             return _resolve_script(facts, script, name, depth, extra)
     if program == "npx" and len(argv) > 1:

@@ -63,6 +63,39 @@ def _named(args: list[str]) -> list[str]:
     return names
 
 
+# pip options that put packages somewhere of the command's choosing instead of the active environment.
+_PLACES = ("--target", "-t", "--prefix", "--root")
+# Prefixes of the image's own Python: an install there (--prefix, --root) or into its site-packages (--target)
+# is one into the image's Python, which the virtualenv replaces.
+_SYSTEM_PREFIXES = frozenset({"/usr/local", "/usr", "/"})
+_SYSTEM_SITE = re.compile(r"^/usr(/local)?/lib/python[\d.]*/(site|dist)-packages/?$")
+
+
+def _places(args: list[str]) -> list[tuple[int, int, str, bool]]:
+    """Each ``--target DIR`` / ``--target=DIR`` / ``-t DIR`` / ``--prefix`` / ``--root``:
+    (first word, word count, DIR, whether DIR is the image's own Python)."""
+    out = []
+    for i, word in enumerate(args):
+        flag, eq, value = word.partition("=")
+        if not (flag in _PLACES and eq) and not (word in _PLACES and i + 1 < len(args)):
+            continue
+        value = value if eq else args[i + 1]
+        system = bool(_SYSTEM_SITE.match(value)) if flag in ("--target", "-t") else (value.rstrip("/") or "/") in _SYSTEM_PREFIXES
+        out.append((i, 1 if eq else 2, value, system))
+    return out
+
+
+def install_folders(argv: tuple[str, ...]) -> list[str]:
+    """The folders a pip install writes its packages to by ``--target``, ``--prefix`` or ``--root``, kept as written.
+
+    The system's own prefixes are not among them: an install there becomes one into the virtualenv.
+    """
+    args = pip_args(argv)
+    if args is None or is_tool_install(argv):
+        return []
+    return [value.rstrip("/") for _, _, value, system in _places(args) if value.startswith("/") and not system]
+
+
 def is_tool_install(argv: tuple[str, ...]) -> bool:
     """``pip install --upgrade pip`` or ``pip install poetry``: tools, kept out of the virtualenv."""
     args = pip_args(argv)
@@ -115,6 +148,16 @@ def rewrite_install(command: Command, manager: str, has_lock: bool) -> tuple[str
     note = None
     if manager in ("pip", "uv") and pip_args(command.argv) is not None:
         out = [w for w in words if w != "--no-cache-dir"]  # the cache mount keeps the cache out of the layer
+        if "--user" in out:
+            # pip refuses --user in a virtualenv; the virtualenv takes the place of the user's site-packages
+            out = [w for w in out if w != "--user"]
+            note = "pip install --user installs into the virtualenv, which takes the place of the user's site-packages"
+        start = len(out) - len(pip_args(tuple(out)) or [])
+        for at, count, value, system in reversed(_places(out[start:])):
+            if system:
+                # Into the image's own Python: the virtualenv is that Python's site-packages now
+                del out[start + at: start + at + count]
+                note = f"pip install into {value} (the image's Python) installs into the virtualenv instead"
         for flag in ("-e", "--editable"):
             while flag in out:
                 i = out.index(flag)

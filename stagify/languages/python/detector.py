@@ -13,13 +13,11 @@ from ...dockerfile.walk import BaseDefaults
 from ...images.reference import ImageRef
 from ..base import Traits
 from ..detection import (
-    SCORE_BASE_IMAGE,
     SCORE_BUILD_COMMAND,
-    SCORE_MANIFEST,
-    SCORE_SOURCES,
     Detection,
     Evidence,
-    base_image,
+    files_evidence,
+    image_evidence,
 )
 from .commands import (
     project_install,
@@ -46,14 +44,8 @@ class PythonDetector:
     # -- detection ----------------------------------------------------------------------------------
 
     def detect(self, context: BuildContext, dockerfile: Dockerfile | None) -> Detection | None:
-        evidence: list[Evidence] = []
-        score = 0
-        path = dockerfile.path if dockerfile else "Dockerfile"
-        stage, image = base_image(dockerfile)
+        path, stage, image, evidence, score = image_evidence(dockerfile, lambda image: image.path == "python")
         if stage is not None:
-            if image is not None and image.path == "python":
-                evidence.append(Evidence(f"{path}:{stage.from_.line}", f"base image {image}"))
-                score = SCORE_BASE_IMAGE
             for ins in stage.instructions:
                 if ins.keyword is Keyword.RUN:
                     for command in shell.commands(ins.args):
@@ -63,15 +55,7 @@ class PythonDetector:
                             score = max(score, SCORE_BUILD_COMMAND)
         manifests = [name for name in sorted(MANIFESTS) if context.is_file(name)]
         manifests += [f for f in context.entries() if re.fullmatch(r"requirements.*\.txt", f) and f not in manifests]
-        if manifests:
-            score = max(score, SCORE_MANIFEST)
-            evidence.append(Evidence(manifests[0], "Python manifest"))
-        elif score == 0:
-            sources = [f for f in context.entries() if f.endswith(".py")]
-            if not sources:
-                return None
-            score = SCORE_SOURCES
-            evidence.append(Evidence(sources[0], "Python sources"))
+        score = files_evidence(context, manifests, "Python manifest", (".py",), "Python sources", score, evidence)
         if score == 0:
             return None
         facts = gather_facts(context, evidence)

@@ -28,6 +28,7 @@ from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distrol
 from .commands import (
     CACHES,
     VENV,
+    install_folders,
     is_installer_upgrade,
     is_tool_install,
     named,
@@ -45,6 +46,15 @@ from .facts import MANIFESTS, WEB_SERVERS, PyFacts, requirement_inputs
 DISTROLESS_STARTS = frozenset({"python", "python3", "python3.11", "gunicorn", "uvicorn", "hypercorn", "daphne"})
 # Variables only pip and the dependency managers read.
 BUILD_ENV_PREFIXES = ("PIP_", "POETRY_", "PIPENV_", "UV_", "PDM_")
+# The packaging tools of the builder's own Python, as its pip lists them (name==version, the first of each on
+# sys.path), installed into the new virtualenv. `pip list`, not importlib.metadata: Python 3.7 has none.
+# `-I`: the working folder is not on sys.path.
+SEED_TOOLS = (
+    f"python -m venv {VENV}",
+    '&& tools="" && for t in $(python -I -m pip list --format=freeze --disable-pip-version-check 2>/dev/null); do',
+    'case "$t" in pip==*|setuptools==*|wheel==*) tools="$tools $t" ;; esac; done',
+    f'&& if [ -n "$tools" ]; then {VENV}/bin/python -m pip install -q --disable-pip-version-check --no-deps $tools; fi',
+)
 DEFAULT_ENV = (("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1"))
 PYTHON_IGNORES = (
     "__pycache__", "*.py[cod]", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox",
@@ -250,9 +260,17 @@ class PythonLanguage(PythonDetector):
         env = f'ENV VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"'
         if any(project_install(c.argv) == "uv" for w in inp.walked for c in w.commands):
             env += f" UV_PROJECT_ENVIRONMENT={VENV}"
+        # The virtualenv gets the packaging tools of the original's Python at the same versions: which of
+        # them pip finds decides how it builds and installs a package from source. An older pip without
+        # wheel installs an sdist with `setup.py install` (egg-info, no RECORD); a newer one builds it in an
+        # isolated environment with the newest setuptools, where the original built it with its own.
+        mounts = (Mount(CACHES["pip"]),) if _is_root(inp.walked[index].state.user) else ()
+        sep = f" {inp.dockerfile.escape}\n    "
+        seed = with_mounts("RUN " + sep.join(SEED_TOOLS), (), mounts, inp.dockerfile.escape)
         lines = [
-            "# One virtualenv holds the dependencies, so the runtime copies a single folder",
-            f"RUN python -m venv {VENV}",
+            "# One virtualenv holds the dependencies, so the runtime copies a single folder; it gets the pip, setuptools",
+            "# and wheel of the original's Python, so packages build and install as they did there",
+            seed,
             env,
         ]
         earlier = [c for w in inp.walked[:index] if w.instruction.keyword is Keyword.RUN for c in w.commands]
@@ -260,7 +278,6 @@ class PythonLanguage(PythonDetector):
         if upgrades:
             # The original upgraded pip (or setuptools, wheel) before installing: the virtualenv's own
             # pip is the one that installs now, so it gets the same upgrade.
-            mounts = (Mount(CACHES["pip"]),) if _is_root(inp.walked[index].state.user) else ()
             commands = dict.fromkeys(" ".join(w for w in c.argv if w != "--no-cache-dir") for c in upgrades)
             text = "RUN " + " && ".join(commands)
             lines += ["# The same pip upgrade as the original, now in the virtualenv", with_mounts(text, (), mounts, inp.dockerfile.escape)]
@@ -393,6 +410,8 @@ class PythonLanguage(PythonDetector):
             out = [Artifact(path=VENV, reason="the virtualenv with the dependencies")]
         else:
             out = [Artifact(path="/usr/local", reason="the builder's Python with whatever the build installed into it")]
+        for folder in dict.fromkeys(f for w in inp.walked for c in w.commands for f in install_folders(c.argv)):
+            out.append(Artifact(path=folder, reason="the packages a pip install put there with --target, --prefix or --root"))
         for folder in self._app_dirs(inp):
             out.append(Artifact(path=folder, reason="the application files, with what the build generated"))
         return out
