@@ -239,7 +239,8 @@ def test_npm_start_becomes_the_node_command_of_the_start_script(tmp_path: Path) 
     outcome = run(tmp_path, NPM_SERVER, {"package.json": EXPRESS, "package-lock.json": "{}", "server.js": SERVER})
     runtime = stages(outcome)["runtime"]
     assert 'CMD ["node", "server.js"]' in runtime
-    assert "ENV NODE_ENV=production" in runtime and "USER 65532:65532" in runtime
+    # NODE_ENV is the original's: unset there, unset here (an app may read it: secure cookies, error pages, config)
+    assert "NODE_ENV" not in (outcome.dockerfile or "") and "USER 65532:65532" in runtime
     # node alone at start, on Node 20: distroless Node.js, with its node (not on its PATH) put on PATH
     assert "FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime" in runtime
     assert 'ENV PATH="/nodejs/bin:$PATH"' in runtime and "ENTRYPOINT []" in runtime

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ...dockerfile import packages, shell
 from ...dockerfile.lintfix import keyword_upper, replace_command, with_mounts
-from ...dockerfile.model import Keyword, env_pairs
+from ...dockerfile.model import Keyword
 from ...dockerfile.secrets import holds_credentials
 from ...dockerfile.stageplan import Line, Mount, Note, SecretInput
 from ...dockerfile.walk import CopyRecord, State, Walked
@@ -106,7 +106,6 @@ class NodeTemplateData:
     layer: InstallLayer | None
     deps: DepsStage | None
     static: StaticSite | None
-    node_env: bool  # set NODE_ENV=production in the runtime
     next_standalone: bool
     distroless_node: str | None = None  # distroless: the folder of its node binary, put on PATH
 
@@ -514,14 +513,10 @@ class NodeLanguage(NodeDetector):
         static = StaticSite(port=env_port or start.port or _exposed_port(inp) or "8080") if start.static else None
         artifacts = self.runtime_artifacts(inp, runtime)
         deps = self._deps_stage(inp) if any(a.stage == "deps" for a in artifacts) else None
-        user_sets_env = any(
-            name == "NODE_ENV" for w in inp.walked if w.instruction.keyword is Keyword.ENV for name, _ in env_pairs(w.instruction.args)
-        )
         return NodeTemplateData(
             layer=dependencies if isinstance(dependencies, InstallLayer) else None,
             deps=deps,
             static=static,
-            node_env=not start.static and not user_sets_env,
             next_standalone=facts.kind is Kind.NEXT and facts.next_standalone,
             distroless_node=DISTROLESS_NODE_BIN if runtime.key.startswith("distroless-nodejs") else None,
         )
