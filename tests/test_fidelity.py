@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from stagify import Options, Outcome, Placement, Status, convert
+from stagify import Options, Outcome, Placement, RuntimeChoice, Status, convert
 from stagify.dockerfile.effects import Kind, of_script
 from stagify.dockerfile.shell import commands
 from stagify.fleet.filecheck import compare
@@ -423,3 +423,27 @@ def test_the_file_check_names_a_package_the_conversion_installed_in_another_form
     assert "werkzeug-3.1.10.dist-info" in missing[f"{site}/werkzeug-3.1.9.dist-info/METADATA"]
     assert "spelled" in absent[f"{site}/Flask-3.0.3.dist-info/METADATA"].reason
     assert "packaging tool" in absent[f"{site}/pip-23.0.1.dist-info/RECORD"].reason
+
+
+@pytest.mark.parametrize("language", ["python", "node", "java"])
+def test_a_distroless_runtime_keeps_the_originals_entrypoint_and_no_second_one(tmp_path: Path, language: str) -> None:
+    # distroless images bring their own ENTRYPOINT, which stagify resets; the original's own ENTRYPOINT replaces it
+    # instead (two ENTRYPOINT lines are hadolint's DL4004 error)
+    if language == "python":
+        files = {"requirements.txt": "flask==3.0.3\n", "app.py": "print('hi')\n"}
+        dockerfile = ("FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+                      'ENTRYPOINT ["python", "-m"]\nCMD ["flask", "run"]\n')
+        options: dict[str, object] = {}
+    elif language == "node":
+        files = {"package.json": '{"name": "a", "dependencies": {"ms": "^2"}}', "package-lock.json": "{}", "s.js": "1\n"}
+        dockerfile = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nENTRYPOINT ["node"]\nCMD ["s.js"]\n'
+        options = {}
+    else:
+        files = {"Main.java": "public class Main { public static void main(String[] a) {} }\n"}
+        dockerfile = ('FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN javac -d out Main.java\n'
+                      'ENTRYPOINT ["java", "-cp", "out", "Main"]\nCMD ["--verbose"]\n')
+        options = {"runtime": RuntimeChoice.DISTROLESS}
+    runtime = runtime_of(run(tmp_path, dockerfile, files, **options))  # run() lints the whole file
+    assert "gcr.io/distroless/" in runtime.splitlines()[0], runtime
+    assert [line for line in runtime.splitlines() if line.startswith("ENTRYPOINT")] == [dockerfile.splitlines()[-2]]
+    assert runtime.strip().splitlines()[-1] == dockerfile.splitlines()[-1]  # the CMD: ENTRYPOINT's arguments, as written

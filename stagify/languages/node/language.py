@@ -305,7 +305,7 @@ class NodeLanguage(NodeDetector):
         self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
     ) -> StartRewrite | None:
         start = self._start(inp)
-        if start.argv == argv and not start.dev_to_prod:
+        if start.as_written or (start.argv == argv and not start.dev_to_prod):
             return None
         build = None
         if self._needs_build_step(inp):

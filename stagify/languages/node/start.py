@@ -30,6 +30,7 @@ class Start:
     dev_to_prod: bool = False
     keeps_npm: bool = False
     port: str | None = None  # where the development server listened: nginx listens there instead
+    as_written: bool = False  # the original's ENTRYPOINT and CMD stay exactly as they are
 
 
 # Where each development server listens when no --port is given (their documented defaults).
@@ -41,6 +42,18 @@ _DEV_PORTS = {"vite": "5173", "vite preview": "4173", "react-scripts": "3000", "
 def start_of(inp: PlanInput, facts: NodeFacts) -> Start:
     """Resolve the original's start command through package.json into what the runtime runs."""
     commands = [w for w in inp.walked if w.instruction.keyword in (Keyword.CMD, Keyword.ENTRYPOINT)]
+    entrypoints = [w.instruction for w in commands if w.instruction.keyword is Keyword.ENTRYPOINT]
+    if entrypoints:
+        # An ENTRYPOINT of the user's own is a contract (`docker run image ARGS` passes ARGS to it): it and the CMD
+        # stay as written. What they start is exec-form ENTRYPOINT + CMD, or a shell-form ENTRYPOINT alone.
+        entry = entrypoints[-1]
+        words = start_argv(entry, inp.stage.instructions)[0]
+        cmds = [w.instruction for w in commands if w.instruction.keyword is Keyword.CMD]
+        if entry.exec_form is not None and cmds:
+            words = (*words, *start_argv(cmds[-1], inp.stage.instructions)[0])
+        program = words[0].rsplit("/", 1)[-1] if words else ""
+        return Start(argv=words, reason="the original's ENTRYPOINT and CMD, kept as written", as_written=True,
+                     keeps_npm=program != "node")
     argv: tuple[str, ...] = ()
     for w in commands:
         ins = w.instruction
