@@ -137,7 +137,9 @@ esac
     with subprocess.Popen(command, cwd=tmp_path, env={**os.environ, "DOCKER": str(fake)}, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True) as process:
         deadline = time.monotonic() + 60
-        while not (log.exists() and "build" in log.read_text()) and time.monotonic() < deadline:
+        # the build itself, not `docker buildx version`, which runs first
+        while not (log.exists() and any(line.startswith("build ") for line in log.read_text().splitlines())) \
+                and time.monotonic() < deadline:
             time.sleep(0.1)
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
