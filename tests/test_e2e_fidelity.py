@@ -46,6 +46,9 @@ def engine() -> Engine:
         # requirements in a folder that include each other (-r, -c), and one naming a package folder of the repository
         ("python-requirements-folder-includes", 18219, ["/"], 0.5),
         ("python-requirements-local-package", 18220, ["/"], 0.5),
+        # the official image's /usr/local/bin named by path: a console script in a start script, the interpreter in CMD
+        ("python-start-script-prefix-gunicorn", 18222, ["/", "/x"], 0.5),
+        ("python-cmd-prefix-interpreter", 18223, ["/"], 0.5),
     ],
 )
 def test_what_the_app_reads_and_writes_survives_the_conversion(

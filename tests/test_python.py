@@ -471,3 +471,41 @@ def test_python_code_writing_into_its_working_folder_itself_gets_a_warning(tmp_p
                   {"requirements.txt": "six\n", "app.py": 'import sqlite3\n\nsqlite3.connect("visits.db")\n'})
     warnings = [n.message for n in outcome.notes if n.level is Level.WARNING]
     assert any('app.py:3 calls sqlite3.connect("visits.db")' in w and "in /srv at run time" in w for w in warnings), warnings
+
+
+_PREFIX_BASE = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+
+
+@pytest.mark.parametrize(
+    ("start", "files", "runtime_line"),
+    [
+        ('CMD ["/usr/local/bin/python", "app.py"]', {}, 'CMD ["/opt/venv/bin/python", "app.py"]'),
+        ("CMD /usr/local/bin/python3.12 -m app && echo done", {},
+         'CMD ["/bin/sh", "-c", "/opt/venv/bin/python3.12 -m app && echo done"]'),
+        ('CMD ["/usr/local/bin/gunicorn", "app:app"]', {}, "COPY --from=builder /opt/venv/bin/gunicorn /usr/local/bin/gunicorn"),
+        ('ENTRYPOINT ["./run.sh"]', {"run.sh": "#!/bin/sh\nexec /usr/local/bin/uvicorn app:app\n"},
+         "COPY --from=builder /opt/venv/bin/uvicorn /usr/local/bin/uvicorn"),
+    ],
+    ids=["interpreter in exec form", "interpreter in a shell line", "console script in CMD", "console script in a start script"],
+)
+def test_the_official_images_usr_local_bin_named_by_path_reaches_the_virtualenv(
+    tmp_path: Path, start: str, files: dict[str, str], runtime_line: str
+) -> None:
+    outcome = run(tmp_path, _PREFIX_BASE + start + "\n", {"requirements.txt": "gunicorn\nuvicorn\n", "app.py": APP, **files})
+    runtime = (outcome.dockerfile or "").split("AS runtime", 1)[1]
+    assert runtime_line in runtime.splitlines(), runtime
+    assert "/usr/local/bin/python" not in runtime
+
+
+def test_a_start_script_naming_the_images_interpreter_is_warned_about(tmp_path: Path) -> None:
+    outcome = run(tmp_path, _PREFIX_BASE + 'CMD ["bash", "boot.sh"]\n',
+                  {"requirements.txt": "flask\n", "app.py": APP, "boot.sh": "/usr/local/bin/python -m flask run\n"})
+    warnings = [n.message for n in outcome.notes if n.level is Level.WARNING]
+    assert any("boot.sh runs /usr/local/bin/python" in w and "/opt/venv" in w for w in warnings), warnings
+
+
+def test_a_program_the_original_put_in_usr_local_bin_itself_is_not_replaced(tmp_path: Path) -> None:
+    outcome = run(tmp_path, "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCOPY tool /usr/local/bin/tool\n"
+                  'RUN pip install -r requirements.txt\nCMD ["/usr/local/bin/tool"]\n',
+                  {"requirements.txt": "flask\n", "app.py": APP, "tool": "#!/bin/sh\necho hi\n"})
+    assert "/opt/venv/bin/tool" not in (outcome.dockerfile or "")

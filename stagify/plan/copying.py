@@ -66,7 +66,7 @@ def runtime_copies(draft: Draft, runtime: BaseImage, user: UserSpec, start: tupl
                     continue  # an unclosed quote: the shell cannot run it, so it names no program to copy
                 if command.argv and "/" in command.argv[0]:
                     target = draft.final_state.resolve(command.argv[0])
-                    if not target.startswith(("/bin/", "/usr/")):
+                    if not target.startswith(("/bin/", "/usr/")) and not covered(target):
                         add(target, target, "the program the start command runs")
     for rel, why in draft.lang.runtime_files(inp):
         where = inp.image_path(rel)

@@ -25,6 +25,7 @@ from ...images.catalogue import BaseImage
 from ...images.reference import Family, ImageRef
 from ...options import RuntimeChoice
 from ..base import Artifact, Needs, PlanInput, RunRewrite, StartRewrite, distroless_blocker, layer_workdirs
+from . import prefix
 from .commands import (
     CACHES,
     VENV,
@@ -177,7 +178,7 @@ class PythonLanguage(PythonDetector):
                         for why in self.facts(inp).skipped)
         index = self._first_install(inp)
         if index is not None:
-            return (*skipped, *self._stays_note(inp, index))
+            return (*skipped, *self._stays_note(inp, index), *self._prefix_notes(inp))
         return (
             *skipped,
             Note(
@@ -186,6 +187,16 @@ class PythonLanguage(PythonDetector):
                 None,
                 Level.WARNING,
             ),
+        )
+
+    def _prefix_notes(self, inp: PlanInput) -> tuple[Note, ...]:
+        """A start script names the original's interpreter by path: in the runtime it runs without the packages."""
+        return tuple(
+            Note(f"{rel} runs {program}, the image's own Python: in the runtime the packages are in the virtualenv "
+                 f"{VENV}, which that interpreter does not see, so the script would fail to import them; "
+                 f"write `python` (the virtualenv's is first on PATH) or {VENV}/bin/python in {rel}",
+                 None, Level.WARNING)
+            for rel, program in dict.fromkeys(prefix.interpreters_in_scripts(inp))
         )
 
     def rewrite_copy(self, inp: PlanInput, walked: Walked) -> RunRewrite | None:
@@ -310,6 +321,18 @@ class PythonLanguage(PythonDetector):
     def rewrite_start(
         self, inp: PlanInput, argv: tuple[str, ...], state: State, artifacts: tuple[Artifact, ...]
     ) -> StartRewrite | None:
+        rewrite = self._unwrap_start(argv)
+        if self._first_install(inp) is None:
+            return rewrite
+        words = rewrite.argv if rewrite is not None else argv
+        venv_words = tuple(prefix.repoint_interpreters(w) for w in words)
+        if venv_words == words:
+            return rewrite
+        why = (f"it names the original's interpreter in {prefix.PREFIX_BIN}, which in the runtime does not see the "
+               f"virtualenv's packages: it runs the virtualenv's, {VENV}/bin")
+        return StartRewrite(argv=venv_words, reason=f"{rewrite.reason}; {why}" if rewrite is not None else why)
+
+    def _unwrap_start(self, argv: tuple[str, ...]) -> StartRewrite | None:
         at = script_index(argv)
         if at is not None and at == len(argv) - 1:
             script = unwrap_runner_in_script(argv[at])
@@ -408,6 +431,10 @@ class PythonLanguage(PythonDetector):
     def runtime_artifacts(self, inp: PlanInput, runtime: BaseImage) -> list[Artifact]:
         if self._first_install(inp) is not None:
             out = [Artifact(path=VENV, reason="the virtualenv with the dependencies")]
+            out += [Artifact(path=f"{VENV}/bin/{name}", dest=f"{prefix.PREFIX_BIN}/{name}",
+                             reason=f"the start command runs {prefix.PREFIX_BIN}/{name}, where the original's pip put it: "
+                             "the virtualenv's copy runs there with the virtualenv's python")
+                    for name in prefix.console_scripts(inp)]
         else:
             out = [Artifact(path="/usr/local", reason="the builder's Python with whatever the build installed into it")]
         for folder in dict.fromkeys(f for w in inp.walked for c in w.commands for f in install_folders(c.argv)):
