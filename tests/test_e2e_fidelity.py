@@ -49,6 +49,8 @@ def engine() -> Engine:
         # the official image's /usr/local/bin named by path: a console script in a start script, the interpreter in CMD
         ("python-start-script-prefix-gunicorn", 18222, ["/", "/x"], 0.5),
         ("python-cmd-prefix-interpreter", 18223, ["/"], 0.5),
+        # a database file outside the app's folder, named as the default of a variable (Docker's getting-started app)
+        ("node-sqlite-default-path-outside-app", 18224, ["/", "/a", "/"], 0.5),
     ],
 )
 def test_what_the_app_reads_and_writes_survives_the_conversion(

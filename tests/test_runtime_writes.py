@@ -37,7 +37,19 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("calls", "source", "folders"), CASES, ids=["go", "python", "node", "java"])
+# A SQLite file named as a variable's default: whatever opens it writes its folder (a config file's default is only read).
+DEFAULT_PATHS = [
+    (PYTHON, 'DB = os.environ.get("APP_DB", "/var/lib/app/app.db")\nCONF = os.getenv("APP_CONF", "/etc/app/app.toml")\n'
+             "path = os.getenv('CACHE_DB', 'cache/hits.sqlite3')\n",
+     ["/var/lib/app", "cache"]),
+    (NODE, "const location = process.env.SQLITE_DB_LOCATION || '/etc/todos/todo.db';\n"
+           "const conf = process.env.CONF || '/etc/app.json';\nconst db = process.env['DB'] ?? `data/app.sqlite`;\n",
+     ["/etc/todos", "data"]),
+]
+
+
+@pytest.mark.parametrize(("calls", "source", "folders"), CASES + DEFAULT_PATHS,
+                         ids=["go", "python", "node", "java", "python default database", "node default database"])
 def test_each_language_names_the_folders_its_code_writes_not_the_ones_it_reads(calls, source: str, folders: list[str]) -> None:
     found = runtime_writes_in([("app.src", source)], calls)
     assert [folder for folder, _ in found] == folders

@@ -158,6 +158,9 @@ class WriteCall:
     name: str
 
 
+# The file names of SQLite databases, which a program opening them creates (with a journal beside them) at run time.
+SQLITE_SUFFIX = r"\.(?:db|db3|sqlite|sqlite3)"
+
 # At most this many source files (and characters in all) are read looking for run-time writes.
 MAX_WRITE_SCAN_FILES = 400
 MAX_WRITE_SCAN_TOTAL = 2_000_000

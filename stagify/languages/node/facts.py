@@ -17,7 +17,7 @@ from ...dockerfile.model import Stage
 from ...errors import StagifyError
 from ...images import catalogue, ranges
 from ...images.reference import ImageRef
-from ..base import WriteCall
+from ..base import SQLITE_SUFFIX, WriteCall
 from ..detection import Evidence
 
 
@@ -90,6 +90,10 @@ _JS_PATH = r"""\(\s*(?P<q>['"`])(?P<path>[^'"`$\n]+)(?P=q)"""
 # multer creates its upload folder (dest) when it starts.
 WRITE_CALLS = (
     WriteCall(re.compile(r"\b(?:fs(?:\.promises)?\.|fsp\.)?mkdir(?:Sync)?" + _JS_PATH), True, "fs.mkdir"),
+    # A SQLite file named as the default of a variable (`process.env.DB || '/etc/todos/todo.db'`): whatever opens
+    # it creates the file and its journal beside it, so its folder is written at run time.
+    WriteCall(re.compile(r"\bprocess\.env(?:\.\w+|\[[^\]\n]+\])\s*(?:\|\||\?\?)\s*(?P<q>['\"`])"
+                         rf"(?P<path>[^'\"`$\n]+{SQLITE_SUFFIX})(?P=q)"), False, "a default SQLite path"),
     WriteCall(re.compile(r"\bmulter\(\s*\{\s*dest\s*:\s*(?P<q>['\"`])(?P<path>[^'\"`$\n]+)(?P=q)"), True, "multer"),
     WriteCall(re.compile(r"\b(?:fs(?:\.promises)?\.|fsp\.)?(?:writeFile|appendFile|createWriteStream)(?:Sync)?" + _JS_PATH), False,
               "fs.writeFile"),

@@ -18,7 +18,7 @@ from ...dockerfile.model import Stage
 from ...errors import StagifyError
 from ...images import catalogue
 from ...images.reference import ImageRef
-from ..base import WriteCall, app_sources, runtime_writes_in
+from ..base import SQLITE_SUFFIX, WriteCall, app_sources, runtime_writes_in
 from ..detection import Evidence
 
 # Lock files and manifests, in the order that decides the manager.
@@ -234,6 +234,9 @@ WRITE_CALLS = (
     WriteCall(re.compile(r"\bPath" + _STR + r"\s*\)\.mkdir\("), True, "Path(...).mkdir"),
     WriteCall(re.compile(r"\bopen" + _STR + r"""\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), False, "open"),
     WriteCall(re.compile(r"\bsqlite3\.connect" + _STR), False, "sqlite3.connect"),
+    # a SQLite file named as the default of a variable: os.environ.get("DB", "/var/lib/app/app.db")
+    WriteCall(re.compile(r"""\bos\.(?:environ\.get|getenv)\(\s*['"][^'"\n]+['"]\s*,\s*(?P<q>['"])"""
+                         rf"""(?P<path>[^'"\n]+{SQLITE_SUFFIX})(?P=q)"""), False, "a default SQLite path"),
     # a file in a folder joined from a literal first: open(os.path.join("uploads", name), "wb")
     WriteCall(re.compile(r"\bopen\(\s*os\.path\.join" + _STR + r"""\s*,[^)\n]*\)\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), True,
               "open(os.path.join"),
