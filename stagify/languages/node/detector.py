@@ -18,13 +18,6 @@ from ..detection import (
     image_evidence,
 )
 from .commands import project_install
-from .facts import (
-    choose_version,
-    env_reader,
-    gather_facts,
-    read_json,
-    script_texts,
-)
 
 _NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -67,11 +60,18 @@ class NodeDetector:
                         if project_install(command.argv):
                             evidence.append(Evidence(f"{path}:{ins.line}", f"{' '.join(command.argv[:2])}"))
                             score = max(score, SCORE_BUILD_COMMAND)
-        package = read_json(context, "package.json")
+        package = None
+        if context.is_file("package.json"):
+            # The package.json readers load only where there is one: every conversion runs this detector.
+            from .facts import read_json
+
+            package = read_json(context, "package.json")
         score = files_evidence(context, ["package.json"] if package is not None else [],
                                f"name {(package or {}).get('name') or '?'}", (".js", ".mjs", ".ts"), "JavaScript sources", score, evidence)
         if score == 0:
             return None
+        from .facts import choose_version, gather_facts
+
         facts = gather_facts(context, package or {}, image, evidence, _installer(stage))
         version, source = choose_version(context, package or {}, image, stage, evidence)
         return Detection(
@@ -90,7 +90,11 @@ class NodeDetector:
         return BaseDefaults(workdir="/", env=(("PATH", _NODE_PATH), ("HOME", "/root")))
 
     def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        from .facts import env_reader
+
         return env_reader(context, rel)
 
     def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        from .facts import script_texts
+
         return script_texts(context)
