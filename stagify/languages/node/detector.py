@@ -34,6 +34,14 @@ def _installer(stage: Stage | None) -> str | None:
     return None
 
 
+def _starts(stage: Stage | None) -> tuple[tuple[str, ...], ...]:
+    """The commands the stage's CMD and ENTRYPOINT lines run, as words (what starts decides what the app needs)."""
+    if stage is None:
+        return ()
+    return tuple(command.argv for ins in stage.instructions if ins.keyword in (Keyword.CMD, Keyword.ENTRYPOINT)
+                 for command in shell.commands(ins.args if ins.exec_form is None else shell.join(list(ins.exec_form))))
+
+
 class NodeDetector:
     name = "node"
     display = "Node.js"
@@ -72,7 +80,7 @@ class NodeDetector:
             return None
         from .facts import choose_version, gather_facts
 
-        facts = gather_facts(context, package or {}, image, evidence, _installer(stage))
+        facts = gather_facts(context, package or {}, image, evidence, _installer(stage), _starts(stage))
         version, source = choose_version(context, package or {}, image, stage, evidence)
         return Detection(
             language=self.name,
