@@ -38,15 +38,8 @@ from ..base import (
 from . import jlink
 from .commands import BuildCall, launcher, package_text, parse_call
 from .detector import LTS, JavaDetector
-from .facts import (
-    GRADLE,
-    JAVAC,
-    MANIFESTS,
-    MAVEN,
-    JavaFacts,
-    boot_key,
-    tag_java,
-)
+from .facts import JavaFacts, boot_key, tag_java
+from .names import GRADLE, JAVAC, MANIFESTS, MAVEN
 from .start import (
     EXTRACT_DIR,
     LAYERS,
