@@ -134,8 +134,8 @@ class NodeLanguage(NodeDetector):
         if facts.bun:
             row = catalogue.row({"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
             return row, f"Bun {row.version}, the original's {flavor} flavour"
-        row = catalogue.row(f"node-{inp.detection.version}-{flavor}")
-        return row, f"Node {row.version} from {inp.detection.version_source}; the original's {flavor} flavour"
+        row, exact = inp.on_release(catalogue.row(f"node-{inp.detection.version}-{flavor}"))
+        return row, f"Node {row.version} from {inp.detection.version_source}; the original's {flavor} flavour{exact}"
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
         if self._start(inp).static:
@@ -346,8 +346,8 @@ class NodeLanguage(NodeDetector):
         if why_not is None:
             return (catalogue.row(f"distroless-nodejs{inp.detection.version}"),
                     f"distroless Node.js {inp.detection.version}: the same Node major, no shell, no npm; the start command runs node alone")
-        row = catalogue.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}")
-        reason = f"Node {row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
+        row, _ = inp.on_release(catalogue.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}"))
+        reason = f"Node {inp.exact or row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
         if why_not != "not asked":
             reason += f" (not distroless: {why_not})"
         return row, reason
@@ -362,6 +362,9 @@ class NodeLanguage(NodeDetector):
         version = inp.detection.version or ""
         if version not in catalogue.DISTROLESS_NODE:
             return f"distroless publishes Node.js {', '.join(catalogue.DISTROLESS_NODE)}, not {version}"
+        if inp.exact is not None:
+            # Its tag names the major only: the image moves from patch to patch, and never says which it has.
+            return f"distroless Node.js {version} carries whichever Node {version} release it was last built with, not the pinned {inp.exact}"
         start = self._start(inp)
         program = posixpath.basename(start.argv[0]) if start.argv else ""
         if start.keeps_npm or program != "node":
