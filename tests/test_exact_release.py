@@ -20,6 +20,9 @@ GO = {"go.mod": "module example.com/app\n\ngo 1.22\n", "main.go": "package main\
 GO_DF = "FROM {image}\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/app .\nCMD [\"app\"]\n"
 JAVA = {"src/hello/Main.java": "package hello;\n\npublic class Main {\n    public static void main(String[] a) {}\n}\n"}
 JAVA_DF = "FROM {image}\nWORKDIR /app\nCOPY src/ src/\nRUN javac -d out src/hello/Main.java\nCMD [\"java\", \"-cp\", \"out\", \"hello.Main\"]\n"
+BUN = {"package.json": '{"name": "app", "scripts": {"start": "bun run src/index.ts"}, "dependencies": {"telegraf": "^4.16.0"}}\n',
+       "bun.lock": "{}\n", "src/index.ts": "console.log(Bun.version);\n"}
+BUN_DF = "FROM {image}\nWORKDIR /app\nCOPY package.json bun.lock ./\nRUN bun install --frozen-lockfile\nCOPY . .\nCMD [\"bun\", \"run\", \"start\"]\n"
 DIGEST = "sha256:" + "ab" * 32
 
 
@@ -63,6 +66,14 @@ def test_an_exact_release_in_from_is_kept_by_builder_and_runtime(tmp_path: Path,
 def test_a_floating_tag_gets_the_catalogue_s_newest_patch(tmp_path: Path, dockerfile: str, files: dict[str, str],
                                                          expected: list[str]) -> None:
     assert bases(convert_in(tmp_path, dockerfile, files)) == expected
+
+
+@pytest.mark.parametrize(("image", "expected"), [
+    ("oven/bun:1.3.2", ["oven/bun:1.3.2", "oven/bun:1.3.2-slim"]),
+    ("oven/bun:1", ["oven/bun:1.3.14", "oven/bun:1.3.14-slim"]),  # floating: the catalogue's Bun
+])
+def test_bun_keeps_the_exact_bun_release(tmp_path: Path, image: str, expected: list[str]) -> None:
+    assert bases(convert_in(tmp_path, BUN_DF.format(image=image), BUN)) == expected
 
 
 def test_a_forced_alpine_runtime_runs_the_pinned_release_on_alpine(tmp_path: Path) -> None:

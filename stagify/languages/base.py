@@ -138,11 +138,12 @@ class PlanInput:
         found = exact_release(self.image)
         return found if found is not None and found.within(self.detection.version) else None
 
-    def on_release(self, image: BaseImage) -> tuple[BaseImage, str]:
-        """``image`` on the exact release the original pins (``catalogue.at_release``), and the words a reason adds
-        when it is: ``"; the original's exact release 24.16.0"``, else ``""``."""
-        pinned = at_release(image, self.exact)
-        return pinned, (f"; the original's exact release {self.exact}" if pinned is not image else "")
+    def on_release(self, image: BaseImage, exact: Exact | None = None) -> tuple[BaseImage, str]:
+        """``image`` on the exact release the original pins (``catalogue.at_release``; ``exact`` when given, else
+        :attr:`exact`), and the words a reason adds when it is: ``"; the original's exact release 24.16.0"``, else ``""``."""
+        exact = exact or self.exact
+        pinned = at_release(image, exact)
+        return pinned, (f"; the original's exact release {exact}" if pinned is not image else "")
 
     def index_of(self, walked: Walked) -> int:
         """The position of ``walked`` in ``self.walked``."""

@@ -132,8 +132,8 @@ class NodeLanguage(NodeDetector):
         facts = self.facts(inp)
         flavor = _flavor(inp.image)
         if facts.bun:
-            row = catalogue.row({"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
-            return row, f"Bun {row.version}, the original's {flavor} flavour"
+            row, exact = self._on_bun_release(inp, {"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
+            return row, f"Bun {row.version}, the original's {flavor} flavour{exact}"
         row, exact = inp.on_release(catalogue.row(f"node-{inp.detection.version}-{flavor}"))
         return row, f"Node {row.version} from {inp.detection.version_source}; the original's {flavor} flavour{exact}"
 
@@ -340,8 +340,8 @@ class NodeLanguage(NodeDetector):
             row = catalogue.row("nginx-alpine" if alpine else "nginx")
             return row, f"nginx serves the {facts.framework or 'static'} build output as files; no Node at run time"
         if facts.bun:
-            row = catalogue.row("bun-alpine" if alpine else "bun-slim")
-            return row, "Bun slim: the runtime without the build tools"
+            row, exact = self._on_bun_release(inp, "bun-alpine" if alpine else "bun-slim")
+            return row, f"Bun slim: the runtime without the build tools{exact}"
         why_not = "not asked" if alpine or forced not in (None, RuntimeChoice.DISTROLESS) else self._distroless_fits(inp, needs)
         if why_not is None:
             return (catalogue.row(f"distroless-nodejs{inp.detection.version}"),
@@ -351,6 +351,12 @@ class NodeLanguage(NodeDetector):
         if why_not != "not asked":
             reason += f" (not distroless: {why_not})"
         return row, reason
+
+    @staticmethod
+    def _on_bun_release(inp: PlanInput, key: str) -> tuple[BaseImage, str]:
+        """The Bun row ``key`` on the exact Bun release an ``oven/bun`` original pins: its series is Bun's, not the
+        Node version detection settles on (``inp.exact``)."""
+        return inp.on_release(catalogue.row(key), catalogue.exact_release(inp.image))
 
     def _distroless_fits(self, inp: PlanInput, needs: Needs) -> str | None:
         """Why distroless Node.js cannot run the application, or None when it can.
