@@ -408,3 +408,16 @@ def test_a_maven_build_in_a_heredoc_still_gives_the_jar_the_runtime_copies(tmp_p
     assert "RUN <<EOF\nset -e\nmvn -B package\nEOF\n" in text  # the script as written
     assert text.index("RUN cp target/demo-1.0.0.jar app.jar") > text.index("mvn -B package\nEOF")
     assert "COPY --from=builder /app/app.jar /app/app.jar" in runtime_stage(outcome)
+
+
+JAVAC_SPLIT_START = ("FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY src/ src/\nRUN javac -d out src/main/java/com/example/App.java\n"
+                     "ENTRYPOINT [\"java\", \"-cp\", \"out\"{more}]\nCMD [\"com.example.App\"]\n")
+
+
+@pytest.mark.parametrize("more", ["", ', "-Xmx256m"'])
+def test_an_entrypoint_classpath_with_the_main_class_in_cmd_starts_the_compiled_classes(tmp_path: Path, more: str) -> None:
+    # The container runs ENTRYPOINT + CMD: java -cp out com.example.App. The runtime needs the classes javac wrote.
+    outcome = run(tmp_path, JAVAC_SPLIT_START.format(more=more), {})
+    runtime = runtime_stage(outcome)
+    assert "COPY --from=builder /app/out /app/out\n" in runtime
+    assert f'ENTRYPOINT ["java", "-cp", "out"{more}]\nCMD ["com.example.App"]\n' in runtime
