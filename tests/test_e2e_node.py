@@ -21,6 +21,8 @@ CASES = [
     ("seed-001-node-express", ["/", "/items/42", "/missing"], [], 18090, {}, 0.25),
     # compiled by `npm run compile` (tsc): the runtime must carry dist/ although the script is not called "build"
     ("node-tsc-named-build-script", ["/", "/x?y=1"], [], 18097, {}, 0.25),
+    # started by `npm run start:prod` (node dist/main), while package.json's "start" runs the sources: built by `npm run build`
+    ("node-start-prod-script", ["/", "/x?y=1"], [], 18098, {}, 0.25),
     (
         "node-vite-spa-dev-server",
         ["/robots.txt", "/hello.json"],

@@ -141,6 +141,36 @@ def test_the_kind_of_app_and_its_build_output(
     assert facts.out_dir == out_dir
 
 
+_NEST_SCRIPTS = {"build": "tsc -p tsconfig.json", "start": "ts-node src/main.ts", "start:prod": "node dist/main"}
+
+
+@pytest.mark.parametrize(
+    ("scripts", "cmd", "kind"),
+    [
+        (_NEST_SCRIPTS, '["npm", "run", "start:prod"]', Kind.BUILT_SERVER),
+        (_NEST_SCRIPTS, '["yarn", "start:prod"]', Kind.BUILT_SERVER),
+        (_NEST_SCRIPTS, '["node", "dist/main.js"]', Kind.BUILT_SERVER),
+        (_NEST_SCRIPTS, "npm run start:prod", Kind.BUILT_SERVER),
+        # the Dockerfile starts the sources, whatever package.json's start script says
+        ({"build": "tsc", "start": "node dist/index.js"}, '["node", "server.js"]', Kind.SERVER),
+        ({"build": "tsc", "start": "node dist/index.js"}, '["node", "/app/server.js"]', Kind.SERVER),
+        ({"build": "tsc", "start": "node dist/index.js"}, '["npm", "start"]', Kind.BUILT_SERVER),
+        # tsc without an outDir writes main.js beside main.ts: a file the build context does not have
+        ({"build": "tsc"}, '["node", "src/main.js"]', Kind.BUILT_SERVER),
+    ],
+    ids=["npm run start:prod", "yarn start:prod", "node dist/main.js", "shell form", "node server.js", "absolute path",
+         "npm start", "tsc in place"],
+)
+def test_what_the_dockerfile_starts_decides_whether_the_server_runs_its_build_output(
+    tmp_path: Path, scripts: dict[str, str], cmd: str, kind: Kind
+) -> None:
+    dockerfile = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install && npm run build\nCMD {cmd}\n"
+    files = {"package.json": {"scripts": scripts, "dependencies": {"express": "4"}}, "Dockerfile": dockerfile,
+             "tsconfig.json": '{"compilerOptions": {"outDir": "dist"}}', "server.js": "", "src/main.ts": ""}
+    facts, _, _ = facts_of(tmp_path, files)
+    assert facts.kind is kind
+
+
 @pytest.mark.parametrize(
     ("scripts", "expected"),
     [

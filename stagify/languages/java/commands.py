@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .facts import GRADLE, JAVAC, MAVEN
+from .names import GRADLE, JAVAC, MAVEN
 
 # Maven options that take the next word as their value.
 _MAVEN_VALUE_OPTIONS = frozenset(

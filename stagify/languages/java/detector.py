@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import TYPE_CHECKING
 
 from ...context.buildcontext import BuildContext
 from ...dockerfile import shell
@@ -21,16 +22,10 @@ from ..detection import (
     image_evidence,
 )
 from .commands import parse_call
-from .facts import (
-    BUILD_TOOL_IMAGES,
-    GRADLE_BUILD_FILES,
-    JAVAC,
-    JDK_IMAGES,
-    JavaFacts,
-    gather_facts,
-    tag_java,
-    with_tool_versions,
-)
+from .names import BUILD_TOOL_IMAGES, GRADLE_BUILD_FILES, JAVAC, JDK_IMAGES
+
+if TYPE_CHECKING:
+    from .facts import JavaFacts
 
 _JAVA_PATH = "/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -44,6 +39,8 @@ _JDK_IMAGE = re.compile(r"^(maven|gradle|openjdk|eclipse-temurin|amazoncorretto|
 
 def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None) -> tuple[str, str]:
     """The Java major and where it comes from: the original's JDK first, then the build files."""
+    from .facts import tag_java  # loaded once Java is detected (see detect)
+
     tag = tag_java(image)
     line = stage.from_.line if stage is not None else "?"
     if tag:
@@ -143,6 +140,9 @@ class JavaDetector:
         score = files_evidence(context, manifests, "Java build file", (".java",), "Java sources", score, evidence)
         if score == 0:
             return None
+        # The build-file readers load only here: every conversion runs this detector, few are Java.
+        from .facts import gather_facts, with_tool_versions
+
         project = _project_dir(context, stage, image, self)
         facts = with_tool_versions(gather_facts(context, project, tool_hint), image)
         version, source = choose_version(facts, image, stage)

@@ -14,22 +14,18 @@ from typing import TYPE_CHECKING
 
 from ...context.buildcontext import BuildContext
 from ...images.reference import ImageRef
+from .names import (
+    GRADLE,
+    GRADLE_BUILD_FILES,
+    GRADLE_LAYER_FILES,
+    GRADLE_SETTINGS_FILES,
+    JAVAC,
+    MAVEN,
+)
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
-MAVEN = "maven"
-GRADLE = "gradle"
-JAVAC = "javac"
-
-GRADLE_BUILD_FILES = ("build.gradle", "build.gradle.kts")
-GRADLE_SETTINGS_FILES = ("settings.gradle", "settings.gradle.kts")
-# Files the dependency layer copies with the build file, when they exist next to it.
-GRADLE_LAYER_FILES = (*GRADLE_SETTINGS_FILES, "gradle.properties")
-MANIFESTS = frozenset({"pom.xml", *GRADLE_BUILD_FILES, *GRADLE_LAYER_FILES, "mvnw", "gradlew", ".mvn", "gradle"})
-# Images whose tag names the JDK they carry.
-JDK_IMAGES = ("openjdk", "eclipse-temurin", "amazoncorretto", "sapmachine", "ibm-semeru-runtimes", "ibmjava")
-BUILD_TOOL_IMAGES = ("maven", "gradle")
 _SHADOW_PLUGINS = ("com.github.johnrengelman.shadow", "com.gradleup.shadow", "io.github.goooler.shadow")
 _TAG_JDK = re.compile(
     r"(?:^|-)(?:jdk|jre|openjdk|eclipse-temurin|temurin|amazoncorretto|corretto|ibm-semeru|semeru|sapmachine|ibmjava"

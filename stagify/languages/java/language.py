@@ -38,15 +38,8 @@ from ..base import (
 from . import jlink
 from .commands import BuildCall, launcher, package_text, parse_call
 from .detector import LTS, JavaDetector
-from .facts import (
-    GRADLE,
-    JAVAC,
-    MANIFESTS,
-    MAVEN,
-    JavaFacts,
-    boot_key,
-    tag_java,
-)
+from .facts import JavaFacts, boot_key, tag_java
+from .names import GRADLE, JAVAC, MANIFESTS, MAVEN
 from .start import (
     EXTRACT_DIR,
     LAYERS,
@@ -452,7 +445,9 @@ class JavaLanguage(JavaDetector):
                                         "data); stagify cannot tell it is never read"))
             elif not name.endswith((".java", ".kt", ".class", ".jar")):
                 found.append((name, "a file the original image had beside the program; stagify cannot tell it is never read"))
-        return found
+        # config/application.yml comes with config/ when the whole folder is copied: one COPY, not two.
+        folders = [rel for rel, _ in found if inp.context.is_dir(rel)]
+        return [(rel, why) for rel, why in found if not any(rel.startswith(f"{folder}/") for folder in folders)]
 
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
         facts = facts_of(inp)

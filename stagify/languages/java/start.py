@@ -22,7 +22,8 @@ from ...dockerfile.stageplan import Level, Line, Mount, Note
 from ...dockerfile.walk import State, Walked, origin_of
 from ..base import PlanInput
 from .commands import BuildCall, JavaStart, launcher, package_text, parse_call, parse_java, spring_boot_run_args
-from .facts import GRADLE, JAVAC, MAVEN, JavaFacts, boot_key
+from .facts import JavaFacts, boot_key
+from .names import GRADLE, JAVAC, MAVEN
 
 STABLE_NAME = "app.jar"
 STABLE_COMMENT = "# The jar under a name that does not change with the project's version"

@@ -18,13 +18,6 @@ from ..detection import (
     image_evidence,
 )
 from .commands import project_install
-from .facts import (
-    choose_version,
-    env_reader,
-    gather_facts,
-    read_json,
-    script_texts,
-)
 
 _NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -39,6 +32,14 @@ def _installer(stage: Stage | None) -> str | None:
                 if project_install(command.argv):
                     return command.program
     return None
+
+
+def _starts(stage: Stage | None) -> tuple[tuple[str, ...], ...]:
+    """The commands the stage's CMD and ENTRYPOINT lines run, as words (what starts decides what the app needs)."""
+    if stage is None:
+        return ()
+    return tuple(command.argv for ins in stage.instructions if ins.keyword in (Keyword.CMD, Keyword.ENTRYPOINT)
+                 for command in shell.commands(ins.args if ins.exec_form is None else shell.join(list(ins.exec_form))))
 
 
 class NodeDetector:
@@ -67,12 +68,19 @@ class NodeDetector:
                         if project_install(command.argv):
                             evidence.append(Evidence(f"{path}:{ins.line}", f"{' '.join(command.argv[:2])}"))
                             score = max(score, SCORE_BUILD_COMMAND)
-        package = read_json(context, "package.json")
+        package = None
+        if context.is_file("package.json"):
+            # The package.json readers load only where there is one: every conversion runs this detector.
+            from .facts import read_json
+
+            package = read_json(context, "package.json")
         score = files_evidence(context, ["package.json"] if package is not None else [],
                                f"name {(package or {}).get('name') or '?'}", (".js", ".mjs", ".ts"), "JavaScript sources", score, evidence)
         if score == 0:
             return None
-        facts = gather_facts(context, package or {}, image, evidence, _installer(stage))
+        from .facts import choose_version, gather_facts
+
+        facts = gather_facts(context, package or {}, image, evidence, _installer(stage), _starts(stage))
         version, source = choose_version(context, package or {}, image, stage, evidence)
         return Detection(
             language=self.name,
@@ -90,7 +98,11 @@ class NodeDetector:
         return BaseDefaults(workdir="/", env=(("PATH", _NODE_PATH), ("HOME", "/root")))
 
     def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        from .facts import env_reader
+
         return env_reader(context, rel)
 
     def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:
+        from .facts import script_texts
+
         return script_texts(context)

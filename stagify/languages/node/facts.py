@@ -19,6 +19,7 @@ from ...images import catalogue, ranges
 from ...images.reference import ImageRef
 from ..base import WriteCall
 from ..detection import Evidence
+from .commands import runs_script
 
 
 class Kind(str, Enum):
@@ -188,10 +189,11 @@ def _names(value: object) -> tuple[str, ...]:
 
 
 def gather_facts(context: BuildContext, package: dict[str, object], image: ImageRef | None, evidence: list[Evidence],
-                 ran: str | None = None) -> NodeFacts:
+                 ran: str | None = None, starts: tuple[tuple[str, ...], ...] = ()) -> NodeFacts:
     """What package.json and the build context say: scripts, dependencies, manager, kind of app, build output.
 
-    ``ran`` is the package manager the Dockerfile's own install runs (npm, yarn, pnpm, bun), if any.
+    ``ran`` is the package manager the Dockerfile's own install runs (npm, yarn, pnpm, bun), if any; ``starts``
+    are the commands its CMD and ENTRYPOINT lines run.
     """
     scripts_value = package.get("scripts")
     scripts = tuple((str(k), str(v)) for k, v in scripts_value.items()) if isinstance(scripts_value, dict) else ()
@@ -212,7 +214,7 @@ def gather_facts(context: BuildContext, package: dict[str, object], image: Image
         framework, out_dir = STATIC_TOOLS[tool]
         kind = Kind.STATIC
         out_dir = _static_out_dir(context, tool, out_dir)
-    elif build and _runs_build_output(scripts_map, package, build):
+    elif build and _runs_build_output(context, scripts_map, package, build, starts):
         kind = Kind.BUILT_SERVER
         framework = next((f for f in SERVER_FRAMEWORKS if f in every), None)
         out_dir = _built_out_dir(context, scripts_map, build)
@@ -337,14 +339,34 @@ def build_scripts(scripts: dict[str, str]) -> tuple[str, ...]:
     return (*(["build"] if "build" in scripts else []), *others)
 
 
-def _runs_build_output(scripts: dict[str, str], package: dict[str, object], build: str) -> bool:
-    """The app starts from what its build writes (``node dist/index.js``), not from its sources."""
-    start = scripts.get("start", "")
-    main = str(package.get("main") or "")
-    target = start or main
-    return bool(re.search(r"(^|[\s/])(dist|build|out|lib|\.output)/", target)) or bool(
-        re.search(r"\bnode\s+\S*\.js\b", start) and "tsc" in build
-    )
+def _runs_build_output(context: BuildContext, scripts: dict[str, str], package: dict[str, object], build: str,
+                       starts: tuple[tuple[str, ...], ...] = ()) -> bool:
+    """The app starts from what its build writes (``node dist/index.js``), not from its sources.
+
+    What starts is the Dockerfile's own CMD/ENTRYPOINT when it has one (``npm run start:prod`` running
+    ``node dist/main``, ``node dist/main.js``), else the ``start`` script or ``main``. A ``node FILE.js``
+    after a ``tsc`` build starts the build's output when the build context has no such file.
+    """
+    started = [text for argv in starts for text in (" ".join(argv), *_scripts_run(scripts, argv))]
+    texts = started or [scripts.get("start", "") or str(package.get("main") or "")]
+    if any(re.search(r"(^|[\s/])(dist|build|out|lib|\.output)/", text) for text in texts):
+        return True
+    if "tsc" not in build:
+        return False
+    files = [posixpath.normpath(m.group(1)).lstrip("/")
+             for text in (started or [scripts.get("start", "")]) for m in re.finditer(r"\bnode\s+(\S*\.js)\b", text)]
+    if not files:
+        return False
+    # A path in the image (/app/server.js) is the context's file when it ends with one.
+    sources = [f for f in context.walk() if f.endswith(".js")]
+    return any(not any(f == s or f.endswith("/" + s) for s in sources) for f in files)
+
+
+def _scripts_run(scripts: dict[str, str], argv: tuple[str, ...]) -> list[str]:
+    """The bodies of the package.json scripts a command runs (``npm start``, ``npm run start:prod``, ``yarn serve``)."""
+    program = argv[0].rsplit("/", 1)[-1] if argv else ""
+    npm_start = program == "npm" and [a for a in argv[1:] if not a.startswith("-")][:1] == ["start"]
+    return [body for name, body in scripts.items() if runs_script(argv, name) or (name == "start" and npm_start)]
 
 
 def _built_out_dir(context: BuildContext, scripts: dict[str, str], build: str) -> str | None:

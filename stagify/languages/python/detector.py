@@ -5,6 +5,7 @@ Only what detection needs is imported here; the planning hooks (language.py) loa
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ...context.buildcontext import BuildContext
 from ...dockerfile import shell
@@ -22,7 +23,15 @@ from ..detection import (
 from .commands import (
     project_install,
 )
-from .facts import MANIFESTS, PyFacts, choose_version, env_reader, gather_facts
+
+if TYPE_CHECKING:
+    from .facts import PyFacts
+
+# The files that say a build context holds a Python project (requirements*.txt are matched apart).
+MANIFESTS = frozenset(
+    {"requirements.txt", "requirements.in", "pyproject.toml", "poetry.lock", "uv.lock", "Pipfile", "Pipfile.lock",
+     "setup.py", "setup.cfg", "pdm.lock", "constraints.txt", ".python-version", "runtime.txt", "MANIFEST.in"}
+)
 
 _PYTHON_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -58,6 +67,9 @@ class PythonDetector:
         score = files_evidence(context, manifests, "Python manifest", (".py",), "Python sources", score, evidence)
         if score == 0:
             return None
+        # The project readers (libcst among them) load only here: every conversion runs this detector.
+        from .facts import choose_version, gather_facts
+
         facts = gather_facts(context, evidence)
         version, source = choose_version(context, facts, image, stage)
         return Detection(
@@ -87,6 +99,8 @@ class PythonDetector:
         return BaseDefaults(workdir="/", env=(("PATH", _PYTHON_PATH), ("HOME", "/root")))
 
     def env_reader(self, context: BuildContext, rel: str) -> str | None:
+        from .facts import env_reader
+
         return env_reader(context, rel)
 
     def script_texts(self, context: BuildContext) -> list[tuple[str, str]]:

@@ -23,10 +23,6 @@ from ..detection import Evidence
 
 # Lock files and manifests, in the order that decides the manager.
 MANAGER_FILES = (("uv.lock", "uv"), ("poetry.lock", "poetry"), ("Pipfile.lock", "pipenv"), ("Pipfile", "pipenv"), ("pdm.lock", "pdm"))
-MANIFESTS = frozenset(
-    {"requirements.txt", "requirements.in", "pyproject.toml", "poetry.lock", "uv.lock", "Pipfile", "Pipfile.lock",
-     "setup.py", "setup.cfg", "pdm.lock", "constraints.txt", ".python-version", "runtime.txt", "MANIFEST.in"}
-)
 WEB_SERVERS = ("gunicorn", "uvicorn", "hypercorn", "daphne", "waitress")
 FRAMEWORKS = ("fastapi", "starlette", "flask", "django", "quart", "sanic", "litestar", "aiohttp", "tornado", "bottle", "falcon")
 # Files where application objects usually live, scanned with libcst when no start command is given.

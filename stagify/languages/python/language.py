@@ -38,8 +38,8 @@ from .commands import (
     unwrap_runner,
     unwrap_runner_in_script,
 )
-from .detector import PythonDetector
-from .facts import MANIFESTS, WEB_SERVERS, PyFacts, requirement_inputs
+from .detector import MANIFESTS, PythonDetector
+from .facts import WEB_SERVERS, PyFacts, requirement_inputs
 
 # Programs a start command may run on distroless python3: its Python, or a server the virtualenv installs
 # (a console script whose #! line names the virtualenv's python, which points at the image's).
