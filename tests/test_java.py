@@ -420,3 +420,16 @@ def test_spring_configuration_in_the_working_folder_is_copied_once(tmp_path: Pat
     assert any(line.endswith("/app/application.properties") for line in copies), runtime
     assert any(line.endswith("/app/config") for line in copies), runtime
     assert not any("config/application.yml" in line for line in copies), runtime
+
+
+JAVAC_SPLIT_START = ("FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY src/ src/\nRUN javac -d out src/main/java/com/example/App.java\n"
+                     "ENTRYPOINT [\"java\", \"-cp\", \"out\"{more}]\nCMD [\"com.example.App\"]\n")
+
+
+@pytest.mark.parametrize("more", ["", ', "-Xmx256m"'])
+def test_an_entrypoint_classpath_with_the_main_class_in_cmd_starts_the_compiled_classes(tmp_path: Path, more: str) -> None:
+    # The container runs ENTRYPOINT + CMD: java -cp out com.example.App. The runtime needs the classes javac wrote.
+    outcome = run(tmp_path, JAVAC_SPLIT_START.format(more=more), {})
+    runtime = runtime_stage(outcome)
+    assert "COPY --from=builder /app/out /app/out\n" in runtime
+    assert f'ENTRYPOINT ["java", "-cp", "out"{more}]\nCMD ["com.example.App"]\n' in runtime
