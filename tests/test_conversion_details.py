@@ -100,3 +100,35 @@ def test_telemetry_turned_off_in_the_build_stays_off_in_the_runtime(tmp_path: Pa
                   "RUN npm run build\nCMD [\"npm\", \"start\"]\n")
     outcome = run(tmp_path, dockerfile, {"package.json": package, "package-lock.json": "{}", "app/page.tsx": "export default 1\n"})
     assert f"ENV {variable}=1" in runtime(outcome)
+
+
+_NODE_APP = {"package.json": '{"name": "x", "version": "1.0.0", "dependencies": {"express": "4"}, "devDependencies": {"jest": "29"}}',
+             "server.js": "require('express')().listen(3000)\n"}
+_GO_APP = {"go.mod": "module example.com/x\n\ngo 1.22\n", "main.go": "package main\n\nfunc main() {}\n"}
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "files", "named"),
+    [
+        ("ARG NODE_VERSION=20\nFROM node:${NODE_VERSION}-slim\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n",
+         _NODE_APP, "NODE_VERSION"),
+        ("ARG GO=1.22\nARG FLAVOUR=alpine\nFROM golang:$GO-$FLAVOUR\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n",
+         _GO_APP, "GO, FLAVOUR"),
+    ],
+    ids=["node", "go, two arguments"],
+)
+def test_a_base_image_chosen_by_a_build_argument_is_reported_as_fixed_from_its_default(
+    tmp_path: Path, dockerfile: str, files: dict[str, str], named: str
+) -> None:
+    """``docker build --build-arg NODE_VERSION=22`` changed the original's base; the converted stages are pinned."""
+    outcome = run(tmp_path, dockerfile, files)
+    warnings = [n for n in outcome.notes if n.level is Level.WARNING and "reads the build argument" in n.message]
+    assert len(warnings) == 1, [n.message for n in outcome.notes]
+    assert f"build argument{'s' if ',' in named else ''} {named}:" in warnings[0].message
+    assert warnings[0].line == dockerfile.splitlines().index(next(x for x in dockerfile.splitlines() if x.startswith("FROM"))) + 1
+
+
+def test_a_build_argument_the_from_line_does_not_read_is_not_reported(tmp_path: Path) -> None:
+    dockerfile = "ARG PORT=3000\nFROM node:20\nARG NODE_VERSION=20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n"
+    outcome = run(tmp_path, dockerfile, _NODE_APP)
+    assert not any("reads the build argument" in n.message for n in outcome.notes)

@@ -60,3 +60,14 @@ def test_converted_node_app_builds_answers_the_same_and_is_smaller(
     if rebuild:
         assert result.after.rebuild_seconds is not None and result.before.rebuild_seconds is not None
     assert_smaller_and_non_root(result, ratio)
+
+
+def test_an_exact_node_release_runs_on_that_release_after_conversion(engine: Engine, tmp_path: Path) -> None:
+    # node:20.20.2 is the release the offline stand-ins really carry, so both images can answer with it; the
+    # conversion's runtime is node:20.20.2-slim (distroless Node.js 20 cannot promise 20.20.2).
+    fixture = FIXTURES / "node-exact-release-e2e"
+    assert "FROM node:20.20.2-slim AS runtime" in (fixture / "expected.Dockerfile").read_text()
+    result = compare_conversion(engine, fixture, tmp_path, ["/"], 18098)
+    before, after = result.answers_before[0], result.answers_after[0]
+    assert (before.status, before.body) == (200, after.body)
+    assert after.body.strip() == "v20.20.2"

@@ -408,3 +408,28 @@ def test_a_maven_build_in_a_heredoc_still_gives_the_jar_the_runtime_copies(tmp_p
     assert "RUN <<EOF\nset -e\nmvn -B package\nEOF\n" in text  # the script as written
     assert text.index("RUN cp target/demo-1.0.0.jar app.jar") > text.index("mvn -B package\nEOF")
     assert "COPY --from=builder /app/app.jar /app/app.jar" in runtime_stage(outcome)
+
+
+def test_spring_configuration_in_the_working_folder_is_copied_once(tmp_path: Path) -> None:
+    """application.properties beside the build file and config/application.yml: Spring Boot reads both from
+    the working folder at start; config/ is copied as a folder, and its file not a second time."""
+    outcome = run(tmp_path, MAVEN_BOOT, {"pom.xml": pom(boot="3.3.0"), "application.properties": "server.port=9090\n",
+                                         "config/application.yml": "x: 1\n", "config/extra.txt": "y\n"})
+    runtime = runtime_stage(outcome)
+    copies = [line for line in runtime.splitlines() if line.startswith("COPY") and ("application" in line or "/config" in line)]
+    assert any(line.endswith("/app/application.properties") for line in copies), runtime
+    assert any(line.endswith("/app/config") for line in copies), runtime
+    assert not any("config/application.yml" in line for line in copies), runtime
+
+
+JAVAC_SPLIT_START = ("FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY src/ src/\nRUN javac -d out src/main/java/com/example/App.java\n"
+                     "ENTRYPOINT [\"java\", \"-cp\", \"out\"{more}]\nCMD [\"com.example.App\"]\n")
+
+
+@pytest.mark.parametrize("more", ["", ', "-Xmx256m"'])
+def test_an_entrypoint_classpath_with_the_main_class_in_cmd_starts_the_compiled_classes(tmp_path: Path, more: str) -> None:
+    # The container runs ENTRYPOINT + CMD: java -cp out com.example.App. The runtime needs the classes javac wrote.
+    outcome = run(tmp_path, JAVAC_SPLIT_START.format(more=more), {})
+    runtime = runtime_stage(outcome)
+    assert "COPY --from=builder /app/out /app/out\n" in runtime
+    assert f'ENTRYPOINT ["java", "-cp", "out"{more}]\nCMD ["com.example.App"]\n' in runtime

@@ -8,7 +8,7 @@ and its contents known. Distroless images publish no version tags, so their
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from fnmatch import fnmatchcase
 
@@ -46,6 +46,7 @@ class BaseImage:
     user: str | None  # the non-root user the image already has
     uid: int | None
     user_spec: str | None = None  # what the USER line says for that user ("65532:65532", "node")
+    release: str | None = None  # the exact release its tag starts with ("24.12.0", "21.0.12.1_1"), None when it has none
 
     @property
     def ref(self) -> ImageRef:
@@ -58,7 +59,7 @@ class BaseImage:
 
 
 def _go(minor: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, BaseImage]:
-    common = dict(role=Role.BUILDER, language="go", version=minor, shell=True, user=None, uid=None)
+    common = dict(role=Role.BUILDER, language="go", version=minor, release=patch, shell=True, user=None, uid=None)
     return (
         BaseImage(
             key=f"go-{minor}-debian",
@@ -123,8 +124,9 @@ _PYTHON = (
 )
 
 
-def _official(language: str, version: str, tags: tuple[str, str, str], user: str | None, uid: int | None) -> tuple[BaseImage, ...]:
-    """The full (builder), slim and Alpine rows of an official language image; ``tags`` in that order."""
+def _official(language: str, version: str, patch: str, tags: tuple[str, str, str], user: str | None, uid: int | None
+              ) -> tuple[BaseImage, ...]:
+    """The full (builder), slim and Alpine rows of an official language image at ``patch``; ``tags`` in that order."""
     flavors = (("full", Family.DEBIAN, Libc.GLIBC, "apt-get"), ("slim", Family.DEBIAN, Libc.GLIBC, "apt-get"),
                ("alpine", Family.ALPINE, Libc.MUSL, "apk"))
     return tuple(
@@ -141,17 +143,18 @@ def _official(language: str, version: str, tags: tuple[str, str, str], user: str
             user=user,
             uid=uid,
             user_spec=user,
+            release=patch,
         )
         for (flavor, family, libc, manager), tag in zip(flavors, tags, strict=True)
     )
 
 
 def _python(minor: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, ...]:
-    return _official("python", minor, (f"{patch}-{debian}", f"{patch}-slim-{debian}", f"{patch}-{alpine}"), None, None)
+    return _official("python", minor, patch, (f"{patch}-{debian}", f"{patch}-slim-{debian}", f"{patch}-{alpine}"), None, None)
 
 
 def _node(major: str, patch: str, debian: str, alpine: str) -> tuple[BaseImage, ...]:
-    return _official("node", major, (f"{patch}-{debian}", f"{patch}-{debian}-slim", f"{patch}-{alpine}"), "node", 1000)
+    return _official("node", major, patch, (f"{patch}-{debian}", f"{patch}-{debian}-slim", f"{patch}-{alpine}"), "node", 1000)
 
 
 def _bun() -> tuple[BaseImage, ...]:
@@ -175,6 +178,7 @@ def _bun() -> tuple[BaseImage, ...]:
                 user="bun",
                 uid=1000,
                 user_spec="bun",
+                release=BUN_VERSION,
             )
         )
     return tuple(rows)
@@ -208,10 +212,10 @@ def _java() -> tuple[BaseImage, ...]:
         for kind, role in (("jdk", Role.BUILDER), ("jre", Role.RUNTIME)):
             rows.append(BaseImage(key=f"temurin-{major}-{kind}", reference=f"eclipse-temurin:{build}-{kind}-{TEMURIN_UBUNTU}",
                                   role=role, family=Family.DEBIAN, version=major, libc=Libc.GLIBC, package_manager="apt-get",
-                                  **common))  # type: ignore[arg-type]
+                                  release=build, **common))  # type: ignore[arg-type]
             rows.append(BaseImage(key=f"temurin-{major}-{kind}-alpine", reference=f"eclipse-temurin:{build}-{kind}-alpine",
                                   role=role, family=Family.ALPINE, version=major, libc=Libc.MUSL, package_manager="apk",
-                                  **common))  # type: ignore[arg-type]
+                                  release=build, **common))  # type: ignore[arg-type]
         rows.append(BaseImage(key=f"maven-{major}", reference=f"maven:{MAVEN_VERSION}-eclipse-temurin-{major}", role=Role.BUILDER,
                               family=Family.DEBIAN, version=major, libc=Libc.GLIBC, package_manager="apt-get", **common))  # type: ignore[arg-type]
         rows.append(BaseImage(key=f"maven-{major}-alpine", reference=f"maven:{MAVEN_VERSION}-eclipse-temurin-{major}-alpine",
@@ -291,6 +295,71 @@ DISTROLESS_NODE = ("20", "22", "24")
 # The Python of gcr.io/distroless/python3-debian12: Debian 12's, at /usr/bin/python3.11.
 DISTROLESS_PYTHON = "3.11"
 DISTROLESS_PYTHON_BIN = "/usr/bin/python3.11"
+# The exact Python release it carries: Debian 12's python3.11 package (3.11.2-6+deb12u*).
+DISTROLESS_PYTHON_RELEASE = "3.11.2"
+
+# Tags that pin an exact release of a language image, the release being the tag's first word:
+# node:24.16.0, python:3.11.9-slim, golang:1.22.5, eclipse-temurin:21.0.5_11-jdk, oven/bun:1.1.20.
+# A tag that names only a major or a minor (node:24, python:3.11, golang:1.22) floats, and the
+# catalogue's newest patch of that series stands for it.
+_EXACT_TAGS = {
+    "node": r"\d+\.\d+\.\d+",
+    "python": r"\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?",
+    "golang": r"\d+\.\d+\.\d+",
+    "eclipse-temurin": r"\d+(?:\.\d+)*_\d+|8u\d+-b\d+",
+    "oven/bun": r"\d+\.\d+\.\d+",
+}
+
+
+@dataclass(frozen=True)
+class Exact:
+    """The exact release an original's FROM pins, which a conversion keeps: ``node:24.16.0`` runs Node 24.16.0."""
+
+    image: ImageRef  # the original's reference, as written (tag and digest)
+    release: str  # "24.16.0", "3.11.9", "21.0.5_11"
+    distribution: str | None  # the release its tag names ("bookworm", "alpine3.20", "jammy"); None: the tag's default
+
+    def __str__(self) -> str:
+        return self.release
+
+    def within(self, version: str | None) -> bool:
+        """Whether the release belongs to the catalogue's ``version`` series: 24.16.0 to 24, 8u422-b05 to 8."""
+        return version is not None and re.match(rf"{re.escape(version)}(?:[._u]|$)", self.release) is not None
+
+
+def exact_release(image: ImageRef | None) -> Exact | None:
+    """The exact release ``image`` pins (``node:24.16.0``, ``python:3.11.9-slim``), None for a floating tag or another image."""
+    if image is None or image.tag is None or image.path not in _EXACT_TAGS:
+        return None
+    m = re.fullmatch(rf"({_EXACT_TAGS[image.path]})(-.*)?", image.tag)
+    return Exact(image, m.group(1), release_of(image)) if m else None
+
+
+def at_release(image: BaseImage, exact: Exact | None) -> BaseImage:
+    """``image`` on the release the original pins: the same row, its tag's version replaced by ``exact``'s.
+
+    Only a row of the original's own image and of the pinned release's series changes (``node:24.12.0-bookworm-slim``
+    becomes ``node:24.16.0-slim`` for ``node:24.16.0``); any other row is returned as it is. The row's distribution
+    gives way to the one the original's tag names, or, where it names none, is left out: the unsuffixed tag of an exact
+    release is published for every patch, on the distribution that was the default then, while a named distribution may
+    not be (an older patch predates it). A builder that is then the original's own image keeps the original's digest.
+    """
+    ref = image.ref
+    if exact is None or image.release is None or ref.path != exact.image.path or not exact.within(image.version):
+        return image
+    named = exact.distribution or ""
+    words = []
+    for word in (ref.tag or "").removeprefix(image.release).split("-")[1:]:
+        if re.fullmatch(r"alpine\d+\.\d+", word):
+            word = named if named.startswith("alpine") else "alpine"
+        elif word in _RELEASES:
+            word = named if named in _RELEASES else ""
+        if word:
+            words.append(word)
+    tag = "-".join([exact.release, *words])
+    digest = exact.image.digest if ref.name == exact.image.name and tag == exact.image.tag else None
+    pinned = ImageRef(ref.registry, ref.path, tag, digest)
+    return replace(image, reference=str(pinned), release=exact.release)
 
 # Approximate unpacked sizes in bytes, so a conversion can show its gain before anything is built.
 # Where the figures come from: `docker image inspect -f '{{.Size}}'` of the offline stand-ins of the

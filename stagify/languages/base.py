@@ -22,7 +22,7 @@ from ..dockerfile.packages import IN_DISTROLESS
 from ..dockerfile.pragmas import Forced
 from ..dockerfile.stageplan import Line, Note, SecretInput
 from ..dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, image_path
-from ..images.catalogue import BaseImage
+from ..images.catalogue import BaseImage, Exact, at_release, exact_release
 from ..images.reference import ImageRef
 from ..options import Options
 from .detection import Detection
@@ -128,6 +128,22 @@ class PlanInput:
 
     def __hash__(self) -> int:
         return self._hash
+
+    @cached_property
+    def exact(self) -> Exact | None:
+        """The exact release the original's FROM pins (``node:24.16.0``) within the detected version, else None.
+
+        The builder and the runtime keep it: the converted image runs the same release as the original.
+        """
+        found = exact_release(self.image)
+        return found if found is not None and found.within(self.detection.version) else None
+
+    def on_release(self, image: BaseImage, exact: Exact | None = None) -> tuple[BaseImage, str]:
+        """``image`` on the exact release the original pins (``catalogue.at_release``; ``exact`` when given, else
+        :attr:`exact`), and the words a reason adds when it is: ``"; the original's exact release 24.16.0"``, else ``""``."""
+        exact = exact or self.exact
+        pinned = at_release(image, exact)
+        return pinned, (f"; the original's exact release {exact}" if pinned is not image else "")
 
     def index_of(self, walked: Walked) -> int:
         """The position of ``walked`` in ``self.walked``."""

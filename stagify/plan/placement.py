@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import re
+
 from ..dockerfile import lintfix, packages
 from ..dockerfile.model import Instruction, Keyword, arg_pairs, env_pairs, split_words
 from ..dockerfile.pragmas import Forced
 from ..dockerfile.secrets import is_secret_file
 from ..dockerfile.stageplan import (
+    Level,
     Line,
     Placement,
     UserSpec,
@@ -17,6 +20,31 @@ from ..errors import StagifyError
 from ..images.catalogue import BaseImage
 from . import runs
 from .draft import Draft, at_line, carried, is_root, referenced
+
+
+def _note_base_arguments(draft: Draft, builder: BaseImage, runtime: BaseImage) -> None:
+    """A FROM that reads a build argument (``FROM node:${NODE_VERSION}``): the new stages are pinned from its default.
+
+    ``docker build --build-arg NODE_VERSION=22`` chose the original's base; the converted stages no longer
+    read it, and a build that passes it would quietly get another image than the one it asks for.
+    """
+    stage = draft.inp.stage
+    declared = {name for ins in draft.inp.dockerfile.global_args if ins.keyword is Keyword.ARG for name, _ in arg_pairs(ins.args)}
+    read = list(dict.fromkeys(m.group(1) for m in _VARIABLE.finditer(stage.image.written) if m.group(1) in declared))
+    if not read:
+        return
+    names = ", ".join(read)
+    images = " and ".join(dict.fromkeys((builder.reference, runtime.reference)))
+    draft.acc.note(
+        f"FROM {stage.image.written} reads the build argument{'s' if len(read) > 1 else ''} {names}: the converted stages "
+        f"use {images}, chosen from its default ({stage.image.resolved}), so --build-arg {read[0]}=... no longer "
+        "changes them; change the FROM lines instead",
+        stage.from_.line,
+        Level.WARNING,
+    )
+
+
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def place_all(draft: Draft, first_source: int | None,
@@ -33,6 +61,7 @@ def place_all(draft: Draft, first_source: int | None,
         acc.decide(ins, Placement.BOTH, "global ARG before the first FROM: usable in every FROM")
     from_reason = f"the build stage, now on {builder.reference} ({builder_reason})"
     acc.decide(stage.from_, Placement.BUILDER, from_reason)
+    _note_base_arguments(draft, builder, runtime)
     # Everything the runtime receives that could read an ARG: decides where each ARG goes.
     runtime_text = " ".join(runtime_reads(draft, w.instruction) for w in draft.walked) + " ".join(
         line.text for line in acc.r_start

@@ -87,8 +87,8 @@ class GoLanguage(GoDetector):
             if wanted is not family and not (wanted is Family.DEBIAN and family is not Family.ALPINE):
                 reason_family = f"; {wanted.value} builder so the cgo binary links the runtime's libc"
             family = wanted
-        row = catalogue.builder(self.name, inp.detection.version or catalogue.versions(self.name)[-1], family)
-        return row, f"Go {row.version} from {inp.detection.version_source}{reason_family}"
+        row, exact = inp.on_release(catalogue.builder(self.name, inp.detection.version or catalogue.versions(self.name)[-1], family))
+        return row, f"Go {row.version} from {inp.detection.version_source}{reason_family}{exact}"
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
         return name in BUILD_ENV

@@ -52,9 +52,9 @@ def fits(kind: str) -> bool:
     return kind in ("boot", "jar")
 
 
-def jdk_image(version: str, family: Family) -> str:
-    """The JDK the stage runs: the build's Java release, on the libc of the runtime base."""
-    return catalogue.row(f"temurin-{version}-jdk{'-alpine' if family is Family.ALPINE else ''}").reference
+def jdk_image(inp: PlanInput, version: str, family: Family) -> str:
+    """The JDK the stage runs: the build's Java release (the exact one the original pins), on the libc of the runtime base."""
+    return inp.on_release(catalogue.row(f"temurin-{version}-jdk{'-alpine' if family is Family.ALPINE else ''}"))[0].reference
 
 
 def compress_option(version: str) -> str:
@@ -100,4 +100,4 @@ def plan(inp: PlanInput, kind: str, jar: str, version: str, family: Family) -> J
     # character outside ASCII. C.UTF-8 is in every glibc and musl, where the JDK images' en_US.UTF-8 is not.
     walked_env = inp.walked[-1].state.env_map() if inp.walked else {}
     lang = None if any(name in walked_env for name in ("LANG", "LC_ALL")) else "C.UTF-8"
-    return Jlink(image=jdk_image(version, family), copies=copies, command=command, added=added, lang=lang)
+    return Jlink(image=jdk_image(inp, version, family), copies=copies, command=command, added=added, lang=lang)

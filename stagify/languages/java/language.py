@@ -156,8 +156,8 @@ class JavaLanguage(JavaDetector):
             return catalogue.row(f"maven-{version}{suffix}"), reason
         if path == "gradle":
             return self._gradle_builder(facts, version, suffix, source)
-        row = catalogue.row(f"temurin-{version}-jdk{suffix}")
-        reason = f"the Temurin {version} JDK; {source}"
+        row, exact = inp.on_release(catalogue.row(f"temurin-{version}-jdk{suffix}"))
+        reason = f"the Temurin {version} JDK; {source}{exact}"
         if path and path not in ("eclipse-temurin",):
             reason += f" (Temurin instead of {path}: the same OpenJDK, maintained)"
         return row, reason
@@ -388,14 +388,20 @@ class JavaLanguage(JavaDetector):
             key = "alpine" if alpine else "debian"
             return catalogue.row(key), (f"{key} {'slim ' if key == 'debian' else ''}with a Java {version} runtime that jlink makes of only "
                                      "the modules the application uses, as --runtime asked")
+        not_distroless = ""
         if forced is RuntimeChoice.DISTROLESS and version in _distroless_versions():
-            return catalogue.row(f"distroless-java{version}"), f"distroless Java {version}: a Temurin JRE, no shell, no package manager"
+            if inp.exact is None:
+                return catalogue.row(f"distroless-java{version}"), f"distroless Java {version}: a Temurin JRE, no shell, no package manager"
+            # Its tag names the major only: the JRE moves from release to release, and never says which it has.
+            not_distroless = (f" (not distroless Java {version}, as --runtime asked: it carries whichever Temurin {version} JRE "
+                              f"it was last built with, not the pinned {inp.exact})")
         if forced is RuntimeChoice.ALPINE:
             alpine = True
         elif forced is RuntimeChoice.DEBIAN:
             alpine = False
-        row = catalogue.row(f"temurin-{version}-jre{'-alpine' if alpine else ''}")
-        return row, f"the Temurin {version} JRE: the same Java without the compiler, the build tool and the sources"
+        row, _ = inp.on_release(catalogue.row(f"temurin-{version}-jre{'-alpine' if alpine else ''}"))
+        return row, (f"the Temurin {inp.exact or version} JRE: the same Java without the compiler, the build tool and the sources"
+                     f"{not_distroless}")
 
     def runtime_workdir(self, inp: PlanInput, workdir: str | None) -> str | None:
         if workdir is None and runtime_of(inp).kind == "boot":
@@ -439,7 +445,9 @@ class JavaLanguage(JavaDetector):
                                         "data); stagify cannot tell it is never read"))
             elif not name.endswith((".java", ".kt", ".class", ".jar")):
                 found.append((name, "a file the original image had beside the program; stagify cannot tell it is never read"))
-        return found
+        # config/application.yml comes with config/ when the whole folder is copied: one COPY, not two.
+        folders = [rel for rel, _ in found if inp.context.is_dir(rel)]
+        return [(rel, why) for rel, why in found if not any(rel.startswith(f"{folder}/") for folder in folders)]
 
     def plan_notes(self, inp: PlanInput) -> tuple[Note, ...]:
         facts = facts_of(inp)

@@ -118,6 +118,9 @@ def start_of(inp: PlanInput) -> Start | None:
         found = [w for w in inp.walked if w.instruction.keyword is keyword]
         if found:
             finals.append(found[-1])
+    together = _entrypoint_with_cmd(inp, finals)
+    if together is not None:
+        return together
     for w in finals:
         argv = argv_of(inp, w)
         java = parse_java(argv)
@@ -139,6 +142,24 @@ def start_of(inp: PlanInput) -> Start | None:
         # ENTRYPOINT before CMD: the program the container runs comes first.
         return Start(finals[0], argv_of(inp, finals[0]))
     return None
+
+
+def _entrypoint_with_cmd(inp: PlanInput, finals: list[Walked]) -> Start | None:
+    """``ENTRYPOINT ["java", "-cp", "out"]`` + ``CMD ["Main"]``: the class the two start together, else None.
+
+    An exec-form ENTRYPOINT runs with an exec-form CMD's words as its arguments, so neither line alone names the
+    class. Only a class start is read this way: the classes are copied and both lines stay as written, while a jar
+    start would have its jar rewritten in one of the two lines.
+    """
+    entry = next((w for w in finals if w.instruction.keyword is Keyword.ENTRYPOINT), None)
+    cmd = next((w for w in finals if w.instruction.keyword is Keyword.CMD), None)
+    if entry is None or cmd is None or entry.instruction.exec_form is None or cmd.instruction.exec_form is None:
+        return None
+    if parse_java(entry.instruction.exec_form) is not None:
+        return None  # the ENTRYPOINT alone names what it starts; CMD only adds arguments
+    argv = (*entry.instruction.exec_form, *cmd.instruction.exec_form)
+    java = parse_java(argv)
+    return Start(entry, argv, java=java) if java is not None and java.jar is None else None
 
 
 def _in_output(path: str) -> bool:

@@ -132,10 +132,10 @@ class NodeLanguage(NodeDetector):
         facts = self.facts(inp)
         flavor = _flavor(inp.image)
         if facts.bun:
-            row = catalogue.row({"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
-            return row, f"Bun {row.version}, the original's {flavor} flavour"
-        row = catalogue.row(f"node-{inp.detection.version}-{flavor}")
-        return row, f"Node {row.version} from {inp.detection.version_source}; the original's {flavor} flavour"
+            row, exact = self._on_bun_release(inp, {"full": "bun-full", "slim": "bun-slim", "alpine": "bun-alpine"}[flavor])
+            return row, f"Bun {row.version}, the original's {flavor} flavour{exact}"
+        row, exact = inp.on_release(catalogue.row(f"node-{inp.detection.version}-{flavor}"))
+        return row, f"Node {row.version} from {inp.detection.version_source}; the original's {flavor} flavour{exact}"
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
         if self._start(inp).static:
@@ -340,17 +340,23 @@ class NodeLanguage(NodeDetector):
             row = catalogue.row("nginx-alpine" if alpine else "nginx")
             return row, f"nginx serves the {facts.framework or 'static'} build output as files; no Node at run time"
         if facts.bun:
-            row = catalogue.row("bun-alpine" if alpine else "bun-slim")
-            return row, "Bun slim: the runtime without the build tools"
+            row, exact = self._on_bun_release(inp, "bun-alpine" if alpine else "bun-slim")
+            return row, f"Bun slim: the runtime without the build tools{exact}"
         why_not = "not asked" if alpine or forced not in (None, RuntimeChoice.DISTROLESS) else self._distroless_fits(inp, needs)
         if why_not is None:
             return (catalogue.row(f"distroless-nodejs{inp.detection.version}"),
                     f"distroless Node.js {inp.detection.version}: the same Node major, no shell, no npm; the start command runs node alone")
-        row = catalogue.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}")
-        reason = f"Node {row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
+        row, _ = inp.on_release(catalogue.row(f"node-{inp.detection.version}-{'alpine' if alpine else 'slim'}"))
+        reason = f"Node {inp.exact or row.version} {'alpine' if alpine else 'slim'}: the same Node without compilers and build tools"
         if why_not != "not asked":
             reason += f" (not distroless: {why_not})"
         return row, reason
+
+    @staticmethod
+    def _on_bun_release(inp: PlanInput, key: str) -> tuple[BaseImage, str]:
+        """The Bun row ``key`` on the exact Bun release an ``oven/bun`` original pins: its series is Bun's, not the
+        Node version detection settles on (``inp.exact``)."""
+        return inp.on_release(catalogue.row(key), catalogue.exact_release(inp.image))
 
     def _distroless_fits(self, inp: PlanInput, needs: Needs) -> str | None:
         """Why distroless Node.js cannot run the application, or None when it can.
@@ -362,6 +368,9 @@ class NodeLanguage(NodeDetector):
         version = inp.detection.version or ""
         if version not in catalogue.DISTROLESS_NODE:
             return f"distroless publishes Node.js {', '.join(catalogue.DISTROLESS_NODE)}, not {version}"
+        if inp.exact is not None:
+            # Its tag names the major only: the image moves from patch to patch, and never says which it has.
+            return f"distroless Node.js {version} carries whichever Node {version} release it was last built with, not the pinned {inp.exact}"
         start = self._start(inp)
         program = posixpath.basename(start.argv[0]) if start.argv else ""
         if start.keeps_npm or program != "node":

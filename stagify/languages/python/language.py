@@ -104,8 +104,8 @@ class PythonLanguage(PythonDetector):
                 reason += (f"; Python {catalogue.DISTROLESS_PYTHON} instead, the Python of the distroless runtime "
                            f"(the original asked for {version})")
                 version = catalogue.DISTROLESS_PYTHON
-        row = catalogue.row(f"python-{version}-{flavor}")
-        return row, reason
+        row, exact = inp.on_release(catalogue.row(f"python-{version}-{flavor}"))
+        return row, reason + exact
 
     def is_build_env(self, inp: PlanInput, name: str) -> bool:
         return name.startswith(BUILD_ENV_PREFIXES) or name == "VIRTUAL_ENV"
@@ -374,21 +374,30 @@ class PythonLanguage(PythonDetector):
         flavor = "alpine" if _flavor(inp.image) == "alpine" else "slim"
         forced = inp.options.runtime
         version = inp.detection.version or catalogue.versions("python")[-1]
-        distroless = "distroless python3: Debian 12's Python 3.11, no shell, no package manager"
-        if forced is RuntimeChoice.DISTROLESS:
+        distroless = f"distroless python3: Debian 12's Python {catalogue.DISTROLESS_PYTHON_RELEASE}, no shell, no package manager"
+        other_release = self._other_release(inp)
+        if forced is RuntimeChoice.DISTROLESS and other_release is None:
             return catalogue.row("distroless-python3"), distroless
         if forced is RuntimeChoice.ALPINE:
             flavor = "alpine"
         elif forced is not None:
             flavor = "slim"
-        why_not = self._distroless_fits(inp, needs, version) if forced is None and flavor == "slim" else "not asked"
+        asked = forced in (None, RuntimeChoice.DISTROLESS) and flavor == "slim"
+        why_not = self._distroless_fits(inp, needs, version) if asked else "not asked"
         if why_not is None:
-            return catalogue.row("distroless-python3"), f"{distroless}; the project's Python {version} is the one it carries"
-        row = catalogue.row(f"python-{version}-{flavor}")
-        reason = f"Python {version} {flavor}: the same Python without compilers and headers"
-        if forced is None and flavor == "slim" and version == catalogue.DISTROLESS_PYTHON:
+            return catalogue.row("distroless-python3"), f"{distroless}; the project's Python {inp.exact or version} is the one it carries"
+        row, _ = inp.on_release(catalogue.row(f"python-{version}-{flavor}"))
+        reason = f"Python {inp.exact or version} {flavor}: the same Python without compilers and headers"
+        if asked and (version == catalogue.DISTROLESS_PYTHON or forced is not None):
             reason += f" (not distroless python3: {why_not})"
         return row, reason
+
+    @staticmethod
+    def _other_release(inp: PlanInput) -> str | None:
+        """Why distroless python3 does not run the exact Python the original pins, None when it does or none is pinned."""
+        if inp.exact is None or inp.exact.release == catalogue.DISTROLESS_PYTHON_RELEASE:
+            return None
+        return f"it carries Python {catalogue.DISTROLESS_PYTHON_RELEASE}, not the pinned {inp.exact}"
 
     def _distroless_fits(self, inp: PlanInput, needs: Needs, version: str) -> str | None:
         """Why distroless python3 cannot run the application, or None when it can.
@@ -399,6 +408,9 @@ class PythonLanguage(PythonDetector):
         """
         if version != catalogue.DISTROLESS_PYTHON:
             return f"the project's Python is {version}, distroless carries {catalogue.DISTROLESS_PYTHON}"
+        other_release = self._other_release(inp)
+        if other_release is not None:
+            return other_release
         if self._first_install(inp) is None:
             return "no pip, Poetry, Pipenv or uv install into a virtualenv was found"
         blocker = distroless_blocker(inp, needs)
