@@ -51,6 +51,8 @@ def engine() -> Engine:
         ("python-cmd-prefix-interpreter", 18223, ["/"], 0.5),
         # a database file outside the app's folder, named as the default of a variable (Docker's getting-started app)
         ("node-sqlite-default-path-outside-app", 18224, ["/", "/a", "/"], 0.5),
+        # no production dependency at all: a production install makes no node_modules for the runtime to copy
+        ("node-tsc-without-runtime-dependencies", 18225, ["/"], 0.5),
     ],
 )
 def test_what_the_app_reads_and_writes_survives_the_conversion(
