@@ -11,7 +11,8 @@ from stagify import Level, Outcome, Status, convert
 from stagify.cli.report import outcome_findings
 from stagify.context import dockerignore
 
-NODE_PACKAGE = json.dumps({"name": "web", "version": "1.0.0", "scripts": {"start": "node server.js"}})
+# A dependency to install: npm makes no node_modules for a package.json that names none, and the runtime copies it
+NODE_PACKAGE = json.dumps({"name": "web", "version": "1.0.0", "scripts": {"start": "node server.js"}, "dependencies": {"express": "^4.19.0"}})
 
 
 def make(tmp_path: Path, files: dict[str, str]) -> Path:

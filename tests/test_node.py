@@ -521,13 +521,28 @@ def test_what_an_install_reads_besides_the_manifests(tmp_path: Path, package: di
 
 
 def test_an_install_that_runs_the_projects_scripts_keeps_the_folder_the_install_left(tmp_path: Path) -> None:
-    (tmp_path / "package.json").write_text(json.dumps({"name": "a", "scripts": {"start": "node s.js", "postinstall": "node gen.js"}}))
+    (tmp_path / "package.json").write_text(json.dumps({"name": "a", "scripts": {"start": "node s.js", "postinstall": "node gen.js"},
+                                                       "dependencies": {"ms": "^2"}}))
     dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"s.js\"]\n"
     text = convert(dockerfile, context=tmp_path).dockerfile or ""
     assert "COPY --from=builder /app /app" in text and "AS deps" not in text
     # --ignore-scripts: the scripts do not run, so the production-only deps stage is safe again
     ignoring = convert(dockerfile.replace("npm install", "npm install --ignore-scripts"), context=tmp_path).dockerfile or ""
     assert "AS deps" in ignoring and "COPY --from=deps /app/node_modules /app/node_modules" in ignoring
+
+
+def test_a_package_json_naming_no_package_gets_no_node_modules_copy(tmp_path: Path) -> None:
+    """npm makes no node_modules when package.json names nothing to install: a copy of it would not build."""
+    (tmp_path / "package.json").write_text(json.dumps({"name": "a", "scripts": {"build": "tsc"}}))
+    (tmp_path / "tsconfig.json").write_text("{}")
+    dockerfile = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN npx -y -p typescript tsc\nCMD [\"node\", \"dist/s.js\"]\n"
+    text = convert(dockerfile, context=tmp_path).dockerfile or ""
+    assert "COPY --from=builder /app/dist /app/dist" in text and "node_modules" not in text.split("AS runtime")[1]
+    with_one = tmp_path / "with-one"
+    with_one.mkdir()
+    (with_one / "package.json").write_text(json.dumps({"name": "a", "scripts": {"build": "tsc"}, "peerDependencies": {"ms": "^2"}}))
+    text = convert(dockerfile, context=with_one).dockerfile or ""
+    assert "COPY --from=deps /app/node_modules /app/node_modules" in text
 
 
 @pytest.mark.parametrize(("hooks", "kept"), [({}, False), ({"prestart": "node migrate.js"}, True), ({"poststart": "echo done"}, True),

@@ -121,8 +121,8 @@ class NodeFacts:
     # What the project's install reads besides package.json and the lock file: ("script", why) for a
     # postinstall-like script, ("local", why) for a file: dependency or workspaces; empty: the manifests only.
     install_reads: tuple[tuple[str, str], ...] = ()
-    # A production install makes node_modules: package.json names a package it installs (dependencies, optional
-    # or peer ones) or workspaces. Without one, npm makes no node_modules at all.
+    # An install makes node_modules, even a production one that leaves the development packages out, when
+    # package.json names a package (of any kind) or workspaces; without one, npm makes no node_modules at all.
     installs_packages: bool = True
 
     def script(self, name: str) -> str | None:
@@ -257,13 +257,14 @@ def gather_facts(context: BuildContext, package: dict[str, object], image: Image
         native_addons=addons,
         bun=bun,
         install_reads=install_reads(context, package),
-        installs_packages=any(_names(package.get(key)) for key in _PRODUCTION_FIELDS)
+        installs_packages=any(_names(package.get(key)) for key in _PACKAGE_FIELDS)
         or bool(package.get("workspaces")),
     )
 
 
-# The package.json fields whose packages a production install (--omit=dev, --production) puts in node_modules.
-_PRODUCTION_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies")
+# The package.json fields that name packages: any of them makes npm, yarn and pnpm write node_modules (a production
+# install leaving the development ones out still writes its own lock file there).
+_PACKAGE_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 
 
 # The project's own scripts npm, yarn, pnpm and bun run when they install it (not with --ignore-scripts).

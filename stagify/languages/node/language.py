@@ -435,8 +435,8 @@ class NodeLanguage(NodeDetector):
             pass  # no package.json and no install: the original had no node_modules, nor does the runtime
         elif start.needs_dev_dependencies:
             out.append(Artifact(path=f"{app}/node_modules", dest=f"{runtime_app}/node_modules", reason="every dependency: the start command needs a development tool"))
-        elif not facts.installs_packages:
-            pass  # nothing to install for production: npm leaves no node_modules, so the runtime has none either
+        elif inp.context.is_file("package.json") and not facts.installs_packages:
+            pass  # package.json names no package: the install makes no node_modules, so the runtime has none either
         elif not start.keeps_npm or facts.dependencies:
             out.append(Artifact(path=f"{app}/node_modules", dest=f"{runtime_app}/node_modules", stage="deps", reason="production dependencies only"))
         if facts.kind is Kind.SERVER:
