@@ -53,6 +53,8 @@ def engine() -> Engine:
         ("node-sqlite-default-path-outside-app", 18224, ["/", "/a", "/"], 0.5),
         # no production dependency at all: a production install makes no node_modules for the runtime to copy
         ("node-tsc-without-runtime-dependencies", 18225, ["/"], 0.5),
+        # a front-end project started by the original's own entrypoint script, which never builds it
+        ("node-entrypoint-script-frontend-unbuilt", 18226, ["/", "/about"], 0.8),
     ],
 )
 def test_what_the_app_reads_and_writes_survives_the_conversion(

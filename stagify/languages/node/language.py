@@ -380,6 +380,11 @@ class NodeLanguage(NodeDetector):
             return blocker
         return None
 
+    @staticmethod
+    def _starts_node(start: Start) -> bool:
+        """The start command runs ``node FILE`` itself: what it runs is that file, not a tool of the project."""
+        return bool(start.argv) and posixpath.basename((start.argv or ("",))[0]) == "node"
+
     def _app_dir(self, inp: PlanInput) -> str:
         """The folder of the app in the builder: where the dependencies are installed."""
         index = self._install_index(inp)
@@ -400,6 +405,13 @@ class NodeLanguage(NodeDetector):
             out.append(Artifact(path=static.config, dest=static.target, reason="nginx listens where the original did"))
             return out
         runtime_app = inp.walked[-1].state.workdir if inp.walked else app
+        if start.as_written and facts.kind is not Kind.SERVER and not self._starts_node(start):
+            # The original's own ENTRYPOINT (a script, say) starts a front-end project: whether it serves the build
+            # output or runs a development server from the sources is not known, nor whether the build ever ran.
+            # Fail closed: the runtime gets the folder as the original left it, every dependency and source.
+            return [Artifact(path=app, dest=runtime_app, reason=f"the application folder as the original left it: its own "
+                             f"ENTRYPOINT ({' '.join(start.argv or ())}) starts the {facts.framework or 'front-end'} project, "
+                             "and what that runs of it is not known")]
         if facts.kind is Kind.STATIC:
             # served by a Node file server the original started (serve, http-server): the files and that server
             out.append(Artifact(path=f"{app}/{facts.out_dir or 'dist'}", dest=f"{runtime_app}/{facts.out_dir or 'dist'}", reason="the built front end"))
