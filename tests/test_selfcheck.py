@@ -201,3 +201,21 @@ def test_an_unclosed_quote_in_a_path_is_the_users_error_with_its_line(tmp_path: 
     outcome = convert(f"FROM golang:1.22\n{line}\nRUN go build -o /app/server .\n", context=tmp_path)
     assert outcome.status is Status.FAILED and outcome.error is not None and not outcome.error.internal
     assert outcome.error.line == 2 and "a quote that is not closed" in outcome.error.message
+
+
+@pytest.mark.parametrize(
+    ("line", "refused"),
+    [
+        ('RUN [ "$ENABLE_AIR" == "0" ] && exec go build -o main . || exec go get example.com/air@v1', False),
+        ('RUN [[ "$MODE" = prod ]] && npm run build', False),
+        ('RUN [ -f go.sum ] && go mod download', False),
+        ('RUN [ "npm", "ci" ', True),
+        ('CMD [ "node" "server.js" ]', True),
+        ('CMD [ "node", server.js ]', True),
+    ],
+    ids=["a test of a quoted variable", "a [[ test", "a test of a file", "an unclosed array",
+         "an array without commas", "an array with an unquoted word"],
+)
+def test_a_shell_test_is_not_read_as_a_broken_json_array(line: str, refused: bool) -> None:
+    instruction = parse(f"FROM golang:1.22\n{line}\n").stages[0].instructions[-1]
+    assert (selfcheck.malformed(instruction) is not None) is refused

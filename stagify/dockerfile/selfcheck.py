@@ -103,8 +103,24 @@ def _operands(ins: Instruction) -> list[str] | None:
 
 
 def _looks_like_json(args: str) -> bool:
-    """``["...`` is meant as JSON; ``[ -f x ]`` is the shell's test command."""
-    return re.match(r'^\s*\[\s*"', args) is not None
+    """``["...`` is meant as JSON; ``[ -f x ]`` and ``[ "$X" = 0 ] && make`` are the shell's test command."""
+    return re.match(r'^\s*\[\s*"', args) is not None and not _shell_test(args)
+
+
+def _shell_test(args: str) -> bool:
+    """The line runs the shell's ``[``/``[[`` test: that word alone, its closing ``]`` alone, no JSON comma, and
+    a test operator inside or a command joined after (``[ "node" "server.js" ]`` is a JSON array missing commas)."""
+    words = shell.words(args)
+    if not words or words[0] not in ("[", "[[") or re.search(r'"\s*,', args) is not None:
+        return False
+    close = "]" if words[0] == "[" else "]]"
+    if close not in words:
+        return False
+    inside, after = words[1 : words.index(close)], words[words.index(close) + 1 :]
+    return any(w in _TEST_OPERATORS or w.startswith("-") for w in inside) or any(w in ("&&", "||", ";") for w in after)
+
+
+_TEST_OPERATORS = frozenset({"=", "==", "!=", "<", ">", "!"})
 
 
 # -- stages -----------------------------------------------------------------------------------------
