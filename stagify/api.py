@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -21,6 +20,7 @@ from .languages import by_name
 from .languages.detect import detect, require, undetected_message
 from .languages.detection import Detection
 from .options import Options
+from .patterns import Pattern
 from .plan import buildinputs, inputs
 from .plan.planner import build_plan, uses_stage, without_builder
 
@@ -274,7 +274,7 @@ def _skip_reason(df: Dockerfile) -> tuple[SkipReason, str] | None:
 
 
 # A drive letter and a separator (C:\src, c:/tools) at the start of a word: a Windows container's path.
-_WINDOWS_PATH = re.compile(r"""(?:^|[\s"'\[,=])[A-Za-z]:[\\/]""")
+_WINDOWS_PATH = Pattern(r"""(?:^|[\s"'\[,=])[A-Za-z]:[\\/]""")
 _PATH_KEYWORDS = (Keyword.WORKDIR, Keyword.COPY, Keyword.ADD, Keyword.VOLUME, Keyword.ENTRYPOINT, Keyword.CMD)
 
 

@@ -40,10 +40,11 @@ from typing import Any
 
 from .errors import StagifyError
 from .options import Options, RuntimeChoice
+from .patterns import Pattern
 
 FILES = (".stagify.toml", "pyproject.toml")
 # [tool.stagify], [tool.stagify.verify], [[tool.stagify.overrides]], or a dotted key tool.stagify.x = ... under [tool]
-_TOOL_TABLE = re.compile(r"^\s*\[\[?\s*tool\s*\.\s*stagify\b|^\s*stagify\s*[.=]", re.M)
+_TOOL_TABLE = Pattern(r"^\s*\[\[?\s*tool\s*\.\s*stagify\b|^\s*stagify\s*[.=]", re.M)
 PIN_MODES = ("tag", "digest")
 _SCALARS: dict[str, type] = {
     "runtime": str,

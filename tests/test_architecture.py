@@ -218,7 +218,7 @@ def test_importing_a_module_of_a_package_runs_the_package() -> None:
 
 # The pipeline's layers, lowest first: a module may import its own layer and the layers below it only.
 LAYERS = (
-    ("stagify.errors", "stagify.options"),
+    ("stagify.errors", "stagify.options", "stagify.patterns"),
     ("stagify.context",),
     ("stagify.dockerfile",),
     ("stagify.images",),

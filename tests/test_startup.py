@@ -94,6 +94,50 @@ def test_a_conversion_loads_the_planner_of_its_own_language_only(tmp_path: Path)
     assert planners == {"stagify.languages.go.language"}
 
 
+def test_a_conversion_reads_the_project_with_its_own_language_s_readers_only(tmp_path: Path) -> None:
+    # Every detector runs, but a language's project readers (facts, command lines) load once its evidence says yes.
+    copy_context(FIXTURES / "seed-001-go-api", tmp_path / "proj")
+    loaded = imported_by("['convert', '--stdout', 'proj']", tmp_path)
+    assert "stagify.languages.go.facts" in loaded
+    readers = {f"stagify.languages.{lang}.{part}" for lang in ("java", "node", "python") for part in ("facts", "commands")}
+    assert not readers - {"stagify.languages.node.commands", "stagify.languages.python.commands"} & loaded, readers & loaded
+
+
+def test_module_level_patterns_are_compiled_on_first_use() -> None:
+    """No module of the package compiles a regular expression when it is imported (patterns.Pattern does it on use)."""
+    import ast
+
+    found = []
+    for path in sorted((REPO / "stagify").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for statement in tree.body:  # module level: not inside a function or a class
+            for node in ast.walk(statement):
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    break
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile"
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"):
+                    found.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert found == []
+
+
+def test_a_lazy_pattern_answers_like_a_compiled_one() -> None:
+    import re
+
+    from stagify.patterns import Pattern
+
+    lazy, compiled = Pattern(r"(?P<word>[a-z]+)(\d)?", re.I), re.compile(r"(?P<word>[a-z]+)(\d)?", re.I)
+    assert lazy._compiled is None  # nothing compiled until it is used
+    text = "Ab1 cd ef2"
+    for name in ("search", "match", "fullmatch"):
+        a, b = getattr(lazy, name)(text), getattr(compiled, name)(text)
+        assert (a and a.groups()) == (b and b.groups())
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+    assert lazy.findall(text) == compiled.findall(text) and lazy.split(text) == compiled.split(text)
+    assert lazy.sub("x", text, 1) == compiled.sub("x", text, 1) and lazy.subn(r"<\g<word>>", text) == compiled.subn(r"<\g<word>>", text)
+    assert lazy.search(text, 3) is not None and lazy.search(text, 3).span() == compiled.search(text, 3).span()  # type: ignore[union-attr]
+    assert lazy.pattern == compiled.pattern and lazy.flags == re.I
+
+
 def test_the_command_line_tunes_the_collector_and_the_library_does_not(tmp_path: Path) -> None:
     probe = ("import gc, sys, io, contextlib\ndefault = gc.get_threshold()\nfrom stagify import convert\n"
              "convert('FROM golang:1.22\\nCOPY . .\\nRUN go build -o /app .\\nCMD [\"/app\"]\\n')\n"

@@ -8,16 +8,16 @@ characters from a hostile file name or message) are written as ``\\xNN`` instead
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..patterns import Pattern
 from .sarif import Finding, level_of, relative
 
 _SEVERITY = {"error": "error", "warning": "warning", "note": "info"}
 # What XML 1.0 cannot carry even escaped: C0 controls but tab, newline and carriage return, lone surrogates, U+FFFE/F.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = Pattern("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text(value: str) -> str:

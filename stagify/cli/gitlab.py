@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
+from ..patterns import Pattern
 from .sarif import Finding, level_of, relative, rule
 
 _SEVERITY = {"error": "major", "warning": "minor", "note": "info"}
 # Code Climate's categories, by rule.
 _CATEGORY = {"STG001": "Performance", "STG002": "Compatibility", "STG003": "Security", "STG004": "Bug Risk"}
-_LINE_NUMBERS = re.compile(r"\b(line|lines)\s+\d+(?:\s*(?:-|to|and)\s*\d+)?|:\d+\b")
+_LINE_NUMBERS = Pattern(r"\b(line|lines)\s+\d+(?:\s*(?:-|to|and)\s*\d+)?|:\d+\b")
 
 
 def fingerprint(rule_id: str, path: str, message: str, rank: int) -> str:

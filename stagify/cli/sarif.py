@@ -16,6 +16,7 @@ from typing import Any
 from .. import __version__
 from ..dockerfile.rules import BY_CODE, RULES, Rule, tagged
 from ..dockerfile.secrets import redact
+from ..patterns import Pattern
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -123,8 +124,8 @@ def rule(rule_id: str) -> Rule:
     return _BY_ID[rule_id]
 
 
-_FROM = re.compile(r"^\s*FROM\s", re.I | re.M)
-_NOTE = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+)(?::(?P<column>\d+))?)?: (?:(?P<code>STG\d{3}) |(?:warning|info|error): )?(?P<message>.*)$", re.S)
+_FROM = Pattern(r"^\s*FROM\s", re.I | re.M)
+_NOTE = Pattern(r"^(?P<path>.*?)(?::(?P<line>\d+)(?::(?P<column>\d+))?)?: (?:(?P<code>STG\d{3}) |(?:warning|info|error): )?(?P<message>.*)$", re.S)
 
 
 def from_line(text: str) -> int | None:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from ..patterns import Pattern
 from . import shell
 from .model import substitute
 
@@ -60,8 +61,8 @@ QUIET = frozenset(
     )
 )
 _SPECIAL_TARGETS = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/proc/")
-_REDIRECT = re.compile(r"^(?:\d|&)?(>>?|>\|)(.*)$")
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_REDIRECT = Pattern(r"^(?:\d|&)?(>>?|>\|)(.*)$")
+_URL = Pattern(r"^[a-z][a-z0-9+.-]*://", re.I)
 
 
 def of_script(script: str, workdir: str, env: Mapping[str, str]) -> Effects:

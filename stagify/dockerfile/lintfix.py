@@ -14,12 +14,13 @@ import json
 import re
 import shlex
 
+from ..patterns import Pattern
 from . import shell
 from .model import Flag, Instruction, Keyword, env_pairs, unquote
 from .stageplan import Mount
 
-_ARCHIVE = re.compile(r"\.(tar|tgz|tar\.gz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.I)
-_REMOTE = re.compile(r"^(https?://|git@|git://|ssh://)")
+_ARCHIVE = Pattern(r"\.(tar|tgz|tar\.gz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.I)
+_REMOTE = Pattern(r"^(https?://|git@|git://|ssh://)")
 _ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
 
 
@@ -217,7 +218,7 @@ def with_mounts(raw: str, flags: tuple[Flag, ...], mounts: tuple[Mount, ...], es
     return "RUN " + sep.join(options) + sep + body
 
 
-_PIP_INSTALL = re.compile(r"\b(pip3?|python3? -m pip)\s+install\b")
+_PIP_INSTALL = Pattern(r"\b(pip3?|python3? -m pip)\s+install\b")
 PIP_CACHE = Mount("/root/.cache/pip")
 
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..patterns import Pattern
+
 
 class Keyword(str, Enum):
     """Every instruction the Dockerfile frontend knows."""
@@ -146,8 +148,8 @@ class Dockerfile:
         return defaults
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BRACED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?", re.S)
+_NAME = Pattern(r"[A-Za-z_][A-Za-z0-9_]*")
+_BRACED = Pattern(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?", re.S)
 
 
 # Limits on variable expansion, so a hostile Dockerfile cannot take the process down:

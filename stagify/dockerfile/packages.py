@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..patterns import Pattern
 from .shell import Command
 
 # Package managers by the program that runs them, with the sub-command that installs.
@@ -31,7 +32,7 @@ BUILD_ONLY = frozenset(
     }
 )
 # JDKs (compilers): a Java runtime stage brings its own JRE, and other runtimes never need javac.
-JDK_PACKAGE = re.compile(r"^(openjdk-\d+-jdk(-headless)?|openjdk\d+(-jdk)?|java-[\d.]+-openjdk-devel|default-jdk(-headless)?|temurin-\d+-jdk)$")
+JDK_PACKAGE = Pattern(r"^(openjdk-\d+-jdk(-headless)?|openjdk\d+(-jdk)?|java-[\d.]+-openjdk-devel|default-jdk(-headless)?|temurin-\d+-jdk)$")
 COMPILERS = frozenset({"gcc", "g++", "build-essential", "build-base", "make", "clang"})
 BUILD_PYTHON = frozenset({"python3", "python", "python-is-python3", "python3-dev", "python2"})
 # Tools that only matter at run time when something at run time calls them.
@@ -102,7 +103,7 @@ RELEASE_NAMES: dict[str, dict[str, str]] = {
 
 
 # A library package named after its soname (libgdal20, libvpx6, libicu63): each release ships its own version.
-_VERSIONED_LIBRARY = re.compile(r"^lib[a-z0-9+.-]*?\d[a-z0-9.+-]*$")
+_VERSIONED_LIBRARY = Pattern(r"^lib[a-z0-9+.-]*?\d[a-z0-9.+-]*$")
 
 
 def for_release(
@@ -224,8 +225,8 @@ def runtime_packages(install: PackageInstall, called: set[str], link: bool = Fal
 
 
 # What each language package becomes at run time ("" : nothing; the build needed it).
-_AT_RUN_TIME: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), becomes)
+_AT_RUN_TIME: tuple[tuple[Pattern, str], ...] = tuple(
+    (Pattern(pattern), becomes)
     for pattern, becomes in (
         (r"^(npm|yarnpkg)$", ""),
         (r"^python3?-(pip|venv|dev|setuptools|wheel)$|^py3-pip$", ""),

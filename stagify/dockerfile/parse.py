@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from dockerfile_parse import DockerfileParser
 
 from ..errors import StagifyError
+from ..patterns import Pattern
 from .model import (
     Directive,
     Dockerfile,
@@ -37,10 +38,10 @@ from .model import (
 MAX_INSTRUCTIONS = 500_000
 
 # BuildKit's directive grammar; unknown names are plain comments and end the directive block.
-_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
+_DIRECTIVE = Pattern(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
 _KNOWN_DIRECTIVES = ("syntax", "escape", "check")
-_HEREDOC_WORD = re.compile(r"^\d*<<(-?)([\"']?)([^\s<>\"']+)\2$")
-_FLAGS = re.compile(r"^((?:\s*--[A-Za-z][\w-]*(?:=(?:[^\s\"']|\"[^\"]*\"|'[^']*')*)?)*)\s*(.*)$", re.S)
+_HEREDOC_WORD = Pattern(r"^\d*<<(-?)([\"']?)([^\s<>\"']+)\2$")
+_FLAGS = Pattern(r"^((?:\s*--[A-Za-z][\w-]*(?:=(?:[^\s\"']|\"[^\"]*\"|'[^']*')*)?)*)\s*(.*)$", re.S)
 _HEREDOC_KEYWORDS = ("RUN", "COPY", "ADD")
 # Instructions whose leading --options are flags rather than arguments.
 _FLAGGED = (Keyword.RUN, Keyword.COPY, Keyword.ADD, Keyword.FROM, Keyword.HEALTHCHECK)

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import StagifyError
+from ..patterns import Pattern
 from .model import Dockerfile, Instruction, Keyword
 
-_PRAGMA = re.compile(r"^\s*#\s*stagify\s*:\s*(?P<word>.*?)\s*$", re.I)
+_PRAGMA = Pattern(r"^\s*#\s*stagify\s*:\s*(?P<word>.*?)\s*$", re.I)
 # The directive, its codes (ignore=STG003, STG006) and what follows them: nothing, or the
 # writer's explanation after a space.
-_DIRECTIVE = re.compile(r"(?P<word>[A-Za-z-]+)(?:\s*=\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*))?(?P<rest>\s.*)?$")
+_DIRECTIVE = Pattern(r"(?P<word>[A-Za-z-]+)(?:\s*=\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*))?(?P<rest>\s.*)?$")
 KNOWN = ("runtime", "builder", "ignore", "ignore=CODE,...")
 
 

@@ -8,9 +8,9 @@ Text output writes a finding as ``PATH:LINE:COL: CODE message`` (ruff's concise 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ..patterns import Pattern
 from .stageplan import Level, Note
 
 
@@ -55,8 +55,8 @@ RULES = (
          "resolved through package.json, a Java release moved to the next LTS. `--quiet` hides these.", "note"),
 )
 BY_CODE = {r.code: r for r in RULES}
-_CODE = re.compile(r"^STG\d{3}$")
-_TAGGED = re.compile(r" \[(STG\d{3})\]$")
+_CODE = Pattern(r"^STG\d{3}$")
+_TAGGED = Pattern(r" \[(STG\d{3})\]$")
 
 
 def get(code: str) -> Rule | None:

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import re
 
+from ..patterns import Pattern
 from .model import Dockerfile, Instruction, Keyword, arg_pairs, env_pairs
 from .stageplan import Level, Note
 from .walk import copy_parts
 
 KIND = "secret"
-SECRET_FILES = re.compile(
+SECRET_FILES = Pattern(
     r"(^|/)(\.env(\..*)?|[^/]+\.env|.*\.(pem|key|p12|pfx|jks|keystore)|id_(rsa|dsa|ecdsa|ed25519)(_sk)?(\.[^/]*)?|\.npmrc|\.pypirc|\.netrc"
     r"|\.git-credentials|credentials(\.json)?|secrets?\.(ya?ml|json|toml)|\.ssh/.*|\.aws/.*|\.docker/config\.json)$"
 )
 # Files whose name is ordinary but whose content can hold a credential: checked by content.
 _CREDENTIAL_CONTENT = {
-    ".npmrc": re.compile(r"_(authToken|auth|password)\s*="),
-    ".yarnrc.yml": re.compile(r"npmAuthToken\s*:"),
-    "config.json": re.compile(r'"auths"\s*:\s*\{[^}]*"(auth|identitytoken|password)"\s*:', re.S),
+    ".npmrc": Pattern(r"_(authToken|auth|password)\s*="),
+    ".yarnrc.yml": Pattern(r"npmAuthToken\s*:"),
+    "config.json": Pattern(r'"auths"\s*:\s*\{[^}]*"(auth|identitytoken|password)"\s*:', re.S),
 }
 # The .dockerignore lines that keep secret-looking files out of the build context, at any depth.
 IGNORE_PATTERNS = (
@@ -63,27 +64,27 @@ def holds_credentials(rel: str, text: str | None) -> bool:
     """An ordinary name (.npmrc, config.json) whose content holds a credential."""
     pattern = _CREDENTIAL_CONTENT.get(rel.rsplit("/", 1)[-1])
     return bool(pattern and text and pattern.search(text))
-_NAME = re.compile(
+_NAME = Pattern(
     r"(^|_)(PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH|CLIENT_SECRET|DB_PASS|PWD)(_|$)", re.I
 )
 # Names that only point at a secret (a file or a mount), never hold one.
-_POINTER = re.compile(r"(_FILE|_PATH|_DIR|_LOCATION|_ID|_URL_FILE|_NAME|_USER(NAME)?|_HEADER|_ENDPOINT|_TTL|_TIMEOUT)$", re.I)
+_POINTER = Pattern(r"(_FILE|_PATH|_DIR|_LOCATION|_ID|_URL_FILE|_NAME|_USER(NAME)?|_HEADER|_ENDPOINT|_TTL|_TIMEOUT)$", re.I)
 _VALUES = (
-    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key ID"),
-    (re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), "a GitHub token"),
-    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"), "a GitLab token"),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), "a Slack token"),
-    (re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), "an npm token"),
-    (re.compile(r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}\b"), "a Stripe key"),
+    (Pattern(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key ID"),
+    (Pattern(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"), "a private key"),
+    (Pattern(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), "a GitHub token"),
+    (Pattern(r"\bglpat-[A-Za-z0-9_-]{20,}\b"), "a GitLab token"),
+    (Pattern(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), "a Slack token"),
+    (Pattern(r"\bnpm_[A-Za-z0-9]{36}\b"), "an npm token"),
+    (Pattern(r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}\b"), "a Stripe key"),
 )
-_URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:[^@\s/'\"$]+@", re.I)
+_URL_CREDENTIALS = Pattern(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:[^@\s/'\"$]+@", re.I)
 _RUN_PATTERNS = (
-    (re.compile(r"\b(curl|wget)\b[^|;&]*\s(-u|--user)[ =]?['\"]?[^\s:'\"]+:[^\s'\"$]+"), "credentials on a curl/wget command line"),
-    (re.compile(r"--password[ =]['\"]?[^\s'\"$-][^\s'\"]*"), "a --password on the command line"),
-    (re.compile(r"\bdocker\s+login\b[^|;&]*\s-p\s*\S+"), "a docker login password"),
-    (re.compile(r"_auth(Token)?\s*=\s*['\"]?[A-Za-z0-9+/=_-]{8,}"), "a registry token written into a config file"),
-    (re.compile(r"\bmysql(admin)?\b[^|;&]*\s-p[^\s$'\"]{2,}"), "a MySQL password on the command line"),
+    (Pattern(r"\b(curl|wget)\b[^|;&]*\s(-u|--user)[ =]?['\"]?[^\s:'\"]+:[^\s'\"$]+"), "credentials on a curl/wget command line"),
+    (Pattern(r"--password[ =]['\"]?[^\s'\"$-][^\s'\"]*"), "a --password on the command line"),
+    (Pattern(r"\bdocker\s+login\b[^|;&]*\s-p\s*\S+"), "a docker login password"),
+    (Pattern(r"_auth(Token)?\s*=\s*['\"]?[A-Za-z0-9+/=_-]{8,}"), "a registry token written into a config file"),
+    (Pattern(r"\bmysql(admin)?\b[^|;&]*\s-p[^\s$'\"]{2,}"), "a MySQL password on the command line"),
 )
 _ADVICE_BUILD = "pass it at build time with RUN --mount=type=secret,id={id} (docker build --secret id={id},...)"
 _ADVICE_RUN = "pass it when the container starts (docker run -e, a secrets manager) instead"
@@ -175,15 +176,15 @@ def _run(ins: Instruction) -> list[Note]:
 
 REDACTED = "***"
 # NAME=value anywhere (ENV, ARG, a RUN's assignments), and the legacy ``ENV NAME value`` form.
-_ASSIGNMENT = re.compile(r"""(?P<name>\b[A-Za-z_][A-Za-z0-9_]*)=(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"'\\]+)""")
-_LEGACY_ENV = re.compile(r"^(?P<head>\s*ENV\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+)(?P<value>[^=\n][^\n]*?)(?P<tail>\s*\\?)$", re.I | re.M)
+_ASSIGNMENT = Pattern(r"""(?P<name>\b[A-Za-z_][A-Za-z0-9_]*)=(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"'\\]+)""")
+_LEGACY_ENV = Pattern(r"^(?P<head>\s*ENV\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+)(?P<value>[^=\n][^\n]*?)(?P<tail>\s*\\?)$", re.I | re.M)
 _REDACT_PATTERNS = (
-    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:)[^@\s/'\"$]+(@)", re.I), rf"\g<1>{REDACTED}\g<2>"),
-    (re.compile(r"(\b(?:curl|wget)\b[^|;&\n]*\s(?:-u|--user)[ =]?['\"]?[^\s:'\"]+:)[^\s'\"$]+"), rf"\g<1>{REDACTED}"),
-    (re.compile(r"(--password[ =]['\"]?)[^\s'\"$-][^\s'\"]*"), rf"\g<1>{REDACTED}"),
-    (re.compile(r"(\bdocker\s+login\b[^|;&\n]*\s-p\s*)[^\s$]\S*"), rf"\g<1>{REDACTED}"),
-    (re.compile(r"(_auth(?:Token)?\s*=\s*['\"]?)[A-Za-z0-9+/=_-]{8,}"), rf"\g<1>{REDACTED}"),
-    (re.compile(r"(\bmysql(?:admin)?\b[^|;&\n]*\s-p)[^\s$'\"]{2,}"), rf"\g<1>{REDACTED}"),
+    (Pattern(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:)[^@\s/'\"$]+(@)", re.I), rf"\g<1>{REDACTED}\g<2>"),
+    (Pattern(r"(\b(?:curl|wget)\b[^|;&\n]*\s(?:-u|--user)[ =]?['\"]?[^\s:'\"]+:)[^\s'\"$]+"), rf"\g<1>{REDACTED}"),
+    (Pattern(r"(--password[ =]['\"]?)[^\s'\"$-][^\s'\"]*"), rf"\g<1>{REDACTED}"),
+    (Pattern(r"(\bdocker\s+login\b[^|;&\n]*\s-p\s*)[^\s$]\S*"), rf"\g<1>{REDACTED}"),
+    (Pattern(r"(_auth(?:Token)?\s*=\s*['\"]?)[A-Za-z0-9+/=_-]{8,}"), rf"\g<1>{REDACTED}"),
+    (Pattern(r"(\bmysql(?:admin)?\b[^|;&\n]*\s-p)[^\s$'\"]{2,}"), rf"\g<1>{REDACTED}"),
 )
 
 

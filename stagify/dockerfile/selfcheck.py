@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import StagifyError
+from ..patterns import Pattern
 from . import shell
 from .model import Dockerfile, Instruction, Keyword, Stage, split_words, unquote
 from .parse import exec_form, parse
@@ -27,7 +28,7 @@ SHELL_OPERATORS = frozenset(("&&", "||", ";", "|", ">", "<", ">>", "2>&1", "&"))
 SHELLS = ("sh", "bash", "ash", "dash", "zsh")
 _ROOT = ("root", "0")
 # A short-option cluster that includes -c (``-c``, ``-lc``, ``-ec``): the next word is the script.
-_DASH_C = re.compile(r"^-[a-zA-Z]*c[a-zA-Z]*$")
+_DASH_C = Pattern(r"^-[a-zA-Z]*c[a-zA-Z]*$")
 
 
 @dataclass(frozen=True)

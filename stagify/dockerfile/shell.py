@@ -11,14 +11,16 @@ import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+from ..patterns import Pattern
+
+_ASSIGNMENT = Pattern(r"^[A-Za-z_][A-Za-z0-9_]*=")
 # Characters that make /bin/sh do something an exec-form array would not.
-_SHELL_SPECIAL = re.compile(r"[$`|&;<>*?\[\]{}()~#\n!]")
+_SHELL_SPECIAL = Pattern(r"[$`|&;<>*?\[\]{}()~#\n!]")
 _PREFIXES = ("exec", "sudo", "time", "nohup")
-_QUOTING = re.compile(r"['\"\\]")
-_STRUCTURE = re.compile(r"['\"`\\#()]")
+_QUOTING = Pattern(r"['\"\\]")
+_STRUCTURE = Pattern(r"['\"`\\#()]")
 # ``2>&1``, ``&>file`` and ``>|file`` are redirections, not operators.
-_OPERATORS = re.compile(r"(&&|\|\||;|(?<![>])\||(?<![>&])&(?![>&])|\n)")
+_OPERATORS = Pattern(r"(&&|\|\||;|(?<![>])\||(?<![>&])&(?![>&])|\n)")
 # Words only a shell understands as the first word of a command: builtins and keywords. In an
 # exec-form argv they would be looked up as programs (``["cd", "/app"]``, ``["exec", "node"]``).
 SHELL_WORDS = frozenset((

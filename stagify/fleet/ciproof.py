@@ -18,6 +18,7 @@ from enum import Enum
 from pathlib import Path
 
 from .. import __version__
+from ..patterns import Pattern
 from . import gitrepo
 
 # Actions pinned by commit, the version each commit is tagged with beside it.
@@ -162,7 +163,7 @@ stagify-verify:
 """
 
 
-_TOP_LEVEL_INCLUDE = re.compile(r"^include\s*:", re.M)
+_TOP_LEVEL_INCLUDE = Pattern(r"^include\s*:", re.M)
 
 
 def gitlab_files(root: Path, items: list[Proof], commit: str, install: str) -> CiFiles:

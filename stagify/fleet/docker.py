@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..patterns import Pattern
+
 # What a build's output says when a base image cannot be had.
-_PULL_FAILURES = re.compile(
+_PULL_FAILURES = Pattern(
     r"pull access denied|failed to resolve source metadata|manifest unknown|not found: manifest|repository does not exist"
     r"|failed to do request|no such host|i/o timeout|connection refused|TLS handshake timeout|unauthorized: authentication required"
     r"|failed to authorize|error getting credentials",
@@ -38,9 +40,9 @@ _PULL_FAILURES = re.compile(
 # hosts and DNS servers ("lookup registry-1.docker.io on 10.0.0.53:53"), which are not images.
 _IMAGE = r"(?:docker\.io/)?(?:library/)?([\w.\-/]+(?::[\w.\-]+)?(?:@sha256:[0-9a-f]+)?)"
 _IMAGE_IN_ERROR = (
-    re.compile(r"> \[internal\] load metadata for " + _IMAGE),  # the failed step, quoted under the error
-    re.compile(r"(?:resolve source metadata for|pull access denied for|manifest for) " + _IMAGE),
-    re.compile(r"load metadata for " + _IMAGE),
+    Pattern(r"> \[internal\] load metadata for " + _IMAGE),  # the failed step, quoted under the error
+    Pattern(r"(?:resolve source metadata for|pull access denied for|manifest for) " + _IMAGE),
+    Pattern(r"load metadata for " + _IMAGE),
 )
 
 
@@ -377,8 +379,8 @@ class BuildStep:
     cached: bool
 
 
-_STEP = re.compile(r"^#(\d+) (\[[^\]]*\d+/\d+\] .*)$")
-_CACHED = re.compile(r"^#(\d+) CACHED$")
+_STEP = Pattern(r"^#(\d+) (\[[^\]]*\d+/\d+\] .*)$")
+_CACHED = Pattern(r"^#(\d+) CACHED$")
 
 
 def build_steps(log: str) -> tuple[BuildStep, ...]:

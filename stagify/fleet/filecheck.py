@@ -14,11 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..patterns import Pattern
+
 Files = dict[str, tuple[str, int]]  # path -> (file | dir | link, size)
 
 # (pattern on the absolute path, why a conversion leaves it behind), first match wins.
-LEFT_BEHIND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), why)
+LEFT_BEHIND: tuple[tuple[Pattern, str], ...] = tuple(
+    (Pattern(pattern), why)
     for pattern, why in (
         (r"^/(tmp|var/tmp|run|var/run)/", "a temporary file of the build"),
         (r"^/root/\.config/go/|(^|/)(\.cache|\.npm|\.m2|\.gradle|\.yarn|\.pnpm-store|\.bun|go/pkg|\.local/share/pnpm)(/|$)|^/usr/local/share/\.cache/",
@@ -53,7 +55,7 @@ LEFT_BEHIND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 # The metadata folder of an installed Python distribution: NAME-VERSION.dist-info (a wheel's) or
 # NAME-VERSION[-pyX.Y].egg-info (a legacy `setup.py install`'s), inside site-packages.
-_METADATA = re.compile(r"^(?P<name>[^/]+?)-(?P<version>\d[^/-]*)(?:-py\d[^/]*)?\.(?P<kind>dist|egg)-info(?:/|$)")
+_METADATA = Pattern(r"^(?P<name>[^/]+?)-(?P<version>\d[^/-]*)(?:-py\d[^/]*)?\.(?P<kind>dist|egg)-info(?:/|$)")
 
 
 @dataclass(frozen=True)

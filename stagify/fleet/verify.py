@@ -21,13 +21,14 @@ from ..context import dockerignore
 from ..context.buildcontext import BuildContext
 from ..errors import StagifyError
 from ..languages import LANGUAGES
+from ..patterns import Pattern
 from . import filecheck
 from .docker import BuildFailure, BuildStep, Docker, EngineError, Response
 
 # Source files a one-line change is made to when the rebuild is measured, and how a line is commented there.
 SOURCE_SUFFIXES = {language.name: (language.traits.sources, language.traits.comment) for language in LANGUAGES}
-_TEST_PARTS = re.compile(r"(^|/)(tests?|__tests__|spec|testdata|node_modules|vendor|\.git)(/|$)|_test\.go$|\.(test|spec)\.[jt]sx?$")
-_EXPOSE = re.compile(r"^\s*EXPOSE\s+(.+)$", re.I | re.M)
+_TEST_PARTS = Pattern(r"(^|/)(tests?|__tests__|spec|testdata|node_modules|vendor|\.git)(/|$)|_test\.go$|\.(test|spec)\.[jt]sx?$")
+_EXPOSE = Pattern(r"^\s*EXPOSE\s+(.+)$", re.I | re.M)
 
 
 class VerifyError(Exception):

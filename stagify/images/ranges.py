@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..patterns import Pattern
+
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
@@ -27,7 +29,7 @@ class RangeError(ValueError):
 
 # -- Python -------------------------------------------------------------------------------------------
 
-_OPERATOR_SPACE = re.compile(r"(===|==|!=|~=|>=|<=|>|<|\^|~)\s+")
+_OPERATOR_SPACE = Pattern(r"(===|==|!=|~=|>=|<=|>|<|\^|~)\s+")
 
 
 def python_specifiers(spec: str) -> list[SpecifierSet]:

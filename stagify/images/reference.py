@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 
-_DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
+from ..patterns import Pattern
+
+_DIGEST = Pattern(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
 # What stagify writes after ``@``: a registry's answer is used only when it is exactly this.
-_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+_SHA256 = Pattern(r"sha256:[0-9a-f]{64}")
 
 
 def is_sha256_digest(text: str) -> bool:
@@ -18,7 +19,7 @@ _HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io")
 # Third-party images that follow the official images' conventions: Debian unless the tag says otherwise.
 _DEBIAN_BY_DEFAULT = ("nginxinc/nginx-unprivileged", "oven/bun")
 # A path component of the distribution spec: lowercase alphanumerics with ., _, __ or - between.
-_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*")
+_COMPONENT = Pattern(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*")
 
 
 class Family(str, Enum):

@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from ..patterns import Pattern
 from .reference import ImageRef, is_sha256_digest
 
 HUB = "docker.io"
@@ -39,7 +40,7 @@ ACCEPT = ", ".join(
         "application/vnd.docker.distribution.manifest.v2+json",
     )
 )
-_LOOPBACK = re.compile(r"^(localhost|127(?:\.\d+){3}|\[::1\])(:\d+)?$")
+_LOOPBACK = Pattern(r"^(localhost|127(?:\.\d+){3}|\[::1\])(:\d+)?$")
 # A manifest, an index or a token reply is a few kilobytes; a reply larger than this is refused.
 MAX_REPLY_BYTES = 4 * 1024 * 1024
 

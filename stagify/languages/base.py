@@ -10,7 +10,6 @@ Adding a language is one module implementing :class:`Language`, one entry in
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,6 +24,7 @@ from ..dockerfile.walk import BaseDefaults, CopyRecord, State, Walked, image_pat
 from ..images.catalogue import BaseImage, Exact, at_release, exact_release
 from ..images.reference import ImageRef
 from ..options import Options
+from ..patterns import Pattern
 from .detection import Detection
 
 # Files that describe how to build or run containers: a program never reads them at run time, so a
@@ -158,7 +158,7 @@ class PlanInput:
 
 
 # Where a program writes at run time without needing anything from the image: scratch space and kernel files.
-_SCRATCH_WRITES = re.compile(r"^/(tmp|var/tmp|dev|proc|sys|run)(/|$)")
+_SCRATCH_WRITES = Pattern(r"^/(tmp|var/tmp|dev|proc|sys|run)(/|$)")
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ class WriteCall:
     needs the folder holding it. ``name``: how messages name the call.
     """
 
-    pattern: re.Pattern[str]
+    pattern: Pattern
     makes_folder: bool
     name: str
 
@@ -182,7 +182,7 @@ MAX_WRITE_SCAN_FILES = 400
 MAX_WRITE_SCAN_TOTAL = 2_000_000
 
 
-def app_sources(context: BuildContext, suffixes: tuple[str, ...], not_the_app: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+def app_sources(context: BuildContext, suffixes: tuple[str, ...], not_the_app: Pattern) -> Iterator[tuple[str, str]]:
     """The application's source files (path, text) with these suffixes, within the scan budget; tests and the like left out."""
     read = total = 0
     for rel in context.walk():

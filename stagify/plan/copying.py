@@ -19,11 +19,12 @@ from ..dockerfile.stageplan import (
 )
 from ..images.catalogue import BaseImage
 from ..images.reference import Family
+from ..patterns import Pattern
 from . import ledger
 from .draft import SHELLS, Draft, exec_list
 
 # Files whose content the app is likely to write at run time (kept owned by the runtime user).
-_WRITABLE = re.compile(r"\.(db|sqlite3?|db3)$")
+_WRITABLE = Pattern(r"\.(db|sqlite3?|db3)$")
 
 
 def runtime_copies(draft: Draft, runtime: BaseImage, user: UserSpec, start: tuple[str, ...] | None) -> list[CopyFrom]:

@@ -35,9 +35,10 @@ from ..dockerfile.walk import Walked
 from ..images import catalogue
 from ..images.reference import Family, ImageRef, parse_ref
 from ..languages import LANGUAGES
+from ..patterns import Pattern
 
 # The distribution packages that install a language (apt-get install nodejs npm, apk add python3 py3-pip).
-_LANGUAGE_PACKAGES = re.compile("^(" + "|".join(language.traits.distro_packages for language in LANGUAGES) + ")$")
+_LANGUAGE_PACKAGES = Pattern("^(" + "|".join(language.traits.distro_packages for language in LANGUAGES) + ")$")
 
 
 def language_packages(commands: list[Command]) -> list[str]:

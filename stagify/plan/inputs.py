@@ -20,12 +20,13 @@ from ..dockerfile.model import Dockerfile, Instruction, Keyword, substitute
 from ..dockerfile.stageplan import Level, Note
 from ..dockerfile.walk import CopyRecord, Walked, copy_parts, origin_of, run_script
 from ..errors import StagifyError
+from ..patterns import Pattern
 
 RULE = "STG004"
-_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE = Pattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _REMOTE = ("http://", "https://", "git@", "git://", "ssh://")
 # Dependency manifests: a wildcard over them that matches nothing leaves the install after it nothing to install.
-_MANIFEST = re.compile(
+_MANIFEST = Pattern(
     r"^(package\S*\.json|\S*lock\S*|go\.(mod|sum|work)\S*|requirements\S*|Pipfile\S*|pyproject\.toml\S*|setup\.(py|cfg)\S*"
     r"|pom\.xml\S*|build\.gradle\S*|settings\.gradle\S*|gradle\.properties\S*)$"
 )

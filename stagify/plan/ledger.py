@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..dockerfile import effects
 from ..dockerfile.walk import Walked
 from ..languages import LANGUAGES
+from ..patterns import Pattern
 
 # Programs whose effects a language module or the package rules own (the build, the installs,
 # the users): their outputs reach the runtime as artifacts, installed packages or the runtime user.
@@ -30,14 +31,14 @@ OWNED = frozenset(
     )
 )
 # Where builds keep caches and scratch files: nothing the application reads.
-_SCRATCH = re.compile(
+_SCRATCH = Pattern(
     r"^/(tmp|var/tmp|var/cache|var/lib/apt|var/log|root/\.cache|root/\.npm|root/\.m2|root/\.gradle|root/\.yarn"
     r"|root/\.local/share/pnpm|usr/local/share/\.cache|go/pkg|root/go/pkg|home/[^/]+/\.(cache|npm|m2|gradle))(/|$)"
 )
 # Folders that a command's "working folder" must never be carried as a whole.
-SYSTEM = re.compile(r"^/(bin|sbin|lib|lib64|usr|etc|var|proc|sys|dev|run|boot|opt)?/?$")
+SYSTEM = Pattern(r"^/(bin|sbin|lib|lib64|usr|etc|var|proc|sys|dev|run|boot|opt)?/?$")
 # Names of folders and files an application writes at run time (data, uploads, logs, caches, databases).
-WRITABLE_NAMES = re.compile(
+WRITABLE_NAMES = Pattern(
     r"(^|/)(data|uploads?|logs?|tmp|temp|storage|media|instance|cache|sessions?|run|var|db|database)$|\.(db|sqlite3?|db3|pid|log)$",
     re.I,
 )

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-
 from ..dockerfile import lintfix, packages
 from ..dockerfile.model import Instruction, Keyword, arg_pairs, env_pairs, split_words
 from ..dockerfile.pragmas import Forced
@@ -18,6 +16,7 @@ from ..dockerfile.stageplan import (
 from ..dockerfile.walk import Walked, copy_parts
 from ..errors import StagifyError
 from ..images.catalogue import BaseImage
+from ..patterns import Pattern
 from . import runs
 from .draft import Draft, at_line, carried, is_root, referenced
 
@@ -44,7 +43,7 @@ def _note_base_arguments(draft: Draft, builder: BaseImage, runtime: BaseImage) -
     )
 
 
-_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE = Pattern(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def place_all(draft: Draft, first_source: int | None,

@@ -27,18 +27,19 @@ from ..dockerfile.walk import Walked
 from ..images.catalogue import BaseImage
 from ..images.reference import Family
 from ..languages.base import Artifact, Language, PlanInput
+from ..patterns import Pattern
 from .draft import is_root
 
 _SOURCES = (".go", ".py", ".js", ".mjs", ".cjs", ".ts", ".java", ".kt", ".rb", ".php")
 _MAX_FILES = 300
 _MAX_BYTES = 512 * 1024
 # ListenAndServe(":80"), app.run(port=80), app.listen(80), new InetSocketAddress(80), bind="0.0.0.0:80", PORT = 80
-_IN_CODE = re.compile(
+_IN_CODE = Pattern(
     r"(?:ListenAndServe\w*|Listen|listen|\.run|InetSocketAddress|HttpServer\.create|bind|[Pp]ort|PORT|[Aa]ddr)"
     r"\s*(?:\(|=|:)\s*(?:new\s+\w+\s*\(\s*)?[\"']?(?:[\w.\-\[\]]*:)?(\d{2,4})[\"']?\s*[,)\n;]"
 )
-_FLAG = re.compile(r"^(?:--port|-p|--bind|-b|--listen|--http|--socket)(?:=(.+))?$")
-_ADDRESS = re.compile(r"^(?:[\w.\-\[\]]*:)?(\d{1,5})$")
+_FLAG = Pattern(r"^(?:--port|-p|--bind|-b|--listen|--http|--socket)(?:=(.+))?$")
+_ADDRESS = Pattern(r"^(?:[\w.\-\[\]]*:)?(\d{1,5})$")
 
 
 def low_ports(walked: Iterable[Walked], start: tuple[str, ...] | None, context: BuildContext) -> list[tuple[int, str]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from ..dockerfile.stageplan import Note
+from ..patterns import Pattern
 
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.I | re.M)
+_FROM = Pattern(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.I | re.M)
 
 
 def bases(text: str) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from ...dockerfile.model import Dockerfile, Keyword, env_pairs
 from ...dockerfile.walk import State, copy_parts, run_script
 from ...images import catalogue
 from ...images.reference import Family, ImageRef
+from ...patterns import Pattern
 from ..base import CONTAINER_BUILD_FILES, WriteCall, runtime_writes_in
 from ..detection import Evidence
 from .calls import GoCall, parse_call
@@ -42,20 +43,20 @@ CGO_MODULES = (
 # Folders a Go server typically reads at run time; the first group is never Go code.
 ASSET_DIRS = ("static", "templates", "template", "views", "public", "assets", "www", "html", "migrations", "locales", "i18n", "resources")
 MAYBE_ASSET_DIRS = ("web", "ui", "config", "configs", "conf", "db", "data", "frontend")
-ASSET_FILES = re.compile(
+ASSET_FILES = Pattern(
     r"\.(html?|tmpl|gohtml|tpl|css|js|json|ya?ml|toml|ini|conf|cfg|properties|sql|db|sqlite3?|csv|xml|ico|png|jpe?g|gif|svg|webp|txt|pem|crt)$",
     re.I,
 )
-NOT_RUNTIME = re.compile(
+NOT_RUNTIME = Pattern(
     r"^(\.|_)|^(go\.(mod|sum|work(\.sum)?)|Gopkg\.(toml|lock)|glide\.(yaml|lock)|package(-lock)?\.json|tsconfig.*\.json"
     r"|README.*|LICENSE.*|Jenkinsfile|Procfile|Vagrantfile|Taskfile\.ya?ml|[Jj]ustfile|CHANGELOG.*|CONTRIBUTING.*|Makefile|.*\.md|renovate\.json"
     r"|" + CONTAINER_BUILD_FILES + r"|k8s.*|.*kube.*|okteto.*|skaffold.*|codecov.*|.*\.test|coverage.*|loadtest\.js)$",
     re.I,
 )
 NOT_RUNTIME_DIRS = frozenset({"cmd", "internal", "pkg", "vendor", "docs", "doc", "test", "tests", "testdata", "scripts", "build", "bin", "mocks", "examples", "hack", "tools", "deploy", "deployments", "api", "node_modules"})
-_EMBED = re.compile(r"^//go:embed\s+(.+)$", re.M)
-_LITERAL = re.compile(r'"((?:\./)?[A-Za-z0-9_][A-Za-z0-9_./-]*)"')
-_IMPORT_C = re.compile(r'^\s*import\s+"C"|^\s*"C"\s*$', re.M)
+_EMBED = Pattern(r"^//go:embed\s+(.+)$", re.M)
+_LITERAL = Pattern(r'"((?:\./)?[A-Za-z0-9_][A-Za-z0-9_./-]*)"')
+_IMPORT_C = Pattern(r'^\s*import\s+"C"|^\s*"C"\s*$', re.M)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def read_go_mod(text: str) -> tuple[str | None, str | None, str | None, list[tup
     )
 
 
-_REPLACE = re.compile(r"=>\s*(\S+)\s*$")
+_REPLACE = Pattern(r"=>\s*(\S+)\s*$")
 
 
 def read_local_replacements(text: str) -> list[str]:
@@ -307,13 +308,13 @@ def embed_paths(sources: dict[str, str]) -> list[str]:
 # Calls that create a folder, or write a file, at a literal path: os.Mkdir("data"), os.WriteFile("./out/x.json", ...).
 _GO_PATH = r'\(\s*"(?P<path>[^"\n]+)"'
 WRITE_CALLS = (
-    WriteCall(re.compile(r"\bos\.Mkdir(?:All)?" + _GO_PATH), True, "os.Mkdir"),
-    WriteCall(re.compile(r"\b(?:os|ioutil)\.(?:WriteFile|Create)" + _GO_PATH), False, "os.WriteFile"),
+    WriteCall(Pattern(r"\bos\.Mkdir(?:All)?" + _GO_PATH), True, "os.Mkdir"),
+    WriteCall(Pattern(r"\b(?:os|ioutil)\.(?:WriteFile|Create)" + _GO_PATH), False, "os.WriteFile"),
     # a file in a folder joined from a literal first: os.Create(filepath.Join("uploads", name))
-    WriteCall(re.compile(r"\b(?:os|ioutil)\.(?:WriteFile|Create|OpenFile)\(\s*(?:filepath|path)\.Join" + _GO_PATH + r"\s*,"), True,
+    WriteCall(Pattern(r"\b(?:os|ioutil)\.(?:WriteFile|Create|OpenFile)\(\s*(?:filepath|path)\.Join" + _GO_PATH + r"\s*,"), True,
               "os.WriteFile(filepath.Join"),
     # os.OpenFile for writing only, not for reading
-    WriteCall(re.compile(r"\bos\.OpenFile" + _GO_PATH + r"[^\n]*\bO_(?:CREATE|WRONLY|RDWR|APPEND|TRUNC)\b"), False, "os.OpenFile"),
+    WriteCall(Pattern(r"\bos\.OpenFile" + _GO_PATH + r"[^\n]*\bO_(?:CREATE|WRONLY|RDWR|APPEND|TRUNC)\b"), False, "os.OpenFile"),
 )
 
 

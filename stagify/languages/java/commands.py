@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import GRADLE, JAVAC, MAVEN
+from .names import BUILD_PROGRAMS, GRADLE, JAVAC, MAVEN
 
 # Maven options that take the next word as their value.
 _MAVEN_VALUE_OPTIONS = frozenset(
@@ -143,14 +143,14 @@ def parse_call(argv: tuple[str, ...]) -> BuildCall | None:
         return None
     program = argv[0]
     name = program.rsplit("/", 1)[-1]
-    if name in ("mvn", "mvnw", "mvn.cmd", "mvnd"):
-        tool, values = MAVEN, _MAVEN_VALUE_OPTIONS
-    elif name in ("gradle", "gradlew"):
-        tool, values = GRADLE, _GRADLE_VALUE_OPTIONS
-    elif name == "javac":
-        return _javac(argv)
-    else:
+    if name not in BUILD_PROGRAMS:
         return None
+    if name == JAVAC:
+        return _javac(argv)
+    if name.startswith("mvn"):
+        tool, values = MAVEN, _MAVEN_VALUE_OPTIONS
+    else:
+        tool, values = GRADLE, _GRADLE_VALUE_OPTIONS
     goals, options = _split(argv, values)
     return BuildCall(tool=tool, program=program, wrapper=name.endswith("w"), goals=goals, options=options, argv=argv)
 

@@ -13,6 +13,7 @@ from ...dockerfile import shell
 from ...dockerfile.model import Dockerfile, Keyword, Stage
 from ...dockerfile.walk import BaseDefaults, origin_of, walk
 from ...images.reference import ImageRef
+from ...patterns import Pattern
 from ..base import Traits
 from ..detection import (
     SCORE_BUILD_COMMAND,
@@ -21,8 +22,7 @@ from ..detection import (
     files_evidence,
     image_evidence,
 )
-from .commands import parse_call
-from .names import BUILD_TOOL_IMAGES, GRADLE_BUILD_FILES, JAVAC, JDK_IMAGES
+from .names import BUILD_PROGRAMS, BUILD_TOOL_IMAGES, GRADLE_BUILD_FILES, JAVAC, JDK_IMAGES
 
 if TYPE_CHECKING:
     from .facts import JavaFacts
@@ -34,7 +34,7 @@ LTS = ("8", "11", "17", "21", "25")
 
 
 # Images whose tag, when it names a Java at all, names the JDK the build compiles with.
-_JDK_IMAGE = re.compile(r"^(maven|gradle|openjdk|eclipse-temurin|amazoncorretto|sapmachine|ibm-semeru-runtimes|ibmjava)$|jdk")
+_JDK_IMAGE = Pattern(r"^(maven|gradle|openjdk|eclipse-temurin|amazoncorretto|sapmachine|ibm-semeru-runtimes|ibmjava)$|jdk")
 
 
 def choose_version(facts: JavaFacts, image: ImageRef | None, stage: Stage | None) -> tuple[str, str]:
@@ -78,6 +78,8 @@ def _project_dir(context: BuildContext, stage: Stage | None, image: ImageRef | N
     """The context folder that holds the build file the Dockerfile's build reads (``app/`` for ``COPY app .``)."""
     if stage is None:
         return ""
+    from .commands import parse_call  # (loaded once the evidence says Java, as in detect)
+
     walked = walk(stage, lang.base_defaults(image), context)
     copies = [w.copy for w in walked if w.copy is not None]
     for w in walked:
@@ -127,6 +129,10 @@ class JavaDetector:
                     continue
                 text = ins.args if ins.exec_form is None else shell.join(list(ins.exec_form))
                 for command in shell.commands(text):
+                    if command.program not in BUILD_PROGRAMS:
+                        continue  # the command-line reader loads only for a build tool's line
+                    from .commands import parse_call
+
                     call = parse_call(command.argv)
                     if call is None:
                         continue

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...context.buildcontext import BuildContext
 from ...images.reference import ImageRef
+from ...patterns import Pattern
 from .names import (
     GRADLE,
     GRADLE_BUILD_FILES,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
 _SHADOW_PLUGINS = ("com.github.johnrengelman.shadow", "com.gradleup.shadow", "io.github.goooler.shadow")
-_TAG_JDK = re.compile(
+_TAG_JDK = Pattern(
     r"(?:^|-)(?:jdk|jre|openjdk|eclipse-temurin|temurin|amazoncorretto|corretto|ibm-semeru|semeru|sapmachine|ibmjava"
     r"|graalvm-ce|graalvm-community|graalvm|liberica|zulu)-?(\d+)(?:-|$|u)"
 )

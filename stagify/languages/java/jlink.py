@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ...images import catalogue
 from ...images.reference import Family
+from ...patterns import Pattern
 from ..base import PlanInput
 from .start import EXTRACT_DIR, STABLE_NAME, facts_of
 
@@ -25,12 +26,12 @@ _ALWAYS = (
     ("jdk.zipfs", "the zip file system provider, loaded by name (jar: and zip: URIs)"),
 )
 _WHEN = (
-    ("jdk.management", re.compile(r"actuator|micrometer|jmx", re.I), "build", "actuator and JMX metrics read the JVM through it"),
-    ("jdk.localedata", re.compile(r"\bLocale\b|DateTimeFormatter\.ofLocalized|NumberFormat\.get"), "sources",
+    ("jdk.management", Pattern(r"actuator|micrometer|jmx", re.I), "build", "actuator and JMX metrics read the JVM through it"),
+    ("jdk.localedata", Pattern(r"\bLocale\b|DateTimeFormatter\.ofLocalized|NumberFormat\.get"), "sources",
      "the sources use locales: the locale data of other languages than English"),
-    ("java.instrument", re.compile(r"-javaagent"), "dockerfile", "a Java agent (-javaagent) is started"),
+    ("java.instrument", Pattern(r"-javaagent"), "dockerfile", "a Java agent (-javaagent) is started"),
 )
-_SOURCE = re.compile(r"\.(java|kt|groovy|scala)$")
+_SOURCE = Pattern(r"\.(java|kt|groovy|scala)$")
 
 
 @dataclass(frozen=True)

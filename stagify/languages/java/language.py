@@ -23,6 +23,7 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import Family
 from ...options import RuntimeChoice
+from ...patterns import Pattern
 from ..base import (
     CONTAINER_BUILD_FILES,
     Artifact,
@@ -63,7 +64,7 @@ OUTPUT_DIRS = ("target", "build", ".gradle", "out")
 IDE_FILES = (".settings", ".project", ".classpath", ".factorypath", "*.iml", "*.ipr", "*.iws", ".apt_generated", ".sts4-cache")
 RUNTIME_CONFIG = ("application.properties", "application.yml", "application.yaml")
 # Build inputs, build outputs, documentation and tooling: what a Java program never reads beside itself.
-_NOT_RUNTIME = re.compile(
+_NOT_RUNTIME = Pattern(
     r"^(\.|_)|^(src|target|build|out|bin|gradle|\.mvn|test|tests|docs?|node_modules|pom\.xml|build\.gradle(\.kts)?"
     r"|settings\.gradle(\.kts)?|gradle\.properties|gradlew(\.bat)?|mvnw(\.cmd)?|README.*|LICENSE.*|CHANGELOG.*|CONTRIBUTING.*"
     r"|NOTICE.*|Jenkinsfile|Makefile|Procfile|" + CONTAINER_BUILD_FILES + r"|.*\.md|.*\.iml|lombok\.config"
@@ -125,16 +126,16 @@ def _prune_step(inp: PlanInput, line: int) -> str | None:
 _JAVA_PATH = r'\(\s*"(?P<path>[^"\n]+)"\s*\)'
 # Calls that create a folder, or write a file, at a literal path (relative: to the working folder).
 WRITE_CALLS = (
-    WriteCall(re.compile(r"\bnew\s+File" + _JAVA_PATH + r"\s*\.mkdirs?\(\)"), True, "File.mkdirs"),
-    WriteCall(re.compile(r"\bFiles\.createDirector(?:y|ies)\(\s*(?:Paths\.get|Path\.of)" + _JAVA_PATH), True,
+    WriteCall(Pattern(r"\bnew\s+File" + _JAVA_PATH + r"\s*\.mkdirs?\(\)"), True, "File.mkdirs"),
+    WriteCall(Pattern(r"\bFiles\.createDirector(?:y|ies)\(\s*(?:Paths\.get|Path\.of)" + _JAVA_PATH), True,
               "Files.createDirectories"),
-    WriteCall(re.compile(r"\bnew\s+(?:FileWriter|FileOutputStream|PrintWriter)" + _JAVA_PATH.removesuffix(r"\s*\)")), False,
+    WriteCall(Pattern(r"\bnew\s+(?:FileWriter|FileOutputStream|PrintWriter)" + _JAVA_PATH.removesuffix(r"\s*\)")), False,
               "new FileWriter"),
-    WriteCall(re.compile(r"\bFiles\.(?:write|writeString|newBufferedWriter|newOutputStream)\(\s*(?:Paths\.get|Path\.of)" + _JAVA_PATH),
+    WriteCall(Pattern(r"\bFiles\.(?:write|writeString|newBufferedWriter|newOutputStream)\(\s*(?:Paths\.get|Path\.of)" + _JAVA_PATH),
               False, "Files.write"),
 )
 # Tests are not the application.
-NOT_THE_APP = re.compile(r"(^|/)src/test/|(^|/)(test|tests|build|target)/")
+NOT_THE_APP = Pattern(r"(^|/)src/test/|(^|/)(test|tests|build|target)/")
 
 
 class JavaLanguage(JavaDetector):

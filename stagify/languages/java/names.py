@@ -9,6 +9,8 @@ from __future__ import annotations
 MAVEN = "maven"
 GRADLE = "gradle"
 JAVAC = "javac"
+# The programs whose command lines commands.parse_call reads (a wrapper by its file name).
+BUILD_PROGRAMS = frozenset({"mvn", "mvnw", "mvn.cmd", "mvnd", "gradle", "gradlew", "javac"})
 
 GRADLE_BUILD_FILES = ("build.gradle", "build.gradle.kts")
 GRADLE_SETTINGS_FILES = ("settings.gradle", "settings.gradle.kts")

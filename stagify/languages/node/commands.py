@@ -6,10 +6,10 @@ are kept apart from the planning hooks and the start command that use them.
 
 from __future__ import annotations
 
-import re
+from ...patterns import Pattern
 
 # Flags of the user's install that still apply to the rewritten one (others say what the rewrite says).
-_DROPPED_INSTALL_FLAGS = re.compile(r"^--?(production|prod|only=production|omit=dev|frozen-lockfile|immutable|no-frozen-lockfile|ci)$")
+_DROPPED_INSTALL_FLAGS = Pattern(r"^--?(production|prod|only=production|omit=dev|frozen-lockfile|immutable|no-frozen-lockfile|ci)$")
 
 
 def project_install(argv: tuple[str, ...]) -> bool:

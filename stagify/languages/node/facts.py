@@ -17,6 +17,7 @@ from ...dockerfile.model import Stage
 from ...errors import StagifyError
 from ...images import catalogue, ranges
 from ...images.reference import ImageRef
+from ...patterns import Pattern
 from ..base import SQLITE_SUFFIX, WriteCall
 from ..detection import Evidence
 from .commands import runs_script
@@ -81,26 +82,26 @@ BUILD_ENV = frozenset({"NPM_TOKEN", "NPM_CONFIG_REGISTRY", "YARN_CACHE_FOLDER", 
 ASSET_DIRS = ("public", "views", "templates", "static", "assets", "locales", "i18n", "config", "prisma", "migrations", "data", "uploads")
 # A script runs a build when its body runs one of these compilers or bundlers once (not in watch mode):
 # `"build-ts": "tsc -b"` builds as `"build"` does, whatever the script is called.
-_BUILD_TOOL = re.compile(
+_BUILD_TOOL = Pattern(
     r"(^|[;&|(]\s*|\s)(npx\s+)?(tsc|nest\s+build|webpack|rollup|esbuild|babel|swc|tsup|ncc\s+build|vite\s+build|next\s+build"
     r"|nuxt\s+build|parcel\s+build|ng\s+build|react-scripts\s+build|vue-cli-service\s+build)(\s|$)"
 )
-_WATCH = re.compile(r"(^|\s)(-w|--watch)(\s|$)")
+_WATCH = Pattern(r"(^|\s)(-w|--watch)(\s|$)")
 _JS_PATH = r"""\(\s*(?P<q>['"`])(?P<path>[^'"`$\n]+)(?P=q)"""
 # Calls that create a folder, or write a file, at a literal path (relative: to process.cwd(), the working folder).
 # multer creates its upload folder (dest) when it starts.
 WRITE_CALLS = (
-    WriteCall(re.compile(r"\b(?:fs(?:\.promises)?\.|fsp\.)?mkdir(?:Sync)?" + _JS_PATH), True, "fs.mkdir"),
+    WriteCall(Pattern(r"\b(?:fs(?:\.promises)?\.|fsp\.)?mkdir(?:Sync)?" + _JS_PATH), True, "fs.mkdir"),
     # A SQLite file named as the default of a variable (`process.env.DB || '/etc/todos/todo.db'`): whatever opens
     # it creates the file and its journal beside it, so its folder is written at run time.
-    WriteCall(re.compile(r"\bprocess\.env(?:\.\w+|\[[^\]\n]+\])\s*(?:\|\||\?\?)\s*(?P<q>['\"`])"
-                         rf"(?P<path>[^'\"`$\n]+{SQLITE_SUFFIX})(?P=q)"), False, "a default SQLite path"),
-    WriteCall(re.compile(r"\bmulter\(\s*\{\s*dest\s*:\s*(?P<q>['\"`])(?P<path>[^'\"`$\n]+)(?P=q)"), True, "multer"),
-    WriteCall(re.compile(r"\b(?:fs(?:\.promises)?\.|fsp\.)?(?:writeFile|appendFile|createWriteStream)(?:Sync)?" + _JS_PATH), False,
+    WriteCall(Pattern(r"\bprocess\.env(?:\.\w+|\[[^\]\n]+\])\s*(?:\|\||\?\?)\s*(?P<q>['\"`])"
+                      rf"(?P<path>[^'\"`$\n]+{SQLITE_SUFFIX})(?P=q)"), False, "a default SQLite path"),
+    WriteCall(Pattern(r"\bmulter\(\s*\{\s*dest\s*:\s*(?P<q>['\"`])(?P<path>[^'\"`$\n]+)(?P=q)"), True, "multer"),
+    WriteCall(Pattern(r"\b(?:fs(?:\.promises)?\.|fsp\.)?(?:writeFile|appendFile|createWriteStream)(?:Sync)?" + _JS_PATH), False,
               "fs.writeFile"),
 )
 # Tests, build output and configuration files are not the application's code.
-NOT_THE_APP = re.compile(r"(^|/)(tests?|__tests__|spec|coverage|dist|build|\.next|out)/|\.(test|spec)\.[cm]?[jt]sx?$|\.config\.[cm]?[jt]s$")
+NOT_THE_APP = Pattern(r"(^|/)(tests?|__tests__|spec|coverage|dist|build|\.next|out)/|\.(test|spec)\.[cm]?[jt]sx?$|\.config\.[cm]?[jt]s$")
 NATIVE_ADDONS = ("bcrypt", "sqlite3", "better-sqlite3", "canvas", "node-sass", "argon2", "bufferutil", "utf-8-validate", "sharp", "re2", "cpu-features", "ssh2", "zeromq", "leveldown")
 @dataclass(frozen=True)
 class NodeFacts:
@@ -269,7 +270,7 @@ _PACKAGE_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "p
 
 # The project's own scripts npm, yarn, pnpm and bun run when they install it (not with --ignore-scripts).
 INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare")
-_LOCAL_SPEC = re.compile(r"^(file:|link:|portal:|\.{0,2}/)")
+_LOCAL_SPEC = Pattern(r"^(file:|link:|portal:|\.{0,2}/)")
 
 
 def install_reads(context: BuildContext, package: dict[str, object]) -> tuple[tuple[str, str], ...]:

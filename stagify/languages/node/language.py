@@ -23,6 +23,7 @@ from ...images import catalogue
 from ...images.catalogue import BaseImage
 from ...images.reference import ImageRef
 from ...options import RuntimeChoice
+from ...patterns import Pattern
 from ..base import (
     Artifact,
     Needs,
@@ -113,7 +114,7 @@ class NodeTemplateData:
 
 
 # The files Next.js, Nuxt, Vite and Create React App read at build time for production builds.
-_FRONTEND_ENV = re.compile(r"\.env(\.production)?(\.local)?")
+_FRONTEND_ENV = Pattern(r"\.env(\.production)?(\.local)?")
 # package.json scripts npm runs around an install: what they run belongs to the build.
 _INSTALL_HOOKS = ("preinstall", "install", "postinstall", "prepare", "preprepare", "postprepare")
 
@@ -652,9 +653,9 @@ def _exposed_port(inp: PlanInput) -> str | None:
 # Telemetry switched off by a command in the build: the setting lives in the builder's root's config folder,
 # so the runtime (another user, another image) turns it off the way the tools read at run time.
 _TELEMETRY = (
-    (re.compile(r"(^|\s)(next)\s+telemetry\s+(disable|--disable)\b"), "NEXT_TELEMETRY_DISABLED"),
-    (re.compile(r"(^|\s)(nuxt|nuxi)\s+telemetry\s+(disable|--disable)\b"), "NUXT_TELEMETRY_DISABLED"),
-    (re.compile(r"(^|\s)gatsby\s+telemetry\s+--disable\b"), "GATSBY_TELEMETRY_DISABLED"),
+    (Pattern(r"(^|\s)(next)\s+telemetry\s+(disable|--disable)\b"), "NEXT_TELEMETRY_DISABLED"),
+    (Pattern(r"(^|\s)(nuxt|nuxi)\s+telemetry\s+(disable|--disable)\b"), "NUXT_TELEMETRY_DISABLED"),
+    (Pattern(r"(^|\s)gatsby\s+telemetry\s+--disable\b"), "GATSBY_TELEMETRY_DISABLED"),
 )
 
 

@@ -10,6 +10,7 @@ import re
 
 from ...dockerfile import shell
 from ...dockerfile.shell import Command
+from ...patterns import Pattern
 
 VENV = "/opt/venv"
 TOOLS = frozenset(
@@ -68,7 +69,7 @@ _PLACES = ("--target", "-t", "--prefix", "--root")
 # Prefixes of the image's own Python: an install there (--prefix, --root) or into its site-packages (--target)
 # is one into the image's Python, which the virtualenv replaces.
 _SYSTEM_PREFIXES = frozenset({"/usr/local", "/usr", "/"})
-_SYSTEM_SITE = re.compile(r"^/usr(/local)?/lib/python[\d.]*/(site|dist)-packages/?$")
+_SYSTEM_SITE = Pattern(r"^/usr(/local)?/lib/python[\d.]*/(site|dist)-packages/?$")
 
 
 def _places(args: list[str]) -> list[tuple[int, int, str, bool]]:
@@ -200,7 +201,7 @@ def _quote(word: str) -> str:
 
 # ``poetry run``/``pipenv run``/``pdm run``/``uv run [--frozen ...]`` (optionally through ``python -m``) at the
 # start of a command, after its VAR=value prefixes: what unwrap_runner removes, as written in a shell line.
-_RUNNER_PREFIX = re.compile(
+_RUNNER_PREFIX = Pattern(
     r"^((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)(?:python[\d.]*\s+-m\s+)?"
     r"(?:(?:\S*/)?(?:poetry|pipenv|pdm)\s+run|uv\s+run(?:\s+--(?:frozen|no-dev|locked))*)\s+(?=\S)"
 )

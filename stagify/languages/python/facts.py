@@ -18,6 +18,7 @@ from ...dockerfile.model import Stage
 from ...errors import StagifyError
 from ...images import catalogue
 from ...images.reference import ImageRef
+from ...patterns import Pattern
 from ..base import SQLITE_SUFFIX, WriteCall, app_sources, runtime_writes_in
 from ..detection import Evidence
 
@@ -31,7 +32,7 @@ APP_FILES = ("main.py", "app.py", "api.py", "server.py", "wsgi.py", "asgi.py", "
 # is then read when the app starts (plan/buildinputs.py keeps it in the build context).
 ENV_LOADERS = ("python-dotenv", "django-environ", "environs", "dotenv")
 _ENV_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile", "setup.py", "setup.cfg")
-_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_REQ_NAME = Pattern(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,8 @@ def requirement_names(context: BuildContext, rel: str, seen: set[str] | None = N
     return names
 
 
-_REMOTE = re.compile(r"^(git\+|hg\+|svn\+|bzr\+|https?://|ftp://)")
-_LOCAL_OPTION = re.compile(r"^(-e|--editable|-f|--find-links)(\s*=?\s*)(\S+)")
+_REMOTE = Pattern(r"^(git\+|hg\+|svn\+|bzr\+|https?://|ftp://)")
+_LOCAL_OPTION = Pattern(r"^(-e|--editable|-f|--find-links)(\s*=?\s*)(\S+)")
 
 
 def requirement_inputs(context: BuildContext, files: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -225,20 +226,20 @@ _STR = r"""\(\s*(?P<q>['"])(?P<path>[^'"\n]+)(?P=q)"""
 # Calls that create a folder, or write a file, at a literal path; ``f"..."`` strings are computed, not read.
 # SQLite writes its journal beside the database: its folder must be writable, not only the file.
 WRITE_CALLS = (
-    WriteCall(re.compile(r"\bos\.makedirs" + _STR), True, "os.makedirs"),
-    WriteCall(re.compile(r"\bos\.mkdir" + _STR), True, "os.mkdir"),
-    WriteCall(re.compile(r"\bPath" + _STR + r"\s*\)\.mkdir\("), True, "Path(...).mkdir"),
-    WriteCall(re.compile(r"\bopen" + _STR + r"""\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), False, "open"),
-    WriteCall(re.compile(r"\bsqlite3\.connect" + _STR), False, "sqlite3.connect"),
+    WriteCall(Pattern(r"\bos\.makedirs" + _STR), True, "os.makedirs"),
+    WriteCall(Pattern(r"\bos\.mkdir" + _STR), True, "os.mkdir"),
+    WriteCall(Pattern(r"\bPath" + _STR + r"\s*\)\.mkdir\("), True, "Path(...).mkdir"),
+    WriteCall(Pattern(r"\bopen" + _STR + r"""\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), False, "open"),
+    WriteCall(Pattern(r"\bsqlite3\.connect" + _STR), False, "sqlite3.connect"),
     # a SQLite file named as the default of a variable: os.environ.get("DB", "/var/lib/app/app.db")
-    WriteCall(re.compile(r"""\bos\.(?:environ\.get|getenv)\(\s*['"][^'"\n]+['"]\s*,\s*(?P<q>['"])"""
-                         rf"""(?P<path>[^'"\n]+{SQLITE_SUFFIX})(?P=q)"""), False, "a default SQLite path"),
+    WriteCall(Pattern(r"""\bos\.(?:environ\.get|getenv)\(\s*['"][^'"\n]+['"]\s*,\s*(?P<q>['"])"""
+                      rf"""(?P<path>[^'"\n]+{SQLITE_SUFFIX})(?P=q)"""), False, "a default SQLite path"),
     # a file in a folder joined from a literal first: open(os.path.join("uploads", name), "wb")
-    WriteCall(re.compile(r"\bopen\(\s*os\.path\.join" + _STR + r"""\s*,[^)\n]*\)\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), True,
+    WriteCall(Pattern(r"\bopen\(\s*os\.path\.join" + _STR + r"""\s*,[^)\n]*\)\s*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax]"""), True,
               "open(os.path.join"),
 )
 # Tests and setup.py are not the application.
-_NOT_THE_APP = re.compile(r"(^|/)(tests?|site-packages)/|(^|/)(test_[^/]*|[^/]*_test|conftest|setup)\.py$")
+_NOT_THE_APP = Pattern(r"(^|/)(tests?|site-packages)/|(^|/)(test_[^/]*|[^/]*_test|conftest|setup)\.py$")
 
 
 # At most this many files are parsed looking for application objects, and this many characters in all.

@@ -16,22 +16,22 @@ What the runtime does about each name found here:
 from __future__ import annotations
 
 import posixpath
-import re
 
 from ...dockerfile import shell
 from ...dockerfile.lintfix import start_argv
 from ...dockerfile.model import Keyword
 from ...dockerfile.selfcheck import script_index
 from ...dockerfile.walk import origin_of
+from ...patterns import Pattern
 from ..base import PlanInput
 from .commands import VENV, project_install
 
 PREFIX_BIN = "/usr/local/bin"
 # `/usr/local/bin/NAME` where a shell word starts (not inside a longer path such as /opt/usr/local/bin).
-_NAMED = re.compile(r"(?<![\w/.-])/usr/local/bin/([A-Za-z0-9_.+-]+)")
-_INTERPRETER = re.compile(r"python[\d.]*")
+_NAMED = Pattern(r"(?<![\w/.-])/usr/local/bin/([A-Za-z0-9_.+-]+)")
+_INTERPRETER = Pattern(r"python[\d.]*")
 # What the runtime's own Python image has in /usr/local/bin: the interpreter and the tools that come with it.
-_BASE_OWN = re.compile(r"(python[\d.]*(-config)?|pip[\d.]*|pydoc[\d.]*|idle[\d.]*|2to3(-[\d.]+)?|wheel)")
+_BASE_OWN = Pattern(r"(python[\d.]*(-config)?|pip[\d.]*|pydoc[\d.]*|idle[\d.]*|2to3(-[\d.]+)?|wheel)")
 
 
 def is_interpreter(name: str) -> bool:
