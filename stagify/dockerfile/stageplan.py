@@ -171,8 +171,7 @@ class RuntimePlan:
     def sets_entrypoint(self) -> bool:
         """Whether the start lines carry an ENTRYPOINT of the original's: it replaces the base image's, so a
         template resets that one only when this is False (two ENTRYPOINT lines: hadolint's DL4004)."""
-        return any(line.text.lstrip()[:11].upper() == "ENTRYPOINT " or line.text.lstrip().upper().startswith("ENTRYPOINT[")
-                   for line in self.start)
+        return any(re.match(r"\s*ENTRYPOINT[\s\[]", line.text, re.I) for line in self.start)
 
 
 @dataclass(frozen=True)

@@ -106,3 +106,22 @@ def reworks_dependencies(argv: tuple[str, ...]) -> str | None:
     if program == "bun" and args[:2] == ["pm", "trust"]:
         return _REWORKS[("bun", "pm trust")]
     return _REWORKS.get((program, args[0])) if args else None
+
+
+def script_name(program: str, argv: tuple[str, ...]) -> str | None:
+    """The package.json script a package manager's command runs (``npm start``, ``npm run build``, ``yarn serve``), if any."""
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    if not args:
+        return None
+    if args[0] in ("start", "test") and program in ("npm", "yarn", "pnpm"):
+        return args[0]
+    if args[0] == "run" and len(args) > 1:
+        return None if _is_file_path(args[1]) else args[1]
+    if program in ("yarn", "pnpm", "bun") and args[0] not in ("install", "add", "i", "ci") and not _is_file_path(args[0]):
+        return args[0]
+    return None
+
+
+def _is_file_path(word: str) -> bool:
+    """``bun run src/index.ts`` runs a file, not a script."""
+    return "/" in word or word.endswith((".js", ".mjs", ".cjs", ".ts", ".mts", ".tsx"))

@@ -20,7 +20,7 @@ from ...images.reference import ImageRef
 from ...patterns import Pattern
 from ..base import SQLITE_SUFFIX, WriteCall
 from ..detection import Evidence
-from .commands import runs_script
+from .commands import script_name
 
 
 class Kind(str, Enum):
@@ -378,10 +378,10 @@ def _runs_build_output(context: BuildContext, scripts: dict[str, str], package: 
 
 
 def _scripts_run(scripts: dict[str, str], argv: tuple[str, ...]) -> list[str]:
-    """The bodies of the package.json scripts a command runs (``npm start``, ``npm run start:prod``, ``yarn serve``)."""
+    """The body of the package.json script a command runs (``npm start``, ``npm run start:prod``, ``yarn serve``)."""
     program = argv[0].rsplit("/", 1)[-1] if argv else ""
-    npm_start = program == "npm" and [a for a in argv[1:] if not a.startswith("-")][:1] == ["start"]
-    return [body for name, body in scripts.items() if runs_script(argv, name) or (name == "start" and npm_start)]
+    name = script_name(program, argv) if program in ("npm", "yarn", "pnpm", "bun") else None
+    return [scripts[name]] if name is not None and name in scripts else []
 
 
 def _built_out_dir(context: BuildContext, scripts: dict[str, str], build: str) -> str | None:

@@ -384,7 +384,7 @@ class NodeLanguage(NodeDetector):
     @staticmethod
     def _starts_node(start: Start) -> bool:
         """The start command runs ``node FILE`` itself: what it runs is that file, not a tool of the project."""
-        return bool(start.argv) and posixpath.basename((start.argv or ("",))[0]) == "node"
+        return posixpath.basename(start.argv[0]) == "node" if start.argv else False
 
     def _app_dir(self, inp: PlanInput) -> str:
         """The folder of the app in the builder: where the dependencies are installed."""

@@ -16,6 +16,7 @@ from ...dockerfile.lintfix import start_argv
 from ...dockerfile.model import Keyword
 from ...dockerfile.selfcheck import script_index
 from ..base import PlanInput
+from .commands import script_name
 from .facts import DEV_SERVERS, STATIC_SERVERS, TS_RUNNERS, WATCHERS, Kind, NodeFacts
 
 
@@ -74,7 +75,7 @@ def start_of(inp: PlanInput, facts: NodeFacts) -> Start:
 def _resolve(facts: NodeFacts, argv: tuple[str, ...], depth: int) -> Start:
     program = argv[0].rsplit("/", 1)[-1] if argv else ""
     if program in ("npm", "yarn", "pnpm", "bun") and depth < 4:
-        name = _script_name(program, argv)
+        name = script_name(program, argv)
         if name is not None:
             script = facts.script(name)
             if script is None:
@@ -161,7 +162,7 @@ def _shell_line(facts: NodeFacts, argv: tuple[str, ...], script: str) -> Start:
     texts = [script]
     for command in shell.commands(script):
         program = command.program
-        name = _script_name(program, command.argv) if program in ("npm", "yarn", "pnpm", "bun") else None
+        name = script_name(program, command.argv) if program in ("npm", "yarn", "pnpm", "bun") else None
         if name is not None and facts.script(name):
             texts.append(facts.script(name) or "")
     dev = any(_uses_dev_tool(facts, text) for text in texts)
@@ -169,24 +170,6 @@ def _shell_line(facts: NodeFacts, argv: tuple[str, ...], script: str) -> Start:
     if dev:
         reason += ", with the development dependencies it calls"
     return Start(argv=argv, reason=reason, needs_dev_dependencies=dev)
-
-
-def _script_name(program: str, argv: tuple[str, ...]) -> str | None:
-    args = [a for a in argv[1:] if not a.startswith("-")]
-    if not args:
-        return None
-    if args[0] in ("start", "test") and program in ("npm", "yarn", "pnpm"):
-        return args[0]
-    if args[0] == "run" and len(args) > 1:
-        return None if _is_file_path(args[1]) else args[1]
-    if program in ("yarn", "pnpm", "bun") and args[0] not in ("install", "add", "i", "ci") and not _is_file_path(args[0]):
-        return args[0]
-    return None
-
-
-def _is_file_path(word: str) -> bool:
-    """``bun run src/index.ts`` runs a file, not a script."""
-    return "/" in word or word.endswith((".js", ".mjs", ".cjs", ".ts", ".mts", ".tsx"))
 
 
 def _script_args(program: str, argv: tuple[str, ...]) -> tuple[str, ...]:
